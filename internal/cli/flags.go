@@ -1,0 +1,173 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+)
+
+// Secret flag families. Each name N gives three flags: --N VALUE, --N-env
+// NAME and --N-file PATH.
+const (
+	pwStore  = "password"
+	pwSource = "source-password"
+	pwKey    = "key-password"
+	pwNew    = "new-password"
+)
+
+// secretFlags returns the three flags of a password family.
+func secretFlags(name, what string) []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.StringFlag{Name: name, Usage: what + ` (an empty value is the empty password)`, Category: "Passwords:"},
+		&ucli.StringFlag{Name: name + "-env", Usage: what + " from the environment variable `NAME`", Category: "Passwords:"},
+		&ucli.StringFlag{Name: name + "-file", Usage: what + " from the first line of `PATH`", Category: "Passwords:"},
+	}
+}
+
+// secretGiven reports whether any flag of the family was set.
+func secretGiven(c *ucli.Context, name string) bool {
+	return c.IsSet(name) || c.IsSet(name+"-env") || c.IsSet(name+"-file")
+}
+
+// readSecret returns the password of a family and whether one was given.
+// An empty --N ” is a given, empty password. --N-file drops one trailing
+// newline. Giving two flags of one family is a usage error.
+func readSecret(c *ucli.Context, name string) ([]byte, bool, error) {
+	set := 0
+	for _, f := range []string{name, name + "-env", name + "-file"} {
+		if c.IsSet(f) {
+			set++
+		}
+	}
+	if set > 1 {
+		return nil, false, usageErrorf("give only one of --%s, --%s-env and --%s-file", name, name, name)
+	}
+	env := envOf(c)
+	switch {
+	case c.IsSet(name):
+		return []byte(c.String(name)), true, nil
+	case c.IsSet(name + "-env"):
+		v := c.String(name + "-env")
+		s, ok := lookupEnv(env, v)
+		if !ok {
+			return nil, false, usageErrorf("--%s-env: the environment variable %s is not set", name, v)
+		}
+		return []byte(s), true, nil
+	case c.IsSet(name + "-file"):
+		p := c.String(name + "-file")
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, false, fmt.Errorf("--%s-file: %w", name, err)
+		}
+		return []byte(trimNewline(string(b))), true, nil
+	}
+	return nil, false, nil
+}
+
+func lookupEnv(env *Env, name string) (string, bool) {
+	if env.Getenv == nil {
+		return "", false
+	}
+	if v := env.Getenv(name); v != "" {
+		return v, true
+	}
+	// Getenv cannot tell unset from empty; the real environment can.
+	if env.Stdin == os.Stdin {
+		return os.LookupEnv(name)
+	}
+	return "", false
+}
+
+// needSecret returns the password of a family, prompting without echo when
+// none was given and stdin is a terminal, and failing clearly otherwise.
+func needSecret(c *ucli.Context, name, prompt string) ([]byte, error) {
+	pw, ok, err := readSecret(c, name)
+	if err != nil || ok {
+		return pw, err
+	}
+	return promptSecret(c, name, prompt)
+}
+
+// promptSecret asks on the terminal, or fails naming the flags.
+func promptSecret(c *ucli.Context, name, prompt string) ([]byte, error) {
+	env := envOf(c)
+	if !env.StdinTTY {
+		return nil, usageErrorf("%s needed and no terminal to ask on: pass --%s, --%s-env or --%s-file", strings.ReplaceAll(name, "-", " "), name, name, name)
+	}
+	return env.ReadPassword(prompt + ": ")
+}
+
+// lazySecret returns a function that yields the password on first use,
+// prompting only then (for a key that turns out to be encrypted).
+func lazySecret(c *ucli.Context, name, prompt string) func() ([]byte, error) {
+	var (
+		done bool
+		pw   []byte
+		err  error
+	)
+	return func() ([]byte, error) {
+		if !done {
+			pw, err = needSecret(c, name, prompt)
+			done = true
+		}
+		return pw, err
+	}
+}
+
+var jsonFlag = &ucli.BoolFlag{Name: "json", Usage: "print one JSON document on stdout instead of text"}
+
+var typeFlag = &ucli.StringFlag{Name: "type", Usage: "type of a store that does not exist yet: `jks|pkcs12|pem` (default: from the file name)"}
+
+var forceFlag = &ucli.BoolFlag{Name: "force", Usage: "overwrite what exists"}
+
+var cacertsFlag = &ucli.BoolFlag{Name: "cacerts", Usage: "use the running JDK's default truststore (password changeit unless given)"}
+
+var encryptionFlag = &ucli.StringFlag{
+	Name:  "encryption",
+	Value: "",
+	Usage: "PKCS#12 protection: `modern` (AES-256, PBKDF2-SHA-256, SHA-256 MAC) or legacy (3DES, SHA-1 MAC, for old Windows and pre-2021 JDKs); default modern, or the form an existing store has",
+}
+
+// parseDuration reads a duration in days or hours: 60d, 168h, 1d12h.
+// A bare number is days.
+func parseDuration(s string) (time.Duration, error) {
+	orig := s
+	s = strings.TrimSpace(strings.ToLower(s))
+	if s == "" {
+		return 0, fmt.Errorf("empty duration")
+	}
+	if n, err := strconv.Atoi(s); err == nil {
+		if n < 0 {
+			return 0, fmt.Errorf("negative duration %q", orig)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	var total time.Duration
+	for s != "" {
+		i := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == 0 || i == len(s) {
+			return 0, fmt.Errorf("bad duration %q: use days and hours, like 60d or 168h", orig)
+		}
+		n, err := strconv.Atoi(s[:i])
+		if err != nil || n > 1<<20 {
+			return 0, fmt.Errorf("bad duration %q", orig)
+		}
+		switch s[i] {
+		case 'd':
+			total += time.Duration(n) * 24 * time.Hour
+		case 'h':
+			total += time.Duration(n) * time.Hour
+		default:
+			return 0, fmt.Errorf("bad duration %q: use days and hours, like 60d or 168h", orig)
+		}
+		s = s[i+1:]
+	}
+	return total, nil
+}

@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"golang.org/x/term"
+)
+
+// Env is everything a command may touch outside its arguments. Tests
+// replace it to run commands in-process.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	// StdinTTY and StdoutTTY say whether the streams are terminals: a
+	// password prompt needs the first, colour and progress lines the second.
+	StdinTTY  bool
+	StdoutTTY bool
+	StderrTTY bool
+	// ReadPassword reads a line from the terminal without echo.
+	ReadPassword func(prompt string) ([]byte, error)
+	// Now is the clock for "days left" and default validation times.
+	Now func() time.Time
+	// Context is cancelled on SIGINT/SIGTERM for long-running commands.
+	Context context.Context
+}
+
+// StdEnv is the environment of the real process.
+func StdEnv() *Env {
+	e := &Env{
+		Stdin:     os.Stdin,
+		Stdout:    os.Stdout,
+		Stderr:    os.Stderr,
+		Getenv:    os.Getenv,
+		StdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
+		StdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
+		StderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+		Now:       time.Now,
+		Context:   context.Background(),
+	}
+	e.ReadPassword = func(prompt string) ([]byte, error) {
+		fmt.Fprint(os.Stderr, prompt)
+		defer fmt.Fprintln(os.Stderr)
+		return term.ReadPassword(int(os.Stdin.Fd()))
+	}
+	return e
+}
+
+func (e *Env) fill() {
+	if e.Stdin == nil {
+		e.Stdin = eofReader{}
+	}
+	if e.Stdout == nil {
+		e.Stdout = io.Discard
+	}
+	if e.Stderr == nil {
+		e.Stderr = io.Discard
+	}
+	if e.Getenv == nil {
+		e.Getenv = func(string) string { return "" }
+	}
+	if e.Now == nil {
+		e.Now = time.Now
+	}
+	if e.Context == nil {
+		e.Context = context.Background()
+	}
+	if e.ReadPassword == nil {
+		e.ReadPassword = func(string) ([]byte, error) {
+			line, err := bufio.NewReader(e.Stdin).ReadString('\n')
+			if err != nil && line == "" {
+				return nil, errors.New("no password on standard input")
+			}
+			return []byte(trimNewline(line)), nil
+		}
+	}
+}
+
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
+
+func trimNewline(s string) string {
+	if n := len(s); n > 0 && s[n-1] == '\n' {
+		s = s[:n-1]
+		if n := len(s); n > 0 && s[n-1] == '\r' {
+			s = s[:n-1]
+		}
+	}
+	return s
+}
+
+// refuseBinaryToTerminal stops DER or PKCS#12 bytes from being written to a
+// terminal, as age does.
+func (e *Env) refuseBinaryToTerminal() error {
+	if e.StdoutTTY {
+		return usageErrorf("refusing to write binary output to the terminal; use --out FILE")
+	}
+	return nil
+}
