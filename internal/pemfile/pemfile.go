@@ -1,0 +1,93 @@
+// Package pemfile reads PEM bundles the way people actually keep them: any
+// mix of certificates, keys, CSRs and CRLs, with text (openssl's "-text"
+// dumps, comments, Bag Attributes) before, between and after the blocks. It
+// also writes PEM and DER files. It does not interpret the blocks.
+package pemfile
+
+import (
+	"bytes"
+	"encoding/pem"
+	"errors"
+)
+
+// Block is one PEM block and where it started (1-based line number).
+type Block struct {
+	*pem.Block
+	Line int
+}
+
+// ErrNoPEM is returned by [Decode] when the data holds no PEM block at all.
+var ErrNoPEM = errors.New("no PEM block found")
+
+// ErrTruncated is returned when a BEGIN line has no matching END line or
+// the block's base64 is corrupt.
+type ErrTruncated struct {
+	Type string
+	Line int
+}
+
+func (e *ErrTruncated) Error() string {
+	return "malformed PEM block " + e.Type + " at line " + itoa(e.Line)
+}
+
+func itoa(n int) string {
+	var b [20]byte
+	i := len(b)
+	if n == 0 {
+		return "0"
+	}
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}
+
+var beginMarker = []byte("-----BEGIN ")
+
+// Decode returns every PEM block in data in order. Text outside blocks is
+// ignored. A BEGIN line whose block does not decode is an *ErrTruncated,
+// so a damaged bundle is never silently read as a shorter one.
+func Decode(data []byte) ([]Block, error) {
+	var out []Block
+	rest := data
+	for {
+		i := bytes.Index(rest, beginMarker)
+		if i < 0 {
+			break
+		}
+		line := 1 + bytes.Count(data[:len(data)-len(rest)+i], []byte("\n"))
+		blk, after := pem.Decode(rest[i:])
+		if blk == nil {
+			typ := rest[i+len(beginMarker):]
+			if j := bytes.IndexAny(typ, "-\r\n"); j >= 0 {
+				typ = typ[:j]
+			}
+			return out, &ErrTruncated{Type: string(typ), Line: line}
+		}
+		out = append(out, Block{Block: blk, Line: line})
+		rest = after
+	}
+	if len(out) == 0 {
+		return nil, ErrNoPEM
+	}
+	return out, nil
+}
+
+// LooksLikePEM reports whether data contains a PEM BEGIN line.
+func LooksLikePEM(data []byte) bool { return bytes.Contains(data, beginMarker) }
+
+// Encode returns the PEM encoding of one block with the given type.
+func Encode(typ string, der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
+}
+
+// EncodeCerts returns a PEM bundle of certificates, in order.
+func EncodeCerts(ders ...[]byte) []byte {
+	var b bytes.Buffer
+	for _, d := range ders {
+		_ = pem.Encode(&b, &pem.Block{Type: "CERTIFICATE", Bytes: d})
+	}
+	return b.Bytes()
+}
