@@ -1,0 +1,143 @@
+package store
+
+import (
+	"bytes"
+	"crypto/x509"
+	"fmt"
+
+	"github.com/trustctl/trustctl/internal/certs"
+	"github.com/trustctl/trustctl/internal/pemfile"
+)
+
+// decodePEM reads a PEM bundle as a store. Each certificate is a trusted
+// entry, except those that belong to a private key in the same bundle: a
+// key (unencrypted PKCS#8, PKCS#1 or SEC1) becomes a key entry with the
+// certificate that matches it and the certificates that follow it as its
+// chain. Aliases are derived from subjects, so the same bundle always reads
+// with the same aliases. Text around blocks is ignored; other blocks (CSRs,
+// CRLs) are passed over.
+func decodePEM(data []byte, keyParser func(block []byte, typ string) ([]byte, any, error)) (*Store, error) {
+	blocks, err := pemfile.Decode(data)
+	if err != nil {
+		return nil, err
+	}
+	s := New(FormatPEM)
+	var cs []*certs.Cert
+	type keyAt struct {
+		pkcs8 []byte
+		pub   any
+		pos   int
+	}
+	var keys []keyAt
+	for _, b := range blocks {
+		switch b.Type {
+		case "CERTIFICATE", "TRUSTED CERTIFICATE", "X509 CERTIFICATE":
+			cs = append(cs, certs.Parse(b.Bytes))
+		case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY":
+			if keyParser == nil {
+				return nil, fmt.Errorf("line %d: private keys are not read here", b.Line)
+			}
+			p8, pub, err := keyParser(pem_(b), b.Type)
+			if err != nil {
+				return nil, fmt.Errorf("private key at line %d: %w", b.Line, err)
+			}
+			keys = append(keys, keyAt{pkcs8: p8, pub: pub, pos: len(cs)})
+		}
+	}
+	used := make([]bool, len(cs))
+	taken := map[string]bool{}
+	isTaken := func(a string) bool { return taken[a] }
+	for _, k := range keys {
+		leaf := -1
+		for i, c := range cs {
+			if !used[i] && c.X509 != nil && publicKeyEqual(c.X509.PublicKey, k.pub) {
+				leaf = i
+				break
+			}
+		}
+		if leaf < 0 {
+			return nil, fmt.Errorf("a private key in the bundle has no matching certificate")
+		}
+		chain := []*certs.Cert{cs[leaf]}
+		used[leaf] = true
+		// The chain is the run of certificates after the leaf that
+		// each issued the one before.
+		for i := leaf + 1; i < len(cs); i++ {
+			last := chain[len(chain)-1]
+			if used[i] || last.SelfSigned() || !bytes.Equal(rawIssuer(last), rawSubject(cs[i])) {
+				break
+			}
+			chain = append(chain, cs[i])
+			used[i] = true
+		}
+		alias := DeriveAlias(cs[leaf], isTaken)
+		taken[alias] = true
+		s.Entries = append(s.Entries, &Entry{Alias: alias, Kind: PrivateKey, Certs: chain, Key: k.pkcs8, Created: cs[leaf].NotBefore()})
+	}
+	for i, c := range cs {
+		if used[i] {
+			continue
+		}
+		alias := DeriveAlias(c, isTaken)
+		taken[alias] = true
+		s.Entries = append(s.Entries, &Entry{Alias: alias, Kind: TrustedCert, Certs: []*certs.Cert{c}, Created: c.NotBefore()})
+	}
+	return s, nil
+}
+
+func pem_(b pemfile.Block) []byte { return pemfile.EncodeBlock(b.Block) }
+
+func rawSubject(c *certs.Cert) []byte {
+	switch {
+	case c.X509 != nil:
+		return c.X509.RawSubject
+	case c.Lenient != nil:
+		return c.Lenient.RawSubject
+	}
+	return nil
+}
+
+func rawIssuer(c *certs.Cert) []byte {
+	switch {
+	case c.X509 != nil:
+		return c.X509.RawIssuer
+	case c.Lenient != nil:
+		return c.Lenient.RawIssuer
+	}
+	return nil
+}
+
+func publicKeyEqual(a, b any) bool {
+	type equaler interface{ Equal(x any) bool }
+	if e, ok := a.(equaler); ok {
+		return e.Equal(b)
+	}
+	return false
+}
+
+// encodePEM writes a store as a PEM bundle: for each entry a comment line
+// with its alias and subject, then the key (PKCS#8) and its chain, or the
+// trusted certificate.
+func encodePEM(s *Store) ([]byte, error) {
+	var b bytes.Buffer
+	for _, e := range s.Entries {
+		if e.Kind == PrivateKey && e.Key == nil {
+			return nil, fmt.Errorf("entry %q: the key is still protected; give its key password to write it as PEM", e.Alias)
+		}
+		if e.Kind == SecretKey {
+			return nil, fmt.Errorf("entry %q: a secret key cannot be written as PEM", e.Alias)
+		}
+		fmt.Fprintf(&b, "# %s: %s\n", e.Alias, oneLine(e.Cert().Subject()))
+		if e.Kind == PrivateKey {
+			b.Write(pemfile.Encode("PRIVATE KEY", e.Key))
+		}
+		for _, c := range e.Certs {
+			b.Write(pemfile.Encode("CERTIFICATE", c.Raw))
+		}
+	}
+	return b.Bytes(), nil
+}
+
+func oneLine(s string) string { return string(bytes.ReplaceAll([]byte(s), []byte("\n"), []byte(" "))) }
+
+var _ = x509.ParseCertificate

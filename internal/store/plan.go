@@ -1,0 +1,301 @@
+package store
+
+import (
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/trustctl/trustctl/internal/certs"
+)
+
+// DeriveAlias makes a readable alias from a certificate's subject: the
+// common name (or the organizational unit, or the organization) in lower
+// case with runs of other characters folded to one hyphen, as people name
+// entries by hand ("acme-root-ca"). When that alias is taken, the first
+// eight hex digits of the SHA-256 fingerprint are appended, which keeps
+// derived aliases stable from one run to the next.
+func DeriveAlias(c *certs.Cert, taken func(string) bool) string {
+	n := c.SubjectName()
+	base := n.CommonName
+	if base == "" && len(n.OrganizationalUnit) > 0 {
+		base = n.OrganizationalUnit[0]
+	}
+	if base == "" && len(n.Organization) > 0 {
+		base = n.Organization[0]
+	}
+	base = slug(base)
+	sum := c.SHA256()
+	fp := hex.EncodeToString(sum[:4])
+	if base == "" {
+		base = "cert"
+	}
+	if !taken(base) {
+		return base
+	}
+	a := base + "-" + fp
+	for i := 2; taken(a); i++ {
+		a = fmt.Sprintf("%s-%s-%d", base, fp, i)
+	}
+	return a
+}
+
+func slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '_' {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+		} else {
+			dash = true
+		}
+	}
+	out := b.String()
+	if len(out) > 64 {
+		out = strings.TrimRight(out[:64], "-")
+	}
+	return out
+}
+
+// ImportOptions says how [Store.Import] treats what it is given.
+type ImportOptions struct {
+	// Alias names the entry when exactly one certificate is imported.
+	Alias string
+	// Force lets a certificate replace another under a taken alias.
+	Force bool
+	// AllowLeaf lets non-CA certificates in as trusted entries.
+	AllowLeaf bool
+	// Now is the creation time of new entries.
+	Now time.Time
+}
+
+// Skipped is a certificate that [Store.Import] did not add, and why.
+type Skipped struct {
+	Cert   *certs.Cert
+	Alias  string // the entry that already holds it
+	Reason string
+}
+
+// ImportResult is what [Store.Import] did.
+type ImportResult struct {
+	Added    []*Entry
+	Replaced []*Entry // entries whose certificate --force replaced
+	Skipped  []Skipped
+}
+
+// NotCAError is returned for a non-CA certificate imported without
+// AllowLeaf.
+type NotCAError struct{ Cert *certs.Cert }
+
+func (e *NotCAError) Error() string {
+	return fmt.Sprintf("%s is not a CA certificate", e.Cert.Subject())
+}
+
+// AliasTakenError is returned when the alias asked for holds another
+// certificate and Force is not set.
+type AliasTakenError struct {
+	Alias string
+	Cert  *certs.Cert // the certificate already there
+}
+
+func (e *AliasTakenError) Error() string {
+	return fmt.Sprintf("alias %q already holds another certificate (%s)", e.Alias, e.Cert.Subject())
+}
+
+// Import adds certificates as trusted entries. A certificate already in
+// the store (same SHA-256 fingerprint, any alias) is skipped and reported;
+// duplicates within the input count once. It checks everything before it
+// changes anything, so on error the store is as it was.
+func (s *Store) Import(in []*certs.Cert, opts ImportOptions) (*ImportResult, error) {
+	if opts.Alias != "" {
+		if len(in) != 1 {
+			return nil, fmt.Errorf("--alias names one certificate, but %d were given", len(in))
+		}
+		if err := CheckAlias(opts.Alias); err != nil {
+			return nil, err
+		}
+	}
+	res := &ImportResult{}
+	seen := map[[32]byte]bool{}
+	var todo []*certs.Cert
+	for _, c := range in {
+		sum := c.SHA256()
+		if seen[sum] {
+			continue
+		}
+		seen[sum] = true
+		if e := s.ByFingerprint(sum); e != nil {
+			res.Skipped = append(res.Skipped, Skipped{Cert: c, Alias: e.Alias, Reason: "already present"})
+			continue
+		}
+		if !opts.AllowLeaf && !c.IsCA() {
+			return nil, &NotCAError{Cert: c}
+		}
+		todo = append(todo, c)
+	}
+	if opts.Alias != "" && len(todo) == 1 {
+		if e := s.Get(opts.Alias); e != nil {
+			if !opts.Force {
+				return nil, &AliasTakenError{Alias: e.Alias, Cert: e.Cert()}
+			}
+			if e.Kind != TrustedCert {
+				return nil, fmt.Errorf("alias %q is a %s; --force replaces only trusted certificates", e.Alias, e.Kind)
+			}
+			e.Certs = []*certs.Cert{todo[0]}
+			e.Created = opts.Now
+			res.Replaced = append(res.Replaced, e)
+			return res, nil
+		}
+	}
+	taken := aliasSet(s)
+	for _, c := range todo {
+		alias := opts.Alias
+		if alias == "" {
+			alias = DeriveAlias(c, func(a string) bool { return taken[strings.ToLower(a)] })
+		}
+		taken[strings.ToLower(alias)] = true
+		e := &Entry{Alias: alias, Kind: TrustedCert, Created: opts.Now, Certs: []*certs.Cert{c}}
+		s.Entries = append(s.Entries, e)
+		res.Added = append(res.Added, e)
+	}
+	return res, nil
+}
+
+func aliasSet(s *Store) map[string]bool {
+	m := make(map[string]bool, len(s.Entries))
+	for _, e := range s.Entries {
+		m[strings.ToLower(e.Alias)] = true
+	}
+	return m
+}
+
+// Diff is how two stores differ, compared by fingerprint.
+type Diff struct {
+	OnlyA   []*Entry
+	OnlyB   []*Entry
+	Changed []Change // same alias, other certificate
+}
+
+// Change is an alias present in both stores with other certificates.
+type Change struct{ A, B *Entry }
+
+// Empty reports whether the stores hold the same certificates under the
+// same aliases.
+func (d *Diff) Empty() bool { return len(d.OnlyA)+len(d.OnlyB)+len(d.Changed) == 0 }
+
+// Compare computes the difference between two stores. An entry is in both
+// when its certificate is: an alias holding other certificates in the two
+// stores is a change; a certificate under different aliases counts as the
+// same.
+func Compare(a, b *Store) *Diff {
+	d := &Diff{}
+	inB := map[[32]byte]bool{}
+	for _, e := range b.Entries {
+		if c := e.Cert(); c != nil {
+			inB[c.SHA256()] = true
+		}
+	}
+	inA := map[[32]byte]bool{}
+	for _, e := range a.Entries {
+		if c := e.Cert(); c != nil {
+			inA[c.SHA256()] = true
+		}
+	}
+	for _, ea := range a.Entries {
+		if c := ea.Cert(); c != nil && inB[c.SHA256()] {
+			continue
+		}
+		if eb := b.Get(ea.Alias); eb != nil && eb.Cert() != nil && !inA[eb.Cert().SHA256()] {
+			d.Changed = append(d.Changed, Change{A: ea, B: eb})
+			continue
+		}
+		d.OnlyA = append(d.OnlyA, ea)
+	}
+	changedB := map[*Entry]bool{}
+	for _, ch := range d.Changed {
+		changedB[ch.B] = true
+	}
+	for _, eb := range b.Entries {
+		if changedB[eb] {
+			continue
+		}
+		if c := eb.Cert(); c != nil && inA[c.SHA256()] {
+			continue
+		}
+		d.OnlyB = append(d.OnlyB, eb)
+	}
+	return d
+}
+
+// SyncPlan is what [Store.PlanSync] would change.
+type SyncPlan struct {
+	Add    []*Entry // new trusted entries, aliases derived
+	Remove []*Entry // trusted entries whose certificate is not wanted
+	Keep   []*Entry
+}
+
+// Empty reports whether the store already trusts exactly what was asked.
+func (p *SyncPlan) Empty() bool { return len(p.Add)+len(p.Remove) == 0 }
+
+// PlanSync computes how to make the store trust exactly the CA
+// certificates given: trusted entries not among them are removed, missing
+// ones are added. Key entries are never touched. Non-CA certificates in
+// the input are left out unless allowLeaf.
+func (s *Store) PlanSync(want []*certs.Cert, allowLeaf bool, now time.Time) *SyncPlan {
+	p := &SyncPlan{}
+	wanted := map[[32]byte]bool{}
+	for _, c := range want {
+		if allowLeaf || c.IsCA() {
+			wanted[c.SHA256()] = true
+		}
+	}
+	have := map[[32]byte]bool{}
+	for _, e := range s.Entries {
+		if e.Kind != TrustedCert {
+			continue
+		}
+		sum := e.Cert().SHA256()
+		if wanted[sum] && !have[sum] {
+			p.Keep = append(p.Keep, e)
+		} else {
+			p.Remove = append(p.Remove, e)
+		}
+		have[sum] = true
+	}
+	taken := aliasSet(s)
+	for _, e := range p.Remove {
+		delete(taken, strings.ToLower(e.Alias))
+	}
+	added := map[[32]byte]bool{}
+	for _, c := range want {
+		sum := c.SHA256()
+		if !wanted[sum] || have[sum] || added[sum] {
+			continue
+		}
+		added[sum] = true
+		alias := DeriveAlias(c, func(a string) bool { return taken[strings.ToLower(a)] })
+		taken[strings.ToLower(alias)] = true
+		p.Add = append(p.Add, &Entry{Alias: alias, Kind: TrustedCert, Created: now, Certs: []*certs.Cert{c}})
+	}
+	return p
+}
+
+// Apply carries out a sync plan on the store it was computed for.
+func (s *Store) Apply(p *SyncPlan) {
+	remove := map[*Entry]bool{}
+	for _, e := range p.Remove {
+		remove[e] = true
+	}
+	kept := s.Entries[:0]
+	for _, e := range s.Entries {
+		if !remove[e] {
+			kept = append(kept, e)
+		}
+	}
+	s.Entries = append(kept, p.Add...)
+}
