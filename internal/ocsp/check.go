@@ -347,8 +347,8 @@ type clientResponseData struct {
 type clientSingleResponse struct {
 	CertID     clientCertID
 	CertStatus asn1.RawValue
-	ThisUpdate time.Time `asn1:"generalized"`
-	NextUpdate time.Time `asn1:"generalized,explicit,tag:0,optional"`
+	ThisUpdate time.Time        `asn1:"generalized"`
+	NextUpdate time.Time        `asn1:"generalized,explicit,tag:0,optional"`
 	Extensions []pkix.Extension `asn1:"explicit,tag:1,optional"`
 }
 
