@@ -1,0 +1,279 @@
+package chain
+
+import (
+	"crypto/rand"
+	"crypto/x509"
+	"math/big"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trustctl/trustctl/internal/testpki"
+)
+
+func subjects(links []*Link) []string {
+	var out []string
+	for _, l := range links {
+		out = append(out, strings.TrimPrefix(l.Subject, "CN="))
+	}
+	return out
+}
+
+func certsOf(cs ...*testpki.Cert) []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, c := range cs {
+		out = append(out, c.Cert)
+	}
+	return out
+}
+
+func TestVerifyExplains(t *testing.T) {
+	now := testpki.Now
+	root := testpki.Root(t, "Acme Root")
+	inter := testpki.Intermediate(t, "Acme Issuing CA", root)
+	leaf := testpki.Leaf(t, "www.example.com", inter, "www.example.com")
+
+	expiredInter := testpki.New(t, testpki.Template{Subject: "Acme Old CA", IsCA: true, MaxPathLen: -1,
+		NotBefore: now.AddDate(-3, 0, 0), NotAfter: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}, root)
+	leafUnderExpired := testpki.Leaf(t, "old.example.com", expiredInter, "old.example.com")
+
+	futureLeaf := testpki.New(t, testpki.Template{Subject: "future.example.com", DNS: []string{"future.example.com"},
+		NotBefore: now.AddDate(0, 1, 0)}, inter)
+
+	clientOnly := testpki.New(t, testpki.Template{Subject: "client.example.com", DNS: []string{"client.example.com"},
+		EKU: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, inter)
+
+	// Root with pathlen:0 cannot have an intermediate below it.
+	tightRoot := testpki.New(t, testpki.Template{Subject: "Tight Root", IsCA: true, MaxPathLen: 0}, nil)
+	tightInter := testpki.Intermediate(t, "Tight Issuing CA", tightRoot)
+	tightLeaf := testpki.Leaf(t, "tight.example.com", tightInter, "tight.example.com")
+
+	// Name constraints: the intermediate may only issue for example.com.
+	ncInter := testpki.New(t, testpki.Template{Subject: "Constrained CA", IsCA: true, MaxPathLen: -1,
+		PermittedDNS: []string{"example.com"}}, root)
+	ncLeaf := testpki.Leaf(t, "www.evil.org", ncInter, "www.evil.org")
+
+	// A leaf-type certificate used as an issuer.
+	notCA := testpki.New(t, testpki.Template{Subject: "Not A CA", DNS: []string{"notca.example.com"}}, root)
+	underNotCA := testpki.Leaf(t, "sub.example.com", notCA, "sub.example.com")
+
+	ipLeaf := testpki.New(t, testpki.Template{Subject: "10.0.0.1", IPs: []net.IP{net.ParseIP("10.0.0.1")},
+		EKU: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}, inter)
+
+	// Cross-signing: New Root's key is also certified by Old Root.
+	oldRoot := testpki.Root(t, "Old Root")
+	newRoot := testpki.Root(t, "New Root")
+	crossNew := testpki.New(t, testpki.Template{Subject: "New Root", IsCA: true, MaxPathLen: -1, Key: newRoot.Key}, oldRoot)
+	newInter := testpki.Intermediate(t, "New Issuing CA", newRoot)
+	newLeaf := testpki.Leaf(t, "cross.example.com", newInter, "cross.example.com")
+
+	otherRootSameName := testpki.Root(t, "Acme Root")
+
+	tests := []struct {
+		name          string
+		leaf          *testpki.Cert
+		inter         []*testpki.Cert
+		roots         []*testpki.Cert
+		host, purpose string
+		valid         bool
+		chain         []string
+		want          []string // substrings of the problems, in order
+	}{
+		{name: "valid", leaf: leaf, inter: []*testpki.Cert{inter}, roots: []*testpki.Cert{root}, host: "www.example.com", purpose: "server",
+			valid: true, chain: []string{"www.example.com", "Acme Issuing CA", "Acme Root"}},
+		{name: "expired intermediate", leaf: leafUnderExpired, inter: []*testpki.Cert{expiredInter}, roots: []*testpki.Cert{root},
+			chain: []string{"old.example.com", "Acme Old CA", "Acme Root"}, want: []string{"CN=Acme Old CA expired on 2026-03-01"}},
+		{name: "leaf not yet valid", leaf: futureLeaf, inter: []*testpki.Cert{inter}, roots: []*testpki.Cert{root},
+			want: []string{"CN=future.example.com is not valid before 2026-07-01"}},
+		{name: "wrong EKU", leaf: clientOnly, inter: []*testpki.Cert{inter}, roots: []*testpki.Cert{root}, purpose: "server",
+			want: []string{"CN=client.example.com is not for TLS server authentication: its extended key usage is TLS client authentication"}},
+		{name: "client EKU for client purpose", leaf: clientOnly, inter: []*testpki.Cert{inter}, roots: []*testpki.Cert{root}, purpose: "client", valid: true,
+			chain: []string{"client.example.com", "Acme Issuing CA", "Acme Root"}},
+		{name: "pathlen exceeded", leaf: tightLeaf, inter: []*testpki.Cert{tightInter}, roots: []*testpki.Cert{tightRoot},
+			want: []string{"CN=Tight Root allows 0 intermediate CA(s) below it (pathlen:0), this chain has 1"}},
+		{name: "name constraints violated", leaf: ncLeaf, inter: []*testpki.Cert{ncInter}, roots: []*testpki.Cert{root},
+			want: []string{"the name constraints of CN=Constrained CA do not allow the names of the leaf"}},
+		{name: "issuer not a CA", leaf: underNotCA, inter: []*testpki.Cert{notCA}, roots: []*testpki.Cert{root},
+			want: []string{"CN=Not A CA is not allowed to sign certificates"}},
+		{name: "hostname mismatch", leaf: leaf, inter: []*testpki.Cert{inter}, roots: []*testpki.Cert{root}, host: "api.example.com",
+			want: []string{"CN=www.example.com is valid for www.example.com, not api.example.com"}},
+		{name: "IP mismatch", leaf: ipLeaf, inter: []*testpki.Cert{inter}, roots: []*testpki.Cert{root}, host: "10.0.0.2",
+			want: []string{"CN=10.0.0.1 is valid for 10.0.0.1, not 10.0.0.2"}},
+		{name: "IP match", leaf: ipLeaf, inter: []*testpki.Cert{inter}, roots: []*testpki.Cert{root}, host: "10.0.0.1", valid: true},
+		{name: "missing intermediate", leaf: leaf, roots: []*testpki.Cert{root},
+			chain: []string{"www.example.com"},
+			want:  []string{"no trusted root: CN=www.example.com was issued by CN=Acme Issuing CA, which is neither among the intermediates nor in the truststore"}},
+		{name: "root not trusted, same name in store", leaf: leaf, inter: []*testpki.Cert{inter, root}, roots: []*testpki.Cert{otherRootSameName},
+			chain: []string{"www.example.com", "Acme Issuing CA", "Acme Root"},
+			want:  []string{"no trusted root: the chain ends at CN=Acme Root, which is not in the truststore (closest: the truststore has a certificate named CN=Acme Root with another key"}},
+		{name: "cross-signed, old root trusted", leaf: newLeaf, inter: []*testpki.Cert{newInter, crossNew, newRoot}, roots: []*testpki.Cert{oldRoot}, valid: true,
+			chain: []string{"cross.example.com", "New Issuing CA", "New Root", "Old Root"}},
+		{name: "cross-signed, new root trusted", leaf: newLeaf, inter: []*testpki.Cert{newInter, crossNew}, roots: []*testpki.Cert{newRoot}, valid: true,
+			chain: []string{"cross.example.com", "New Issuing CA", "New Root"}},
+		{name: "cross-signed, neither root trusted", leaf: newLeaf, inter: []*testpki.Cert{newInter, crossNew, newRoot}, roots: []*testpki.Cert{root},
+			want: []string{"no trusted root: the chain ends at CN="}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Verify(VerifyOptions{Leaf: tc.leaf.Cert, Intermediates: certsOf(tc.inter...), Roots: certsOf(tc.roots...),
+				Host: tc.host, Purpose: tc.purpose, At: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Valid != tc.valid {
+				t.Fatalf("valid = %v, want %v; problems: %q", res.Valid, tc.valid, res.Problems)
+			}
+			if tc.chain != nil {
+				if got := subjects(res.Chain); strings.Join(got, " < ") != strings.Join(tc.chain, " < ") {
+					t.Errorf("chain = %q, want %q", got, tc.chain)
+				}
+			}
+			if len(tc.want) > 0 && len(res.Problems) == 0 {
+				t.Fatalf("no problems, want %q", tc.want)
+			}
+			for i, w := range tc.want {
+				if i >= len(res.Problems) || !strings.Contains(res.Problems[i], w) {
+					t.Errorf("problems = %q\nwant [%d] containing %q", res.Problems, i, w)
+				}
+			}
+			if tc.valid && len(res.Problems) > 0 {
+				t.Errorf("valid chain with problems %q", res.Problems)
+			}
+		})
+	}
+}
+
+func TestVerifyBadInput(t *testing.T) {
+	if _, err := Verify(VerifyOptions{}); err != ErrNoLeaf {
+		t.Errorf("no leaf: err = %v", err)
+	}
+	root := testpki.Root(t, "Acme Root")
+	if _, err := Verify(VerifyOptions{Leaf: root.Cert, Purpose: "email"}); err == nil || !strings.Contains(err.Error(), "unknown purpose") {
+		t.Errorf("bad purpose: err = %v", err)
+	}
+}
+
+func TestVerifyCRL(t *testing.T) {
+	now := testpki.Now
+	root := testpki.Root(t, "Acme Root")
+	inter := testpki.Intermediate(t, "Acme Issuing CA", root)
+	leaf := testpki.Leaf(t, "www.example.com", inter, "www.example.com")
+	other := testpki.Leaf(t, "other.example.com", inter, "other.example.com")
+	mk := func(this, next time.Time, revoked ...*testpki.Cert) *x509.RevocationList {
+		t.Helper()
+		var entries []x509.RevocationListEntry
+		for _, r := range revoked {
+			entries = append(entries, x509.RevocationListEntry{SerialNumber: r.Cert.SerialNumber, RevocationTime: now.AddDate(0, 0, -10), ReasonCode: 1})
+		}
+		der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{Number: big.NewInt(1), ThisUpdate: this, NextUpdate: next,
+			RevokedCertificateEntries: entries}, inter.Cert, inter.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		crl, err := x509.ParseRevocationList(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return crl
+	}
+	fresh := mk(now.AddDate(0, 0, -1), now.AddDate(0, 0, 6), leaf)
+	stale := mk(now.AddDate(0, 0, -30), now.AddDate(0, 0, -23))
+	opts := VerifyOptions{Leaf: leaf.Cert, Intermediates: certsOf(inter), Roots: certsOf(root), At: now, CRLs: []*x509.RevocationList{fresh}}
+	res, err := Verify(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Valid || len(res.Problems) != 1 || !strings.Contains(res.Problems[0], "CN=www.example.com was revoked on 2026-05-22 (reason: keyCompromise, from CRL)") {
+		t.Errorf("revoked leaf: valid=%v problems=%q", res.Valid, res.Problems)
+	}
+	if res.Chain[0].Status != "revoked" {
+		t.Errorf("leaf status %q", res.Chain[0].Status)
+	}
+	opts.Leaf = other.Cert
+	if res, _ := Verify(opts); !res.Valid || res.Chain[0].Revocation[0].Status != StatusGood {
+		t.Errorf("not listed: valid=%v problems=%q", res.Valid, res.Problems)
+	}
+	// A stale CRL is no answer: fine unless revocation is required.
+	opts.CRLs = []*x509.RevocationList{stale}
+	if res, _ := Verify(opts); !res.Valid {
+		t.Errorf("stale CRL, not required: problems=%q", res.Problems)
+	}
+	opts.RequireRevocation = true
+	res, _ = Verify(opts)
+	if res.Valid || !strings.Contains(strings.Join(res.Problems, "\n"), "the CRL of CN=Acme Issuing CA is stale") {
+		t.Errorf("stale CRL, required: valid=%v problems=%q", res.Valid, res.Problems)
+	}
+	// A CRL signed by someone else's key does not count.
+	impostor := testpki.New(t, testpki.Template{Subject: "Acme Issuing CA", IsCA: true, MaxPathLen: -1}, root)
+	der, _ := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{Number: big.NewInt(2), ThisUpdate: now.AddDate(0, 0, -1), NextUpdate: now.AddDate(0, 0, 6),
+		RevokedCertificateEntries: []x509.RevocationListEntry{{SerialNumber: other.Cert.SerialNumber, RevocationTime: now.AddDate(0, 0, -1)}}}, impostor.Cert, impostor.Key)
+	forged, _ := x509.ParseRevocationList(der)
+	if r := CheckCRL(other.Cert, inter.Cert, []*x509.RevocationList{forged}, now); r == nil || r.Status != StatusUnknown {
+		t.Errorf("forged CRL: %+v", r)
+	}
+}
+
+func TestParseCRLs(t *testing.T) {
+	if _, err := ParseCRLs([]byte("hello")); err == nil {
+		t.Error("garbage accepted")
+	}
+	if _, err := ParseCRLs([]byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")); err != ErrNoCRL {
+		t.Errorf("PEM without CRL: %v", err)
+	}
+}
+
+func FuzzParseCRLs(f *testing.F) {
+	f.Add([]byte("-----BEGIN X509 CRL-----\nMAA=\n-----END X509 CRL-----\n"))
+	f.Add([]byte{0x30, 0x03, 0x02, 0x01, 0x00})
+	f.Add([]byte(""))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		crls, err := ParseCRLs(data)
+		if err == nil && len(crls) == 0 {
+			t.Fatal("no error and no CRL")
+		}
+	})
+}
+
+// BenchmarkVerify measures one chain (RSA-4096 root, P-256 below) through
+// chain.Verify; BenchmarkX509Verify is crypto/x509's own Verify on the same
+// chain, the floor Verify cannot beat since it calls it.
+func BenchmarkVerify(b *testing.B) {
+	root, inter, leaf := benchPKI(b)
+	opts := VerifyOptions{Leaf: leaf.Cert, Intermediates: certsOf(inter), Roots: certsOf(root), Host: "www.example.com", Purpose: "server", At: testpki.Now}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if res, err := Verify(opts); err != nil || !res.Valid {
+			b.Fatal(err, res.Problems)
+		}
+	}
+}
+
+func BenchmarkX509Verify(b *testing.B) {
+	root, inter, leaf := benchPKI(b)
+	rp, ip := x509.NewCertPool(), x509.NewCertPool()
+	rp.AddCert(root.Cert)
+	ip.AddCert(inter.Cert)
+	opts := x509.VerifyOptions{Roots: rp, Intermediates: ip, DNSName: "www.example.com", CurrentTime: testpki.Now}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := leaf.Cert.Verify(opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+var benchRoot *testpki.Cert
+
+func benchPKI(b *testing.B) (root, inter, leaf *testpki.Cert) {
+	if benchRoot == nil {
+		k, err := rsaKey4096()
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchRoot = testpki.New(b, testpki.Template{Subject: "Bench Root", IsCA: true, MaxPathLen: -1, Key: k}, nil)
+	}
+	inter = testpki.Intermediate(b, "Bench Issuing CA", benchRoot)
+	leaf = testpki.Leaf(b, "www.example.com", inter, "www.example.com")
+	return benchRoot, inter, leaf
+}
