@@ -17,7 +17,7 @@ var Version = ""
 func Run(args []string, env *Env) int {
 	env.fill()
 	app := newApp(env)
-	err := app.RunContext(env.Context, args)
+	err := app.RunContext(env.Context, reorderArgs(app, args))
 	if err != nil {
 		printError(env.Stderr, err)
 	}

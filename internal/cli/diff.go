@@ -1,11 +1,124 @@
 package cli
 
-import ucli "github.com/urfave/cli/v2"
+import (
+	"fmt"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/trustctl/trustctl/internal/render"
+	"github.com/trustctl/trustctl/internal/source"
+	"github.com/trustctl/trustctl/internal/store"
+)
 
 func diffCommand() *ucli.Command {
 	return &ucli.Command{
-		Name:   "diff",
-		Usage:  "compare two stores by fingerprint",
-		Action: notImplemented("diff"),
+		Name:      "diff",
+		Usage:     "compare two stores by fingerprint",
+		ArgsUsage: "A B",
+		Description: `Lists the entries only in A, only in B, and the aliases present in both
+with another certificate. Certificates are compared by SHA-256
+fingerprint, so the same certificate under two aliases is the same. A's
+password comes from --password, B's from --source-password.
+
+EXAMPLES:
+   trustctl diff --cacerts /opt/app/jre/lib/security/cacerts
+   trustctl diff old.jks new.p12 --password changeit --source-password-env NEW_PW
+
+EXIT CODES:
+   0 the stores trust the same certificates; 1 they differ; 2 unreadable input`,
+		Flags: append(append(storeFlags(true), sourceFlags()...), jsonFlag),
+		Action: runDiff,
 	}
+}
+
+type diffEntry struct {
+	Alias   string `json:"alias"`
+	Kind    string `json:"kind"`
+	Subject string `json:"subject"`
+	SHA256  string `json:"sha256"`
+}
+
+func diffEntryOf(e *store.Entry) diffEntry {
+	d := diffEntry{Alias: e.Alias, Kind: e.Kind.String()}
+	if c := e.Cert(); c != nil {
+		d.Subject, d.SHA256 = c.Subject(), c.SHA256Hex()
+	}
+	return d
+}
+
+func runDiff(c *ucli.Context) error {
+	a, rest, err := storeArg(c, "A B")
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return usageErrorf("usage: trustctl diff A B")
+	}
+	b := rest[0]
+	sa, err := readStore(c, a)
+	if err != nil {
+		return err
+	}
+	pw, ok, err := readSecret(c, pwSource)
+	if err != nil {
+		return err
+	}
+	sb, exists, err := source.OpenStore(b, source.OpenOptions{Options: source.Options{Password: pw, HavePassword: ok}})
+	if err != nil {
+		return sourceError(err, ok)
+	}
+	if !exists {
+		return fmt.Errorf("%s does not exist", b)
+	}
+	d := store.Compare(sa, sb)
+	env := envOf(c)
+	if c.Bool("json") {
+		type change struct {
+			Alias string    `json:"alias"`
+			A     diffEntry `json:"a"`
+			B     diffEntry `json:"b"`
+		}
+		doc := struct {
+			A       string      `json:"a"`
+			B       string      `json:"b"`
+			Same    bool        `json:"same"`
+			OnlyA   []diffEntry `json:"only_in_a"`
+			OnlyB   []diffEntry `json:"only_in_b"`
+			Changed []change    `json:"changed"`
+		}{A: a, B: b, Same: d.Empty(), OnlyA: []diffEntry{}, OnlyB: []diffEntry{}, Changed: []change{}}
+		for _, e := range d.OnlyA {
+			doc.OnlyA = append(doc.OnlyA, diffEntryOf(e))
+		}
+		for _, e := range d.OnlyB {
+			doc.OnlyB = append(doc.OnlyB, diffEntryOf(e))
+		}
+		for _, ch := range d.Changed {
+			doc.Changed = append(doc.Changed, change{Alias: ch.A.Alias, A: diffEntryOf(ch.A), B: diffEntryOf(ch.B)})
+		}
+		if err := render.JSON(env.Stdout, doc); err != nil {
+			return err
+		}
+	} else {
+		var rows [][]string
+		for _, e := range d.OnlyA {
+			rows = append(rows, []string{"only in A", e.Alias, e.Cert().Subject(), e.Cert().SHA256Hex()})
+		}
+		for _, e := range d.OnlyB {
+			rows = append(rows, []string{"only in B", e.Alias, e.Cert().Subject(), e.Cert().SHA256Hex()})
+		}
+		for _, ch := range d.Changed {
+			rows = append(rows, []string{"changed", ch.A.Alias, "A: " + ch.A.Cert().Subject(), ch.A.Cert().SHA256Hex()})
+			rows = append(rows, []string{"", "", "B: " + ch.B.Cert().Subject(), ch.B.Cert().SHA256Hex()})
+		}
+		fmt.Fprintf(env.Stdout, "A: %s (%d entries)\nB: %s (%d entries)\n", a, len(sa.Entries), b, len(sb.Entries))
+		if d.Empty() {
+			fmt.Fprintln(env.Stdout, "same certificates under the same aliases")
+		} else if err := render.Table(env.Stdout, nil, rows); err != nil {
+			return err
+		}
+	}
+	if !d.Empty() {
+		return checkFailed("")
+	}
+	return nil
 }

@@ -1,11 +1,145 @@
 package cli
 
-import ucli "github.com/urfave/cli/v2"
+import (
+	"errors"
+	"fmt"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/trustctl/trustctl/internal/certs"
+	"github.com/trustctl/trustctl/internal/render"
+	"github.com/trustctl/trustctl/internal/store"
+)
 
 func importCommand() *ucli.Command {
 	return &ucli.Command{
-		Name:   "import",
-		Usage:  "import CA certificates into a truststore",
-		Action: notImplemented("import"),
+		Name:      "import",
+		Usage:     "import CA certificates into a truststore",
+		ArgsUsage: "STORE SOURCE...",
+		Description: `Adds every certificate found in the SOURCEs (PEM bundles, DER files,
+other stores, directories) as a trusted entry of STORE, creating STORE when
+it does not exist (its type from --type or the name: .jks, .p12/.pfx, .pem).
+
+A certificate already in the store (same SHA-256 fingerprint) is reported
+and skipped, so running the same import twice changes nothing. Aliases are
+derived from the subject (the common name, lower case, hyphens) unless
+--alias names the one certificate imported; an alias held by another
+certificate is an error unless --force. A certificate that is not a CA
+needs --allow-leaf. With --cacerts (and no STORE) the JDK's truststore is
+the target, with the password changeit unless another is given.
+
+The store is rewritten atomically in the form it had (a password-less
+PKCS#12 stays password-less); nothing is written when the import fails.
+
+EXAMPLES:
+   # A corporate root into the JDK's cacerts (keytool -importcert -cacerts)
+   trustctl import --cacerts acme-root.crt
+   # A PKCS#12 truststore for an unattended gateway install
+   trustctl import acme-ca.pfx acme-root.crt --alias acme-ca --password-env TRUSTSTORE_PASSWORD
+   # Everything in a directory, into a JKS for old clients
+   trustctl import truststore.jks /etc/ssl/certs --password changeit
+
+EXIT CODES:
+   0 imported (or already present); 2 nothing was written: unreadable input,
+   wrong password, a non-CA certificate without --allow-leaf, a taken alias`,
+		Flags: append(append(storeFlags(true),
+			&ucli.StringFlag{Name: "alias", Usage: "alias of the one certificate imported"},
+			forceFlag,
+			&ucli.BoolFlag{Name: "allow-leaf", Usage: "also import certificates that are not CA certificates"},
+			encryptionFlag,
+			jsonFlag),
+			sourceFlags()...),
+		Action: runImport,
 	}
+}
+
+func runImport(c *ucli.Context) error {
+	path, srcs, err := storeArg(c, "STORE SOURCE...")
+	if err != nil {
+		return err
+	}
+	if len(srcs) == 0 {
+		return usageErrorf("usage: trustctl import STORE SOURCE... (no source given)")
+	}
+	set, err := loadSources(c, srcs)
+	if err != nil {
+		return err
+	}
+	in := set.CertList()
+	if len(in) == 0 {
+		return fmt.Errorf("no certificate found in %v", srcs)
+	}
+	env := envOf(c)
+	var res *store.ImportResult
+	err = editStore(c, path, func(ed *storeEdit) (bool, error) {
+		var err error
+		res, err = ed.Import(in, store.ImportOptions{
+			Alias:     c.String("alias"),
+			Force:     c.Bool("force"),
+			AllowLeaf: c.Bool("allow-leaf"),
+			Now:       env.Now(),
+		})
+		if err != nil {
+			return false, err
+		}
+		return len(res.Added)+len(res.Replaced) > 0, nil
+	})
+	if err != nil {
+		var nca *store.NotCAError
+		var taken *store.AliasTakenError
+		switch {
+		case errors.As(err, &nca):
+			return withHint(err, "pass --allow-leaf to trust it anyway")
+		case errors.As(err, &taken):
+			return withHint(err, "choose another --alias, or pass --force to replace it")
+		}
+		return err
+	}
+	return printImport(c, path, res)
+}
+
+type importReport struct {
+	Store    string        `json:"store"`
+	Added    []importEntry `json:"added"`
+	Replaced []importEntry `json:"replaced"`
+	Skipped  []importEntry `json:"skipped"`
+}
+
+type importEntry struct {
+	Alias   string `json:"alias"`
+	Subject string `json:"subject"`
+	SHA256  string `json:"sha256"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+func importEntryOf(alias string, c *certs.Cert, reason string) importEntry {
+	return importEntry{Alias: alias, Subject: c.Subject(), SHA256: c.SHA256Hex(), Reason: reason}
+}
+
+func printImport(c *ucli.Context, path string, res *store.ImportResult) error {
+	env := envOf(c)
+	rep := importReport{Store: path, Added: []importEntry{}, Replaced: []importEntry{}, Skipped: []importEntry{}}
+	for _, e := range res.Added {
+		rep.Added = append(rep.Added, importEntryOf(e.Alias, e.Cert(), ""))
+	}
+	for _, e := range res.Replaced {
+		rep.Replaced = append(rep.Replaced, importEntryOf(e.Alias, e.Cert(), ""))
+	}
+	for _, s := range res.Skipped {
+		rep.Skipped = append(rep.Skipped, importEntryOf(s.Alias, s.Cert, s.Reason))
+	}
+	if c.Bool("json") {
+		return render.JSON(env.Stdout, rep)
+	}
+	for _, e := range rep.Added {
+		fmt.Fprintf(env.Stdout, "added     %s  %s\n", e.Alias, e.Subject)
+	}
+	for _, e := range rep.Replaced {
+		fmt.Fprintf(env.Stdout, "replaced  %s  %s\n", e.Alias, e.Subject)
+	}
+	for _, e := range rep.Skipped {
+		fmt.Fprintf(env.Stdout, "skipped   %s  %s (already present)\n", e.Alias, e.Subject)
+	}
+	fmt.Fprintf(env.Stdout, "%s: %d added, %d replaced, %d already present\n", path, len(rep.Added), len(rep.Replaced), len(rep.Skipped))
+	return nil
 }

@@ -1,11 +1,130 @@
 package cli
 
-import ucli "github.com/urfave/cli/v2"
+import (
+	"fmt"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/trustctl/trustctl/internal/render"
+	"github.com/trustctl/trustctl/internal/store"
+)
 
 func syncCommand() *ucli.Command {
 	return &ucli.Command{
-		Name:   "sync",
-		Usage:  "make a truststore trust exactly the given CA certificates",
-		Action: notImplemented("sync"),
+		Name:      "sync",
+		Usage:     "make a truststore trust exactly the given CA certificates",
+		ArgsUsage: "STORE SOURCE...",
+		Description: `Makes STORE's trusted entries exactly the CA certificates found in the
+SOURCEs: missing ones are added (aliases derived from the subject), trusted
+entries not among them are removed, key entries are left alone. The store
+is created when it does not exist. --dry-run prints the plan and writes
+nothing.
+
+EXAMPLES:
+   # Keep an application truststore equal to the corporate bundle
+   trustctl sync app-truststore.p12 corporate-cas.pem --password-env PW --dry-run
+   trustctl sync app-truststore.p12 corporate-cas.pem --password-env PW
+
+EXIT CODES:
+   0 in sync (or the plan printed); 2 unreadable input, nothing written`,
+		Flags: append(append(storeFlags(true),
+			&ucli.BoolFlag{Name: "dry-run", Usage: "print the plan, change nothing"},
+			&ucli.BoolFlag{Name: "allow-leaf", Usage: "also trust certificates that are not CA certificates"},
+			encryptionFlag, jsonFlag),
+			sourceFlags()...),
+		Action: runSync,
 	}
+}
+
+func runSync(c *ucli.Context) error {
+	path, srcs, err := storeArg(c, "STORE SOURCE...")
+	if err != nil {
+		return err
+	}
+	if len(srcs) == 0 {
+		return usageErrorf("usage: trustctl sync STORE SOURCE... (no source given)")
+	}
+	set, err := loadSources(c, srcs)
+	if err != nil {
+		return err
+	}
+	env := envOf(c)
+	var plan *store.SyncPlan
+	dry := c.Bool("dry-run")
+	apply := func(st *store.Store) {
+		plan = st.PlanSync(set.CertList(), c.Bool("allow-leaf"), env.Now())
+		if !dry {
+			st.Apply(plan)
+		}
+	}
+	if dry {
+		st, err := readStoreOrNew(c, path)
+		if err != nil {
+			return err
+		}
+		apply(st)
+	} else if err := editStore(c, path, func(ed *storeEdit) (bool, error) {
+		apply(ed.Store)
+		return !plan.Empty() || !ed.Exists, nil
+	}); err != nil {
+		return err
+	}
+	return printPlan(c, path, plan, dry)
+}
+
+// readStoreOrNew reads a store, or gives an empty one of the right type
+// when it does not exist yet.
+func readStoreOrNew(c *ucli.Context, path string) (*store.Store, error) {
+	if !fileExists(path) {
+		typ, err := storeType(c)
+		if err != nil {
+			return nil, err
+		}
+		if typ == store.FormatUnknown {
+			typ = store.FormatForName(path)
+		}
+		return store.New(typ), nil
+	}
+	return readStore(c, path)
+}
+
+func printPlan(c *ucli.Context, path string, p *store.SyncPlan, dry bool) error {
+	env := envOf(c)
+	type item struct {
+		Action  string `json:"action"`
+		Alias   string `json:"alias"`
+		Subject string `json:"subject"`
+		SHA256  string `json:"sha256"`
+	}
+	var items []item
+	for _, e := range p.Add {
+		items = append(items, item{"add", e.Alias, e.Cert().Subject(), e.Cert().SHA256Hex()})
+	}
+	for _, e := range p.Remove {
+		items = append(items, item{"remove", e.Alias, e.Cert().Subject(), e.Cert().SHA256Hex()})
+	}
+	if c.Bool("json") {
+		if items == nil {
+			items = []item{}
+		}
+		return render.JSON(env.Stdout, struct {
+			Store   string `json:"store"`
+			DryRun  bool   `json:"dry_run"`
+			Changes []item `json:"changes"`
+			Kept    int    `json:"kept"`
+		}{path, dry, items, len(p.Keep)})
+	}
+	rows := make([][]string, 0, len(items))
+	for _, it := range items {
+		rows = append(rows, []string{it.Action, it.Alias, it.Subject})
+	}
+	if err := render.Table(env.Stdout, nil, rows); err != nil {
+		return err
+	}
+	verb := "changed"
+	if dry {
+		verb = "would change"
+	}
+	fmt.Fprintf(env.Stdout, "%s: %s: %d added, %d removed, %d kept\n", path, verb, len(p.Add), len(p.Remove), len(p.Keep))
+	return nil
 }
