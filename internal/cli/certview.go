@@ -203,4 +203,3 @@ func dateOf(rfc string) string {
 	}
 	return rfc
 }
-

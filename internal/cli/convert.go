@@ -115,4 +115,3 @@ func describeFormat(st *store.Store) string {
 	}
 	return st.Format.String()
 }
-

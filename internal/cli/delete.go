@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
-
 )
 
 func deleteCommand() *ucli.Command {

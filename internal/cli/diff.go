@@ -26,7 +26,7 @@ EXAMPLES:
 
 EXIT CODES:
    0 the stores trust the same certificates; 1 they differ; 2 unreadable input`,
-		Flags: append(append(storeFlags(true), sourceFlags()...), jsonFlag),
+		Flags:  append(append(storeFlags(true), sourceFlags()...), jsonFlag),
 		Action: runDiff,
 	}
 }
