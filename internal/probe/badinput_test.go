@@ -107,4 +107,3 @@ func TestProbeUnparsableCertificate(t *testing.T) {
 		t.Errorf("weak %v does not mention the parse failure", r.Weak)
 	}
 }
-
