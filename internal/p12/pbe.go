@@ -1,0 +1,394 @@
+package p12
+
+import (
+	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/des"
+	"crypto/hmac"
+	"crypto/pbkdf2"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"unicode/utf16"
+)
+
+// Object identifiers of the password-based algorithms, from RFC 7292
+// appendix C (PBES1 for PKCS#12), RFC 8018 (PBES2, PBKDF2, HMAC PRFs) and
+// NIST (AES).
+var (
+	oidPBEWithSHAAnd3KeyTripleDESCBC = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1, 3}
+	oidPBEWithSHAAnd2KeyTripleDESCBC = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1, 4}
+	oidPBEWithSHAAnd128BitRC2CBC     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1, 5}
+	oidPBEWithSHAAnd40BitRC2CBC      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1, 6}
+	oidPBES2                         = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
+	oidPBKDF2                        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 12}
+	oidHMACWithSHA1                  = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 7}
+	oidHMACWithSHA224                = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 8}
+	oidHMACWithSHA256                = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 9}
+	oidHMACWithSHA384                = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 10}
+	oidHMACWithSHA512                = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 11}
+	oidAES128CBC                     = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 1, 2}
+	oidAES192CBC                     = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 1, 22}
+	oidAES256CBC                     = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 1, 42}
+	oidDESEDE3CBC                    = asn1.ObjectIdentifier{1, 2, 840, 113549, 3, 7}
+
+	oidSHA1   = asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
+	oidSHA224 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 4}
+	oidSHA256 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
+	oidSHA384 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}
+	oidSHA512 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}
+)
+
+// maxIterations bounds the iteration counts read from a file so a damaged or
+// hostile file cannot keep trustctl busy for hours. The JDK refuses counts
+// above the same value (PKCS12KeyStore MAX_ITERATION_COUNT).
+const maxIterations = 5_000_000
+
+// errDecrypt is what a decryption with the wrong key looks like: bad CBC
+// padding or plaintext that is not DER. Decode turns it into
+// ErrWrongPassword when the file has no MAC to tell the two apart.
+var errDecrypt = errors.New("decryption failed")
+
+type pbeParams struct {
+	Salt       []byte
+	Iterations int
+}
+
+type pbes2Params struct {
+	KDF        pkix.AlgorithmIdentifier
+	Encryption pkix.AlgorithmIdentifier
+}
+
+type pbkdf2Params struct {
+	Salt       asn1.RawValue
+	Iterations int
+	KeyLength  int                      `asn1:"optional"`
+	PRF        pkix.AlgorithmIdentifier `asn1:"optional"`
+}
+
+// bmpPassword encodes a password as RFC 7292 appendix B.1 asks for the
+// PKCS#12 key derivation: UTF-16 big-endian with a two-byte zero terminator.
+// The empty password is therefore two zero bytes, as the JDK and OpenSSL
+// write it.
+func bmpPassword(password []byte) []byte {
+	u := utf16.Encode([]rune(string(password)))
+	out := make([]byte, 0, 2*len(u)+2)
+	for _, c := range u {
+		out = append(out, byte(c>>8), byte(c))
+	}
+	return append(out, 0, 0)
+}
+
+// pkcs12KDF is the key derivation of RFC 7292 appendix B.2. password is
+// already BMP-encoded; id is 1 (key), 2 (IV) or 3 (MAC key).
+func pkcs12KDF(newHash func() hash.Hash, v int, password, salt []byte, iterations int, id byte, size int) []byte {
+	h := newHash()
+	u := h.Size()
+	fill := func(src []byte) []byte {
+		if len(src) == 0 {
+			return nil
+		}
+		n := v * ((len(src) + v - 1) / v)
+		out := make([]byte, n)
+		for i := range out {
+			out[i] = src[i%len(src)]
+		}
+		return out
+	}
+	d := bytes.Repeat([]byte{id}, v)
+	in := append(fill(salt), fill(password)...)
+	out := make([]byte, 0, size+u)
+	a := make([]byte, 0, u)
+	b := make([]byte, v)
+	for len(out) < size {
+		h.Reset()
+		h.Write(d)
+		h.Write(in)
+		a = h.Sum(a[:0])
+		for r := 1; r < iterations; r++ {
+			h.Reset()
+			h.Write(a)
+			a = h.Sum(a[:0])
+		}
+		out = append(out, a...)
+		if len(out) >= size {
+			break
+		}
+		for i := range b {
+			b[i] = a[i%u]
+		}
+		// I_j = (I_j + B + 1) mod 2^(8v) for each v-byte block of I.
+		for j := 0; j < len(in); j += v {
+			carry := uint16(1)
+			for k := v - 1; k >= 0; k-- {
+				x := uint16(in[j+k]) + uint16(b[k]) + carry
+				in[j+k] = byte(x)
+				carry = x >> 8
+			}
+		}
+	}
+	return out[:size]
+}
+
+// macHash maps a MAC digest algorithm to its hash and the block size v the
+// PKCS#12 key derivation needs (RFC 7292 B.2: 64 for SHA-1 and SHA-256,
+// 128 for SHA-384 and SHA-512).
+func macHash(oid asn1.ObjectIdentifier) (func() hash.Hash, int, error) {
+	switch {
+	case oid.Equal(oidSHA1):
+		return sha1.New, 64, nil
+	case oid.Equal(oidSHA224):
+		return sha256.New224, 64, nil
+	case oid.Equal(oidSHA256):
+		return sha256.New, 64, nil
+	case oid.Equal(oidSHA384):
+		return sha512.New384, 128, nil
+	case oid.Equal(oidSHA512):
+		return sha512.New, 128, nil
+	}
+	return nil, 0, &UnsupportedError{What: "MAC algorithm " + oid.String()}
+}
+
+func prfHash(alg pkix.AlgorithmIdentifier) (func() hash.Hash, error) {
+	// RFC 8018 A.2: the PRF defaults to hmacWithSHA1 when absent.
+	if len(alg.Algorithm) == 0 {
+		return sha1.New, nil
+	}
+	switch {
+	case alg.Algorithm.Equal(oidHMACWithSHA1):
+		return sha1.New, nil
+	case alg.Algorithm.Equal(oidHMACWithSHA224):
+		return sha256.New224, nil
+	case alg.Algorithm.Equal(oidHMACWithSHA256):
+		return sha256.New, nil
+	case alg.Algorithm.Equal(oidHMACWithSHA384):
+		return sha512.New384, nil
+	case alg.Algorithm.Equal(oidHMACWithSHA512):
+		return sha512.New, nil
+	}
+	return nil, &UnsupportedError{What: "PBKDF2 PRF " + alg.Algorithm.String()}
+}
+
+// computeMAC returns the HMAC of RFC 7292 section 5 / appendix B.3 over
+// data, keyed from the BMP password with the PKCS#12 KDF (id 3).
+func computeMAC(alg asn1.ObjectIdentifier, bmp, salt []byte, iterations int, data []byte) ([]byte, error) {
+	newHash, v, err := macHash(alg)
+	if err != nil {
+		return nil, err
+	}
+	key := pkcs12KDF(newHash, v, bmp, salt, iterations, 3, newHash().Size())
+	m := hmac.New(newHash, key)
+	m.Write(data)
+	return m.Sum(nil), nil
+}
+
+// passwords holds the two byte forms of the password: bmp for PBES1 and
+// the MAC, raw (UTF-8) for PBES2, which RFC 8018 leaves to the application
+// and the JDK and OpenSSL both feed UTF-8.
+type passwords struct {
+	bmp []byte
+	raw []byte
+}
+
+// blockCipher derives the key and IV for alg and returns the cipher.
+func blockCipher(alg pkix.AlgorithmIdentifier, pw passwords) (cipher.Block, []byte, bool, error) {
+	switch {
+	case alg.Algorithm.Equal(oidPBES2):
+		b, iv, err := pbes2Cipher(alg, pw.raw)
+		return b, iv, true, err
+	}
+	var keyLen int
+	var mk func(key []byte) (cipher.Block, error)
+	switch {
+	case alg.Algorithm.Equal(oidPBEWithSHAAnd3KeyTripleDESCBC):
+		keyLen, mk = 24, des.NewTripleDESCipher
+	case alg.Algorithm.Equal(oidPBEWithSHAAnd2KeyTripleDESCBC):
+		keyLen = 16
+		mk = func(k []byte) (cipher.Block, error) {
+			return des.NewTripleDESCipher(append(append([]byte{}, k...), k[:8]...))
+		}
+	case alg.Algorithm.Equal(oidPBEWithSHAAnd128BitRC2CBC):
+		keyLen = 16
+		mk = func(k []byte) (cipher.Block, error) { return newRC2(k, 128), nil }
+	case alg.Algorithm.Equal(oidPBEWithSHAAnd40BitRC2CBC):
+		keyLen = 5
+		mk = func(k []byte) (cipher.Block, error) { return newRC2(k, 40), nil }
+	default:
+		return nil, nil, false, &UnsupportedError{What: "encryption algorithm " + alg.Algorithm.String()}
+	}
+	var p pbeParams
+	if err := unmarshalAll(alg.Parameters.FullBytes, &p); err != nil {
+		return nil, nil, false, formatErr("PBE parameters", err)
+	}
+	if p.Iterations < 1 || p.Iterations > maxIterations {
+		return nil, nil, false, formatErr(fmt.Sprintf("PBE iteration count %d", p.Iterations), nil)
+	}
+	key := pkcs12KDF(sha1.New, 64, pw.bmp, p.Salt, p.Iterations, 1, keyLen)
+	iv := pkcs12KDF(sha1.New, 64, pw.bmp, p.Salt, p.Iterations, 2, 8)
+	b, err := mk(key)
+	return b, iv, false, err
+}
+
+func pbes2Cipher(alg pkix.AlgorithmIdentifier, password []byte) (cipher.Block, []byte, error) {
+	var p pbes2Params
+	if err := unmarshalAll(alg.Parameters.FullBytes, &p); err != nil {
+		return nil, nil, formatErr("PBES2 parameters", err)
+	}
+	if !p.KDF.Algorithm.Equal(oidPBKDF2) {
+		return nil, nil, &UnsupportedError{What: "key derivation " + p.KDF.Algorithm.String()}
+	}
+	var kp pbkdf2Params
+	if err := unmarshalAll(p.KDF.Parameters.FullBytes, &kp); err != nil {
+		return nil, nil, formatErr("PBKDF2 parameters", err)
+	}
+	if kp.Salt.Tag != asn1.TagOctetString || kp.Salt.Class != asn1.ClassUniversal {
+		// RFC 8018 A.2 also allows an AlgorithmIdentifier "otherSource"
+		// salt that nobody uses.
+		return nil, nil, &UnsupportedError{What: "PBKDF2 salt source"}
+	}
+	if kp.Iterations < 1 || kp.Iterations > maxIterations {
+		return nil, nil, formatErr(fmt.Sprintf("PBKDF2 iteration count %d", kp.Iterations), nil)
+	}
+	prf, err := prfHash(kp.PRF)
+	if err != nil {
+		return nil, nil, err
+	}
+	var keyLen int
+	var mk func([]byte) (cipher.Block, error)
+	switch {
+	case p.Encryption.Algorithm.Equal(oidAES128CBC):
+		keyLen, mk = 16, aes.NewCipher
+	case p.Encryption.Algorithm.Equal(oidAES192CBC):
+		keyLen, mk = 24, aes.NewCipher
+	case p.Encryption.Algorithm.Equal(oidAES256CBC):
+		keyLen, mk = 32, aes.NewCipher
+	case p.Encryption.Algorithm.Equal(oidDESEDE3CBC):
+		keyLen, mk = 24, des.NewTripleDESCipher
+	default:
+		return nil, nil, &UnsupportedError{What: "PBES2 cipher " + p.Encryption.Algorithm.String()}
+	}
+	if kp.KeyLength != 0 && kp.KeyLength != keyLen {
+		return nil, nil, formatErr(fmt.Sprintf("PBKDF2 key length %d for a %d-byte key", kp.KeyLength, keyLen), nil)
+	}
+	var iv []byte
+	if err := unmarshalAll(p.Encryption.Parameters.FullBytes, &iv); err != nil {
+		return nil, nil, formatErr("cipher IV", err)
+	}
+	key, err := pbkdf2.Key(prf, string(password), kp.Salt.Bytes, kp.Iterations, keyLen)
+	if err != nil {
+		return nil, nil, fmt.Errorf("deriving the key: %w", err)
+	}
+	b, err := mk(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(iv) != b.BlockSize() {
+		return nil, nil, formatErr(fmt.Sprintf("IV of %d bytes", len(iv)), nil)
+	}
+	return b, iv, nil
+}
+
+// decrypt decrypts data encrypted with alg and removes the PKCS#7 padding.
+// It returns errDecrypt when the padding or the plaintext shape is wrong,
+// which is what a wrong password produces.
+func decrypt(alg pkix.AlgorithmIdentifier, pw passwords, data []byte) (plain []byte, pbes2 bool, err error) {
+	b, iv, pbes2, err := blockCipher(alg, pw)
+	if err != nil {
+		return nil, pbes2, err
+	}
+	bs := b.BlockSize()
+	if len(data) == 0 || len(data)%bs != 0 {
+		return nil, pbes2, formatErr(fmt.Sprintf("encrypted data of %d bytes", len(data)), nil)
+	}
+	out := make([]byte, len(data))
+	cipher.NewCBCDecrypter(b, iv).CryptBlocks(out, data)
+	n := int(out[len(out)-1])
+	if n == 0 || n > bs {
+		return nil, pbes2, errDecrypt
+	}
+	for _, c := range out[len(out)-n:] {
+		if int(c) != n {
+			return nil, pbes2, errDecrypt
+		}
+	}
+	out = out[:len(out)-n]
+	// Plaintext is always a DER SEQUENCE (SafeContents or
+	// PrivateKeyInfo); with the wrong key the padding check passes about
+	// once in 256 tries, this check catches nearly all of those.
+	var rv asn1.RawValue
+	if rest, err := asn1.Unmarshal(out, &rv); err != nil || len(rest) != 0 || rv.Tag != asn1.TagSequence {
+		return nil, pbes2, errDecrypt
+	}
+	return out, pbes2, nil
+}
+
+// encrypt encrypts plain with the profile's scheme, fresh salt and IV; it
+// returns the AlgorithmIdentifier to store and the ciphertext.
+func encrypt(prof profile, pw passwords, rand io.Reader, plain []byte) (pkix.AlgorithmIdentifier, []byte, error) {
+	salt := make([]byte, prof.saltLen)
+	if _, err := io.ReadFull(rand, salt); err != nil {
+		return pkix.AlgorithmIdentifier{}, nil, err
+	}
+	var alg pkix.AlgorithmIdentifier
+	var b cipher.Block
+	var iv []byte
+	if prof.pbes2 {
+		iv = make([]byte, aes.BlockSize)
+		if _, err := io.ReadFull(rand, iv); err != nil {
+			return alg, nil, err
+		}
+		saltRaw, _ := asn1.Marshal(salt)
+		kdfParams, err := asn1.Marshal(pbkdf2Params{
+			Salt:       asn1.RawValue{FullBytes: saltRaw},
+			Iterations: prof.iterations,
+			KeyLength:  32,
+			PRF:        pkix.AlgorithmIdentifier{Algorithm: oidHMACWithSHA256, Parameters: asn1.NullRawValue},
+		})
+		if err != nil {
+			return alg, nil, err
+		}
+		ivRaw, _ := asn1.Marshal(iv)
+		params, err := asn1.Marshal(pbes2Params{
+			KDF:        pkix.AlgorithmIdentifier{Algorithm: oidPBKDF2, Parameters: asn1.RawValue{FullBytes: kdfParams}},
+			Encryption: pkix.AlgorithmIdentifier{Algorithm: oidAES256CBC, Parameters: asn1.RawValue{FullBytes: ivRaw}},
+		})
+		if err != nil {
+			return alg, nil, err
+		}
+		alg = pkix.AlgorithmIdentifier{Algorithm: oidPBES2, Parameters: asn1.RawValue{FullBytes: params}}
+		key, err := pbkdf2.Key(sha256.New, string(pw.raw), salt, prof.iterations, 32)
+		if err != nil {
+			return alg, nil, fmt.Errorf("deriving the key: %w", err)
+		}
+		if b, err = aes.NewCipher(key); err != nil {
+			return alg, nil, err
+		}
+	} else {
+		params, err := asn1.Marshal(pbeParams{Salt: salt, Iterations: prof.iterations})
+		if err != nil {
+			return alg, nil, err
+		}
+		alg = pkix.AlgorithmIdentifier{Algorithm: oidPBEWithSHAAnd3KeyTripleDESCBC, Parameters: asn1.RawValue{FullBytes: params}}
+		key := pkcs12KDF(sha1.New, 64, pw.bmp, salt, prof.iterations, 1, 24)
+		iv = pkcs12KDF(sha1.New, 64, pw.bmp, salt, prof.iterations, 2, 8)
+		if b, err = des.NewTripleDESCipher(key); err != nil {
+			return alg, nil, err
+		}
+	}
+	bs := b.BlockSize()
+	n := bs - len(plain)%bs
+	buf := make([]byte, len(plain)+n)
+	copy(buf, plain)
+	for i := len(plain); i < len(buf); i++ {
+		buf[i] = byte(n)
+	}
+	cipher.NewCBCEncrypter(b, iv).CryptBlocks(buf, buf)
+	return alg, buf, nil
+}
