@@ -108,7 +108,7 @@ func fakeMySQL(ssl bool) fake {
 		var p []byte
 		p = append(p, 10)
 		p = append(p, "8.0.36\x00"...)
-		p = append(p, 1, 0, 0, 0)         // connection id
+		p = append(p, 1, 0, 0, 0)        // connection id
 		p = append(p, "abcdefgh\x00"...) // auth data part 1, filler
 		p = binary.LittleEndian.AppendUint16(p, uint16(caps))
 		p = append(p, 0x21, 2, 0)
