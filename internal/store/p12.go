@@ -1,11 +1,95 @@
 package store
 
-import "errors"
+import (
+	"errors"
+	"fmt"
 
+	"github.com/trustctl/trustctl/internal/certs"
+	"github.com/trustctl/trustctl/internal/p12"
+)
+
+// decodeP12 reads a PKCS#12 store. Without a password it is tried with the
+// empty one, which also opens a password-less store (no MAC, nothing
+// encrypted). Certificates without the Java trusted attribute and without a
+// key (as openssl pkcs12 -nokeys writes them) are read as trusted entries.
 func decodeP12(data []byte, opts DecodeOptions) (*Store, error) {
-	return nil, errors.New("PKCS#12 support is not in this build")
+	pw := opts.Password
+	if !opts.HavePassword || pw == nil {
+		pw = []byte{}
+	}
+	f, err := p12.Decode(data, pw)
+	if err != nil {
+		if errors.Is(err, p12.ErrWrongPassword) {
+			return nil, ErrWrongPassword
+		}
+		return nil, err
+	}
+	s := &Store{Format: FormatPKCS12, Verified: true}
+	switch f.Encryption {
+	case p12.Legacy:
+		s.Protection = Legacy
+	case p12.None:
+		s.Protection = Passwordless
+	default:
+		s.Protection = Modern
+	}
+	taken := map[string]bool{}
+	for _, pe := range f.Entries {
+		e := &Entry{Alias: pe.Alias, Kind: TrustedCert, Key: pe.Key}
+		if pe.Key != nil {
+			e.Kind = PrivateKey
+		}
+		for _, der := range pe.Certs {
+			e.Certs = append(e.Certs, certs.Parse(der))
+		}
+		if c := e.Cert(); c != nil {
+			e.Created = c.NotBefore()
+			if e.Alias == "" {
+				// openssl pkcs12 -export without -name writes no
+				// friendlyName; keytool then numbers entries, we name
+				// them after the subject.
+				e.Alias = DeriveAlias(c, func(a string) bool { return taken[lowerAlias(a)] })
+			}
+		}
+		if e.Alias == "" {
+			e.Alias = fmt.Sprintf("entry-%d", len(s.Entries)+1)
+		}
+		taken[lowerAlias(e.Alias)] = true
+		s.Entries = append(s.Entries, e)
+	}
+	return s, nil
 }
 
 func encodeP12(s *Store, opts EncodeOptions) ([]byte, error) {
-	return nil, errors.New("PKCS#12 support is not in this build")
+	f := &p12.File{}
+	for _, e := range s.Entries {
+		pe := p12.Entry{Alias: e.Alias}
+		switch e.Kind {
+		case TrustedCert:
+			pe.Trusted = true
+		case PrivateKey:
+			if e.Key == nil {
+				return nil, fmt.Errorf("key entry %q cannot be decrypted, so it cannot be written as PKCS#12; give its key password", e.Alias)
+			}
+			pe.Key = e.Key
+		case SecretKey:
+			return nil, fmt.Errorf("entry %q is a JCEKS secret key, which trustctl does not write", e.Alias)
+		}
+		for _, c := range e.Certs {
+			pe.Certs = append(pe.Certs, c.Raw)
+		}
+		f.Entries = append(f.Entries, pe)
+	}
+	enc := p12.Modern
+	switch s.Protection {
+	case Legacy:
+		enc = p12.Legacy
+	case Passwordless:
+		enc = p12.None
+	}
+	pw := opts.Password
+	if pw == nil {
+		pw = []byte{}
+	}
+	return p12.Encode(f, pw, enc)
 }

@@ -269,3 +269,5 @@ func (s *Store) Sort() {
 		return strings.ToLower(s.Entries[i].Alias) < strings.ToLower(s.Entries[j].Alias)
 	})
 }
+
+func lowerAlias(a string) string { return strings.ToLower(a) }
