@@ -47,7 +47,7 @@ type fakePKI struct {
 	ca, leaf *testpki.Cert
 }
 
-func newFakePKI(t *testing.T) *fakePKI {
+func newFakePKI(t testing.TB) *fakePKI {
 	t.Helper()
 	ca := testpki.Root(t, "CN=Acme Issuing CA,O=Acme Corp")
 	return &fakePKI{ca: ca, leaf: testpki.Leaf(t, "www.example.com", ca, "www.example.com")}
@@ -55,7 +55,7 @@ func newFakePKI(t *testing.T) *fakePKI {
 
 // build signs a BasicOCSPResponse by hand, because ocsp.CreateResponse
 // cannot add response extensions (the nonce) or tamper with the CertID.
-func (p *fakePKI) build(t *testing.T, f fakeResponse, reqNonce []byte) []byte {
+func (p *fakePKI) build(t testing.TB, f fakeResponse, reqNonce []byte) []byte {
 	t.Helper()
 	if f.signer == nil {
 		f.signer = p.ca
