@@ -215,4 +215,3 @@ func TestOpenSSLOldServer(t *testing.T) {
 		}
 	}
 }
-
