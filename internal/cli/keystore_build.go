@@ -1,11 +1,250 @@
 package cli
 
-import ucli "github.com/urfave/cli/v2"
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/trustctl/trustctl/internal/certs"
+	"github.com/trustctl/trustctl/internal/chain"
+	"github.com/trustctl/trustctl/internal/keys"
+	"github.com/trustctl/trustctl/internal/render"
+	"github.com/trustctl/trustctl/internal/safefile"
+	"github.com/trustctl/trustctl/internal/source"
+	"github.com/trustctl/trustctl/internal/store"
+)
 
 func keystoreBuildCommand() *ucli.Command {
 	return &ucli.Command{
-		Name:   "build",
-		Usage:  "build a PFX or JKS with a private key and its full chain",
-		Action: notImplemented("build"),
+		Name:      "build",
+		Usage:     "build a PFX or JKS with a private key and its full chain",
+		UsageText: "trustctl keystore build --key K --cert C --out OUT [--chain SOURCE]... [options]",
+		Description: `Puts the private key K and the certificate C into one key entry of a new
+PKCS#12 (.pfx, .p12) or JKS (.jks) keystore, with the full chain: the
+issuers are found in the rest of C's file and in every --chain SOURCE
+(PEM bundles, directories, truststores), ordered leaf first up to the
+self-signed root (--exclude-root leaves the root out). Where several
+issuers fit (a cross-signed intermediate, a renewed CA with the same name),
+one valid now is chosen and trustctl says which.
+
+It refuses a key that does not belong to the certificate, and a chain that
+does not reach a self-signed root unless --partial-chain. The key may be
+PKCS#1, SEC1 or PKCS#8, PEM or DER, plain or encrypted (its passphrase from
+--key-password*, or asked on a terminal).
+
+The keystore password comes from --password*; an empty one (--password '')
+is what "openssl pkcs12 -export -password pass:" makes, as .NET clients of
+seed-style PostgreSQL setups expect. PKCS#12 is protected with --encryption
+modern (AES-256-CBC, PBKDF2-SHA-256, SHA-256 MAC; the default) or legacy
+(3DES, SHA-1 MAC: Windows Server 2016, old Android, JDKs before 2021). In a
+JKS the key entry is protected with --key-password when given, else with
+the store password, as keytool does.
+
+EXAMPLES:
+   # The gateway's PFX: entity, intermediate and root, password changeit
+   trustctl keystore build --key gateway-host.key --cert gateway-host.crt \
+       --chain acme-ca-intermediate.crt --chain acme-ca-root.crt \
+       --out gateway-host.pfx --password changeit
+   # A .NET client certificate with an empty password
+   trustctl keystore build --key client.key --cert client.crt --chain root.crt \
+       --out client.pfx --password ''
+   # A JKS for an old Java client, the chain completed from a truststore
+   trustctl keystore build --key app.key --cert app.crt --chain corp-truststore.p12 \
+       --source-password-env TS_PW --out app.jks --password-env KS_PW
+
+EXIT CODES:
+   0 written; 2 nothing written: key and certificate do not match, the chain
+   is incomplete, a wrong passphrase, OUT exists (without --force)`,
+		Flags: append(append(append([]ucli.Flag{
+			&ucli.StringFlag{Name: "key", Usage: "the private key `K` (PEM or DER, plain or encrypted)", Required: true},
+			&ucli.StringFlag{Name: "cert", Usage: "the certificate `C` (its file may hold the chain too)", Required: true},
+			&ucli.StringFlag{Name: "out", Usage: "the keystore to write: .pfx/.p12 or .jks", Required: true},
+			&ucli.StringSliceFlag{Name: "chain", Usage: "`SOURCE` of issuer certificates (repeatable)"},
+			&ucli.BoolFlag{Name: "exclude-root", Usage: "leave the self-signed root out of the chain"},
+			&ucli.BoolFlag{Name: "partial-chain", Usage: "accept a chain that stops short of a self-signed root"},
+			&ucli.StringFlag{Name: "alias", Usage: "alias of the key entry (default: from the certificate's common name)"},
+			encryptionFlag, typeFlag, forceFlag, jsonFlag,
+		}, secretFlags(pwStore, "keystore password")...),
+			secretFlags(pwKey, "passphrase of the input key, and the JKS key entry password")...),
+			sourceFlags()...),
+		Action: runKeystoreBuild,
 	}
+}
+
+func runKeystoreBuild(c *ucli.Context) error {
+	if c.NArg() > 0 {
+		return usageErrorf("keystore build takes no arguments, only flags (got %q)", c.Args().First())
+	}
+	out := c.String("out")
+	typ, err := storeType(c)
+	if err != nil {
+		return err
+	}
+	if typ == store.FormatUnknown {
+		typ = store.FormatForName(out)
+	}
+	if typ != store.FormatPKCS12 && typ != store.FormatJKS {
+		return usageErrorf("cannot tell whether %s is a PKCS#12 or a JKS keystore: name it .pfx, .p12 or .jks, or pass --type", out)
+	}
+	enc, err := encryptionFlagValue(c)
+	if err != nil {
+		return err
+	}
+	if enc != nil && typ != store.FormatPKCS12 {
+		return usageErrorf("--encryption applies to PKCS#12 keystores, and %s is a JKS", out)
+	}
+	if !c.Bool("force") && fileExists(out) {
+		return fmt.Errorf("%s exists; pass --force to overwrite it", out)
+	}
+	if err := checkWritableDir(out); err != nil {
+		return err
+	}
+	keyPw, keyPwGiven, err := readSecret(c, pwKey)
+	if err != nil {
+		return err
+	}
+	var keyPwFn func() ([]byte, error)
+	if keyPwGiven {
+		keyPwFn = func() ([]byte, error) { return keyPw, nil }
+	} else {
+		keyPwFn = lazySecret(c, pwKey, "Passphrase for "+c.String("key"))
+	}
+
+	// The key.
+	kset, err := source.Load(c.String("key"), source.Options{KeyPassword: keyPwFn})
+	if err != nil {
+		return keyError(err)
+	}
+	if len(kset.Keys) == 0 {
+		return fmt.Errorf("%s: no private key found", c.String("key"))
+	}
+	key := kset.Keys[0]
+
+	// The certificate, and the rest of its file as part of the pool.
+	cset, err := source.Load(c.String("cert"), source.Options{})
+	if err != nil {
+		return err
+	}
+	if len(cset.Certs) == 0 {
+		return fmt.Errorf("%s: no certificate found", c.String("cert"))
+	}
+	leaf := cset.Certs[0]
+	if leaf.X509 == nil {
+		return fmt.Errorf("%s: the certificate cannot be parsed: %v", c.String("cert"), leaf.ParseErr)
+	}
+	if !keys.Matches(key.Signer, leaf.X509.PublicKey) {
+		return withHint(fmt.Errorf("the private key in %s does not belong to the certificate %s", c.String("key"), leaf.Subject()),
+			"check with: trustctl key match KEY CERT")
+	}
+	pool := cset.X509()[1:]
+	if chains := c.StringSlice("chain"); len(chains) > 0 {
+		pset, err := loadSources(c, chains)
+		if err != nil {
+			return err
+		}
+		pool = append(pool, pset.X509()...)
+	}
+	env := envOf(c)
+	built, err := chain.Build(leaf.X509, pool, chain.BuildOptions{Now: env.Now(), Partial: c.Bool("partial-chain")})
+	if err != nil {
+		var ie *chain.IncompleteError
+		if errors.As(err, &ie) {
+			return withHint(err, "add the missing issuer with --chain SOURCE, or pass --partial-chain to write the chain as far as it goes")
+		}
+		return err
+	}
+	chainCerts := built.Chain
+	if c.Bool("exclude-root") && built.Complete && len(chainCerts) > 1 {
+		chainCerts = chainCerts[:len(chainCerts)-1]
+	}
+
+	// The keystore.
+	pw, ok, err := readSecret(c, pwStore)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if pw, err = promptSecret(c, pwStore, "Password for "+out); err != nil {
+			return err
+		}
+	}
+	st := store.New(typ)
+	if enc != nil {
+		st.Protection = *enc
+	}
+	alias := c.String("alias")
+	if alias == "" {
+		alias = store.DeriveAlias(certs.FromX509(leaf.X509), func(string) bool { return false })
+	}
+	if err := store.CheckAlias(alias); err != nil {
+		return usageErrorf("--alias: %v", err)
+	}
+	e := &store.Entry{Alias: alias, Kind: store.PrivateKey, Created: env.Now(), Key: key.PKCS8}
+	for _, x := range chainCerts {
+		e.Certs = append(e.Certs, certs.FromX509(x))
+	}
+	if typ == store.FormatJKS && keyPwGiven {
+		e.KeyPassword = keyPw
+	}
+	st.Entries = []*store.Entry{e}
+	data, err := st.Encode(store.EncodeOptions{Password: pw})
+	if err != nil {
+		return err
+	}
+	if err := safefile.Write(out, data, safefile.Options{Perm: 0o600, NoOverwrite: !c.Bool("force")}); err != nil {
+		return err
+	}
+	return printBuilt(c, out, st, e, built)
+}
+
+func printBuilt(c *ucli.Context, out string, st *store.Store, e *store.Entry, built *chain.Built) error {
+	env := envOf(c)
+	type link struct {
+		Subject string `json:"subject"`
+		Issuer  string `json:"issuer"`
+		SHA256  string `json:"sha256"`
+	}
+	doc := struct {
+		Keystore string   `json:"keystore"`
+		Type     string   `json:"type"`
+		Alias    string   `json:"alias"`
+		Chain    []link   `json:"chain"`
+		Complete bool     `json:"complete"`
+		Notes    []string `json:"notes"`
+	}{Keystore: out, Type: describeFormat(st), Alias: e.Alias, Complete: built.Complete, Notes: built.Notes}
+	if doc.Notes == nil {
+		doc.Notes = []string{}
+	}
+	for _, x := range e.Certs {
+		doc.Chain = append(doc.Chain, link{x.Subject(), x.Issuer(), x.SHA256Hex()})
+	}
+	if c.Bool("json") {
+		return render.JSON(env.Stdout, doc)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s, key entry %q with a chain of %d\n", out, doc.Type, e.Alias, len(e.Certs))
+	for i, l := range doc.Chain {
+		fmt.Fprintf(&b, "%s%s\n", strings.Repeat("  ", i), l.Subject)
+	}
+	if !built.Complete {
+		b.WriteString("note: the chain does not reach a self-signed root (--partial-chain)\n")
+	}
+	for _, n := range built.Notes {
+		fmt.Fprintf(&b, "note: %s\n", n)
+	}
+	_, err := fmt.Fprint(env.Stdout, b.String())
+	return err
+}
+
+// keyError adds a hint to key-reading errors.
+func keyError(err error) error {
+	switch {
+	case errors.Is(err, keys.ErrWrongPassword):
+		return withHint(err, "check the passphrase given with --key-password, --key-password-env or --key-password-file")
+	case errors.Is(err, keys.ErrNeedPassword):
+		return withHint(err, "pass the passphrase with --key-password, --key-password-env or --key-password-file")
+	}
+	return err
 }
