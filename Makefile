@@ -1,0 +1,54 @@
+# trustctl — see README.md. Every target runs on a fresh clone with Go,
+# and the tests use keytool, java and openssl when they are installed.
+
+GO       ?= go
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS  := -s -w -X github.com/trustctl/trustctl/internal/cli.Version=$(VERSION)
+BIN      := bin/trustctl
+FUZZTIME ?= 10s
+
+.PHONY: build run test lint vuln fuzz golden interop bench conformance demo clean
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/trustctl
+
+# The main job on this machine: list the JDK's truststore.
+run: build
+	./$(BIN) list --cacerts
+
+test:
+	$(GO) test -race -count=1 ./...
+
+lint:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt needed" && exit 1)
+
+vuln:
+	$(GO) run golang.org/x/vuln/cmd/govulncheck@latest ./...
+
+# Each fuzz target for a short while (FUZZTIME=1m for longer).
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$t"; \
+	    $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+golden:
+	$(GO) test ./... -run 'Golden|Scripts' -args -update
+
+interop:
+	$(GO) test -count=1 -run 'Keytool|OpenSSL|Java|Interop|Scripts' ./...
+
+bench:
+	$(GO) run ./bench
+
+conformance:
+	TRUSTCTL_LIMBO=1 $(GO) test -count=1 -timeout 30m -run TestLimbo ./internal/chain/...
+
+demo: build
+	./scripts/demo.sh ./$(BIN)
+
+clean:
+	rm -rf bin
