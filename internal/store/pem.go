@@ -2,7 +2,7 @@ package store
 
 import (
 	"bytes"
-	"crypto/x509"
+	"crypto"
 	"fmt"
 
 	"github.com/trustctl/trustctl/internal/certs"
@@ -26,7 +26,6 @@ func decodePEM(data []byte, keyParser func(block []byte, typ string) ([]byte, an
 	type keyAt struct {
 		pkcs8 []byte
 		pub   any
-		pos   int
 	}
 	var keys []keyAt
 	for _, b := range blocks {
@@ -41,7 +40,7 @@ func decodePEM(data []byte, keyParser func(block []byte, typ string) ([]byte, an
 			if err != nil {
 				return nil, fmt.Errorf("private key at line %d: %w", b.Line, err)
 			}
-			keys = append(keys, keyAt{pkcs8: p8, pub: pub, pos: len(cs)})
+			keys = append(keys, keyAt{pkcs8: p8, pub: pub})
 		}
 	}
 	used := make([]bool, len(cs))
@@ -108,7 +107,7 @@ func rawIssuer(c *certs.Cert) []byte {
 }
 
 func publicKeyEqual(a, b any) bool {
-	type equaler interface{ Equal(x any) bool }
+	type equaler interface{ Equal(x crypto.PublicKey) bool }
 	if e, ok := a.(equaler); ok {
 		return e.Equal(b)
 	}
@@ -140,4 +139,3 @@ func encodePEM(s *Store) ([]byte, error) {
 
 func oneLine(s string) string { return string(bytes.ReplaceAll([]byte(s), []byte("\n"), []byte(" "))) }
 
-var _ = x509.ParseCertificate
