@@ -138,4 +138,3 @@ func encodePEM(s *Store) ([]byte, error) {
 }
 
 func oneLine(s string) string { return string(bytes.ReplaceAll([]byte(s), []byte("\n"), []byte(" "))) }
-
