@@ -129,7 +129,7 @@ func (s *Serial) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	n, ok := new(big.Int).SetString(h, 16)
-	if !ok {
+	if !ok || n.Sign() < 0 {
 		return fmt.Errorf("bad serial %q", h)
 	}
 	s.Int = n
