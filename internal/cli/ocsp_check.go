@@ -1,11 +1,235 @@
 package cli
 
-import ucli "github.com/urfave/cli/v2"
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/trustctl/trustctl/internal/certs"
+	"github.com/trustctl/trustctl/internal/ocsp"
+	"github.com/trustctl/trustctl/internal/source"
+)
 
 func ocspCheckCommand() *ucli.Command {
 	return &ucli.Command{
-		Name:   "check",
-		Usage:  "query the OCSP status of one certificate",
-		Action: notImplemented("check"),
+		Name:      "check",
+		Usage:     "query the OCSP status of one certificate",
+		ArgsUsage: "CERT",
+		Description: `Asks the certificate's OCSP responder (or --url) for its status and
+verifies the answer: signed by the issuer or by a responder certificate the
+issuer gave the OCSP-signing extended key usage, about this certificate,
+fresh, and echoing the request's nonce when it echoes one.
+
+CERT is the first certificate of a file (PEM or DER, or a store). --issuer
+is searched for the certificate that issued it; without --issuer, the rest
+of CERT's file is.
+
+EXAMPLES:
+   trustctl ocsp check server.crt --issuer intermediate.crt
+   trustctl ocsp check fullchain.pem --url http://ocsp.example.com --json
+
+EXIT CODES:
+   0  the certificate is good
+   1  revoked or unknown, the response was rejected, or the responder could not be reached
+   2  bad usage or unreadable input`,
+		Flags: append([]ucli.Flag{
+			&ucli.StringFlag{Name: "issuer", Usage: "`SOURCE` holding the issuer's certificate (a file, bundle, store or directory)"},
+			&ucli.StringFlag{Name: "url", Usage: "responder `URL`, instead of the one in the certificate"},
+			&ucli.DurationFlag{Name: "timeout", Value: ocsp.DefaultTimeout, Usage: "give up on the responder after this long"},
+			&ucli.BoolFlag{Name: "no-nonce", Usage: "send no nonce (for responders that reject requests with one)"},
+			jsonFlag,
+		}, secretFlags(pwSource, "password of a password-protected CERT or issuer store")...),
+		Action: runOCSPCheck,
 	}
+}
+
+func runOCSPCheck(c *ucli.Context) error {
+	if c.NArg() != 1 {
+		return usageErrorf("ocsp check takes one CERT argument, got %d", c.NArg())
+	}
+	if c.Duration("timeout") <= 0 {
+		return usageErrorf("--timeout must be positive, like 10s")
+	}
+	if u := c.String("url"); c.IsSet("url") && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		return usageErrorf("--url %q: an OCSP responder URL starts with http:// or https://", u)
+	}
+	pw, havePw, err := readSecret(c, pwSource)
+	if err != nil {
+		return err
+	}
+	opts := source.Options{Password: pw, HavePassword: havePw}
+	certPath := c.Args().First()
+	set, err := source.Load(certPath, opts)
+	if err != nil {
+		return err
+	}
+	if len(set.Certs) == 0 {
+		return fmt.Errorf("%s: no certificate found", certPath)
+	}
+	first := set.Certs[0]
+	if first.X509 == nil {
+		return fmt.Errorf("%s: the certificate does not parse: %w", certPath, first.ParseErr)
+	}
+	cert := first.X509
+	candidates := set.X509()[1:]
+	if p := c.String("issuer"); p != "" {
+		iset, err := source.Load(p, opts)
+		if err != nil {
+			return err
+		}
+		candidates = append(iset.X509(), candidates...)
+	}
+	issuer := findIssuer(cert, candidates)
+	if issuer == nil {
+		err := fmt.Errorf("no issuer of %s (issued by %s) found", cert.Subject, cert.Issuer)
+		if !c.IsSet("issuer") {
+			return withHint(err, "give the issuing CA's certificate with --issuer SOURCE")
+		}
+		return err
+	}
+
+	env := envOf(c)
+	res, err := ocsp.Check(env.Context, cert, issuer, ocsp.CheckOptions{
+		URL:     c.String("url"),
+		Timeout: c.Duration("timeout"),
+		Now:     env.Now,
+		NoNonce: c.Bool("no-nonce"),
+	})
+	if err != nil {
+		return ocspCheckError(err)
+	}
+	if c.Bool("json") {
+		if err := printOCSPJSON(env.Stdout, cert, res); err != nil {
+			return err
+		}
+	} else {
+		printOCSPText(env.Stdout, cert, res)
+	}
+	switch res.Status {
+	case ocsp.Good:
+		return nil
+	case ocsp.Revoked:
+		return checkFailed("%s is revoked since %s (%s)", cert.Subject, ocspTime(res.RevokedAt), res.Reason)
+	default:
+		return checkFailed("the responder does not know %s (status unknown)", cert.Subject)
+	}
+}
+
+// findIssuer picks the certificate that issued cert: the subject must be
+// cert's issuer name and the key must verify cert's signature (a re-keyed
+// CA keeps its name).
+func findIssuer(cert *x509.Certificate, candidates []*x509.Certificate) *x509.Certificate {
+	for _, c := range candidates {
+		if bytes.Equal(c.RawSubject, cert.RawIssuer) &&
+			c.CheckSignature(cert.SignatureAlgorithm, cert.RawTBSCertificate, cert.Signature) == nil {
+			return c
+		}
+	}
+	return nil
+}
+
+// ocspCheckError sorts Check's errors: a certificate without a responder
+// or a wrong issuer is bad input (2); everything about the responder and
+// its answer is a failed check (1).
+func ocspCheckError(err error) error {
+	var ue *ocsp.UnreachableError
+	var re *ocsp.ResponderError
+	switch {
+	case errors.Is(err, ocsp.ErrNoResponder):
+		return withHint(err, "pass the responder with --url URL")
+	case errors.Is(err, ocsp.ErrNotIssuer):
+		return err
+	case errors.As(err, &ue):
+		if ue.Timeout() {
+			return withHint(checkFailed("%v", err), "a slow responder may need a longer --timeout")
+		}
+		return checkFailed("%v", err)
+	case errors.As(err, &re):
+		return checkFailed("%v", err)
+	}
+	return checkFailed("OCSP response rejected: %v", err)
+}
+
+func ocspTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
+
+func printOCSPText(w io.Writer, cert *x509.Certificate, res *ocsp.Result) {
+	line := func(k, v string) { fmt.Fprintf(w, "%-13s %s\n", k+":", v) }
+	line("certificate", fmt.Sprintf("%s (serial %s)", cert.Subject, certs.SerialHex(cert.SerialNumber)))
+	line("status", string(res.Status))
+	if res.Status == ocsp.Revoked {
+		line("revoked at", ocspTime(res.RevokedAt))
+		line("reason", res.Reason)
+	}
+	line("this update", ocspTime(res.ThisUpdate))
+	if res.NextUpdate.IsZero() {
+		line("next update", "none given")
+	} else {
+		line("next update", ocspTime(res.NextUpdate))
+	}
+	who := res.Responder + " (the issuer)"
+	if res.Delegated {
+		who = res.Responder + " (delegated by the issuer)"
+	}
+	line("responder", who)
+	line("url", res.URL)
+	if res.NonceEchoed {
+		line("nonce", "echoed")
+	} else {
+		line("nonce", "not echoed")
+	}
+	for _, n := range res.Notes {
+		line("note", n)
+	}
+}
+
+func printOCSPJSON(w io.Writer, cert *x509.Certificate, res *ocsp.Result) error {
+	type doc struct {
+		Subject     string   `json:"subject"`
+		Serial      string   `json:"serial"`
+		Status      string   `json:"status"`
+		RevokedAt   string   `json:"revoked_at,omitempty"`
+		Reason      string   `json:"reason,omitempty"`
+		ThisUpdate  string   `json:"this_update"`
+		NextUpdate  string   `json:"next_update,omitempty"`
+		ProducedAt  string   `json:"produced_at"`
+		Responder   string   `json:"responder"`
+		Delegated   bool     `json:"delegated"`
+		URL         string   `json:"url"`
+		NonceEchoed bool     `json:"nonce_echoed"`
+		Notes       []string `json:"notes"`
+	}
+	rfc := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
+	d := doc{
+		Subject:     cert.Subject.String(),
+		Serial:      certs.SerialHex(cert.SerialNumber),
+		Status:      string(res.Status),
+		RevokedAt:   rfc(res.RevokedAt),
+		Reason:      res.Reason,
+		ThisUpdate:  rfc(res.ThisUpdate),
+		NextUpdate:  rfc(res.NextUpdate),
+		ProducedAt:  rfc(res.ProducedAt),
+		Responder:   res.Responder,
+		Delegated:   res.Delegated,
+		URL:         res.URL,
+		NonceEchoed: res.NonceEchoed,
+		Notes:       res.Notes,
+	}
+	if d.Notes == nil {
+		d.Notes = []string{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(d)
 }
