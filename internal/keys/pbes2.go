@@ -54,8 +54,12 @@ var pbeNames = map[string]string{
 const PBKDF2Iterations = 100_000
 
 // maxIterations bounds what we accept from a file, so a crafted key cannot
-// keep us busy for hours.
-const maxIterations = 10_000_000
+// keep us busy for minutes; encryptIterations is what we write. Both are
+// variables only so the fuzz test can make them small.
+var (
+	maxIterations     = 10_000_000
+	encryptIterations = PBKDF2Iterations
+)
 
 // encryptedPrivateKeyInfo is RFC 5958 section 3 (EncryptedPrivateKeyInfo).
 type encryptedPrivateKeyInfo struct {
@@ -244,7 +248,7 @@ func encryptPKCS8(pkcs8 []byte, password []byte) ([]byte, error) {
 	if _, err := rand.Read(iv); err != nil {
 		return nil, err
 	}
-	dk, err := pbkdf2.Key(sha256.New, string(password), salt, PBKDF2Iterations, 32)
+	dk, err := pbkdf2.Key(sha256.New, string(password), salt, encryptIterations, 32)
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +261,7 @@ func encryptPKCS8(pkcs8 []byte, password []byte) ([]byte, error) {
 
 	kdfParams, err := asn1.Marshal(pbkdf2Params{
 		Salt:           salt,
-		IterationCount: PBKDF2Iterations,
+		IterationCount: encryptIterations,
 		PRF:            pkix.AlgorithmIdentifier{Algorithm: oidHMACSHA256, Parameters: asn1.NullRawValue},
 	})
 	if err != nil {
