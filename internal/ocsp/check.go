@@ -35,6 +35,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"strings"
 	"time"
 
@@ -161,6 +162,9 @@ type UnreachableError struct {
 func (e *UnreachableError) Error() string {
 	if e.StatusCode != 0 {
 		return fmt.Sprintf("OCSP responder %s unreachable: HTTP status %d", e.URL, e.StatusCode)
+	}
+	if e.Timeout() {
+		return fmt.Sprintf("OCSP responder %s unreachable: no answer in time", e.URL)
 	}
 	return fmt.Sprintf("OCSP responder %s unreachable: %v", e.URL, e.Err)
 }
@@ -307,11 +311,9 @@ func post(ctx context.Context, url string, req []byte, opts CheckOptions) ([]byt
 // unwrapURLError drops the *url.Error layer, which repeats the method and
 // URL that UnreachableError already prints.
 func unwrapURLError(err error) error {
-	var ue interface{ Unwrap() error }
-	if errors.As(err, &ue) && strings.HasPrefix(err.Error(), "Post ") {
-		if inner := ue.Unwrap(); inner != nil {
-			return inner
-		}
+	var ue *neturl.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		return ue.Err
 	}
 	return err
 }

@@ -420,3 +420,20 @@ func TestReasonString(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCheck measures one request, HTTP round trip and verification
+// against the in-process responder.
+func BenchmarkCheck(b *testing.B) {
+	p := newFakePKI(b)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.Write(p.build(b, fakeResponse{}, RequestNonce(body)))
+	}))
+	defer srv.Close()
+	opts := CheckOptions{URL: srv.URL, Now: fixedNow}
+	for b.Loop() {
+		if _, err := Check(context.Background(), p.leaf.Cert, p.ca.Cert, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
