@@ -80,10 +80,10 @@ type Responder struct {
 
 	mu      sync.Mutex
 	version string
-	cache   map[string]cached
+	cache   map[string]responderCached
 }
 
-type cached struct {
+type responderCached struct {
 	der     []byte
 	refresh time.Time
 }
@@ -99,37 +99,37 @@ func NewResponder(o ResponderOptions) (*Responder, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	r := &Responder{o: o, cache: map[string]cached{},
+	r := &Responder{o: o, cache: map[string]responderCached{},
 		issuerNameHash: map[crypto.Hash][]byte{}, issuerKeyHash: map[crypto.Hash][]byte{}}
-	keyBits, err := publicKeyBits(o.Issuer.RawSubjectPublicKeyInfo)
+	keyBits, err := responderKeyBits(o.Issuer.RawSubjectPublicKeyInfo)
 	if err != nil {
 		return nil, err
 	}
 	for _, h := range []crypto.Hash{crypto.SHA1, crypto.SHA256, crypto.SHA384, crypto.SHA512} {
-		r.issuerNameHash[h] = digest(h, o.Issuer.RawSubject)
-		r.issuerKeyHash[h] = digest(h, keyBits)
+		r.issuerNameHash[h] = responderDigest(h, o.Issuer.RawSubject)
+		r.issuerKeyHash[h] = responderDigest(h, keyBits)
 	}
 	signerCert := o.SignerCert
 	if signerCert == nil {
 		signerCert = o.Issuer
 	}
-	if !sameKey(o.Signer.Public(), signerCert.PublicKey) {
+	if !responderSameKey(o.Signer.Public(), signerCert.PublicKey) {
 		return nil, errors.New("the responder key does not match its certificate")
 	}
-	sb, err := publicKeyBits(signerCert.RawSubjectPublicKeyInfo)
+	sb, err := responderKeyBits(signerCert.RawSubjectPublicKeyInfo)
 	if err != nil {
 		return nil, err
 	}
-	r.responderKeyHash = digest(crypto.SHA1, sb)
+	r.responderKeyHash = responderDigest(crypto.SHA1, sb)
 	return r, nil
 }
 
-func sameKey(a, b crypto.PublicKey) bool {
+func responderSameKey(a, b crypto.PublicKey) bool {
 	e, ok := a.(interface{ Equal(crypto.PublicKey) bool })
 	return ok && e.Equal(b)
 }
 
-func digest(h crypto.Hash, b []byte) []byte {
+func responderDigest(h crypto.Hash, b []byte) []byte {
 	var hh hash.Hash
 	switch h {
 	case crypto.SHA1:
@@ -145,7 +145,7 @@ func digest(h crypto.Hash, b []byte) []byte {
 	return hh.Sum(nil)
 }
 
-func publicKeyBits(spki []byte) ([]byte, error) {
+func responderKeyBits(spki []byte) ([]byte, error) {
 	var info struct {
 		Algorithm pkix.AlgorithmIdentifier
 		Key       asn1.BitString
@@ -157,76 +157,76 @@ func publicKeyBits(spki []byte) ([]byte, error) {
 }
 
 // The ASN.1 of RFC 6960 section 4.1.1 and 4.2.1, as much as we need.
-type ocspRequest struct {
-	TBS       tbsRequest
+type responderRequest struct {
+	TBS       responderTBSRequest
 	Signature asn1.RawValue `asn1:"explicit,tag:0,optional"`
 }
 
-type tbsRequest struct {
+type responderTBSRequest struct {
 	Version       int           `asn1:"explicit,tag:0,default:0,optional"`
 	RequestorName asn1.RawValue `asn1:"explicit,tag:1,optional"`
-	RequestList   []singleRequest
+	RequestList   []responderSingleRequest
 	Extensions    []pkix.Extension `asn1:"explicit,tag:2,optional"`
 }
 
-type singleRequest struct {
+type responderSingleRequest struct {
 	CertID     asn1.RawValue
 	Extensions []pkix.Extension `asn1:"explicit,tag:0,optional"`
 }
 
-type certID struct {
+type responderCertID struct {
 	HashAlgorithm  pkix.AlgorithmIdentifier
 	IssuerNameHash []byte
 	IssuerKeyHash  []byte
 	SerialNumber   *big.Int
 }
 
-type responseASN struct {
+type responderResponse struct {
 	Status   asn1.Enumerated
-	Response responseBytes `asn1:"explicit,tag:0,optional"`
+	Response responderResponseBytes `asn1:"explicit,tag:0,optional"`
 }
 
-type responseBytes struct {
+type responderResponseBytes struct {
 	Type     asn1.ObjectIdentifier
 	Response []byte
 }
 
-type basicResponse struct {
+type responderBasicResponse struct {
 	TBS          asn1.RawValue
 	SigAlg       pkix.AlgorithmIdentifier
 	Signature    asn1.BitString
 	Certificates []asn1.RawValue `asn1:"explicit,tag:0,optional"`
 }
 
-type responseData struct {
+type responderResponseData struct {
 	Version     int `asn1:"optional,explicit,default:0,tag:0"`
 	ResponderID asn1.RawValue
 	ProducedAt  time.Time `asn1:"generalized"`
-	Responses   []singleResponse
+	Responses   []responderSingleResponse
 	Extensions  []pkix.Extension `asn1:"explicit,tag:1,optional"`
 }
 
-type singleResponse struct {
+type responderSingleResponse struct {
 	CertID     asn1.RawValue
-	Good       asn1.Flag   `asn1:"tag:0,optional"`
-	Revoked    revokedInfo `asn1:"tag:1,optional"`
-	Unknown    asn1.Flag   `asn1:"tag:2,optional"`
-	ThisUpdate time.Time   `asn1:"generalized"`
-	NextUpdate time.Time   `asn1:"generalized,explicit,tag:0,optional"`
+	Good       asn1.Flag            `asn1:"tag:0,optional"`
+	Revoked    responderRevokedInfo `asn1:"tag:1,optional"`
+	Unknown    asn1.Flag            `asn1:"tag:2,optional"`
+	ThisUpdate time.Time            `asn1:"generalized"`
+	NextUpdate time.Time            `asn1:"generalized,explicit,tag:0,optional"`
 }
 
-type revokedInfo struct {
+type responderRevokedInfo struct {
 	RevocationTime time.Time       `asn1:"generalized"`
 	Reason         asn1.Enumerated `asn1:"explicit,tag:0,optional"`
 }
 
 var (
-	oidBasicResponse = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 1}
-	oidNonce         = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 2}
-	oidSHA1          = asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
-	oidSHA256        = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
-	oidSHA384        = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}
-	oidSHA512        = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}
+	responderOIDBasicResponse = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 1}
+	responderOIDNonce         = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 2}
+	responderOIDSHA1          = asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
+	responderOIDSHA256        = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
+	responderOIDSHA384        = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}
+	responderOIDSHA512        = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}
 )
 
 // Error responses (RFC 6960 section 4.2.1): a status with no body.
@@ -246,26 +246,26 @@ var ErrResponderNotOurs = errors.New("request for a certificate of another issue
 // Respond answers one DER request with a DER response. On error the
 // returned bytes are still the OCSP error response to send.
 func (r *Responder) Respond(reqDER []byte) ([]byte, error) {
-	var req ocspRequest
+	var req responderRequest
 	rest, err := asn1.Unmarshal(reqDER, &req)
 	if err != nil || len(rest) > 0 || len(req.TBS.RequestList) == 0 {
 		return responderMalformed, ErrResponderMalformed
 	}
 	// One certificate per request, as OpenSSL, browsers and the JDK send.
 	sr := req.TBS.RequestList[0]
-	var id certID
+	var id responderCertID
 	if _, err := asn1.Unmarshal(sr.CertID.FullBytes, &id); err != nil || id.SerialNumber == nil {
 		return responderMalformed, ErrResponderMalformed
 	}
 	var h crypto.Hash
 	switch {
-	case id.HashAlgorithm.Algorithm.Equal(oidSHA1):
+	case id.HashAlgorithm.Algorithm.Equal(responderOIDSHA1):
 		h = crypto.SHA1
-	case id.HashAlgorithm.Algorithm.Equal(oidSHA256):
+	case id.HashAlgorithm.Algorithm.Equal(responderOIDSHA256):
 		h = crypto.SHA256
-	case id.HashAlgorithm.Algorithm.Equal(oidSHA384):
+	case id.HashAlgorithm.Algorithm.Equal(responderOIDSHA384):
 		h = crypto.SHA384
-	case id.HashAlgorithm.Algorithm.Equal(oidSHA512):
+	case id.HashAlgorithm.Algorithm.Equal(responderOIDSHA512):
 		h = crypto.SHA512
 	default:
 		return responderMalformed, ErrResponderMalformed
@@ -275,7 +275,7 @@ func (r *Responder) Respond(reqDER []byte) ([]byte, error) {
 	}
 	var nonce *pkix.Extension
 	for i, e := range req.TBS.Extensions {
-		if e.Id.Equal(oidNonce) {
+		if e.Id.Equal(responderOIDNonce) {
 			nonce = &req.TBS.Extensions[i]
 		}
 	}
@@ -289,7 +289,7 @@ func (r *Responder) Respond(reqDER []byte) ([]byte, error) {
 	if nonce == nil {
 		r.mu.Lock()
 		if r.version != version {
-			r.version, r.cache = version, map[string]cached{}
+			r.version, r.cache = version, map[string]responderCached{}
 		}
 		c, ok := r.cache[key]
 		r.mu.Unlock()
@@ -308,7 +308,7 @@ func (r *Responder) Respond(reqDER []byte) ([]byte, error) {
 	if nonce == nil {
 		r.mu.Lock()
 		if r.version == version {
-			r.cache[key] = cached{der: der, refresh: now.Add(r.o.Validity / 2)}
+			r.cache[key] = responderCached{der: der, refresh: now.Add(r.o.Validity / 2)}
 		}
 		r.mu.Unlock()
 	}
@@ -319,34 +319,34 @@ func (r *Responder) sign(id asn1.RawValue, e ResponderEntry, nonce *pkix.Extensi
 	// thisUpdate a little in the past absorbs client clock skew, as
 	// OpenSSL's default leeway (-validity_period, 5 minutes) expects.
 	this := now.Add(-time.Minute).UTC().Truncate(time.Second)
-	sr := singleResponse{CertID: id, ThisUpdate: this, NextUpdate: now.Add(r.o.Validity).UTC().Truncate(time.Second)}
+	sr := responderSingleResponse{CertID: id, ThisUpdate: this, NextUpdate: now.Add(r.o.Validity).UTC().Truncate(time.Second)}
 	switch {
 	case !e.Known:
 		sr.Unknown = true
 	case e.Revoked:
-		sr.Revoked = revokedInfo{RevocationTime: e.RevokedAt.UTC().Truncate(time.Second), Reason: asn1.Enumerated(e.Reason)}
+		sr.Revoked = responderRevokedInfo{RevocationTime: e.RevokedAt.UTC().Truncate(time.Second), Reason: asn1.Enumerated(e.Reason)}
 	default:
 		sr.Good = true
 	}
 	keyHash, _ := asn1.Marshal(r.responderKeyHash)
-	rd := responseData{
+	rd := responderResponseData{
 		// ResponderID byKey [2] EXPLICIT KeyHash (RFC 6960 section 4.2.1).
 		ResponderID: asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 2, IsCompound: true, Bytes: keyHash},
 		ProducedAt:  now.UTC().Truncate(time.Second),
-		Responses:   []singleResponse{sr},
+		Responses:   []responderSingleResponse{sr},
 	}
 	if nonce != nil {
-		rd.Extensions = []pkix.Extension{{Id: oidNonce, Value: nonce.Value}}
+		rd.Extensions = []pkix.Extension{{Id: responderOIDNonce, Value: nonce.Value}}
 	}
 	tbs, err := asn1.Marshal(rd)
 	if err != nil {
 		return nil, err
 	}
-	sigAlg, sig, err := signTBS(r.o.Signer, tbs)
+	sigAlg, sig, err := responderSignTBS(r.o.Signer, tbs)
 	if err != nil {
 		return nil, fmt.Errorf("signing the response: %w", err)
 	}
-	br := basicResponse{TBS: asn1.RawValue{FullBytes: tbs}, SigAlg: sigAlg, Signature: asn1.BitString{Bytes: sig, BitLength: 8 * len(sig)}}
+	br := responderBasicResponse{TBS: asn1.RawValue{FullBytes: tbs}, SigAlg: sigAlg, Signature: asn1.BitString{Bytes: sig, BitLength: 8 * len(sig)}}
 	if r.o.SignerCert != nil {
 		br.Certificates = []asn1.RawValue{{FullBytes: r.o.SignerCert.Raw}}
 	}
@@ -354,48 +354,48 @@ func (r *Responder) sign(id asn1.RawValue, e ResponderEntry, nonce *pkix.Extensi
 	if err != nil {
 		return nil, err
 	}
-	return asn1.Marshal(responseASN{Status: 0, Response: responseBytes{Type: oidBasicResponse, Response: brDER}})
+	return asn1.Marshal(responderResponse{Status: 0, Response: responderResponseBytes{Type: responderOIDBasicResponse, Response: brDER}})
 }
 
 var (
-	oidSHA256WithRSA   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 11}
-	oidECDSAWithSHA256 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}
-	oidECDSAWithSHA384 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}
-	oidECDSAWithSHA512 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 4}
-	oidEd25519         = asn1.ObjectIdentifier{1, 3, 101, 112}
+	responderOIDSHA256WithRSA   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 11}
+	responderOIDECDSAWithSHA256 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}
+	responderOIDECDSAWithSHA384 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}
+	responderOIDECDSAWithSHA512 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 4}
+	responderOIDEd25519         = asn1.ObjectIdentifier{1, 3, 101, 112}
 )
 
-func signTBS(s crypto.Signer, tbs []byte) (pkix.AlgorithmIdentifier, []byte, error) {
+func responderSignTBS(s crypto.Signer, tbs []byte) (pkix.AlgorithmIdentifier, []byte, error) {
 	var alg pkix.AlgorithmIdentifier
 	var h crypto.Hash
 	switch k := s.Public().(type) {
 	case *rsa.PublicKey:
-		alg = pkix.AlgorithmIdentifier{Algorithm: oidSHA256WithRSA, Parameters: asn1.NullRawValue}
+		alg = pkix.AlgorithmIdentifier{Algorithm: responderOIDSHA256WithRSA, Parameters: asn1.NullRawValue}
 		h = crypto.SHA256
 	case *ecdsa.PublicKey:
 		// The hash follows the curve, as crypto/x509 and OpenSSL choose.
 		switch k.Curve {
 		case elliptic.P384():
-			alg.Algorithm, h = oidECDSAWithSHA384, crypto.SHA384
+			alg.Algorithm, h = responderOIDECDSAWithSHA384, crypto.SHA384
 		case elliptic.P521():
-			alg.Algorithm, h = oidECDSAWithSHA512, crypto.SHA512
+			alg.Algorithm, h = responderOIDECDSAWithSHA512, crypto.SHA512
 		default:
-			alg.Algorithm, h = oidECDSAWithSHA256, crypto.SHA256
+			alg.Algorithm, h = responderOIDECDSAWithSHA256, crypto.SHA256
 		}
 	case ed25519.PublicKey:
 		// RFC 8410 section 3: no parameters, the message itself is signed.
-		alg.Algorithm = oidEd25519
+		alg.Algorithm = responderOIDEd25519
 		sig, err := s.Sign(rand.Reader, tbs, crypto.Hash(0))
 		return alg, sig, err
 	default:
 		return alg, nil, fmt.Errorf("cannot sign with a %T key", k)
 	}
-	sig, err := s.Sign(rand.Reader, digest(h, tbs), h)
+	sig, err := s.Sign(rand.Reader, responderDigest(h, tbs), h)
 	return alg, sig, err
 }
 
-// maxRequest bounds a POST body; a single-certificate request is ~100 bytes.
-const maxRequest = 64 << 10
+// responderMaxRequest bounds a POST body; a single-certificate request is ~100 bytes.
+const responderMaxRequest = 64 << 10
 
 // ServeHTTP answers GET /BASE64 and POST (application/ocsp-request).
 func (r *Responder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
@@ -420,8 +420,8 @@ func (r *Responder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		}
 	case http.MethodPost:
 		var err error
-		body, err = io.ReadAll(io.LimitReader(req.Body, maxRequest+1))
-		if err != nil || len(body) > maxRequest {
+		body, err = io.ReadAll(io.LimitReader(req.Body, responderMaxRequest+1))
+		if err != nil || len(body) > responderMaxRequest {
 			r.fail(w, responderMalformed, fmt.Errorf("reading the request body: %v", err))
 			return
 		}
