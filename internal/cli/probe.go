@@ -1,11 +1,350 @@
 package cli
 
-import ucli "github.com/urfave/cli/v2"
+import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/trustctl/trustctl/internal/certs"
+	"github.com/trustctl/trustctl/internal/probe"
+	"github.com/trustctl/trustctl/internal/source"
+	"github.com/trustctl/trustctl/internal/store"
+)
+
+const defaultProbeConcurrency = 8
 
 func probeCommand() *ucli.Command {
-	return &ucli.Command{
-		Name:   "probe",
-		Usage:  "show the certificate chain a TLS endpoint presents",
-		Action: notImplemented("probe"),
+	flags := []ucli.Flag{
+		&ucli.StringFlag{Name: "servername", Usage: "`NAME` to send in SNI and to match the certificate against (default: the host, when it is a name)"},
+		&ucli.BoolFlag{Name: "no-sni", Usage: "send no server name (the name is still checked against the certificate)"},
+		&ucli.StringFlag{Name: "starttls", Usage: "upgrade a plain connection first: `PROTOCOL` smtp|imap|pop3|ftp|ldap|postgres|mysql"},
+		&ucli.StringFlag{Name: "timeout", Value: "10s", Usage: "give up on a target after `DURATION` (10s, 1m; a bare number is seconds)"},
+		&ucli.StringFlag{Name: "targets-file", Usage: "read targets from `FILE`: one \"HOST:PORT [SERVERNAME]\" a line, # comments"},
+		&ucli.IntFlag{Name: "concurrency", Value: defaultProbeConcurrency, Usage: "probe up to `N` targets at once"},
+		&ucli.StringSliceFlag{Name: "roots", Usage: "verify the presented chain against the roots in `SOURCE` (truststore, PEM, DER, directory; repeatable)"},
+		&ucli.StringFlag{Name: "client-cert", Usage: "offer the client certificate in `SOURCE` (PKCS#12, JKS, or PEM with --client-key)"},
+		&ucli.StringFlag{Name: "client-key", Usage: "private key `FILE` (PEM or DER) of a PEM --client-cert"},
+		&ucli.StringFlag{Name: "expect-fingerprint", Usage: "fail unless the leaf's SHA-256 fingerprint is `HEX` (with or without colons)"},
+		&ucli.StringFlag{Name: "expect-name", Usage: "fail unless the leaf is valid for `NAME`"},
+		&ucli.StringFlag{Name: "save", Usage: "import the CA certificates presented into the truststore `STORE`"},
+		encryptionFlag,
+		jsonFlag,
 	}
+	flags = append(flags, storeFlags(false)...)
+	flags = append(flags, sourceFlags()...)
+	return &ucli.Command{
+		Name:      "probe",
+		Usage:     "show the certificate chain a TLS endpoint presents",
+		ArgsUsage: "HOST[:PORT]...",
+		Description: `Handshakes with each endpoint (default port 443; IPv6 as [::1]:443) and shows
+what it presents: every certificate of the chain as sent (subject, issuer,
+SANs, validity, key, SHA-256 fingerprint), problems with the chain's order
+and completeness, the TLS version, cipher suite and ALPN protocol, a stapled
+OCSP response, SCTs, and whether the leaf is valid for the name asked for.
+
+It also handshakes without SNI and with a random name, and says plainly when
+the server answers with its default certificate instead of one for the name
+(a keystore that did not load shows up this way). Servers that refuse Go's
+defaults are retried with TLS 1.0 and every cipher suite Go has, and what
+was weak is listed. The chain is shown even when it does not verify or does
+not parse.
+
+--client-cert offers a client certificate (mutual TLS). Whether or not one is
+given, probe reports when the server asks for one and the CA names it
+accepts. --password applies to the --client-cert store and to the --save
+store, --key-password to the client key; --source-password to --roots.
+
+EXAMPLES:
+   # Does the server present primary-host's certificate, not its fallback?
+   trustctl probe localhost:2560 --servername primary-host
+   # PostgreSQL requiring client certificates
+   trustctl probe db.example:5432 --starttls postgres --client-cert client.pfx --password ''
+   trustctl probe mail.example:25 --starttls smtp --roots corp-root.pem
+   trustctl probe --targets-file endpoints.txt --json
+   # Trust on first use: save the CA certificates a server presents
+   trustctl probe gateway-host:443 --save acme-ca.p12 --password-env TRUSTSTORE_PASSWORD
+
+EXIT CODES:
+   0 every target handshook and passed its checks
+   1 a target failed: no handshake, a certificate that does not match the
+     name, a failed expectation or verification
+   2 bad usage or unreadable input (--roots, --client-cert, --targets-file)`,
+		Flags:  flags,
+		Action: runProbe,
+	}
+}
+
+// probeCheck is one expectation on a target and whether it held.
+type probeCheck struct {
+	What   string `json:"what"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail,omitempty"`
+}
+
+func runProbe(c *ucli.Context) error {
+	env := envOf(c)
+	// Flag combinations and inputs first: nothing is dialled on bad usage.
+	targets, err := probeTargets(c)
+	if err != nil {
+		return err
+	}
+	timeout, err := parseTimeout(c.String("timeout"))
+	if err != nil {
+		return usageErrorf("--timeout: %v", err)
+	}
+	if n := c.Int("concurrency"); n < 1 {
+		return usageErrorf("--concurrency must be at least 1, not %d", n)
+	}
+	st := strings.ToLower(c.String("starttls"))
+	if st != "" && !contains(probe.StartTLSProtocols(), st) {
+		return usageErrorf("--starttls: unknown protocol %q (want one of %s)", st, strings.Join(probe.StartTLSProtocols(), ", "))
+	}
+	if c.IsSet("client-key") && !c.IsSet("client-cert") {
+		return usageErrorf("--client-key needs --client-cert (the certificate that goes with the key)")
+	}
+	var wantFP []byte
+	if c.IsSet("expect-fingerprint") {
+		wantFP = certs.ParseHex(c.String("expect-fingerprint"))
+		if len(wantFP) != 32 {
+			return usageErrorf("--expect-fingerprint: want a SHA-256 fingerprint (64 hex digits, colons optional)")
+		}
+	}
+	var roots []*x509.Certificate
+	if paths := c.StringSlice("roots"); len(paths) > 0 {
+		set, err := loadSources(c, paths)
+		if err != nil {
+			return fmt.Errorf("--roots: %w", err)
+		}
+		roots = set.X509()
+		if len(roots) == 0 {
+			return fmt.Errorf("--roots: no certificate found in %s", strings.Join(paths, ", "))
+		}
+	}
+	opts := probe.Options{
+		ServerName: c.String("servername"),
+		NoSNI:      c.Bool("no-sni"),
+		StartTLS:   st,
+		Timeout:    timeout,
+		Now:        env.Now,
+	}
+	if st == "" {
+		// Offer what browsers offer so the server shows its ALPN choice.
+		opts.ALPN = []string{"h2", "http/1.1"}
+	}
+	if c.IsSet("client-cert") {
+		if opts.ClientCert, err = loadClientCert(c); err != nil {
+			return err
+		}
+	}
+
+	var progress func(done, total int)
+	if env.StderrTTY && len(targets) > 1 {
+		progress = func(done, total int) {
+			fmt.Fprintf(env.Stderr, "\rprobing: %d/%d done", done, total)
+			if done == total {
+				fmt.Fprint(env.Stderr, "\r\x1b[K")
+			}
+		}
+	}
+	outs := probe.ProbeAll(env.Context, targets, opts, c.Int("concurrency"), progress)
+
+	now := env.Now()
+	reports := make([]probeReport, len(outs))
+	failed := 0
+	for i, o := range outs {
+		rep := newProbeReport(o, now)
+		if o.Result != nil {
+			r := o.Result
+			if len(roots) > 0 {
+				rep.verify(r, roots, now)
+			}
+			if wantFP != nil {
+				rep.expectFingerprint(r, wantFP)
+			}
+			if c.IsSet("expect-name") {
+				rep.expectName(r, c.String("expect-name"))
+			}
+		}
+		rep.judge()
+		if !rep.OK {
+			failed++
+		}
+		reports[i] = rep
+	}
+
+	var saved *probeSave
+	if path := c.String("save"); path != "" {
+		saved, err = saveProbed(c, path, outs)
+		if err != nil {
+			return err
+		}
+	}
+
+	if c.Bool("json") {
+		if err := printProbeJSON(env.Stdout, reports, saved, failed == 0); err != nil {
+			return err
+		}
+	} else {
+		printProbeText(env.Stdout, reports, saved, now, env.StdoutTTY)
+	}
+	if failed > 0 {
+		if len(reports) == 1 {
+			return checkFailed("%s: %s", reports[0].Target, reports[0].Failures[0])
+		}
+		return checkFailed("%d of %d targets failed", failed, len(reports))
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// probeTargets reads the arguments and --targets-file, and checks them all
+// before anything is dialled.
+func probeTargets(c *ucli.Context) ([]probe.Target, error) {
+	var ts []probe.Target
+	var bad []string
+	for _, a := range c.Args().Slice() {
+		t, err := probe.ParseTarget(a)
+		if err != nil {
+			bad = append(bad, err.Error())
+			continue
+		}
+		ts = append(ts, t)
+	}
+	if len(bad) > 0 {
+		return nil, usageErrorf("%s", strings.Join(bad, "; "))
+	}
+	if p := c.String("targets-file"); p != "" {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, fmt.Errorf("--targets-file: %w", err)
+		}
+		defer f.Close()
+		more, err := probe.ParseTargets(f)
+		if err != nil {
+			return nil, usageErrorf("--targets-file %s: %v", p, err)
+		}
+		ts = append(ts, more...)
+	}
+	if len(ts) == 0 {
+		return nil, usageErrorf("usage: trustctl probe HOST[:PORT]... (or --targets-file FILE)")
+	}
+	return ts, nil
+}
+
+// parseTimeout reads 10s, 1m, 500ms or a bare number of seconds.
+func parseTimeout(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.Atoi(s); err == nil {
+		if n <= 0 {
+			return 0, fmt.Errorf("must be positive")
+		}
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("bad duration %q: use 10s, 1m or 500ms", s)
+	}
+	return d, nil
+}
+
+// loadClientCert reads --client-cert (and --client-key) with the --password
+// and --key-password families.
+func loadClientCert(c *ucli.Context) (*tls.Certificate, error) {
+	pw, ok, err := readSecret(c, pwStore)
+	if err != nil {
+		return nil, err
+	}
+	opts := source.Options{Password: pw, HavePassword: ok, KeyPassword: lazySecret(c, pwKey, "Password of the client key")}
+	paths := []string{c.String("client-cert")}
+	if k := c.String("client-key"); k != "" {
+		paths = append(paths, k)
+	}
+	set, err := source.LoadAll(paths, opts)
+	if err != nil {
+		if !ok {
+			if storeErrorHint(err) != nil {
+				return nil, withHint(fmt.Errorf("--client-cert: %w", err), "pass the store password with --password, --password-env NAME or --password-file PATH")
+			}
+		}
+		return nil, fmt.Errorf("--client-cert: %w", err)
+	}
+	tc, err := probe.ClientCertificate(set)
+	if err != nil {
+		if errors.Is(err, probe.ErrNoClientKey) && c.String("client-key") == "" {
+			return nil, withHint(fmt.Errorf("--client-cert: %w", err), "a PEM certificate needs its key: pass --client-key FILE")
+		}
+		return nil, fmt.Errorf("--client-cert: %w", err)
+	}
+	return tc, nil
+}
+
+// probeSave is what --save did.
+type probeSave struct {
+	Store    string   `json:"store"`
+	Added    []string `json:"added"`
+	Present  []string `json:"already_present"`
+	NoneSent bool     `json:"no_ca_certificates,omitempty"`
+}
+
+// saveProbed imports the CA certificates the targets presented (each once)
+// into a truststore, as import does.
+func saveProbed(c *ucli.Context, path string, outs []probe.Outcome) (*probeSave, error) {
+	var cas []*certs.Cert
+	for _, o := range outs {
+		if o.Result == nil {
+			continue
+		}
+		for _, ct := range o.Result.Chain {
+			if ct.IsCA() && !containsCert(cas, ct) {
+				cas = append(cas, ct)
+			}
+		}
+	}
+	sv := &probeSave{Store: path, Added: []string{}, Present: []string{}}
+	if len(cas) == 0 {
+		sv.NoneSent = true
+		return sv, nil
+	}
+	err := editStore(c, path, func(ed *storeEdit) (bool, error) {
+		res, err := ed.Import(cas, store.ImportOptions{Now: envOf(c).Now()})
+		if err != nil {
+			return false, err
+		}
+		for _, e := range res.Added {
+			sv.Added = append(sv.Added, e.Alias+"  "+e.Cert().Subject())
+		}
+		for _, s := range res.Skipped {
+			sv.Present = append(sv.Present, s.Alias+"  "+s.Cert.Subject())
+		}
+		return len(res.Added)+len(res.Replaced) > 0, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("--save %s: %w", path, err)
+	}
+	return sv, nil
+}
+
+func containsCert(list []*certs.Cert, c *certs.Cert) bool {
+	for _, x := range list {
+		if bytes.Equal(x.Raw, c.Raw) {
+			return true
+		}
+	}
+	return false
 }

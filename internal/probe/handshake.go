@@ -231,11 +231,16 @@ func isAlert(err error) bool {
 func classify(ctx context.Context, err error) error {
 	var ne net.Error
 	var rhe tls.RecordHeaderError
+	var dns *net.DNSError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
 		return ErrTimeout
 	case ctx.Err() != nil:
 		return ctx.Err()
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return ErrRefused
+	case errors.As(err, &dns):
+		return fmt.Errorf("cannot resolve %s: %s", dns.Name, dns.Err)
 	case errors.As(err, &rhe):
 		return fmt.Errorf("%w (it sent %q)", ErrNotTLS, printable(rhe.RecordHeader[:]))
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET):

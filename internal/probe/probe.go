@@ -77,6 +77,8 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Errors callers may branch on (with errors.Is).
 var (
+	// ErrRefused: nothing listens on the port.
+	ErrRefused = errors.New("connection refused")
 	// ErrTimeout: no answer before the deadline.
 	ErrTimeout = errors.New("timed out")
 	// ErrNotTLS: the peer answered with something that is not TLS.
@@ -270,7 +272,7 @@ func (r *Result) fill(a *attempt, opts Options) {
 	now := opts.Now()
 	r.Problems = chainProblems(r.Chain)
 	if leaf := r.Leaf(); leaf != nil {
-		r.NameErr = matchName(leaf, r.Name)
+		r.NameErr = MatchName(leaf, r.Name)
 		r.NameMatch = r.NameErr == nil
 		if a.err == nil && len(a.state.OCSPResponse) > 0 {
 			var issuer *certs.Cert
