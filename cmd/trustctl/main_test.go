@@ -1,13 +1,21 @@
 package main
 
 import (
+	"crypto"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/trustctl/trustctl/internal/cli"
+	"github.com/trustctl/trustctl/internal/testpki"
 )
 
 func TestMain(m *testing.M) {
@@ -19,12 +27,18 @@ func TestMain(m *testing.M) {
 // TestScripts runs every testdata/script/*.txtar: one behaviour each, with
 // stdout, stderr and the exit code asserted. Conditions [exec:keytool],
 // [exec:openssl] and [exec:java] skip what needs a missing tool.
+//
+// Script commands beyond testscript's own:
+//
+//	pki root NAME [SUBJECT]            NAME.crt and NAME.key, a self-signed CA
+//	pki inter NAME ISSUER [SUBJECT]    a CA signed by ISSUER.crt/ISSUER.key
+//	pki leaf NAME ISSUER [DNS...]      a TLS server+client certificate
+//	exits N PROG [ARGS...]             runs PROG and fails unless it exits N
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		Setup: func(e *testscript.Env) error {
-			// A fixed place for tools and a clean HOME for keytool.
 			e.Setenv("HOME", e.WorkDir)
 			if jh := os.Getenv("JAVA_HOME"); jh != "" {
 				e.Setenv("JAVA_HOME", jh)
@@ -36,8 +50,132 @@ func TestScripts(t *testing.T) {
 			case "keytool", "openssl", "java":
 				_, err := exec.LookPath(cond)
 				return err == nil, nil
+			case "root":
+				return os.Geteuid() == 0, nil
 			}
-			return false, nil
+			return false, errors.New("unknown condition " + cond)
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"pki":   cmdPKI,
+			"exits": cmdExits,
 		},
 	})
+}
+
+func cmdPKI(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: pki root|inter|leaf NAME [ISSUER] [...]")
+	}
+	kind, name := args[0], args[1]
+	var (
+		tmpl   testpki.Template
+		issuer *testpki.Cert
+	)
+	switch kind {
+	case "root":
+		tmpl = testpki.Template{Subject: name, IsCA: true, MaxPathLen: -1}
+		if len(args) > 2 {
+			tmpl.Subject = args[2]
+		}
+	case "inter":
+		if len(args) < 3 {
+			ts.Fatalf("usage: pki inter NAME ISSUER [SUBJECT]")
+		}
+		issuer = loadPKI(ts, args[2])
+		tmpl = testpki.Template{Subject: name, IsCA: true, MaxPathLen: -1}
+		if len(args) > 3 {
+			tmpl.Subject = args[3]
+		}
+	case "leaf":
+		if len(args) < 3 {
+			ts.Fatalf("usage: pki leaf NAME ISSUER [DNS...]")
+		}
+		issuer = loadPKI(ts, args[2])
+		tmpl = testpki.Template{Subject: name, DNS: args[3:],
+			EKU: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}}
+		if len(args) > 3 {
+			tmpl.Subject = args[3]
+		}
+	default:
+		ts.Fatalf("pki: unknown kind %q", kind)
+	}
+	c, err := testpki.Issue(tmpl, issuer)
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(name+".crt"), c.CertPEM, 0o644))
+	ts.Check(os.WriteFile(ts.MkAbs(name+".key"), c.KeyPEM, 0o600))
+}
+
+func loadPKI(ts *testscript.TestScript, name string) *testpki.Cert {
+	certPEM, err := os.ReadFile(ts.MkAbs(name + ".crt"))
+	ts.Check(err)
+	keyPEM, err := os.ReadFile(ts.MkAbs(name + ".key"))
+	ts.Check(err)
+	b, _ := pem.Decode(certPEM)
+	c, err := x509.ParseCertificate(b.Bytes)
+	ts.Check(err)
+	kb, _ := pem.Decode(keyPEM)
+	k, err := x509.ParsePKCS8PrivateKey(kb.Bytes)
+	ts.Check(err)
+	return &testpki.Cert{Cert: c, Key: k.(crypto.Signer), CertPEM: certPEM, KeyPEM: keyPEM}
+}
+
+// cmdExits runs a program like exec does and checks its exact exit code,
+// which exec cannot: the contract tells 1 (a check failed) from 2 (bad
+// input, nothing written).
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits N PROG [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	prog := args[1]
+	if !strings.Contains(prog, "/") {
+		for _, dir := range filepath.SplitList(ts.Getenv("PATH")) {
+			if p := filepath.Join(dir, prog); isExecutable(p) {
+				prog = p
+				break
+			}
+		}
+	}
+	cmd := exec.Command(prog, args[2:]...)
+	cmd.Dir = ts.MkAbs(".")
+	env := os.Environ()
+	for _, k := range []string{"PATH", "HOME", "WORK", "TMPDIR", "JAVA_HOME"} {
+		if v := ts.Getenv(k); v != "" {
+			env = append(env, k+"="+v)
+		}
+	}
+	for _, kv := range scriptEnv(ts) {
+		env = append(env, kv)
+	}
+	cmd.Env = env
+	cmd.Stdout = ts.Stdout()
+	cmd.Stderr = ts.Stderr()
+	err = cmd.Run()
+	got := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		got = ee.ExitCode()
+	case err != nil:
+		ts.Fatalf("exits: %v", err)
+	}
+	if got != want {
+		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
+}
+
+// scriptEnv passes the variables scripts set for trustctl (passwords for
+// the --*-env flags) on to programs run with exits.
+func scriptEnv(ts *testscript.TestScript) []string {
+	var out []string
+	for _, k := range strings.Fields(ts.Getenv("EXPORT")) {
+		out = append(out, k+"="+ts.Getenv(k))
+	}
+	return out
+}
+
+func isExecutable(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
 }

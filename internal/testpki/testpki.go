@@ -16,6 +16,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"net"
 	"os"
@@ -74,9 +75,23 @@ var serial atomic.Int64
 // issuer is nil). It fails the test on any error.
 func New(tb testing.TB, t Template, issuer *Cert) *Cert {
 	tb.Helper()
+	c, err := Issue(t, issuer)
+	if err != nil {
+		tb.Fatalf("testpki: %v", err)
+	}
+	return c
+}
+
+// Issue is [New] for callers without a testing.TB (test script commands,
+// benchmark programs).
+func Issue(t Template, issuer *Cert) (*Cert, error) {
 	key := t.Key
 	if key == nil {
-		key = ECKey(tb)
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		key = k
 	}
 	sn := t.Serial
 	if sn == 0 {
@@ -97,6 +112,10 @@ func New(tb testing.TB, t Template, issuer *Cert) *Cert {
 			ku = x509.KeyUsageDigitalSignature
 		}
 	}
+	ski, err := keyID(key.Public())
+	if err != nil {
+		return nil, err
+	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(sn),
 		Subject:               Name(t.Subject),
@@ -113,7 +132,7 @@ func New(tb testing.TB, t Template, issuer *Cert) *Cert {
 		CRLDistributionPoints: t.CRLDistributionPoints,
 		PermittedDNSDomains:   t.PermittedDNS,
 		ExcludedDNSDomains:    t.ExcludedDNS,
-		SubjectKeyId:          keyID(tb, key.Public()),
+		SubjectKeyId:          ski,
 	}
 	if t.IsCA {
 		switch {
@@ -132,22 +151,22 @@ func New(tb testing.TB, t Template, issuer *Cert) *Cert {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, key.Public(), signer)
 	if err != nil {
-		tb.Fatalf("testpki: issuing %q: %v", t.Subject, err)
+		return nil, fmt.Errorf("issuing %q: %w", t.Subject, err)
 	}
 	c, err := x509.ParseCertificate(der)
 	if err != nil {
-		tb.Fatalf("testpki: parsing %q: %v", t.Subject, err)
+		return nil, fmt.Errorf("parsing %q: %w", t.Subject, err)
 	}
 	p8, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
-		tb.Fatalf("testpki: marshalling key: %v", err)
+		return nil, err
 	}
 	return &Cert{
 		Cert:    c,
 		Key:     key,
 		CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		KeyPEM:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: p8}),
-	}
+	}, nil
 }
 
 // Root is a self-signed CA certificate.
@@ -230,20 +249,20 @@ func Name(s string) pkix.Name {
 	return n
 }
 
-func keyID(tb testing.TB, pub crypto.PublicKey) []byte {
+func keyID(pub crypto.PublicKey) ([]byte, error) {
 	der, err := x509.MarshalPKIXPublicKey(pub)
 	if err != nil {
-		tb.Fatal(err)
+		return nil, err
 	}
 	var spki struct {
 		Alg asn1.RawValue
 		Key asn1.BitString
 	}
 	if _, err := asn1.Unmarshal(der, &spki); err != nil {
-		tb.Fatal(err)
+		return nil, err
 	}
 	sum := sha1.Sum(spki.Key.Bytes)
-	return sum[:]
+	return sum[:], nil
 }
 
 // Write stores the certificate and key as PEM files dir/name.crt and
