@@ -122,20 +122,21 @@ type Result struct {
 
 // Short statuses of a link.
 const (
-	stOK          = "ok"
-	stExpired     = "expired"
-	stNotYetValid = "not yet valid"
-	stNotCA       = "not a CA"
-	stPathLen     = "path too long"
-	stKeyUsage    = "key usage"
-	stPurpose     = "wrong purpose"
-	stName        = "name mismatch"
-	stSignature   = "bad signature"
-	stUntrusted   = "untrusted"
-	stConstraints = "name constraints"
-	stRevoked     = "revoked"
-	stNoRevInfo   = "revocation unknown"
-	stInvalid     = "invalid"
+	stOK            = "ok"
+	stExpired       = "expired"
+	stNotYetValid   = "not yet valid"
+	stNotCA         = "not a CA"
+	stPathLen       = "path too long"
+	stKeyUsage      = "key usage"
+	stPurpose       = "wrong purpose"
+	stName          = "name mismatch"
+	stSignature     = "bad signature"
+	stUntrusted     = "untrusted"
+	stConstraints   = "name constraints"
+	stRevoked       = "revoked"
+	stNoRevInfo     = "revocation unknown"
+	stRevocationErr = "bad CRL"
+	stInvalid       = "invalid"
 )
 
 type problem struct {
@@ -339,7 +340,7 @@ func (v *verifier) revocation(links []*Link) []problem {
 				l.Revocation = append(l.Revocation, r)
 			}
 		}
-		var revoked *Revocation
+		var revoked, broken *Revocation
 		answered := false
 		var unknown []string
 		for _, r := range l.Revocation {
@@ -350,6 +351,8 @@ func (v *verifier) revocation(links []*Link) []problem {
 				}
 			case StatusGood:
 				answered = true
+			case StatusError:
+				broken = r
 			default:
 				if r.Detail != "" {
 					unknown = append(unknown, r.Detail)
@@ -363,6 +366,8 @@ func (v *verifier) revocation(links []*Link) []problem {
 				when = " on " + day(*revoked.RevokedAt)
 			}
 			ps = append(ps, problem{i, stRevoked, fmt.Sprintf("%s was revoked%s (reason: %s, from %s)", Name(cert), when, revoked.Reason, strings.ToUpper(revoked.Source))})
+		case broken != nil:
+			ps = append(ps, problem{i, stRevocationErr, broken.Detail})
 		case v.opts.RequireRevocation && !answered:
 			msg := fmt.Sprintf("no current revocation information for %s", Name(cert))
 			if len(unknown) > 0 {
@@ -456,9 +461,9 @@ func (v *verifier) inspect(p []*x509.Certificate) []problem {
 	for i, c := range p {
 		switch {
 		case v.at.Before(c.NotBefore):
-			ps = append(ps, problem{i, stNotYetValid, fmt.Sprintf("%s is not valid before %s", Name(c), stamp(c.NotBefore))})
+			ps = append(ps, problem{i, stNotYetValid, fmt.Sprintf("%s is not valid before %s", Name(c), day(c.NotBefore))})
 		case v.at.After(c.NotAfter):
-			ps = append(ps, problem{i, stExpired, fmt.Sprintf("%s expired on %s", Name(c), stamp(c.NotAfter))})
+			ps = append(ps, problem{i, stExpired, fmt.Sprintf("%s expired on %s", Name(c), day(c.NotAfter))})
 		}
 		if i > 0 {
 			child := p[i-1]
@@ -595,10 +600,10 @@ func (v *verifier) fromX509(err error, path []*x509.Certificate) (problem, bool)
 		switch cie.Reason {
 		case x509.Expired:
 			if c != nil && v.at.Before(c.NotBefore) {
-				return problem{i, stNotYetValid, fmt.Sprintf("%s is not valid before %s", Name(c), stamp(c.NotBefore))}, true
+				return problem{i, stNotYetValid, fmt.Sprintf("%s is not valid before %s", Name(c), day(c.NotBefore))}, true
 			}
 			if c != nil {
-				return problem{i, stExpired, fmt.Sprintf("%s expired on %s", Name(c), stamp(c.NotAfter))}, true
+				return problem{i, stExpired, fmt.Sprintf("%s expired on %s", Name(c), day(c.NotAfter))}, true
 			}
 		case x509.NotAuthorizedToSign:
 			return problem{i, stNotCA, fmt.Sprintf("%s is not allowed to sign certificates", Name(c))}, true
