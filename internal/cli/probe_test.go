@@ -1,0 +1,264 @@
+package cli
+
+import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/trustctl/trustctl/internal/certs"
+	"github.com/trustctl/trustctl/internal/source"
+	"github.com/trustctl/trustctl/internal/testpki"
+)
+
+func runProbeCmd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Run(append([]string{"trustctl", "probe"}, args...), &Env{Stdout: &out, Stderr: &errb})
+	return code, out.String(), errb.String()
+}
+
+// tlsServer serves TLS on 127.0.0.1 until the test ends.
+func tlsServer(t *testing.T, cfg *tls.Config) string {
+	t.Helper()
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				if c.(*tls.Conn).Handshake() == nil {
+					_, _ = io.Copy(io.Discard, c)
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+type probePKI struct {
+	root, inter, leaf, def *testpki.Cert
+	dir                    string
+}
+
+func newProbePKI(t *testing.T) probePKI {
+	root := testpki.Root(t, "CN=Acme-CA-Root,O=Acme")
+	inter := testpki.Intermediate(t, "CN=Acme-CA-Intermediate,O=Acme", root)
+	return probePKI{
+		root:  root,
+		inter: inter,
+		leaf:  testpki.Leaf(t, "primary-host", inter, "primary-host"),
+		def:   testpki.Leaf(t, "localhost", nil, "localhost"),
+		dir:   t.TempDir(),
+	}
+}
+
+func pair(c *testpki.Cert, chain ...*testpki.Cert) tls.Certificate {
+	tc := tls.Certificate{Certificate: [][]byte{c.Cert.Raw}, PrivateKey: c.Key}
+	for _, x := range chain {
+		tc.Certificate = append(tc.Certificate, x.Cert.Raw)
+	}
+	return tc
+}
+
+// sniServer presents primary-host's chain for that name and a self-signed
+// localhost certificate otherwise, like seed 002's server.
+func (p probePKI) sniServer(t *testing.T, extra func(*tls.Config)) string {
+	def, sni := pair(p.def), pair(p.leaf, p.inter)
+	cfg := &tls.Config{GetCertificate: func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
+		if h.ServerName == "primary-host" {
+			return &sni, nil
+		}
+		return &def, nil
+	}}
+	if extra != nil {
+		extra(cfg)
+	}
+	return tlsServer(t, cfg)
+}
+
+func TestProbeCommandFallbackVerdict(t *testing.T) {
+	p := newProbePKI(t)
+	addr := p.sniServer(t, nil)
+
+	code, out, errs := runProbeCmd(t, addr, "--servername", "primary-host")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{
+		"chain as sent (2):", "#0 CN=primary-host", "#1 CN=Acme-CA-Intermediate,O=Acme", "SANs      DNS:primary-host",
+		"name: the leaf is valid for primary-host",
+		"SNI: SNI selected CN=primary-host; without it the server presents CN=localhost",
+		"client certificate: not requested", "result: ok",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+
+	code, out, errs = runProbeCmd(t, addr, "--servername", "gateway-host")
+	want := "the server presented its default certificate (CN=localhost), not one for gateway-host: SNI did not select a certificate"
+	if code != 1 || !strings.Contains(out, "SNI: "+want) || !strings.Contains(errs, want) {
+		t.Errorf("exit %d\n%s%s", code, out, errs)
+	}
+}
+
+func TestProbeCommandJSON(t *testing.T) {
+	p := newProbePKI(t)
+	addr := p.sniServer(t, nil)
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	closed := ln.Addr().String()
+	ln.Close()
+	targets := filepath.Join(p.dir, "targets.txt")
+	os.WriteFile(targets, []byte("# two endpoints\n"+closed+"\n"+addr+" primary-host\n"), 0o644)
+
+	code, out, errs := runProbeCmd(t, "--targets-file", targets, "--json", "--concurrency", "2")
+	if code != 1 {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	var doc struct {
+		OK      bool `json:"ok"`
+		Targets []struct {
+			Target     string `json:"target"`
+			Error      string `json:"error"`
+			ServerName string `json:"server_name"`
+			Version    string `json:"tls_version"`
+			OK         bool   `json:"ok"`
+			NameMatch  bool   `json:"name_match"`
+			Chain      []struct {
+				Subject string `json:"subject"`
+				SHA256  string `json:"sha256"`
+				SANs    []string
+			} `json:"chain"`
+			SNI struct {
+				Verdict string `json:"verdict"`
+			} `json:"sni"`
+		} `json:"targets"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if doc.OK || len(doc.Targets) != 2 {
+		t.Fatalf("%+v", doc)
+	}
+	bad, good := doc.Targets[0], doc.Targets[1]
+	if bad.Target != closed || !strings.Contains(bad.Error, "connection refused") || bad.OK {
+		t.Errorf("first target: %+v", bad)
+	}
+	if good.Target != addr || !good.OK || !good.NameMatch || good.ServerName != "primary-host" || good.Version != "TLS 1.3" ||
+		len(good.Chain) != 2 || good.Chain[0].SHA256 == "" || !strings.HasPrefix(good.SNI.Verdict, "SNI selected") {
+		t.Errorf("second target: %+v", good)
+	}
+}
+
+func TestProbeCommandRootsAndExpectations(t *testing.T) {
+	p := newProbePKI(t)
+	addr := p.sniServer(t, nil)
+	rootPath, _ := p.root.Write(t, p.dir, "root")
+	otherPath, _ := p.def.Write(t, p.dir, "other")
+	fp := strings.ToLower(strings.ReplaceAll(sha256Hex(p.leaf.Cert), ":", ""))
+
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"verified", []string{"--roots", rootPath}, 0, "valid"},
+		{"untrusted", []string{"--roots", otherPath}, 1, "verification:"},
+		{"fingerprint", []string{"--expect-fingerprint", fp}, 0, "expect fingerprint: ok"},
+		{"wrong fingerprint", []string{"--expect-fingerprint", strings.Repeat("ab", 32)}, 1, "expect fingerprint: FAILED"},
+		{"expected name", []string{"--expect-name", "primary-host"}, 0, "expect name primary-host: ok"},
+		{"unexpected name", []string{"--expect-name", "api.example.com"}, 1, "expect name api.example.com: FAILED"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := runProbeCmd(t, append([]string{addr, "--servername", "primary-host"}, tt.args...)...)
+			if code != tt.code || !strings.Contains(out, tt.want) {
+				t.Errorf("exit %d, want %d; output lacks %q?\n%s%s", code, tt.code, tt.want, out, errs)
+			}
+		})
+	}
+}
+
+func sha256Hex(c *x509.Certificate) string { return certs.FromX509(c).SHA256Hex() }
+
+func TestProbeCommandSave(t *testing.T) {
+	p := newProbePKI(t)
+	addr := p.sniServer(t, nil)
+	store := filepath.Join(p.dir, "acme-ca.p12")
+	code, out, errs := runProbeCmd(t, addr, "--servername", "primary-host", "--save", store, "--password", "changeit")
+	if code != 0 || !strings.Contains(out, "1 added, 0 already present") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	set, err := source.Load(store, source.Options{Password: []byte("changeit"), HavePassword: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Certs) != 1 || set.Certs[0].CommonName() != "Acme-CA-Intermediate" {
+		t.Errorf("saved %d certificates", len(set.Certs))
+	}
+	code, out, _ = runProbeCmd(t, addr, "--servername", "primary-host", "--save", store, "--password", "changeit")
+	if code != 0 || !strings.Contains(out, "0 added, 1 already present") {
+		t.Errorf("second save: exit %d\n%s", code, out)
+	}
+}
+
+func TestProbeCommandClientCert(t *testing.T) {
+	p := newProbePKI(t)
+	clientCA := testpki.Root(t, "CN=Acme Client CA")
+	client := testpki.Leaf(t, "pcclient-host", clientCA)
+	pool := x509.NewCertPool()
+	pool.AddCert(clientCA.Cert)
+	addr := p.sniServer(t, func(c *tls.Config) {
+		c.ClientAuth = tls.RequireAndVerifyClientCert
+		c.ClientCAs = pool
+	})
+	crt, key := client.Write(t, p.dir, "client")
+
+	code, out, _ := runProbeCmd(t, addr, "--servername", "primary-host")
+	if code != 1 || !strings.Contains(out, "client certificate: requested, none sent") || !strings.Contains(out, "accepted CAs: CN=Acme Client CA") {
+		t.Errorf("without a client certificate: exit %d\n%s", code, out)
+	}
+	code, out, errs := runProbeCmd(t, addr, "--servername", "primary-host", "--client-cert", crt, "--client-key", key)
+	if code != 0 || !strings.Contains(out, "client certificate: requested, ours was accepted") {
+		t.Errorf("with PEM: exit %d\n%s%s", code, out, errs)
+	}
+	code, _, errs = runProbeCmd(t, addr, "--client-cert", crt)
+	if code != 2 || !strings.Contains(errs, "--client-key") {
+		t.Errorf("PEM without its key: exit %d %s", code, errs)
+	}
+	openssl, err := exec.LookPath("openssl")
+	if err != nil {
+		t.Skip("openssl not on PATH")
+	}
+	pfx := filepath.Join(p.dir, "client.pfx")
+	if out, err := exec.Command(openssl, "pkcs12", "-export", "-in", crt, "-inkey", key, "-out", pfx, "-passout", "pass:").CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	// Seed 000's PFX has the empty password.
+	code, out, errs = runProbeCmd(t, addr, "--servername", "primary-host", "--client-cert", pfx, "--password", "")
+	if code != 0 || !strings.Contains(out, "ours was accepted") {
+		t.Errorf("with the PFX: exit %d\n%s%s", code, out, errs)
+	}
+}
