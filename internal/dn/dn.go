@@ -139,7 +139,9 @@ func AttrName(oid asn1.ObjectIdentifier) string {
 }
 
 // Parse reads a DN in RFC 4514 or OpenSSL slash form and returns it as a
-// pkix.Name whose ExtraNames hold every attribute in ASN.1 order, so that
+// pkix.Name whose ExtraNames hold every attribute in ASN.1 order (values
+// are strings, except C, emailAddress and DC, which are asn1.RawValue of
+// the string type RFC 5280 asks for), so that
 // marshalling it (crypto/x509 uses ToRDNSequence) writes exactly that
 // order. The named fields (CommonName, Organization, ...) are left empty,
 // since ToRDNSequence would write them a second time; read them from
@@ -157,8 +159,9 @@ func Parse(s string) (pkix.Name, error) {
 		if len(rdn) != 1 {
 			return pkix.Name{}, fmt.Errorf("distinguished name %q: %w", s, ErrMultiValued)
 		}
-		n.ExtraNames = append(n.ExtraNames, rdn[0])
-		n.Names = append(n.Names, rdn[0])
+		atv := typedValue(rdn[0])
+		n.ExtraNames = append(n.ExtraNames, atv)
+		n.Names = append(n.Names, atv)
 	}
 	return n, nil
 }
@@ -169,6 +172,9 @@ func Fields(n pkix.Name) pkix.Name {
 	var out pkix.Name
 	var seq pkix.RDNSequence
 	for _, a := range n.ExtraNames {
+		if s, ok := stringValue(a.Value); ok {
+			a.Value = s // FillFromRDNSequence reads Go strings only
+		}
 		seq = append(seq, pkix.RelativeDistinguishedNameSET{a})
 	}
 	out.FillFromRDNSequence(&seq)
@@ -526,7 +532,7 @@ func FormatName(n pkix.Name) string {
 }
 
 func escape(v any) string {
-	s, ok := v.(string)
+	s, ok := stringValue(v)
 	if !ok {
 		der, err := asn1.Marshal(v)
 		if err != nil {
@@ -561,18 +567,40 @@ func Marshal(seq pkix.RDNSequence) ([]byte, error) {
 	for i, rdn := range seq {
 		out[i] = make(pkix.RelativeDistinguishedNameSET, len(rdn))
 		for j, atv := range rdn {
-			out[i][j] = atv
-			s, ok := atv.Value.(string)
-			if !ok {
-				continue
-			}
-			switch {
-			case atv.Type.Equal(oidCountry) || atv.Type.Equal(oidJurC):
-				out[i][j].Value = asn1.RawValue{Tag: asn1.TagPrintableString, Bytes: []byte(s)}
-			case atv.Type.Equal(oidEmail) || atv.Type.Equal(oidDC):
-				out[i][j].Value = asn1.RawValue{Tag: asn1.TagIA5String, Bytes: []byte(s)}
-			}
+			out[i][j] = typedValue(atv)
 		}
 	}
 	return asn1.Marshal(out)
+}
+
+// typedValue gives C a PrintableString and emailAddress and DC an
+// IA5String, as RFC 5280 appendix A.1 and RFC 4519 define them; other
+// strings stay Go strings (PrintableString when they fit, else UTF8String).
+func typedValue(atv pkix.AttributeTypeAndValue) pkix.AttributeTypeAndValue {
+	s, ok := atv.Value.(string)
+	if !ok {
+		return atv
+	}
+	switch {
+	case atv.Type.Equal(oidCountry) || atv.Type.Equal(oidJurC):
+		atv.Value = asn1.RawValue{Tag: asn1.TagPrintableString, Bytes: []byte(s)}
+	case atv.Type.Equal(oidEmail) || atv.Type.Equal(oidDC):
+		atv.Value = asn1.RawValue{Tag: asn1.TagIA5String, Bytes: []byte(s)}
+	}
+	return atv
+}
+
+// stringValue returns a Go string, or the text of a RawValue of one of the
+// string types [typedValue] makes.
+func stringValue(v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case asn1.RawValue:
+		if v.Class == asn1.ClassUniversal && !v.IsCompound &&
+			(v.Tag == asn1.TagPrintableString || v.Tag == asn1.TagIA5String || v.Tag == asn1.TagUTF8String) {
+			return string(v.Bytes), true
+		}
+	}
+	return "", false
 }

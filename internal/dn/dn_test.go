@@ -185,3 +185,25 @@ func FuzzParseSANs(f *testing.F) {
 		}
 	})
 }
+
+func TestParseNameKeepsTypesAndFormats(t *testing.T) {
+	in := "emailAddress=pki@acme.example,CN=Acme Root,O=Acme Corp,DC=acme,C=US"
+	n, err := Parse(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := FormatName(n); got != in {
+		t.Errorf("FormatName = %q, want %q", got, in)
+	}
+	if f := Fields(n); f.CommonName != "Acme Root" || len(f.Organization) != 1 || f.Country[0] != "US" {
+		t.Errorf("Fields: %+v", f)
+	}
+	der, err := asn1.Marshal(n.ToRDNSequence())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []int{asn1.TagPrintableString, asn1.TagIA5String, asn1.TagPrintableString, asn1.TagPrintableString, asn1.TagIA5String}
+	if got := splitTags(t, der); !reflect.DeepEqual(got, want) {
+		t.Errorf("value tags %v, want %v", got, want)
+	}
+}
