@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Measure is the outcome of timing one command (or one loop of calls).
+type Measure struct {
+	Wall  time.Duration // median wall time of the runs (or of one loop)
+	RSSKB int64         // largest peak resident set size of any child, in KiB
+	Runs  int           // how many runs the median is over
+	Calls int           // calls per run (a loop of one call per item), 1 otherwise
+	// Scale is the factor a sampled loop was multiplied by (0 or 1: none).
+	Scale float64
+}
+
+// PerCall is the wall time of one call of a loop.
+func (m Measure) PerCall() time.Duration {
+	if m.Calls <= 1 {
+		return m.Wall
+	}
+	return m.Wall / time.Duration(m.Calls)
+}
+
+// cmdTimeout bounds any single child process: nothing in the bench should
+// take this long, and a hung keytool must not hang the run.
+const cmdTimeout = 3 * time.Minute
+
+// CmdError is a child that failed; the tail of its stderr says why.
+type CmdError struct {
+	Cmd    string
+	Err    error
+	Stderr string
+}
+
+func (e *CmdError) Error() string {
+	return fmt.Sprintf("%s: %v: %s", e.Cmd, e.Err, strings.TrimSpace(tail(e.Stderr, 400)))
+}
+
+func (e *CmdError) Unwrap() error { return e.Err }
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "..." + s[len(s)-n:]
+}
+
+// runOnce runs argv with dir as working directory and returns its wall time
+// and peak RSS (wait4 rusage, ru_maxrss in KiB on Linux). okCodes lists exit
+// codes besides 0 that count as success (trustctl verify exits 1 for an
+// invalid chain, which a benchmark may still want to time).
+func runOnce(dir string, stdin []byte, argv []string, okCodes ...int) (time.Duration, int64, []byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Dir = dir
+	var out, errb bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &errb
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	start := time.Now()
+	err := cmd.Run()
+	d := time.Since(start)
+	var rss int64
+	if cmd.ProcessState != nil {
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			rss = ru.Maxrss
+		}
+	}
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && slices.Contains(okCodes, ee.ExitCode()) {
+			err = nil
+		}
+	}
+	if err != nil {
+		return d, rss, out.Bytes(), &CmdError{Cmd: strings.Join(shortArgv(argv), " "), Err: err, Stderr: errb.String() + out.String()}
+	}
+	return d, rss, out.Bytes(), nil
+}
+
+func shortArgv(argv []string) []string {
+	s := slices.Clone(argv)
+	if len(s) > 8 {
+		s = append(s[:8], fmt.Sprintf("... (%d args)", len(argv)))
+	}
+	return s
+}
+
+// Bench describes one timed command: Setup runs before each run, untimed
+// (removing the output of the previous run), Argv is the command.
+type Bench struct {
+	Dir     string
+	Runs    int
+	Setup   func() error
+	Argv    []string
+	Stdin   []byte
+	OKCodes []int
+}
+
+// median runs b.Runs times and returns the median wall time and the largest
+// peak RSS.
+func (b Bench) median() (Measure, error) {
+	var walls []time.Duration
+	var rss int64
+	for range max(b.Runs, 1) {
+		if b.Setup != nil {
+			if err := b.Setup(); err != nil {
+				return Measure{}, err
+			}
+		}
+		d, r, _, err := runOnce(b.Dir, b.Stdin, b.Argv, b.OKCodes...)
+		if err != nil {
+			return Measure{}, err
+		}
+		walls = append(walls, d)
+		rss = max(rss, r)
+	}
+	return Measure{Wall: medianOf(walls), RSSKB: rss, Runs: len(walls), Calls: 1}, nil
+}
+
+func medianOf(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// loop runs one call per item, sequentially, as a shell loop would, and
+// returns the total wall time; when sample < n only the first sample items
+// are run and the total is scaled by n/sample (the report says so).
+func loop(dir string, n, sample int, setup func() error, argv func(i int) []string, okCodes ...int) (Measure, error) {
+	if sample <= 0 || sample > n {
+		sample = n
+	}
+	if setup != nil {
+		if err := setup(); err != nil {
+			return Measure{}, err
+		}
+	}
+	var total time.Duration
+	var rss int64
+	for i := range sample {
+		d, r, _, err := runOnce(dir, nil, argv(i), okCodes...)
+		if err != nil {
+			return Measure{}, err
+		}
+		total += d
+		rss = max(rss, r)
+	}
+	m := Measure{Wall: total, RSSKB: rss, Runs: 1, Calls: n}
+	if sample < n {
+		m.Scale = float64(n) / float64(sample)
+		m.Wall = time.Duration(float64(total) * m.Scale)
+	}
+	return m, nil
+}
+
+func removeAll(paths ...string) func() error {
+	return func() error {
+		for _, p := range paths {
+			if err := os.RemoveAll(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
