@@ -215,3 +215,33 @@ func TestOpenSSLOldServer(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenSSLSHA1Server: TLS 1.2 whose only signature algorithm is
+// RSA+SHA1, with a 1024-bit self-signed SHA-1 certificate made by openssl.
+// Go 1.25+ refuses SHA-1 handshake signatures unless tlssha1=1 (set for
+// this test binary in probe_test.go; trustctl's main needs it too).
+func TestOpenSSLSHA1Server(t *testing.T) {
+	openssl := needTool(t, "openssl")
+	dir := t.TempDir()
+	crt, key := filepath.Join(dir, "sha1.crt"), filepath.Join(dir, "sha1.key")
+	out, err := exec.Command(openssl, "req", "-x509", "-newkey", "rsa:1024", "-sha1", "-nodes", "-subj", "/CN=sha1-host",
+		"-addext", "subjectAltName=DNS:sha1-host", "-keyout", key, "-out", crt, "-days", "30").CombinedOutput()
+	if err != nil {
+		t.Fatalf("openssl req: %v\n%s", err, out)
+	}
+	tg := startSServer(t, "-cert", crt, "-key", key, "-tls1_2", "-sigalgs", "RSA+SHA1",
+		"-cipher", "ECDHE-RSA-AES128-SHA:AES128-SHA:@SECLEVEL=0", "-www")
+	r, err := Probe(context.Background(), tg, Options{ServerName: "sha1-host", NoFallbackCheck: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.HandshakeErr != nil || r.VersionName() != "TLS 1.2" || !r.NameMatch {
+		t.Fatalf("err %v version %s match %v", r.HandshakeErr, r.VersionName(), r.NameMatch)
+	}
+	weak := strings.Join(r.Weak, "\n")
+	for _, w := range []string{"signed with SHA1-RSA", "1024-bit RSA key"} {
+		if !strings.Contains(weak, w) {
+			t.Errorf("weak list lacks %q:\n%s", w, weak)
+		}
+	}
+}
