@@ -19,6 +19,12 @@ var errBER = errors.New("malformed BER")
 // berToDER converts one BER element (and anything after it is an error)
 // into DER lengths with primitive OCTET STRINGs.
 func berToDER(in []byte) ([]byte, error) {
+	// Nearly every file is DER already (the JDK and OpenSSL write DER);
+	// checking that without allocating keeps a 2,000-certificate store from
+	// being copied at every layer.
+	if rest, ok := derLike(in, 0); ok && len(rest) == 0 {
+		return in, nil
+	}
 	out, rest, err := berElement(in, 0)
 	if err != nil {
 		return nil, err
@@ -84,6 +90,38 @@ func berHeader(in []byte) (tag []byte, constructed bool, universalTag int, lengt
 		return nil, false, 0, 0, nil, fmt.Errorf("%w: truncated (needs %d bytes, has %d)", errBER, length, len(rest))
 	}
 	return tag, constructed, universalTag, length, rest, nil
+}
+
+// derLike reports whether the element at the start of in uses only
+// definite, minimal lengths and primitive OCTET STRINGs, so encoding/asn1
+// reads it as it is.
+func derLike(in []byte, depth int) (rest []byte, ok bool) {
+	if depth > maxBERDepth || len(in) < 2 {
+		return nil, false
+	}
+	tag, constructed, utag, length, body, err := berHeader(in)
+	if err != nil || length < 0 {
+		return nil, false
+	}
+	if l := in[len(tag)]; l&0x80 != 0 {
+		// Long form: DER uses it only from 128 on, without leading zeros.
+		if length < 0x80 || in[len(tag)+1] == 0 {
+			return nil, false
+		}
+	}
+	content, rest := body[:length], body[length:]
+	if !constructed {
+		return rest, true
+	}
+	if utag == asn1.TagOctetString {
+		return nil, false
+	}
+	for len(content) > 0 {
+		if content, ok = derLike(content, depth+1); !ok {
+			return nil, false
+		}
+	}
+	return rest, true
 }
 
 func berElement(in []byte, depth int) (out, rest []byte, err error) {

@@ -526,7 +526,9 @@ func (d *decoder) bag(b *safeBag, depth int) error {
 
 func checkSequence(der []byte) error {
 	var rv asn1.RawValue
-	if err := unmarshalAll(der, &rv); err != nil {
+	if rest, err := asn1.Unmarshal(der, &rv); err == nil && len(rest) == 0 {
+		// fast path: DER
+	} else if err := unmarshalAll(der, &rv); err != nil {
 		return err
 	}
 	if rv.Tag != asn1.TagSequence {
@@ -929,7 +931,7 @@ func EncodeWith(f *File, password []byte, opts Options) ([]byte, error) {
 
 	var cis []contentInfo
 	if len(certBags) > 0 {
-		sc, err := asn1.Marshal(certBags)
+		sc, err := encodeSafeContents(certBags)
 		if err != nil {
 			return nil, fmt.Errorf("encoding certificates: %w", err)
 		}
@@ -959,7 +961,7 @@ func EncodeWith(f *File, password []byte, opts Options) ([]byte, error) {
 		}
 	}
 	if len(keyBags) > 0 {
-		sc, err := asn1.Marshal(keyBags)
+		sc, err := encodeSafeContents(keyBags)
 		if err != nil {
 			return nil, fmt.Errorf("encoding keys: %w", err)
 		}
@@ -1004,10 +1006,10 @@ func newCertBag(der []byte, attrs []pkcs12Attribute) (safeBag, error) {
 	if err := checkSequence(der); err != nil {
 		return safeBag{}, fmt.Errorf("certificate is not DER: %w", err)
 	}
-	cb, err := asn1.Marshal(certBag{ID: oidCertTypeX509, Data: der})
-	if err != nil {
-		return safeBag{}, err
-	}
+	// By hand rather than asn1.Marshal: reflection copies every
+	// certificate several times, which shows with 2,000 of them.
+	cb := appendElement(nil, []byte{0x30}, append(mustMarshal(oidCertTypeX509),
+		appendElement(nil, []byte{0xa0}, appendElement(nil, []byte{asn1.TagOctetString}, der))...))
 	return safeBag{ID: oidCertBag, Value: explicit0(cb), Attributes: attrs}, nil
 }
 
@@ -1050,4 +1052,42 @@ func rawFull(b []byte) asn1.RawValue { return asn1.RawValue{FullBytes: b} }
 
 func algID(oid asn1.ObjectIdentifier) pkix.AlgorithmIdentifier {
 	return pkix.AlgorithmIdentifier{Algorithm: oid, Parameters: asn1.NullRawValue}
+}
+
+func mustMarshal(v any) []byte {
+	b, err := asn1.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// encodeSafeContents writes SafeContents (RFC 7292 4.2) by hand, for the
+// same reason as newCertBag.
+func encodeSafeContents(bags []safeBag) ([]byte, error) {
+	var body []byte
+	for _, b := range bags {
+		oid, err := asn1.Marshal(b.ID)
+		if err != nil {
+			return nil, err
+		}
+		val, err := asn1.Marshal(b.Value)
+		if err != nil {
+			return nil, err
+		}
+		inner := append(oid, val...)
+		if len(b.Attributes) > 0 {
+			var set []byte
+			for _, a := range b.Attributes {
+				ab, err := asn1.Marshal(a)
+				if err != nil {
+					return nil, err
+				}
+				set = append(set, ab...)
+			}
+			inner = appendElement(inner, []byte{0x31}, set)
+		}
+		body = appendElement(body, []byte{0x30}, inner)
+	}
+	return appendElement(nil, []byte{0x30}, body), nil
 }

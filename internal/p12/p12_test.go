@@ -395,3 +395,42 @@ func diffLines(want, got []string) string {
 	}
 	return "want:\n\t" + strings.Join(want, "\n\t") + "\ngot:\n\t" + strings.Join(got, "\n\t")
 }
+
+func largeTruststore(b testing.TB) *File {
+	p := testPKI(b)
+	f := &File{}
+	for i := 0; i < 2000; i++ {
+		f.Entries = append(f.Entries, Entry{Alias: fmt.Sprintf("ca-%04d", i), Certs: ders(p.root), Trusted: true})
+	}
+	return f
+}
+
+func BenchmarkEncodeTruststore(b *testing.B) {
+	f := largeTruststore(b)
+	for _, enc := range []Encryption{Modern, Legacy, None} {
+		b.Run(enc.String(), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Encode(f, []byte("changeit"), enc); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkDecodeTruststore(b *testing.B) {
+	f := largeTruststore(b)
+	for _, enc := range []Encryption{Modern, Legacy, None} {
+		der, err := Encode(f, []byte("changeit"), enc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(enc.String(), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Decode(der, []byte("changeit")); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

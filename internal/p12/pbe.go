@@ -49,7 +49,7 @@ var (
 // maxIterations bounds the iteration counts read from a file so a damaged or
 // hostile file cannot keep trustctl busy for hours. The JDK refuses counts
 // above the same value (PKCS12KeyStore MAX_ITERATION_COUNT).
-const maxIterations = 5_000_000
+var maxIterations = 5_000_000 // a variable so the fuzz test can lower it
 
 // errDecrypt is what a decryption with the wrong key looks like: bad CBC
 // padding or plaintext that is not DER. Decode turns it into
