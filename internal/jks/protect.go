@@ -153,15 +153,16 @@ func pbeMD5TripleDESKey(password, salt []byte, iterations int) (key, iv []byte) 
 		s[1], s[2] = s[2], s[1]
 	}
 	out := make([]byte, 0, 32)
+	buf := make([]byte, 0, md5.Size+len(password))
+	defer zero(buf[:cap(buf)])
 	for i := 0; i < 2; i++ {
-		d := s[i*4 : i*4+4]
+		buf = append(append(buf[:0], s[i*4:i*4+4]...), password...)
+		var d [md5.Size]byte
 		for j := 0; j < iterations; j++ {
-			h := md5.New()
-			h.Write(d)
-			h.Write(password)
-			d = h.Sum(nil)
+			d = md5.Sum(buf)
+			buf = append(append(buf[:0], d[:]...), password...)
 		}
-		out = append(out, d...)
+		out = append(out, d[:]...)
 	}
 	return out[:24], out[24:]
 }
