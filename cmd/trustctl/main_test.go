@@ -19,6 +19,11 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// The crash and concurrency tests run this test binary as trustctl
+	// in child processes, which they can kill.
+	if os.Getenv("TRUSTCTL_TEST_AS_MAIN") == "1" {
+		os.Exit(cli.Run(os.Args, cli.StdEnv()))
+	}
 	testscript.Main(m, map[string]func(){
 		"trustctl": func() { os.Exit(cli.Run(os.Args, cli.StdEnv())) },
 	})
