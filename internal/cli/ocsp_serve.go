@@ -96,16 +96,18 @@ func runOCSPServe(c *ucli.Context) error {
 		r, err := ocsp.NewResponder(o)
 		return r, renew, err
 	}
-	resp, renewAt, err := newResponder()
-	if err != nil {
-		return err
-	}
-	h := &swapHandler{h: resp}
-
+	// Listen before issuing the responder certificate: a command that
+	// fails (address in use) leaves the CA's records as they were.
 	ln, err := net.Listen("tcp", c.String("listen"))
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", c.String("listen"), err)
 	}
+	resp, renewAt, err := newResponder()
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	h := &swapHandler{h: resp}
 	ctx, stop := signal.NotifyContext(env.Context, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	srv := &http.Server{
