@@ -60,7 +60,7 @@ EXIT CODES
 		Flags: append([]ucli.Flag{
 			&ucli.StringFlag{Name: "key", Aliases: []string{"k"}, Usage: "the private key `FILE` (any form; see key convert)", Required: true},
 			&ucli.StringFlag{Name: "subject", Aliases: []string{"subj"}, Usage: "subject `DN`: CN=..,O=..,C=.. or /C=../O=../CN=..", Required: true},
-			&ucli.StringSliceFlag{Name: "san", Usage: "subject alternative names `dns:NAME,ip:ADDR,email:ADDR,uri:URI` (repeatable)"},
+			&ucli.StringSliceFlag{Name: "san", Usage: "subject alternative names: a `LIST` of dns:NAME, ip:ADDR, email:ADDR, uri:URI, comma-separated (repeatable)"},
 			&ucli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write the CSR to `FILE` (- for standard output)", Required: true},
 			&ucli.StringFlag{Name: "new-key", Usage: "generate a key of `TYPE` into --key first: " + strings.Join(keys.Kinds, "|")},
 			forceFlag,

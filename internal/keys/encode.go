@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/trustctl/trustctl/internal/pemfile"
 )
@@ -23,7 +24,7 @@ const (
 
 // ParseFormat reads "pkcs8", "pkcs1" or "sec1".
 func ParseFormat(s string) (Format, error) {
-	switch f := Format(s); f {
+	switch f := Format(strings.ToLower(s)); f {
 	case PKCS8, PKCS1, SEC1:
 		return f, nil
 	}
