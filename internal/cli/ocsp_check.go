@@ -140,7 +140,7 @@ func findIssuer(cert *x509.Certificate, candidates []*x509.Certificate) *x509.Ce
 // its answer is a failed check (1).
 func ocspCheckError(err error) error {
 	var ue *ocsp.UnreachableError
-	var re *ocsp.ResponderError
+	var re *ocsp.StatusError
 	switch {
 	case errors.Is(err, ocsp.ErrNoResponder):
 		return withHint(err, "pass the responder with --url URL")

@@ -177,28 +177,28 @@ func (e *UnreachableError) Timeout() bool {
 	return errors.Is(e.Err, context.DeadlineExceeded) || errors.As(e.Err, &t) && t.Timeout()
 }
 
-// ResponderError is an OCSP error status instead of an answer (RFC 6960
+// StatusError is an OCSP error status instead of an answer (RFC 6960
 // section 2.3): malformedRequest, internalError, tryLater, sigRequired or
 // unauthorized, the last usually meaning the responder does not serve
 // this issuer.
-type ResponderError struct {
+type StatusError struct {
 	Status xocsp.ResponseStatus
 }
 
-func (e *ResponderError) Error() string {
+func (e *StatusError) Error() string {
 	return fmt.Sprintf("OCSP responder answered %q", e.Status.String())
 }
 
 // Temporary reports whether asking later may help (tryLater,
 // internalError).
-func (e *ResponderError) Temporary() bool {
+func (e *StatusError) Temporary() bool {
 	return e.Status == xocsp.TryLater || e.Status == xocsp.InternalError
 }
 
 // Check asks the OCSP responder for the status of cert, which issuer
 // issued, and verifies the answer (see the package comment). It returns
 // a *[UnreachableError] when the responder cannot be reached, a
-// *[ResponderError] for an OCSP error status, and otherwise errors wrapping
+// *[StatusError] for an OCSP error status, and otherwise errors wrapping
 // the Err* values.
 func Check(ctx context.Context, cert, issuer *x509.Certificate, opts CheckOptions) (*Result, error) {
 	if err := checkIssued(cert, issuer); err != nil {
@@ -373,7 +373,7 @@ func verify(der []byte, cert, issuer *x509.Certificate, nonce []byte, asked cryp
 	if err != nil {
 		var re xocsp.ResponseError
 		if errors.As(err, &re) {
-			return nil, &ResponderError{Status: re.Status}
+			return nil, &StatusError{Status: re.Status}
 		}
 		var pe xocsp.ParseError
 		if errors.As(err, &pe) {

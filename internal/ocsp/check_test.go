@@ -341,16 +341,16 @@ func TestCheckUnreachable(t *testing.T) {
 	}
 }
 
-func TestCheckResponderErrorStatus(t *testing.T) {
+func TestCheckErrorStatus(t *testing.T) {
 	p := newFakePKI(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write(xocsp.TryLaterErrorResponse)
 	}))
 	t.Cleanup(srv.Close)
 	_, err := Check(context.Background(), p.leaf.Cert, p.ca.Cert, CheckOptions{URL: srv.URL})
-	var re *ResponderError
+	var re *StatusError
 	if !errors.As(err, &re) || !re.Temporary() {
-		t.Fatalf("got %v, want a temporary *ResponderError", err)
+		t.Fatalf("got %v, want a temporary *StatusError", err)
 	}
 }
 

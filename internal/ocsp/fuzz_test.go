@@ -30,7 +30,7 @@ func FuzzVerify(f *testing.F) {
 			}
 			return
 		}
-		var re *ResponderError
+		var re *StatusError
 		for _, ours := range []error{ErrMalformed, ErrBadSignature, ErrIDMismatch, ErrNonceMismatch, ErrStale, ErrUnsupportedHash} {
 			if errors.Is(err, ours) {
 				return
