@@ -152,6 +152,9 @@ func runCAInit(c *ucli.Context) error {
 		if err != nil {
 			return usageErrorf("--subject: %v", err)
 		}
+		if len(o.Subject.ExtraNames) == 0 {
+			return usageErrorf("--subject is empty; give a DN such as 'CN=Acme Root,O=Acme Corp,C=US'")
+		}
 	}
 	a, err := ca.Init(dir, o)
 	if err != nil {

@@ -76,6 +76,12 @@ func runCASign(c *ucli.Context) error {
 			return err
 		}
 	}
+	if out != "" {
+		// Before signing: a serial once issued is spent.
+		if err := checkWritableDir(out); err != nil {
+			return err
+		}
+	}
 	csr, err := readCSR(csrPath)
 	if err != nil {
 		return err
