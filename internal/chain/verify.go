@@ -3,6 +3,7 @@ package chain
 import (
 	"context"
 	"crypto/x509"
+	"encoding/asn1"
 	"errors"
 	"fmt"
 	"strings"
@@ -172,9 +173,9 @@ func (v *verifier) trusted(c *x509.Certificate) bool {
 // when that fails, explains why in words naming the certificate at fault,
 // from the error's type and an inspection of the best candidate path
 // (validity, CA flag, path length, key usage, EKU, host, signatures,
-// trust). On an accepted chain it then checks revocation (CRLs, OCSP) and
-// one rule crypto/x509 leaves out: an intermediate whose key usage lacks
-// keyCertSign may not sign certificates (RFC 5280 §4.2.1.3).
+// trust). On an accepted chain it then applies a few RFC 5280 profile
+// rules crypto/x509 leaves out (see profileProblems; key usage of CAs
+// among them) and checks revocation (CRLs, OCSP).
 //
 // Verify returns an error only for unusable input (no leaf, unknown
 // purpose, system roots unavailable); an invalid chain is a Result with
@@ -244,7 +245,7 @@ func (v *verifier) accepted(res *Result, chains [][]*x509.Certificate) {
 	var best []*x509.Certificate
 	var bestProblems []problem
 	for _, ch := range chains {
-		ps := keyUsageProblems(ch)
+		ps := profileProblems(ch)
 		if len(ps) == 0 {
 			res.ValidChains++
 			if best == nil || bestProblems != nil {
@@ -265,20 +266,55 @@ func (v *verifier) accepted(res *Result, chains [][]*x509.Certificate) {
 	}
 }
 
-// keyUsageProblems applies RFC 5280 §4.2.1.3 to the intermediates of an
-// accepted chain: a key usage extension without keyCertSign forbids
-// signing certificates. crypto/x509 does not check it (it ignores key
-// usage of CA certificates); the trust anchor is left alone, as RFC 5280
-// §6.1.1 (d) takes its constraints from outside the certificate.
-func keyUsageProblems(ch []*x509.Certificate) []problem {
+// profileProblems applies RFC 5280 rules crypto/x509 leaves out to a chain
+// it accepted. Each is a MUST of the certificate profile that no
+// conforming CA breaks, public or private, so refusing costs nothing real:
+//   - a CA's key usage without keyCertSign forbids signing certificates
+//     (§4.2.1.3, §6.1.4 (n)); crypto/x509 ignores key usage of CAs. The
+//     trust anchor is held to it too when it signed the next link;
+//   - keyCertSign in a certificate that is not a CA (§4.2.1.9: "If the
+//     keyCertSign bit is asserted, then the cA bit ... MUST also be");
+//   - name constraints in an end-entity certificate (§4.2.1.10: "MUST be
+//     used only in a CA certificate");
+//   - an extended key usage extension with no purpose in it (§4.2.1.12:
+//     "one or more purposes"), which crypto/x509 reads as no extension.
+func profileProblems(ch []*x509.Certificate) []problem {
 	var ps []problem
-	for i := 1; i < len(ch)-1; i++ {
+	for i := 1; i < len(ch); i++ {
 		c := ch[i]
 		if c.KeyUsage != 0 && c.KeyUsage&x509.KeyUsageCertSign == 0 {
 			ps = append(ps, problem{i, stKeyUsage, fmt.Sprintf("%s may not sign certificates: its key usage lacks keyCertSign", Name(c))})
 		}
 	}
+	leaf := ch[0]
+	if len(ch) > 1 || !leaf.IsCA {
+		if leaf.KeyUsage&x509.KeyUsageCertSign != 0 && !(leaf.BasicConstraintsValid && leaf.IsCA) {
+			ps = append(ps, problem{0, stKeyUsage, fmt.Sprintf("%s has keyCertSign in its key usage but is not a CA (RFC 5280 §4.2.1.9)", Name(leaf))})
+		}
+		if !leaf.IsCA && hasExtension(leaf, oidNameConstraints) {
+			ps = append(ps, problem{0, stConstraints, fmt.Sprintf("%s is not a CA but carries name constraints (RFC 5280 §4.2.1.10)", Name(leaf))})
+		}
+	}
+	for i, c := range ch {
+		if hasExtension(c, oidExtKeyUsage) && len(c.ExtKeyUsage)+len(c.UnknownExtKeyUsage) == 0 {
+			ps = append(ps, problem{i, stPurpose, fmt.Sprintf("%s has an empty extended key usage extension (RFC 5280 §4.2.1.12 requires one or more purposes)", Name(c))})
+		}
+	}
 	return ps
+}
+
+var (
+	oidNameConstraints = asn1.ObjectIdentifier{2, 5, 29, 30}
+	oidExtKeyUsage     = asn1.ObjectIdentifier{2, 5, 29, 37}
+)
+
+func hasExtension(c *x509.Certificate, oid asn1.ObjectIdentifier) bool {
+	for _, e := range c.Extensions {
+		if e.Id.Equal(oid) {
+			return true
+		}
+	}
+	return false
 }
 
 func (v *verifier) links(ch []*x509.Certificate, valid bool) []*Link {

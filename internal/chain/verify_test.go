@@ -70,6 +70,12 @@ func TestVerifyExplains(t *testing.T) {
 
 	otherRootSameName := testpki.Root(t, "Acme Root")
 
+	kcsLeaf := testpki.New(t, testpki.Template{Subject: "kcs.example.com", DNS: []string{"kcs.example.com"},
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign}, inter)
+	noCertSign := testpki.New(t, testpki.Template{Subject: "Acme CRL-only CA", IsCA: true, MaxPathLen: -1,
+		KeyUsage: x509.KeyUsageCRLSign}, root)
+	underNoCertSign := testpki.Leaf(t, "kcs2.example.com", noCertSign, "kcs2.example.com")
+
 	tests := []struct {
 		name          string
 		leaf          *testpki.Cert
@@ -96,6 +102,11 @@ func TestVerifyExplains(t *testing.T) {
 			want: []string{"the name constraints of CN=Constrained CA do not allow the names of the leaf"}},
 		{name: "issuer not a CA", leaf: underNotCA, inter: []*testpki.Cert{notCA}, roots: []*testpki.Cert{root},
 			want: []string{"CN=Not A CA is not allowed to sign certificates"}},
+		{name: "leaf claims keyCertSign", leaf: kcsLeaf, inter: []*testpki.Cert{inter}, roots: []*testpki.Cert{root},
+			want: []string{"CN=kcs.example.com has keyCertSign in its key usage but is not a CA"}},
+		{name: "CA without keyCertSign", leaf: underNoCertSign, inter: []*testpki.Cert{noCertSign}, roots: []*testpki.Cert{root},
+			chain: []string{"kcs2.example.com", "Acme CRL-only CA", "Acme Root"},
+			want:  []string{"CN=Acme CRL-only CA may not sign certificates: its key usage lacks keyCertSign"}},
 		{name: "hostname mismatch", leaf: leaf, inter: []*testpki.Cert{inter}, roots: []*testpki.Cert{root}, host: "api.example.com",
 			want: []string{"CN=www.example.com is valid for www.example.com, not api.example.com"}},
 		{name: "IP mismatch", leaf: ipLeaf, inter: []*testpki.Cert{inter}, roots: []*testpki.Cert{root}, host: "10.0.0.2",
