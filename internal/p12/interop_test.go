@@ -2,6 +2,8 @@ package p12
 
 import (
 	"bytes"
+	"crypto"
+	"crypto/x509"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -117,6 +119,39 @@ func TestKeytoolListsWhatWeWrite(t *testing.T) {
 			out := run(t, "keytool", "-list", "-v", "-storetype", "PKCS12", "-keystore", path, "-storepass", "changeit")
 			if d := diffLines(wantKeytoolView(f), keytoolView(out)); d != "" {
 				t.Errorf("keytool -list -v:\n%s\n%s", d, out)
+			}
+			// -importkeystore decrypts every key to re-encrypt it, which
+			// proves Java can use them; the copy is a keytool-written
+			// store with several keys and chains for Decode to read back.
+			copyPath := filepath.Join(filepath.Dir(path), "copy.p12")
+			run(t, "keytool", "-importkeystore", "-noprompt", "-srcstoretype", "PKCS12", "-srckeystore", path, "-srcstorepass", "changeit",
+				"-deststoretype", "PKCS12", "-destkeystore", copyPath, "-deststorepass", "changeit")
+			der, err = os.ReadFile(copyPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := Decode(der, []byte("changeit"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, got := summary(f), summary(back)
+			sort.Strings(want)
+			sort.Strings(got)
+			if d := diffLines(want, got); d != "" {
+				t.Errorf("keytool's copy:\n%s", d)
+			}
+			for _, e := range back.Entries {
+				if e.Key == nil {
+					continue
+				}
+				k, err := x509.ParsePKCS8PrivateKey(e.Key)
+				if err != nil {
+					t.Fatalf("key %q: %v", e.Alias, err)
+				}
+				cert, _ := x509.ParseCertificate(e.Certs[0])
+				if !k.(crypto.Signer).Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(cert.PublicKey) {
+					t.Errorf("key %q does not match its certificate", e.Alias)
+				}
 			}
 		})
 	}
@@ -343,4 +378,51 @@ func TestReadOpenSSLStores(t *testing.T) {
 func short(der []byte) string {
 	sum := sha256.Sum256(der)
 	return fmt.Sprintf("%x", sum[:4])
+}
+
+// TestReadKeyEncryptions wraps keys that "openssl pkcs8 -topk8" encrypts
+// with each PBES1 and PBES2 variant in a shrouded key bag, covering the
+// algorithms "openssl pkcs12" cannot be asked for (PBKDF2 with
+// HMAC-SHA-1/512, 2-key 3DES, PBES2 with 3DES).
+func TestReadKeyEncryptions(t *testing.T) {
+	needTool(t, "openssl")
+	p := testPKI(t)
+	dir := t.TempDir()
+	_, keyPath := p.leaf.Write(t, dir, "leaf")
+	legacy := []string{"-provider", "legacy", "-provider", "default"}
+	tests := map[string][]string{
+		"pbes2 aes-256 hmac-sha1":   {"-v2", "aes-256-cbc", "-v2prf", "hmacWithSHA1"},
+		"pbes2 aes-128 hmac-sha512": {"-v2", "aes-128-cbc", "-v2prf", "hmacWithSHA512"},
+		"pbes2 aes-192 hmac-sha384": {"-v2", "aes-192-cbc", "-v2prf", "hmacWithSHA384"},
+		"pbes2 3des":                {"-v2", "des3"},
+		"pbes1 3des":                {"-v1", "PBE-SHA1-3DES"},
+		"pbes1 2des":                {"-v1", "PBE-SHA1-2DES"},
+		"pbes1 rc2-128":             append([]string{"-v1", "PBE-SHA1-RC2-128"}, legacy...),
+		"pbes1 rc2-40":              append([]string{"-v1", "PBE-SHA1-RC2-40"}, legacy...),
+	}
+	for name, args := range tests {
+		t.Run(name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "key.der")
+			run(t, "openssl", append([]string{"pkcs8", "-topk8", "-in", keyPath, "-outform", "DER", "-out", out, "-passout", "pass:pässwörd"}, args...)...)
+			epki, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			attrs, _ := bagAttributes("server", []byte("id"), false)
+			cb, _ := newCertBag(p.leaf.Cert.Raw, attrs)
+			sc, _ := encodeSafeContents([]safeBag{cb, {ID: oidPKCS8ShroudedKeyBag, Value: explicit0(epki), Attributes: attrs}})
+			authSafe, _ := marshal([]contentInfo{dataContent(sc)})
+			der, _ := marshal(pfxPDU{Version: 3, AuthSafe: dataContent(authSafe)})
+			f, err := Decode(der, []byte("pässwörd"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(f.Entries) != 1 || !bytes.Equal(f.Entries[0].Key, pkcs8(t, p.leaf)) {
+				t.Fatalf("got %v", summary(f))
+			}
+			if _, err := Decode(der, []byte("wrong")); !errors.Is(err, ErrWrongPassword) {
+				t.Errorf("wrong password: err = %v, want ErrWrongPassword", err)
+			}
+		})
+	}
 }

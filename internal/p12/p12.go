@@ -92,7 +92,9 @@ type Entry struct {
 	Certs [][]byte
 	// Trusted is true for a certificate carrying the Java
 	// trusted-key-usage attribute (OID 2.16.840.1.113894.746875.1.1),
-	// which is what keytool lists as a trustedCertEntry.
+	// which is what keytool lists as a trustedCertEntry. The JDK reads a
+	// certificate without it (and without a key) only as chain material,
+	// not as an entry, so truststores for Java set it on every certificate.
 	Trusted bool
 }
 
