@@ -125,7 +125,7 @@ func TestProbeCommandFallbackVerdict(t *testing.T) {
 
 func TestProbeCommandJSON(t *testing.T) {
 	p := newProbePKI(t)
-	addr := p.sniServer(t, nil)
+	addr := p.sniServer(t, func(c *tls.Config) { c.NextProtos = []string{"h2"} })
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	closed := ln.Addr().String()
 	ln.Close()
@@ -143,6 +143,7 @@ func TestProbeCommandJSON(t *testing.T) {
 			Error      string `json:"error"`
 			ServerName string `json:"server_name"`
 			Version    string `json:"tls_version"`
+			ALPN       string `json:"alpn"`
 			OK         bool   `json:"ok"`
 			NameMatch  bool   `json:"name_match"`
 			Chain      []struct {
@@ -165,7 +166,7 @@ func TestProbeCommandJSON(t *testing.T) {
 	if bad.Target != closed || !strings.Contains(bad.Error, "connection refused") || bad.OK {
 		t.Errorf("first target: %+v", bad)
 	}
-	if good.Target != addr || !good.OK || !good.NameMatch || good.ServerName != "primary-host" || good.Version != "TLS 1.3" ||
+	if good.Target != addr || !good.OK || !good.NameMatch || good.ServerName != "primary-host" || good.Version != "TLS 1.3" || good.ALPN != "h2" ||
 		len(good.Chain) != 2 || good.Chain[0].SHA256 == "" || !strings.HasPrefix(good.SNI.Verdict, "SNI selected") {
 		t.Errorf("second target: %+v", good)
 	}
@@ -260,5 +261,20 @@ func TestProbeCommandClientCert(t *testing.T) {
 	code, out, errs = runProbeCmd(t, addr, "--servername", "primary-host", "--client-cert", pfx, "--password", "")
 	if code != 0 || !strings.Contains(out, "ours was accepted") {
 		t.Errorf("with the PFX: exit %d\n%s%s", code, out, errs)
+	}
+}
+
+func TestProbeCommandProgressOnTerminal(t *testing.T) {
+	p := newProbePKI(t)
+	addr := p.sniServer(t, nil)
+	var out, errb bytes.Buffer
+	code := Run([]string{"trustctl", "probe", addr, addr, "--servername", "primary-host"}, &Env{Stdout: &out, Stderr: &errb, StderrTTY: true})
+	if code != 0 || !strings.Contains(errb.String(), "probing: 2/2 done") {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+	// Not a terminal: no progress line.
+	code, _, errs := runProbeCmd(t, addr, addr, "--servername", "primary-host")
+	if code != 0 || errs != "" {
+		t.Errorf("exit %d, stderr %q", code, errs)
 	}
 }

@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"crypto/tls"
 	"strings"
 	"testing"
 
@@ -44,5 +45,40 @@ func TestChainProblems(t *testing.T) {
 				t.Errorf("got %v, want %v", chainProblems(tt.chain), tt.want)
 			}
 		})
+	}
+}
+
+func TestWeaknesses(t *testing.T) {
+	p := testPKI(t)
+	chain := []*certs.Cert{certs.FromX509(p.leaf.Cert), certs.FromX509(p.inter.Cert)}
+	tests := []struct {
+		name    string
+		version uint16
+		suite   uint16
+		legacy  bool
+		want    []string
+	}{
+		{"modern", tls.VersionTLS13, tls.TLS_AES_128_GCM_SHA256, false, nil},
+		{"3DES", tls.VersionTLS12, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA, true, []string{"Sweet32", "no forward secrecy", "refused Go's default"}},
+		{"RC4", tls.VersionTLS11, tls.TLS_ECDHE_RSA_WITH_RC4_128_SHA, false, []string{"TLS 1.1 is deprecated", "RC4 is broken"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &Result{Version: tt.version, CipherSuite: tt.suite, Legacy: tt.legacy, Chain: chain}
+			got := weaknesses(r, testpki.Now)
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %q, want %d matching %q", got, len(tt.want), tt.want)
+			}
+			for i, w := range tt.want {
+				if !strings.Contains(got[i], w) {
+					t.Errorf("weakness %d is %q, want one about %q", i, got[i], w)
+				}
+			}
+		})
+	}
+	// An expired leaf is listed too.
+	r := &Result{Chain: chain}
+	if got := weaknesses(r, p.leaf.Cert.NotAfter.AddDate(0, 0, 1)); len(got) == 0 || !strings.Contains(got[0], "expired on") {
+		t.Errorf("expired: %q", got)
 	}
 }

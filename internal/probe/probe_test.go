@@ -223,3 +223,41 @@ func TestProbeClientCertRequest(t *testing.T) {
 		})
 	}
 }
+
+func TestProbeIPv6(t *testing.T) {
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skip("no IPv6 loopback: " + err.Error())
+	}
+	ln.Close()
+	p := testPKI(t)
+	ip := testpki.New(t, testpki.Template{Subject: "ipv6", IPs: []net.IP{net.IPv6loopback}}, p.inter)
+	cfg := &tls.Config{Certificates: []tls.Certificate{tlsCert(t, ip, p.inter)}}
+	ln, err = tls.Listen("tcp", "[::1]:0", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { c.(*tls.Conn).Handshake(); io.Copy(io.Discard, c); c.Close() }()
+		}
+	}()
+	tg, err := ParseTarget(ln.Addr().String())
+	if err != nil || tg.Host != "::1" {
+		t.Fatalf("%q: %+v %v", ln.Addr().String(), tg, err)
+	}
+	r, err := Probe(context.Background(), tg, Options{Timeout: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An IP is never sent in SNI (RFC 6066 section 3) but is matched
+	// against the IP SANs.
+	if r.ServerName != "" || r.Name != "::1" || !r.NameMatch || r.Fallback != nil {
+		t.Errorf("sni %q name %q match %v fallback %v", r.ServerName, r.Name, r.NameMatch, r.Fallback)
+	}
+}
