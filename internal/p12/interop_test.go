@@ -3,8 +3,8 @@ package p12
 import (
 	"bytes"
 	"crypto"
-	"crypto/x509"
 	"crypto/sha256"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
