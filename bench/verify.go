@@ -1,0 +1,87 @@
+package main
+
+import (
+	"crypto/x509"
+	"fmt"
+	"path/filepath"
+	"time"
+)
+
+// benchVerify compares issue 4's workflow: checking many leaf certificates
+// one process per leaf, trustctl verify against openssl verify, with
+// crypto/x509's own Verify in this process as the floor.
+func benchVerify(cfg config) []Row {
+	const area = "verify"
+	dir := filepath.Join(cfg.Work, "verify")
+	n := cfg.pick(1000, 100)
+	logf("verify: preparing %d leaves under an RSA-4096 root", n)
+	root, err := issue(certSpec{CN: "Bench Verify Root", CA: true, Key: rsaKey(4096), Serial: 1}, nil)
+	if err != nil {
+		return []Row{errRow(area, "setup", err)}
+	}
+	inter, err := issue(certSpec{CN: "Bench Verify Issuing CA", CA: true, Key: rsaKey(2048), Serial: 2}, root)
+	if err != nil {
+		return []Row{errRow(area, "setup", err)}
+	}
+	leafKey := ecKey()
+	leaves := make([]*x509.Certificate, n)
+	for i := range n {
+		host := fmt.Sprintf("host%04d.bench.test", i)
+		l, err := issue(certSpec{CN: host, Key: leafKey, DNS: []string{host}, Serial: int64(100 + i)}, inter)
+		if err != nil {
+			return []Row{errRow(area, "setup", err)}
+		}
+		leaves[i] = l.Cert
+		if _, err := writeFile(dir, fmt.Sprintf("leaves/%04d.pem", i), certPEM(l.Cert)); err != nil {
+			return []Row{errRow(area, "setup", err)}
+		}
+	}
+	for name, c := range map[string]*x509.Certificate{"root.pem": root.Cert, "inter.pem": inter.Cert} {
+		if _, err := writeFile(dir, name, certPEM(c)); err != nil {
+			return []Row{errRow(area, "setup", err)}
+		}
+	}
+	leafPath := func(i int) string { return filepath.Join("leaves", fmt.Sprintf("%04d.pem", i)) }
+	ours := func(i int) []string {
+		return []string{cfg.Bin, "verify", leafPath(i), "--roots", "root.pem", "--intermediates", "inter.pem"}
+	}
+	ref := func(i int) []string {
+		return []string{"openssl", "verify", "-CAfile", "root.pem", "-untrusted", "inter.pem", leafPath(i)}
+	}
+	task := fmt.Sprintf("verify %d leaves, one call each", n)
+	row := Row{Area: area, Task: task, OursCmd: cmdText(ours(0)), RefCmd: cmdText(ref(0)), PerCall: true, Target: 1.4,
+		Note: "root RSA-4096, intermediate RSA-2048, ECDSA P-256 leaves; the ratio compares the time per call"}
+	if isNotImplemented(cfg, ours(0)[1:]...) {
+		row.Pending = true
+		return []Row{row}
+	}
+	logf("verify: %s", task)
+	om, err := loop(dir, n, 0, nil, ours)
+	if err != nil {
+		row.Err = err.Error()
+		return []Row{row}
+	}
+	rm, err := loop(dir, n, 0, nil, ref)
+	if err != nil {
+		row.Err = err.Error()
+	}
+	row.Ours, row.Ref = om, rm
+
+	// The floor: crypto/x509 Verify in this process, pools built once,
+	// one call per chain, as a long-running process would pay.
+	roots, inters := x509.NewCertPool(), x509.NewCertPool()
+	roots.AddCert(root.Cert)
+	inters.AddCert(inter.Cert)
+	start := time.Now()
+	for _, l := range leaves {
+		if _, err := l.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inters, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+			return []Row{row, errRow(area, "crypto/x509 floor", err)}
+		}
+	}
+	floor := time.Since(start)
+	return []Row{row, {
+		Area: area, Task: "crypto/x509 Verify in-process per chain (floor)", OursCmd: "in-process x509.Certificate.Verify, pools built once",
+		Ours: Measure{Wall: floor, Runs: 1, Calls: n}, RefCmd: cmdText(ref(0)), Ref: rm, PerCall: true,
+		Note: fmt.Sprintf("the cost of the checking itself; a trustctl call costs %s more (process start, reading files)", fmtDur(om.PerCall()-floor/time.Duration(n))),
+	}}
+}
