@@ -392,7 +392,7 @@ func TestWrongStorePassword(t *testing.T) {
 }
 
 // TestNonASCIIPassword round-trips a password outside Latin-1 and the BMP;
-// TestKeytoolNonASCIIPassword has keytool check the same hashing.
+// TestKeytoolListsEncoded has keytool check the same hashing.
 func TestNonASCIIPassword(t *testing.T) {
 	f, _ := newStore(t, 1, true)
 	pw := []byte("pässwörd-€-𝄞")
@@ -463,20 +463,25 @@ func TestLargeTruststore(t *testing.T) {
 	for i := 0; i < 2000; i++ {
 		f.Entries = append(f.Entries, Entry{Alias: fmt.Sprintf("ca%04d", i), Trusted: true, Certs: [][]byte{der}, Created: testpki.Now})
 	}
-	start := time.Now()
-	out, err := Encode(f, changeit, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	enc := time.Since(start)
-	start = time.Now()
-	got, err := Decode(out, changeit, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec := time.Since(start)
-	if len(got.Entries) != 2000 {
-		t.Fatalf("%d entries", len(got.Entries))
+	// Best of three, so that a busy machine does not fail the test.
+	enc, dec := time.Hour, time.Hour
+	var out []byte
+	for range 3 {
+		start := time.Now()
+		var err error
+		if out, err = Encode(f, changeit, nil); err != nil {
+			t.Fatal(err)
+		}
+		enc = min(enc, time.Since(start))
+		start = time.Now()
+		got, err := Decode(out, changeit, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec = min(dec, time.Since(start))
+		if len(got.Entries) != 2000 {
+			t.Fatalf("%d entries", len(got.Entries))
+		}
 	}
 	t.Logf("2000 entries, %d bytes: encode %v, decode %v", len(out), enc, dec)
 	if enc > 100*time.Millisecond || dec > 100*time.Millisecond {

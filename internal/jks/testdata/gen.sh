@@ -28,7 +28,8 @@ q openssl pkcs12 -export -inkey leaf.key -in chain.pem -name server -passout pas
 # mixed.jks: two trusted certificates (aliases given in mixed case; keytool
 # lower-cases them), a generated key pair with its own key password, and a key
 # entry with a three-certificate chain imported from PKCS #12.
-kt() { q keytool "$@"; }
+# Quicker JVM start-up for these short runs.
+kt() { q keytool -J-XX:TieredStopAtLevel=1 -J-XX:+UseSerialGC -J-XX:-UsePerfData "$@"; }
 kt -importcert -noprompt -keystore mixed.jks -storetype JKS -storepass changeit -alias Acme-Root -file root.pem
 kt -importcert -noprompt -keystore mixed.jks -storetype JKS -storepass changeit -alias acme-int -file int.pem
 kt -genkeypair -keystore mixed.jks -storetype JKS -storepass changeit -keypass keypass1 -alias gen \
