@@ -4,11 +4,16 @@
 # a PFX and a truststore, two OCSP responders, an openssl TLS server, then
 # probe, verify --ocsp, revoke, and verify --ocsp again (which now fails).
 #
-# Usage: scripts/demo.sh [WORKDIR]    (TRUSTCTL=path/to/trustctl to pick a binary)
+# Usage: scripts/demo.sh [TRUSTCTL-BINARY] [WORKDIR]   (make demo passes bin/trustctl;
+# without a binary, one is built; TRUSTCTL=path works too)
 # Needs: openssl; ports 18801-18803 free on 127.0.0.1.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+if [[ $# -gt 0 && -f "$1" && -x "$1" ]]; then
+	TRUSTCTL=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+	shift
+fi
 work=${1:-$(mktemp -d -t trustctl-demo.XXXXXX)}
 mkdir -p "$work"
 cd "$work"
