@@ -160,25 +160,29 @@ func TestKeytoolListsWhatWeWrite(t *testing.T) {
 func TestOpenSSLReadsWhatWeWrite(t *testing.T) {
 	needTool(t, "openssl")
 	f := sampleFile(t)
-	p := testPKI(t)
 	for _, tc := range []struct {
-		enc Encryption
-		mac string
+		enc      Encryption
+		password string
+		mac      string
 	}{
-		{Modern, "MAC: sha256, Iteration 10000"},
+		{Modern, "changeit", "MAC: sha256, Iteration 10000"},
 		// OpenSSL 3 reads 3DES with its default provider; only RC2 needs
 		// -legacy.
-		{Legacy, "MAC: sha1, Iteration 2048"},
-		{None, ""},
+		{Legacy, "changeit", "MAC: sha1, Iteration 2048"},
+		{None, "changeit", ""},
+		{Modern, "", "MAC: sha256, Iteration 10000"},
+		{Legacy, "", "MAC: sha1, Iteration 2048"},
+		// Keys as plain keyBags.
+		{None, "", ""},
 	} {
-		t.Run(tc.enc.String(), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%v/%q", tc.enc, tc.password), func(t *testing.T) {
 			t.Parallel()
-			der, err := Encode(f, []byte("changeit"), tc.enc)
+			der, err := Encode(f, []byte(tc.password), tc.enc)
 			if err != nil {
 				t.Fatal(err)
 			}
 			path := writeFile(t, t.TempDir(), "store.p12", der)
-			out := run(t, "openssl", "pkcs12", "-info", "-nodes", "-in", path, "-passin", "pass:changeit")
+			out := run(t, "openssl", "pkcs12", "-info", "-nodes", "-in", path, "-passin", "pass:"+tc.password)
 			if tc.mac != "" && !strings.Contains(out, tc.mac) {
 				t.Errorf("want %q in:\n%s", tc.mac, out)
 			}
@@ -201,7 +205,6 @@ func TestOpenSSLReadsWhatWeWrite(t *testing.T) {
 				!strings.Contains(out, "Trusted key usage (Oracle): Any Extended Key Usage") {
 				t.Errorf("trusted attribute not shown:\n%s", out)
 			}
-			_ = p
 		})
 	}
 }

@@ -1048,14 +1048,6 @@ func bagAttributes(alias string, localKeyID []byte, trusted bool) ([]pkcs12Attri
 	return attrs, nil
 }
 
-func marshal(v any) ([]byte, error) { return asn1.Marshal(v) }
-
-func rawFull(b []byte) asn1.RawValue { return asn1.RawValue{FullBytes: b} }
-
-func algID(oid asn1.ObjectIdentifier) pkix.AlgorithmIdentifier {
-	return pkix.AlgorithmIdentifier{Algorithm: oid, Parameters: asn1.NullRawValue}
-}
-
 func mustMarshal(v any) []byte {
 	b, err := asn1.Marshal(v)
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -433,4 +435,12 @@ func BenchmarkDecodeTruststore(b *testing.B) {
 			}
 		})
 	}
+}
+
+func marshal(v any) ([]byte, error) { return asn1.Marshal(v) }
+
+func rawFull(b []byte) asn1.RawValue { return asn1.RawValue{FullBytes: b} }
+
+func algID(oid asn1.ObjectIdentifier) pkix.AlgorithmIdentifier {
+	return pkix.AlgorithmIdentifier{Algorithm: oid, Parameters: asn1.NullRawValue}
 }
