@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustctl/trustctl/internal/jdk"
 	"github.com/trustctl/trustctl/internal/testpki"
 )
 
@@ -516,4 +517,57 @@ func fingerprint(der []byte) string {
 		b = fmt.Appendf(b, "%02X", c)
 	}
 	return string(b)
+}
+
+// TestVersion1 reads a version 1 store, whose certificates carry no type name.
+func TestVersion1(t *testing.T) {
+	der := testpki.Root(t, "Acme Root").Cert.Raw
+	b := []byte{0xFE, 0xED, 0xFE, 0xED, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2}
+	b, _ = appendUTF(b, "old", "")
+	b = append(b, 0, 0, 0, 0, 0, 0, 0, 0)
+	b, _ = appendBytes(b, der, "")
+	b = append(b, storeDigest(changeit, b)...)
+	f, err := Decode(b, changeit, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Entries) != 1 || !bytes.Equal(f.Entries[0].Certs[0], der) {
+		t.Fatalf("entries %+v", f.Entries)
+	}
+}
+
+// TestSystemCacerts reads this machine's JDK truststore, if it is JKS, with
+// the JDK's well-known default password.
+func TestSystemCacerts(t *testing.T) {
+	path, err := jdk.Cacerts(jdk.Env{})
+	if err != nil {
+		t.Skip(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Skip(err)
+	}
+	if !IsJKS(data) {
+		t.Skipf("%s is not JKS", path)
+	}
+	f, err := Decode(data, changeit, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range f.Entries {
+		if !e.Trusted {
+			t.Errorf("%s: not a trusted certificate entry", e.Alias)
+		}
+	}
+	if !f.Verified || len(f.Entries) < 10 {
+		t.Fatalf("Verified=%v, %d entries", f.Verified, len(f.Entries))
+	}
+	out, err := Encode(f, changeit, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := Decode(out, changeit, nil)
+	if err != nil || len(g.Entries) != len(f.Entries) {
+		t.Fatalf("round trip: %v", err)
+	}
 }
