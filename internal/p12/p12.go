@@ -108,6 +108,11 @@ type File struct {
 	// and no encrypted certificates, Modern when PBES2 or a SHA-2 MAC is
 	// used, Legacy otherwise (SHA-1 MAC, 3DES or RC2).
 	Encryption Encryption
+	// Skipped counts the bags Decode did not turn into entries: secret
+	// keys (keytool's SecretKeyEntry), CRLs and bags of unknown type, so a
+	// caller can warn before rewriting the store without them. Encode
+	// ignores it.
+	Skipped int
 }
 
 // ErrWrongPassword is returned when the MAC does not verify with the
@@ -375,6 +380,7 @@ type decoder struct {
 	keys      []*keyItem
 	certs     []*certItem
 	order     int
+	skipped   int
 }
 
 func (d *decoder) reset(pw passwords) {
@@ -500,7 +506,8 @@ func (d *decoder) bag(b *safeBag, depth int) error {
 			return formatErr("certificate bag", err)
 		}
 		if !cb.ID.Equal(oidCertTypeX509) {
-			return nil // sdsiCertificate: nothing writes it
+			d.skipped++ // sdsiCertificate: nothing writes it
+			return nil
 		}
 		d.certs = append(d.certs, &certItem{der: cb.Data, alias: alias, localKeyID: localKeyID, trusted: trusted, order: d.order})
 	case b.ID.Equal(oidKeyBag):
@@ -521,6 +528,8 @@ func (d *decoder) bag(b *safeBag, depth int) error {
 		d.keys = append(d.keys, &keyItem{pkcs8: key, alias: alias, localKeyID: localKeyID, order: d.order})
 	case b.ID.Equal(oidSafeContentsBag):
 		return d.safeContents(value.FullBytes, depth+1)
+	default:
+		d.skipped++
 	}
 	// CRL and secret bags are skipped, see the package comment.
 	return nil
@@ -628,7 +637,7 @@ func (c *certItem) issues(other *certItem) bool {
 // key (OpenSSL's -certfile CAs and the JDK's chain certificates carry no
 // localKeyID). The rest are certificate entries; none is dropped.
 func (d *decoder) file() *File {
-	f := &File{Encryption: d.encryption()}
+	f := &File{Encryption: d.encryption(), Skipped: d.skipped}
 	type ordered struct {
 		order int
 		e     Entry

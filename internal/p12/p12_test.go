@@ -444,3 +444,22 @@ func rawFull(b []byte) asn1.RawValue { return asn1.RawValue{FullBytes: b} }
 func algID(oid asn1.ObjectIdentifier) pkix.AlgorithmIdentifier {
 	return pkix.AlgorithmIdentifier{Algorithm: oid, Parameters: asn1.NullRawValue}
 }
+
+// TestSkippedBagsAreCounted: a secret key bag (keytool -genseckey) is not
+// an entry this package returns, but the caller learns it was there.
+func TestSkippedBagsAreCounted(t *testing.T) {
+	p := testPKI(t)
+	attrs, _ := bagAttributes("root", nil, true)
+	cb, _ := newCertBag(p.root.Cert.Raw, attrs)
+	secret := safeBag{ID: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 10, 1, 5}, Value: explicit0([]byte{0x30, 0})}
+	sc, _ := encodeSafeContents([]safeBag{cb, secret})
+	authSafe, _ := marshal([]contentInfo{dataContent(sc)})
+	der, _ := marshal(pfxPDU{Version: 3, AuthSafe: dataContent(authSafe)})
+	f, err := Decode(der, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Entries) != 1 || f.Skipped != 1 {
+		t.Errorf("%d entries, %d skipped; want 1 and 1", len(f.Entries), f.Skipped)
+	}
+}
