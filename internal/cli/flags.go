@@ -132,6 +132,10 @@ var encryptionFlag = &ucli.StringFlag{
 	Usage: "PKCS#12 protection: `modern` (AES-256, PBKDF2-SHA-256, SHA-256 MAC) or legacy (3DES, SHA-1 MAC, for old Windows and pre-2021 JDKs); default modern, or the form an existing store has",
 }
 
+// maxDurationDays bounds durations: time.Duration holds about 292 years,
+// and 100,000 days (274 years) is more than any validity or window needs.
+const maxDurationDays = 100000
+
 // parseDuration reads a duration in days or hours: 60d, 168h, 1d12h.
 // A bare number is days.
 func parseDuration(s string) (time.Duration, error) {
@@ -140,12 +144,10 @@ func parseDuration(s string) (time.Duration, error) {
 	if s == "" {
 		return 0, fmt.Errorf("empty duration")
 	}
-	if n, err := strconv.Atoi(s); err == nil {
-		if n < 0 {
-			return 0, fmt.Errorf("negative duration %q", orig)
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
+	if _, err := strconv.Atoi(s); err == nil {
+		s += "d"
 	}
+	const limit = maxDurationDays * 24 * time.Hour
 	var total time.Duration
 	for s != "" {
 		i := 0
@@ -156,17 +158,25 @@ func parseDuration(s string) (time.Duration, error) {
 			return 0, fmt.Errorf("bad duration %q: use days and hours, like 60d or 168h", orig)
 		}
 		n, err := strconv.Atoi(s[:i])
-		if err != nil || n > 1<<20 {
-			return 0, fmt.Errorf("bad duration %q", orig)
+		if err != nil || n > maxDurationDays*24 {
+			return 0, fmt.Errorf("duration %q out of range (at most %d days)", orig, maxDurationDays)
 		}
+		var d time.Duration
 		switch s[i] {
 		case 'd':
-			total += time.Duration(n) * 24 * time.Hour
+			if n > maxDurationDays {
+				return 0, fmt.Errorf("duration %q out of range (at most %d days)", orig, maxDurationDays)
+			}
+			d = time.Duration(n) * 24 * time.Hour
 		case 'h':
-			total += time.Duration(n) * time.Hour
+			d = time.Duration(n) * time.Hour
 		default:
 			return 0, fmt.Errorf("bad duration %q: use days and hours, like 60d or 168h", orig)
 		}
+		if d > limit || total > limit-d {
+			return 0, fmt.Errorf("duration %q out of range (at most %d days)", orig, maxDurationDays)
+		}
+		total += d
 		s = s[i+1:]
 	}
 	return total, nil

@@ -91,3 +91,6 @@ func EncodeCerts(ders ...[]byte) []byte {
 	}
 	return b.Bytes()
 }
+
+// EncodeBlock returns the PEM encoding of a block, headers included.
+func EncodeBlock(b *pem.Block) []byte { return pem.EncodeToMemory(b) }

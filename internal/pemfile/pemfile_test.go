@@ -1,0 +1,70 @@
+package pemfile
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+)
+
+const certText = `Bag Attributes
+    friendlyName: acme-root
+subject=CN = Acme Root
+-----BEGIN CERTIFICATE-----
+AQID
+-----END CERTIFICATE-----
+some text between
+-----BEGIN PRIVATE KEY-----
+BAUG
+-----END PRIVATE KEY-----
+trailing text`
+
+func TestDecodeToleratesTextAroundBlocks(t *testing.T) {
+	blocks, err := Decode([]byte(certText))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(blocks) != 2 || blocks[0].Type != "CERTIFICATE" || blocks[1].Type != "PRIVATE KEY" {
+		t.Fatalf("got %d blocks", len(blocks))
+	}
+	if blocks[0].Line != 4 || blocks[1].Line != 8 {
+		t.Errorf("lines %d and %d, want 4 and 8", blocks[0].Line, blocks[1].Line)
+	}
+	if !bytes.Equal(blocks[0].Bytes, []byte{1, 2, 3}) {
+		t.Errorf("bytes %v", blocks[0].Bytes)
+	}
+}
+
+func TestDecodeReportsDamage(t *testing.T) {
+	_, err := Decode([]byte("x\n-----BEGIN CERTIFICATE-----\nAQID\n"))
+	var tr *ErrTruncated
+	if !errors.As(err, &tr) || tr.Line != 2 || tr.Type != "CERTIFICATE" {
+		t.Fatalf("err = %v, want a truncated CERTIFICATE at line 2", err)
+	}
+	if _, err := Decode([]byte("no blocks here")); !errors.Is(err, ErrNoPEM) {
+		t.Fatalf("err = %v, want ErrNoPEM", err)
+	}
+}
+
+// FuzzDecode: no panic; errors are ours; every block re-encodes and
+// decodes to the same bytes.
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte(certText))
+	f.Add([]byte("-----BEGIN A-----\n-----END A-----\n"))
+	f.Add([]byte("-----BEGIN "))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		blocks, err := Decode(data)
+		if err != nil {
+			var tr *ErrTruncated
+			if !errors.Is(err, ErrNoPEM) && !errors.As(err, &tr) {
+				t.Fatalf("unexpected error type %T: %v", err, err)
+			}
+			return
+		}
+		for _, b := range blocks {
+			again, err := Decode(Encode(b.Type, b.Bytes))
+			if err != nil || len(again) != 1 || !bytes.Equal(again[0].Bytes, b.Bytes) {
+				t.Fatalf("block %q does not round-trip: %v", b.Type, err)
+			}
+		}
+	})
+}

@@ -1,0 +1,193 @@
+package source
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/trustctl/trustctl/internal/certs"
+	"github.com/trustctl/trustctl/internal/pemfile"
+	"github.com/trustctl/trustctl/internal/store"
+	"github.com/trustctl/trustctl/internal/testpki"
+)
+
+func TestSniff(t *testing.T) {
+	root := testpki.Root(t, "Acme Root")
+	jksStore := store.New(store.FormatJKS)
+	jksStore.Import([]*certs.Cert{certs.FromX509(root.Cert)}, store.ImportOptions{})
+	jksBytes, err := jksStore.Encode(store.EncodeOptions{Password: []byte("pw")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p12Store := store.New(store.FormatPKCS12)
+	p12Store.Import([]*certs.Cert{certs.FromX509(root.Cert)}, store.ImportOptions{})
+	p12Bytes, err := p12Store.Encode(store.EncodeOptions{Password: []byte("pw")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, _ := pemfile.Decode(root.KeyPEM)
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want Kind
+	}{
+		{"pem", root.CertPEM, PEM},
+		{"pem-with-text", append([]byte("subject=CN = Acme Root\n"), root.CertPEM...), PEM},
+		{"der-cert", root.Cert.Raw, DERCert},
+		{"der-key", keyDER[0].Bytes, DERKey},
+		{"jks", jksBytes, JKS},
+		{"jceks-magic", []byte{0xce, 0xce, 0xce, 0xce, 0, 0, 0, 2}, JCEKS},
+		{"pkcs12", p12Bytes, PKCS12},
+		{"text", []byte("hello"), Unknown},
+		{"empty", nil, Unknown},
+	} {
+		if got := Sniff(tc.data); got != tc.want {
+			t.Errorf("%s: Sniff = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestUnparsableCertificateIsKept: a root crypto/x509 refuses (negative
+// serial, made by openssl) is listed, imported and written back unchanged.
+func TestUnparsableCertificateIsKept(t *testing.T) {
+	pemBytes, err := os.ReadFile("../../testdata/certs/negative-serial.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := Parse(pemBytes, "negative-serial.pem", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Certs) != 1 || set.Certs[0].X509 != nil {
+		t.Fatalf("want one certificate that crypto/x509 refuses, got %d", len(set.Certs))
+	}
+	c := set.Certs[0]
+	if c.Subject() != "CN=Old Negative Serial Root,O=Old Roots Inc,C=US" {
+		t.Errorf("lenient subject %q", c.Subject())
+	}
+	if got := certs.SerialHex(c.Serial()); got != "-04:D2" {
+		t.Errorf("serial %q, want -04:D2 (as openssl prints it)", got)
+	}
+	if !c.IsCA() {
+		t.Error("a self-signed CA root is not seen as a CA")
+	}
+	for _, f := range []store.Format{store.FormatJKS, store.FormatPKCS12, store.FormatPEM} {
+		st := store.New(f)
+		if _, err := st.Import(set.CertList(), store.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		data, err := st.Encode(store.EncodeOptions{Password: []byte("pw")})
+		if err != nil {
+			t.Fatalf("%v: %v", f, err)
+		}
+		back, err := store.Decode(data, f, store.DecodeOptions{Password: []byte("pw"), HavePassword: true})
+		if err != nil {
+			t.Fatalf("%v: %v", f, err)
+		}
+		if len(back.Entries) != 1 || !bytes.Equal(back.Entries[0].Cert().Raw, c.Raw) {
+			t.Errorf("%v: the certificate did not survive a rewrite", f)
+		}
+	}
+}
+
+func TestLoadDirectoryPassesOverOtherFiles(t *testing.T) {
+	dir := t.TempDir()
+	root := testpki.Root(t, "Acme Root")
+	inter := testpki.Intermediate(t, "Acme Issuing CA", root)
+	root.Write(t, dir, "root")
+	os.WriteFile(filepath.Join(dir, "inter.der"), inter.Cert.Raw, 0o644)
+	os.WriteFile(filepath.Join(dir, "README"), []byte("corporate CAs\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, ".hidden.pem"), []byte("garbage"), 0o644)
+	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
+	set, err := Load(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Certs) != 2 || len(set.Keys) != 1 {
+		t.Fatalf("found %d certificates and %d keys, want 2 and 1", len(set.Certs), len(set.Keys))
+	}
+	if len(set.Notes) != 1 {
+		t.Errorf("notes %q, want one for README", set.Notes)
+	}
+}
+
+func TestEncryptedKeyNeedsPassword(t *testing.T) {
+	root := testpki.Root(t, "Acme Root")
+	signer := root.Key
+	enc, err := encryptForTest(signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Without a password function the key is passed over with a note.
+	set, err := Parse(enc, "k.pem", Options{})
+	if err != nil || len(set.Keys) != 0 || len(set.Notes) != 1 {
+		t.Fatalf("without password: keys %d notes %q err %v", len(set.Keys), set.Notes, err)
+	}
+	_, err = Parse(enc, "k.pem", Options{KeyPassword: func() ([]byte, error) { return []byte("wrong"), nil }})
+	if err == nil {
+		t.Fatal("a wrong passphrase was accepted")
+	}
+	set, err = Parse(enc, "k.pem", Options{KeyPassword: func() ([]byte, error) { return []byte("right"), nil }})
+	if err != nil || len(set.Keys) != 1 {
+		t.Fatalf("right passphrase: %v", err)
+	}
+}
+
+func TestOpenStoreRefusesNonStores(t *testing.T) {
+	dir := t.TempDir()
+	root := testpki.Root(t, "Acme Root")
+	der := filepath.Join(dir, "root.cer")
+	os.WriteFile(der, root.Cert.Raw, 0o644)
+	if _, _, err := OpenStore(der, OpenOptions{}); !errors.Is(err, ErrNotStore) {
+		t.Errorf("DER certificate: err = %v, want ErrNotStore", err)
+	}
+	if _, _, err := OpenStore(filepath.Join(dir, "new.unknown"), OpenOptions{}); err == nil {
+		t.Error("a new store with no type and an unknown extension was accepted")
+	}
+	st, exists, err := OpenStore(filepath.Join(dir, "new.p12"), OpenOptions{})
+	if err != nil || exists || st.Format != store.FormatPKCS12 {
+		t.Errorf("new.p12: %v %v %v", st, exists, err)
+	}
+}
+
+// FuzzParse: no input makes Parse panic, and what it reads as a
+// certificate re-encodes to the same bytes.
+func FuzzParse(f *testing.F) {
+	root := testpki.Root(f, "Acme Root")
+	f.Add(root.CertPEM)
+	f.Add(root.Cert.Raw)
+	f.Add(root.KeyPEM)
+	f.Add([]byte{0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2, 0, 0, 0, 1})
+	f.Add([]byte("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"))
+	if b, err := os.ReadFile("../../testdata/certs/negative-serial.pem"); err == nil {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		set, err := Parse(data, "fuzz", Options{})
+		if err != nil {
+			return
+		}
+		for _, c := range set.Certs {
+			if len(c.Raw) == 0 {
+				t.Fatal("a certificate with no bytes")
+			}
+			if again := certs.Parse(c.Raw); !bytes.Equal(again.Raw, c.Raw) {
+				t.Fatal("re-parsing changed the bytes")
+			}
+		}
+	})
+}
+
+// FuzzSniff: Sniff never panics and is consistent.
+func FuzzSniff(f *testing.F) {
+	f.Add([]byte("-----BEGIN X"))
+	f.Add([]byte{0x30, 0x03, 0x02, 0x01, 0x03})
+	f.Add([]byte{0xce, 0xce, 0xce, 0xce})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if Sniff(data) != Sniff(data) {
+			t.Fatal("Sniff is not deterministic")
+		}
+	})
+}
