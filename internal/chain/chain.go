@@ -19,9 +19,10 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/trustctl/trustctl/internal/certs"
 )
 
 // Name is how trustctl names a certificate in messages: its subject in
@@ -41,18 +42,7 @@ func serialHex(c *x509.Certificate) string {
 	if c.SerialNumber == nil {
 		return "?"
 	}
-	b := c.SerialNumber.Bytes()
-	if len(b) == 0 {
-		return "00"
-	}
-	var sb strings.Builder
-	for i, v := range b {
-		if i > 0 {
-			sb.WriteByte(':')
-		}
-		fmt.Fprintf(&sb, "%02X", v)
-	}
-	return sb.String()
+	return certs.SerialHex(c.SerialNumber)
 }
 
 // issuerName names the issuer a certificate asks for.
@@ -143,13 +133,6 @@ func dedupe(cs []*x509.Certificate) []*x509.Certificate {
 }
 
 func fingerprint(c *x509.Certificate) string {
-	s := sha256.Sum256(c.Raw)
-	var sb strings.Builder
-	for i, v := range s {
-		if i > 0 {
-			sb.WriteByte(':')
-		}
-		fmt.Fprintf(&sb, "%02X", v)
-	}
-	return sb.String()
+	sum := sha256.Sum256(c.Raw)
+	return certs.Fingerprint(sum[:])
 }
