@@ -1094,3 +1094,51 @@ func encodeSafeContents(bags []safeBag) ([]byte, error) {
 	}
 	return appendElement(nil, []byte{0x30}, body), nil
 }
+
+// Sniff reports whether data starts like a PKCS#12 PFX: a SEQUENCE holding
+// version 3 and a ContentInfo of type data or signedData. It reads only the
+// first few dozen bytes, so it is cheap enough for content sniffing; a true
+// result does not mean Decode will succeed.
+func Sniff(data []byte) bool {
+	// PFX ::= SEQUENCE { version INTEGER {v3(3)}, authSafe ContentInfo, ... }
+	// Lengths are skipped, not checked, so a prefix of a file is enough.
+	if len(data) < 2 || data[0] != 0x30 {
+		return false
+	}
+	body := skipLength(data[1:])
+	if len(body) < 3 || body[0] != asn1.TagInteger || body[1] != 1 || body[2] != 3 {
+		return false
+	}
+	body = body[3:]
+	if len(body) < 2 || body[0] != 0x30 {
+		return false
+	}
+	body = skipLength(body[1:])
+	if len(body) < 2 || body[0] != asn1.TagOID {
+		return false
+	}
+	n := int(body[1])
+	if len(body) < 2+n {
+		return false
+	}
+	var oid asn1.ObjectIdentifier
+	if _, err := asn1.Unmarshal(body[:2+n], &oid); err != nil {
+		return false
+	}
+	return oid.Equal(oidDataContentType) || oid.Equal(oidSignedDataContentType)
+}
+
+// skipLength skips a BER length (short, long or indefinite form).
+func skipLength(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	if b[0] < 0x80 || b[0] == 0x80 {
+		return b[1:]
+	}
+	n := int(b[0] & 0x7f)
+	if len(b) < 1+n {
+		return nil
+	}
+	return b[1+n:]
+}

@@ -463,3 +463,29 @@ func TestSkippedBagsAreCounted(t *testing.T) {
 		t.Errorf("%d entries, %d skipped; want 1 and 1", len(f.Entries), f.Skipped)
 	}
 }
+
+func TestSniff(t *testing.T) {
+	der, err := EncodeWith(sampleFile(t), []byte("pw"), fastOpts(Modern))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := testPKI(t)
+	tests := []struct {
+		name string
+		data []byte
+		want bool
+	}{
+		{"pkcs12", der, true},
+		{"pkcs12 first 64 bytes", der[:64], true},
+		{"BER pkcs12", toBER(t, der), true},
+		{"certificate", p.root.Cert.Raw, false},
+		{"PEM", p.root.CertPEM, false},
+		{"JKS magic", []byte{0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2}, false},
+		{"empty", nil, false},
+	}
+	for _, tc := range tests {
+		if got := Sniff(tc.data); got != tc.want {
+			t.Errorf("%s: Sniff = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
