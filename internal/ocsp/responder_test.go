@@ -311,3 +311,39 @@ func FuzzResponderRespond(f *testing.F) {
 		}
 	})
 }
+
+// TestResponderConcurrent answers from many goroutines while the records
+// change underneath (run with -race).
+func TestResponderConcurrent(t *testing.T) {
+	p := newResponderTestPKI(t)
+	r, err := NewResponder(ResponderOptions{Issuer: p.ca.Cert, Source: p.src, Signer: p.ca.Key, Now: responderNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := xocsp.CreateRequest(p.leaf.Cert, p.ca.Cert, nil)
+	withNonce, _ := NewRequest(p.leaf.Cert, p.ca.Cert, bytes.Repeat([]byte{1}, 16))
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 50 {
+				body := req
+				if (g+i)%3 == 0 {
+					body = withNonce
+				}
+				der, err := r.Respond(body)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := xocsp.ParseResponse(der, p.ca.Cert); err != nil {
+					t.Error(err)
+					return
+				}
+				if g == 0 && i%10 == 0 {
+					p.src.set(p.leaf.Cert.SerialNumber, ResponderEntry{Known: true, Revoked: i%20 == 0, RevokedAt: responderNow()})
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
