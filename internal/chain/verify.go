@@ -153,6 +153,7 @@ type verifier struct {
 	at      time.Time
 	roots   map[string]bool
 	sysPool *x509.CertPool
+	sysMemo map[string]bool // certificates already looked up in sysPool
 }
 
 func (v *verifier) trusted(c *x509.Certificate) bool {
@@ -160,11 +161,19 @@ func (v *verifier) trusted(c *x509.Certificate) bool {
 		return true
 	}
 	if v.sysPool != nil {
+		if in, ok := v.sysMemo[string(c.Raw)]; ok {
+			return in
+		}
 		// crypto/x509 has no "contains" for a pool; a certificate that is
 		// itself in Roots verifies as the one-element chain.
 		t := c.NotBefore.Add(time.Second)
 		chains, err := c.Verify(x509.VerifyOptions{Roots: v.sysPool, CurrentTime: t, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
-		return err == nil && len(chains) > 0 && len(chains[0]) == 1
+		in := err == nil && len(chains) > 0 && len(chains[0]) == 1
+		if v.sysMemo == nil {
+			v.sysMemo = make(map[string]bool)
+		}
+		v.sysMemo[string(c.Raw)] = in
+		return in
 	}
 	return false
 }

@@ -1,8 +1,10 @@
 package chain
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/x509"
+	"errors"
 	"math/big"
 	"net"
 	"strings"
@@ -287,4 +289,44 @@ func benchPKI(b *testing.B) (root, inter, leaf *testpki.Cert) {
 	inter = testpki.Intermediate(b, "Bench Issuing CA", benchRoot)
 	leaf = testpki.Leaf(b, "www.example.com", inter, "www.example.com")
 	return benchRoot, inter, leaf
+}
+
+func TestVerifyOCSPFunc(t *testing.T) {
+	root := testpki.Root(t, "Acme Root")
+	inter := testpki.Intermediate(t, "Acme Issuing CA", root)
+	leaf := testpki.Leaf(t, "www.example.com", inter, "www.example.com")
+	var asked []string
+	answer := func(status string, err error) RevocationFunc {
+		return func(_ context.Context, cert, issuer *x509.Certificate) (*Revocation, error) {
+			asked = append(asked, cert.Subject.CommonName+"<"+issuer.Subject.CommonName)
+			if err != nil {
+				return nil, err
+			}
+			r := &Revocation{Source: "ocsp", Status: status}
+			if status == StatusRevoked {
+				at := testpki.Now.AddDate(0, 0, -2)
+				r.RevokedAt, r.Reason = &at, "superseded"
+			}
+			return r, nil
+		}
+	}
+	opts := VerifyOptions{Leaf: leaf.Cert, Intermediates: certsOf(inter), Roots: certsOf(root), At: testpki.Now}
+
+	opts.OCSP = answer(StatusGood, nil)
+	if res, _ := Verify(opts); !res.Valid || strings.Join(asked, ",") != "www.example.com<Acme Issuing CA,Acme Issuing CA<Acme Root" {
+		t.Errorf("good: valid=%v asked=%q (every certificate below the root, with its issuer)", res.Valid, asked)
+	}
+	opts.OCSP = answer(StatusRevoked, nil)
+	if res, _ := Verify(opts); res.Valid || !strings.Contains(res.Problems[0], "CN=www.example.com was revoked on 2026-05-30 (reason: superseded, from OCSP)") {
+		t.Errorf("revoked: %q", res.Problems)
+	}
+	// A responder that cannot be asked soft-fails, unless required.
+	opts.OCSP = answer("", errors.New("responder unreachable"))
+	if res, _ := Verify(opts); !res.Valid {
+		t.Errorf("unreachable, not required: %q", res.Problems)
+	}
+	opts.RequireRevocation = true
+	if res, _ := Verify(opts); res.Valid || !strings.Contains(res.Problems[0], "no current revocation information for CN=www.example.com: responder unreachable") {
+		t.Errorf("unreachable, required: %q", res.Problems)
+	}
 }
