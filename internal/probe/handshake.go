@@ -187,8 +187,11 @@ func try(ctx context.Context, t Target, o Options, sni string, legacy bool, clie
 		// as an alert right after (RFC 8446 section 4.4.2.4). Wait briefly
 		// for it when a certificate was requested.
 		if a.state.Version == tls.VersionTLS13 && cp.auth.Requested {
-			wait := 300 * time.Millisecond
-			_ = tc.SetReadDeadline(time.Now().Add(wait))
+			until := time.Now().Add(300 * time.Millisecond)
+			if dl, ok := ctx.Deadline(); ok && dl.Before(until) {
+				until = dl
+			}
+			_ = tc.SetReadDeadline(until)
 			var b [1]byte
 			_, rerr := tc.Read(b[:])
 			var ne net.Error
