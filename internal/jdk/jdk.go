@@ -63,18 +63,18 @@ func Home(env Env) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%w: JAVA_HOME is not set and java is not on PATH", ErrNoJDK)
 	}
-	real, err := filepath.EvalSymlinks(java)
+	resolved, err := filepath.EvalSymlinks(java)
 	if err != nil {
 		return "", fmt.Errorf("%w: resolving %s: %w", ErrNoJDK, java, err)
 	}
-	if !filepath.IsAbs(real) {
-		if real, err = filepath.Abs(real); err != nil {
+	if !filepath.IsAbs(resolved) {
+		if resolved, err = filepath.Abs(resolved); err != nil {
 			return "", fmt.Errorf("%w: %w", ErrNoJDK, err)
 		}
 	}
-	bin := filepath.Dir(real)
+	bin := filepath.Dir(resolved)
 	if filepath.Base(bin) != "bin" {
-		return "", fmt.Errorf("%w: %s is not in a bin directory of a Java home", ErrNoJDK, real)
+		return "", fmt.Errorf("%w: %s is not in a bin directory of a Java home", ErrNoJDK, resolved)
 	}
 	return filepath.Dir(bin), nil
 }
