@@ -610,6 +610,9 @@ func (v *verifier) untrustedWords(last *x509.Certificate) string {
 			}
 		}
 	}
+	if len(v.opts.Roots) == 1 {
+		return msg + fmt.Sprintf(" (the truststore holds only %s)", Name(v.opts.Roots[0]))
+	}
 	return msg + fmt.Sprintf(" (none of its %d certificates has that name)", len(v.opts.Roots))
 }
 
