@@ -15,13 +15,15 @@ import (
 // Table writes rows as aligned columns under a header. The last column is
 // not padded.
 func Table(w io.Writer, header []string, rows [][]string) error {
-	widths := make([]int, len(header))
+	cols := len(header)
+	for _, r := range rows {
+		cols = max(cols, len(r))
+	}
+	widths := make([]int, cols)
 	measure := func(r []string) {
 		for i, c := range r {
-			if i < len(widths) {
-				if n := utf8.RuneCountInString(c); n > widths[i] {
-					widths[i] = n
-				}
+			if n := utf8.RuneCountInString(c); n > widths[i] {
+				widths[i] = n
 			}
 		}
 	}
