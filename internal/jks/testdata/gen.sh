@@ -39,11 +39,13 @@ kt -importkeystore -noprompt -srckeystore chain.p12 -srcstoretype PKCS12 -srcsto
   -destkeypass changeit
 
 # store.jceks: a key pair with its own key password, a trusted certificate and
-# an AES secret key.
+# two secret keys (each a serialized SealedObject with no length prefix).
 kt -genkeypair -keystore store.jceks -storetype JCEKS -storepass changeit -keypass keypass2 -alias jgen \
   -keyalg RSA -keysize 2048 -dname "CN=jgen" -validity 3650
 kt -importcert -noprompt -keystore store.jceks -storetype JCEKS -storepass changeit -alias root -file root.pem
 kt -genseckey -keystore store.jceks -storetype JCEKS -storepass changeit -keypass changeit -alias aes \
   -keyalg AES -keysize 128
+kt -genseckey -keystore store.jceks -storetype JCEKS -storepass changeit -keypass changeit -alias hmac \
+  -keyalg HmacSHA256 -keysize 256
 
 rm -f ./*.key ./*.csr ./*.srl ./*.ext chain.p12 chain.pem
