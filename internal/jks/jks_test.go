@@ -224,14 +224,16 @@ func checkJCEKS(t *testing.T, dir string) {
 	if !f.JCEKS || !f.Verified {
 		t.Fatalf("JCEKS=%v Verified=%v", f.JCEKS, f.Verified)
 	}
-	if got, want := aliases(f), []string{"aes", "jgen", "root"}; !slices.Equal(got, want) {
+	if got, want := aliases(f), []string{"aes", "hmac", "jgen", "root"}; !slices.Equal(got, want) {
 		t.Fatalf("aliases %v, want %v", got, want)
 	}
 	if e := byAlias(t, f, "root"); !e.Trusted || !bytes.Equal(e.Certs[0], pemDER(t, dir, "root.pem")) {
 		t.Error("root: not the trusted root certificate")
 	}
-	if e := byAlias(t, f, "aes"); !e.Secret || e.Protected == nil || e.Key != nil || len(e.Certs) != 0 {
-		t.Error("aes: not an opaque secret-key entry")
+	for _, alias := range []string{"aes", "hmac"} {
+		if e := byAlias(t, f, alias); !e.Secret || e.Protected == nil || e.Key != nil || len(e.Certs) != 0 {
+			t.Errorf("%s: not an opaque secret-key entry", alias)
+		}
 	}
 	jgen := byAlias(t, f, "jgen")
 	if len(jgen.Certs) != 1 {
@@ -246,7 +248,7 @@ func checkJCEKS(t *testing.T, dir string) {
 		t.Errorf("wrong key password: %v", err)
 	}
 	nf, err := Decode(data, nil, nil)
-	if err != nil || nf.Verified || len(nf.Entries) != 3 {
+	if err != nil || nf.Verified || len(nf.Entries) != 4 {
 		t.Fatalf("without password: %v, %+v", err, nf)
 	}
 	// JCEKS is read-only: the secret key and a still-protected JCEKS key
