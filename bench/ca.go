@@ -193,6 +193,7 @@ type loadResult struct {
 	Measure
 	OK, Failed int
 	Elapsed    time.Duration
+	cpu        time.Duration // the responder's CPU time over its whole life
 }
 
 func (r loadResult) String() string {
@@ -249,9 +250,8 @@ func serveAndLoad(dir string, argv []string, url string, tg ocspTarget, total, w
 			<-done
 		}
 		if cmd.ProcessState != nil {
-			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-				res.RSSKB = ru.Maxrss
-			}
+			u := rusageOf(cmd.ProcessState)
+			res.RSSKB, res.cpu = u.RSSKB, u.CPU
 		}
 	}
 	defer func() {
@@ -327,7 +327,7 @@ func serveAndLoad(dir string, argv []string, url string, tg ocspTarget, total, w
 	}
 	// The time for the whole load at the achieved rate, so that a run cut
 	// by the deadline still compares.
-	res.Measure = Measure{Wall: time.Duration(float64(res.Elapsed) * float64(total) / float64(res.OK)), RSSKB: res.RSSKB, Runs: 1, Calls: total}
+	res.Measure = Measure{Wall: time.Duration(float64(res.Elapsed) * float64(total) / float64(res.OK)), RSSKB: res.RSSKB, CPU: res.cpu, Runs: 1, Calls: total}
 	if res.OK < total {
 		res.Measure.Scale = float64(total) / float64(res.OK)
 	}

@@ -14,7 +14,7 @@
 //
 // Usage:
 //
-//	go run ./bench [-quick] [-only truststore,keystore,verify,probe,ca] [-md BENCHMARKS.md]
+//	go run ./bench [-quick] [-only truststore,keystore,verify,probe,ca] [-md BENCHMARKS.md] [-tags TAGS] [-keep]
 package main
 
 import (
@@ -34,6 +34,7 @@ type config struct {
 	MD     string
 	Keep   bool
 	Bin    string
+	Tags   string // go build -tags for trustctl
 	Work   string
 	Runs   int // trustctl runs per median
 	RefRun int // keytool/openssl runs per median
@@ -46,6 +47,9 @@ func (c config) argsText() string {
 	}
 	if len(c.Only) > 0 {
 		s += " -only " + strings.Join(c.Only, ",")
+	}
+	if c.Tags != "" {
+		s += " -tags " + c.Tags
 	}
 	return s
 }
@@ -80,6 +84,7 @@ func main() {
 	flag.StringVar(&only, "only", "", "comma-separated areas to run: "+strings.Join(areas, ","))
 	flag.StringVar(&cfg.MD, "md", "BENCHMARKS.md", "markdown file whose generated section is rewritten (empty: none)")
 	flag.BoolVar(&cfg.Keep, "keep", false, "keep the temporary directory with the inputs")
+	flag.StringVar(&cfg.Tags, "tags", "", "build tags for go build of trustctl (e.g. urfave_cli_no_docs)")
 	flag.Parse()
 	if only != "" {
 		for _, a := range strings.Split(only, ",") {
@@ -118,7 +123,12 @@ func run(cfg config) error {
 	}
 	cfg.Bin = filepath.Join(work, "trustctl")
 	logf("building trustctl")
-	if out, err := exec.Command("go", "build", "-o", cfg.Bin, "./cmd/trustctl").CombinedOutput(); err != nil {
+	loadFrom := loadavg()
+	build := []string{"build", "-o", cfg.Bin}
+	if cfg.Tags != "" {
+		build = append(build, "-tags", cfg.Tags)
+	}
+	if out, err := exec.Command("go", append(build, "./cmd/trustctl")...).CombinedOutput(); err != nil {
 		return fmt.Errorf("go build ./cmd/trustctl: %v\n%s", err, out)
 	}
 	var rows []Row
@@ -147,7 +157,9 @@ func run(cfg config) error {
 	}
 	logf("done in %s", time.Since(start).Round(time.Second))
 	if cfg.MD != "" {
-		if err := writeMarkdown(cfg.MD, markdown(describeMachine(cfg.Bin), cfg, rows, kdf)); err != nil {
+		m := describeMachine(cfg.Bin)
+		m.LoadFrom, m.LoadTo, m.Tags = loadFrom, loadavg(), cfg.Tags
+		if err := writeMarkdown(cfg.MD, markdown(m, cfg, rows, kdf)); err != nil {
 			return err
 		}
 		logf("wrote %s", cfg.MD)

@@ -115,6 +115,37 @@ func fmtRSS(kb int64) string {
 	return fmt.Sprintf("%.1f MB", float64(kb)/1024)
 }
 
+// CPURatio is the reference's CPU time over trustctl's, per call where the
+// row compares per call (the loops' totals have the same call counts).
+func (r Row) CPURatio() float64 {
+	if r.Ours.CPU <= 0 || r.Ref.CPU <= 0 {
+		return 0
+	}
+	o, f := float64(r.Ours.CPU), float64(r.Ref.CPU)
+	if r.PerCall {
+		o /= float64(max(r.Ours.Calls, 1))
+		f /= float64(max(r.Ref.Calls, 1))
+	}
+	return f / o
+}
+
+func fmtCPU(m Measure) string {
+	if m.CPU <= 0 {
+		return "-"
+	}
+	if m.Calls > 1 {
+		return fmt.Sprintf("%s (%s/call)", fmtDur(m.CPU), fmtDur(m.CPU/time.Duration(m.Calls)))
+	}
+	return fmtDur(m.CPU)
+}
+
+func fmtCPURatio(r Row) string {
+	if r.Pending || r.CPURatio() == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1fx", r.CPURatio())
+}
+
 func fmtRatio(r Row) string {
 	if r.Pending || r.Ratio() == 0 {
 		return "-"
@@ -125,11 +156,11 @@ func fmtRatio(r Row) string {
 // printTable writes the rows as aligned columns for the terminal.
 func printTable(w io.Writer, rows []Row) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "AREA\tTASK\tTRUSTCTL\tRSS\tREFERENCE\tREF TIME\tREF RSS\tRATIO\tTARGET\tVERDICT")
+	fmt.Fprintln(tw, "AREA\tTASK\tTRUSTCTL\tCPU\tRSS\tREFERENCE\tREF TIME\tREF CPU\tREF RSS\tRATIO\tCPU RATIO\tTARGET\tVERDICT")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Area, r.Task,
-			fmtMeasure(r.Ours, r.PerCall), fmtRSS(r.Ours.RSSKB), r.refName(), fmtMeasure(r.Ref, r.PerCall),
-			fmtRSS(r.Ref.RSSKB), fmtRatio(r), r.targetText(), r.Verdict())
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Area, r.Task,
+			fmtMeasure(r.Ours, r.PerCall), fmtCPU(r.Ours), fmtRSS(r.Ours.RSSKB), r.refName(), fmtMeasure(r.Ref, r.PerCall),
+			fmtCPU(r.Ref), fmtRSS(r.Ref.RSSKB), fmtRatio(r), fmtCPURatio(r), r.targetText(), r.Verdict())
 	}
 	tw.Flush()
 	for _, r := range rows {
@@ -163,6 +194,9 @@ type Machine struct {
 	Java     string
 	OpenSSL  string
 	Trustctl string
+	LoadFrom string // /proc/loadavg when the run started
+	LoadTo   string // and when it ended
+	Tags     string // go build -tags
 }
 
 func describeMachine(bin string) Machine {
@@ -190,6 +224,18 @@ func output(name string, args ...string) string {
 	return string(b)
 }
 
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
 func firstLine(s string) string {
 	l, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
 	return l
@@ -206,24 +252,28 @@ func markdown(m Machine, cfg config, rows []Row, kdf []string) []byte {
 	fmt.Fprintln(&b, beginMarker)
 	fmt.Fprintf(&b, "\n## Results of %s\n\n", m.Date.Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(&b, "- command: `go run ./bench%s`\n", cfg.argsText())
-	fmt.Fprintf(&b, "- machine: %d CPU (%s), %s; shared with other work, so figures carry noise\n", m.NProc, m.CPU, m.Kernel)
+	fmt.Fprintf(&b, "- machine: %d CPU (%s), %s; shared with other work, so wall times carry noise (CPU times less so)\n", m.NProc, m.CPU, m.Kernel)
 	fmt.Fprintf(&b, "- tools: %s; %s; %s\n", m.Go, m.Java, m.OpenSSL)
-	fmt.Fprintf(&b, "- trustctl at commit: %s\n\n", m.Trustctl)
+	fmt.Fprintf(&b, "- trustctl at commit: %s", m.Trustctl)
+	if m.Tags != "" {
+		fmt.Fprintf(&b, ", built with -tags %s", m.Tags)
+	}
+	fmt.Fprintf(&b, "\n- load average (1, 5, 15 min) at start: %s; at end: %s\n\n", m.LoadFrom, m.LoadTo)
 	area := ""
 	for _, r := range rows {
 		if r.Area != area {
 			area = r.Area
 			fmt.Fprintf(&b, "\n### %s\n\n", area)
-			fmt.Fprintln(&b, "| task | trustctl | trustctl RSS | reference | reference time | ref RSS | ratio | target | verdict |")
-			fmt.Fprintln(&b, "|---|---|---|---|---|---|---|---|---|")
+			fmt.Fprintln(&b, "| task | trustctl wall | CPU | RSS | reference | wall | CPU | RSS | ratio (wall) | CPU ratio | target | verdict |")
+			fmt.Fprintln(&b, "|---|---|---|---|---|---|---|---|---|---|---|---|")
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | `%s` | %s | %s | %s | %s | **%s** |\n", r.Task,
-			fmtMeasure(r.Ours, r.PerCall), fmtRSS(r.Ours.RSSKB), mdEscape(r.RefCmd), fmtMeasure(r.Ref, r.PerCall),
-			fmtRSS(r.Ref.RSSKB), fmtRatio(r), r.targetText(), r.Verdict())
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | `%s` | %s | %s | %s | %s | %s | %s | **%s** |\n", r.Task,
+			fmtMeasure(r.Ours, r.PerCall), fmtCPU(r.Ours), fmtRSS(r.Ours.RSSKB), mdEscape(r.refName()), fmtMeasure(r.Ref, r.PerCall),
+			fmtCPU(r.Ref), fmtRSS(r.Ref.RSSKB), fmtRatio(r), fmtCPURatio(r), r.targetText(), r.Verdict())
 	}
 	fmt.Fprint(&b, "\n### Commands and notes\n\n")
 	for _, r := range rows {
-		fmt.Fprintf(&b, "- **%s / %s**: trustctl `%s`", r.Area, r.Task, mdEscape(r.OursCmd))
+		fmt.Fprintf(&b, "- **%s / %s**: trustctl `%s`; reference `%s`", r.Area, r.Task, mdEscape(r.OursCmd), mdEscape(r.RefCmd))
 		if r.Note != "" {
 			fmt.Fprintf(&b, ". %s", r.Note)
 		}

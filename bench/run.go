@@ -17,8 +17,12 @@ import (
 type Measure struct {
 	Wall  time.Duration // median wall time of the runs (or of one loop)
 	RSSKB int64         // largest peak resident set size of any child, in KiB
-	Runs  int           // how many runs the median is over
-	Calls int           // calls per run (a loop of one call per item), 1 otherwise
+	// CPU is the user+system time of the children for the same work as
+	// Wall (median of runs, or the loop's total): steadier than wall time
+	// on a shared, loaded machine.
+	CPU   time.Duration
+	Runs  int // how many runs the median is over
+	Calls int // calls per run (a loop of one call per item), 1 otherwise
 	// Scale is the factor a sampled loop was multiplied by (0 or 1: none).
 	Scale float64
 }
@@ -59,7 +63,7 @@ func tail(s string, n int) string {
 // and peak RSS (wait4 rusage, ru_maxrss in KiB on Linux). okCodes lists exit
 // codes besides 0 that count as success (trustctl verify exits 1 for an
 // invalid chain, which a benchmark may still want to time).
-func runOnce(dir string, stdin []byte, argv []string, okCodes ...int) (time.Duration, int64, []byte, error) {
+func runOnce(dir string, stdin []byte, argv []string, okCodes ...int) (time.Duration, usage, []byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
@@ -73,11 +77,9 @@ func runOnce(dir string, stdin []byte, argv []string, okCodes ...int) (time.Dura
 	start := time.Now()
 	err := cmd.Run()
 	d := time.Since(start)
-	var rss int64
+	var u usage
 	if cmd.ProcessState != nil {
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			rss = ru.Maxrss
-		}
+		u = rusageOf(cmd.ProcessState)
 	}
 	if err != nil {
 		var ee *exec.ExitError
@@ -86,9 +88,23 @@ func runOnce(dir string, stdin []byte, argv []string, okCodes ...int) (time.Dura
 		}
 	}
 	if err != nil {
-		return d, rss, out.Bytes(), &CmdError{Cmd: strings.Join(shortArgv(argv), " "), Err: err, Stderr: errb.String() + out.String()}
+		return d, u, out.Bytes(), &CmdError{Cmd: strings.Join(shortArgv(argv), " "), Err: err, Stderr: errb.String() + out.String()}
 	}
-	return d, rss, out.Bytes(), nil
+	return d, u, out.Bytes(), nil
+}
+
+// usage is what wait4 reports about a child.
+type usage struct {
+	RSSKB int64
+	CPU   time.Duration
+}
+
+func rusageOf(ps *os.ProcessState) usage {
+	ru, ok := ps.SysUsage().(*syscall.Rusage)
+	if !ok {
+		return usage{}
+	}
+	return usage{RSSKB: ru.Maxrss, CPU: time.Duration(ru.Utime.Nano() + ru.Stime.Nano())}
 }
 
 func shortArgv(argv []string) []string {
@@ -113,7 +129,7 @@ type Bench struct {
 // median runs b.Runs times and returns the median wall time and the largest
 // peak RSS.
 func (b Bench) median() (Measure, error) {
-	var walls []time.Duration
+	var walls, cpus []time.Duration
 	var rss int64
 	for range max(b.Runs, 1) {
 		if b.Setup != nil {
@@ -121,14 +137,15 @@ func (b Bench) median() (Measure, error) {
 				return Measure{}, err
 			}
 		}
-		d, r, _, err := runOnce(b.Dir, b.Stdin, b.Argv, b.OKCodes...)
+		d, u, _, err := runOnce(b.Dir, b.Stdin, b.Argv, b.OKCodes...)
 		if err != nil {
 			return Measure{}, err
 		}
 		walls = append(walls, d)
-		rss = max(rss, r)
+		cpus = append(cpus, u.CPU)
+		rss = max(rss, u.RSSKB)
 	}
-	return Measure{Wall: medianOf(walls), RSSKB: rss, Runs: len(walls), Calls: 1}, nil
+	return Measure{Wall: medianOf(walls), CPU: medianOf(cpus), RSSKB: rss, Runs: len(walls), Calls: 1}, nil
 }
 
 func medianOf(ds []time.Duration) time.Duration {
@@ -155,20 +172,22 @@ func loop(dir string, n, sample int, setup func() error, argv func(i int) []stri
 			return Measure{}, err
 		}
 	}
-	var total time.Duration
+	var total, cpu time.Duration
 	var rss int64
 	for i := range sample {
-		d, r, _, err := runOnce(dir, nil, argv(i), okCodes...)
+		d, u, _, err := runOnce(dir, nil, argv(i), okCodes...)
 		if err != nil {
 			return Measure{}, err
 		}
 		total += d
-		rss = max(rss, r)
+		cpu += u.CPU
+		rss = max(rss, u.RSSKB)
 	}
-	m := Measure{Wall: total, RSSKB: rss, Runs: 1, Calls: n}
+	m := Measure{Wall: total, CPU: cpu, RSSKB: rss, Runs: 1, Calls: n}
 	if sample < n {
 		m.Scale = float64(n) / float64(sample)
 		m.Wall = time.Duration(float64(total) * m.Scale)
+		m.CPU = time.Duration(float64(cpu) * m.Scale)
 	}
 	return m, nil
 }
