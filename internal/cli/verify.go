@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -79,6 +80,11 @@ func runVerify(c *ucli.Context) error {
 			return usageErrorf("--at %q: not an RFC 3339 time (like 2026-03-01T00:00:00Z)", s)
 		}
 		at = t
+	}
+	if u := c.String("ocsp-url"); u != "" {
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			return usageErrorf("--ocsp-url %q: not an http:// or https:// URL", u)
+		}
 	}
 	pw, havePW, err := readSecret(c, pwSource)
 	if err != nil {
