@@ -48,7 +48,7 @@ EXIT CODES:
 		Flags: append([]ucli.Flag{
 			&ucli.StringFlag{Name: "out", Usage: "write the certificate (PEM) to `FILE` (default: standard output)"},
 			&ucli.StringFlag{Name: "profile", Value: "server", Usage: "`PROFILE`: " + strings.Join(ca.Profiles, ", ")},
-			&ucli.IntFlag{Name: "days", Usage: "validity in `DAYS` (default: the CA's --issue-days)"},
+			&ucli.IntFlag{Name: "days", Usage: "validity in `DAYS`", DefaultText: "the CA's --issue-days"},
 			&ucli.BoolFlag{Name: "chain", Usage: "append the CA certificate after the issued one"},
 			forceFlag,
 		}, caKeyFlags()...),
