@@ -2,6 +2,9 @@ package p12
 
 import (
 	"bytes"
+	"encoding/base64"
+	"os"
+	"path/filepath"
 	"errors"
 	"testing"
 )
@@ -82,6 +85,17 @@ func FuzzDecode(f *testing.F) {
 		}
 		f.Add(der, []byte("pw"))
 		f.Add(toBER(f, der), []byte("pw"))
+	}
+	for _, name := range []string{"rfc9579-a1.txt", "rfc9579-a6.txt"} {
+		b64, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		der, err := base64.StdEncoding.DecodeString(string(b64))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(der, []byte("1234"))
 	}
 	empty, _ := EncodeWith(&File{}, nil, Options{Encryption: Modern, Iterations: 1})
 	f.Add(empty, []byte{})

@@ -6,12 +6,13 @@
 //
 // Decode accepts PBES1 (3DES, RC2-40, RC2-128 with SHA-1) and PBES2
 // (AES-CBC or 3DES with PBKDF2 over HMAC-SHA-1/224/256/384/512) encryption,
-// HMAC-SHA-1/224/256/384/512 integrity, BER or DER. Encode writes three
+// HMAC-SHA-1/224/256/384/512 integrity and the PBMAC1 MAC of RFC 9579, in
+// BER or DER. Encode writes three
 // profiles, see [Encryption].
 //
 // Left out: public-key integrity and privacy modes (signedData and
-// envelopedData, which nothing in the Java world writes), the PBMAC1 MAC of
-// RFC 9579, secret bags (JCEKS-style secret keys) and CRL bags, which are
+// envelopedData, which nothing in the Java world writes), writing PBMAC1,
+// secret bags (JCEKS-style secret keys) and CRL bags, which are
 // skipped on read, and any bag attributes other than friendlyName,
 // localKeyID and the Java trusted-key-usage attribute. Keys stay PKCS#8 DER:
 // parsing them is the caller's business.
@@ -304,8 +305,15 @@ func Decode(der []byte, password []byte) (*File, error) {
 		d.hasMAC = true
 		d.macSHA1 = md.Mac.Algorithm.Algorithm.Equal(oidSHA1)
 		found := -1
+		pbmac1 := md.Mac.Algorithm.Algorithm.Equal(oidPBMAC1)
 		for i, pw := range forms {
-			mac, err := computeMAC(md.Mac.Algorithm.Algorithm, pw.bmp, md.MacSalt, md.Iterations, authSafe)
+			var mac []byte
+			var err error
+			if pbmac1 {
+				mac, err = computePBMAC1(md.Mac.Algorithm.Parameters.FullBytes, pw.raw, authSafe)
+			} else {
+				mac, err = computeMAC(md.Mac.Algorithm.Algorithm, pw.bmp, md.MacSalt, md.Iterations, authSafe)
+			}
 			if err != nil {
 				return nil, err
 			}
