@@ -269,7 +269,7 @@ func (c *CA) IssueResponder(now time.Time, validity time.Duration) (crypto.Signe
 	if end.After(c.Cert.NotAfter) {
 		end = c.Cert.NotAfter
 	}
-	iss, err := c.Sign(csr, SignOptions{Profile: "ocsp", Now: now, Extra: func(t *x509.Certificate) {
+	iss, err := c.Sign(csr, SignOptions{Profile: "ocsp", Now: now, extra: func(t *x509.Certificate) {
 		t.NotAfter = end.UTC().Truncate(time.Second)
 	}})
 	if err != nil {

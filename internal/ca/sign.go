@@ -32,9 +32,9 @@ type SignOptions struct {
 	// the CA's own expiry). A value beyond the cap is [ErrValidity].
 	Days int
 	Now  time.Time
-	// Extra, when set, adjusts the template before signing (the OCSP
-	// responder's delegated certificate uses it).
-	Extra func(*x509.Certificate)
+	// extra adjusts the template before signing (the OCSP responder's
+	// delegated certificate sets its short validity).
+	extra func(*x509.Certificate)
 }
 
 // Issued is a certificate the CA has signed and recorded.
@@ -71,8 +71,8 @@ func (c *CA) Sign(csr *x509.CertificateRequest, o SignOptions) (*Issued, error) 
 	}
 	tmpl.NotBefore = o.Now.Add(-5 * time.Minute).UTC().Truncate(time.Second)
 	tmpl.NotAfter = notAfter.UTC().Truncate(time.Second)
-	if o.Extra != nil {
-		o.Extra(tmpl)
+	if o.extra != nil {
+		o.extra(tmpl)
 	}
 
 	unlock, err := safefile.Lock(c.path(SerialFile))
