@@ -38,8 +38,10 @@ func probeCommand() *ucli.Command {
 		encryptionFlag,
 		jsonFlag,
 	}
-	flags = append(flags, storeFlags(false)...)
-	flags = append(flags, sourceFlags()...)
+	flags = append(flags, typeFlag)
+	flags = append(flags, secretFlags(pwStore, "password of the --client-cert store and of the --save store")...)
+	flags = append(flags, secretFlags(pwKey, "password of the client key (default: the store password)")...)
+	flags = append(flags, secretFlags(pwSource, "password of the truststores given to --roots")...)
 	return &ucli.Command{
 		Name:      "probe",
 		Usage:     "show the certificate chain a TLS endpoint presents",
