@@ -3,9 +3,9 @@ package p12
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"os"
 	"path/filepath"
-	"errors"
 	"testing"
 )
 
