@@ -178,6 +178,18 @@ func (v *verifier) trusted(c *x509.Certificate) bool {
 	return false
 }
 
+// systemIssuer returns the system root that issued c, or nil. It asks
+// crypto/x509 for a chain from c alone to the system pool, at a time c
+// is valid, since only the link matters here.
+func (v *verifier) systemIssuer(c *x509.Certificate) *x509.Certificate {
+	chains, err := c.Verify(x509.VerifyOptions{Roots: v.sysPool, CurrentTime: c.NotBefore.Add(time.Second),
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+	if err != nil || len(chains) == 0 || len(chains[0]) < 2 {
+		return nil
+	}
+	return chains[0][1]
+}
+
 // Verify validates opts.Leaf as of opts.At with crypto/x509's Verify and,
 // when that fails, explains why in words naming the certificate at fault,
 // from the error's type and an inspection of the best candidate path
@@ -437,6 +449,13 @@ func (v *verifier) explain(res *Result, verr error) {
 	index := bySubject(pool)
 	issuers := func(c *x509.Certificate) []*x509.Certificate {
 		cands := index[string(c.RawIssuer)]
+		if len(cands) == 0 && v.sysPool != nil {
+			// The system roots cannot be listed; ask crypto/x509 for the
+			// one that issued c, if any.
+			if r := v.systemIssuer(c); r != nil {
+				cands = []*x509.Certificate{r}
+			}
+		}
 		// Those whose key verifies the signature first.
 		var good, bad []*x509.Certificate
 		for _, p := range cands {

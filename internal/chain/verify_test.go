@@ -330,3 +330,28 @@ func TestVerifyOCSPFunc(t *testing.T) {
 		t.Errorf("unreachable, required: %q", res.Problems)
 	}
 }
+
+// TestVerifySystemRoots points crypto/x509's system pool at a test root
+// (SSL_CERT_FILE, read once per process: this is the only test here that
+// uses system roots). A chain failing for another reason must not also be
+// called untrusted because the system roots cannot be listed.
+func TestVerifySystemRoots(t *testing.T) {
+	root := testpki.Root(t, "System Test Root")
+	inter := testpki.Intermediate(t, "System Test CA", root)
+	expired := testpki.New(t, testpki.Template{Subject: "old.example.com", DNS: []string{"old.example.com"},
+		NotBefore: testpki.Now.AddDate(-2, 0, 0), NotAfter: testpki.Now.AddDate(0, 0, -1)}, inter)
+	dir := t.TempDir()
+	rootPath, _ := root.Write(t, dir, "root")
+	t.Setenv("SSL_CERT_FILE", rootPath)
+	t.Setenv("SSL_CERT_DIR", t.TempDir())
+	res, err := Verify(VerifyOptions{Leaf: expired.Cert, Intermediates: certsOf(inter), SystemRoots: true, At: testpki.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Valid || len(res.Problems) != 1 || !strings.Contains(res.Problems[0], "CN=old.example.com expired on 2026-05-31") {
+		t.Errorf("problems = %q, want only the expiry", res.Problems)
+	}
+	if got := subjects(res.Chain); strings.Join(got, " < ") != "old.example.com < System Test CA < System Test Root" || !res.Chain[2].Trusted {
+		t.Errorf("chain = %q (last trusted: %v)", got, res.Chain[len(res.Chain)-1].Trusted)
+	}
+}
