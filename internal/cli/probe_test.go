@@ -278,3 +278,39 @@ func TestProbeCommandProgressOnTerminal(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errs)
 	}
 }
+
+// TestProbeCommandClientCertJKS: a JKS keystore made by keytool from a
+// PFX, as Java clients keep their client certificate.
+func TestProbeCommandClientCertJKS(t *testing.T) {
+	openssl, err1 := exec.LookPath("openssl")
+	keytool, err2 := exec.LookPath("keytool")
+	if err1 != nil || err2 != nil {
+		t.Skip("openssl or keytool not on PATH")
+	}
+	p := newProbePKI(t)
+	clientCA := testpki.Root(t, "CN=Acme Client CA")
+	client := testpki.Leaf(t, "pcclient-host", clientCA)
+	pool := x509.NewCertPool()
+	pool.AddCert(clientCA.Cert)
+	addr := p.sniServer(t, func(c *tls.Config) {
+		c.ClientAuth = tls.RequireAndVerifyClientCert
+		c.ClientCAs = pool
+	})
+	crt, key := client.Write(t, p.dir, "client")
+	pfx, jks := filepath.Join(p.dir, "client.pfx"), filepath.Join(p.dir, "client.jks")
+	if out, err := exec.Command(openssl, "pkcs12", "-export", "-in", crt, "-inkey", key, "-name", "client", "-out", pfx, "-passout", "pass:changeit").CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	if out, err := exec.Command(keytool, "-importkeystore", "-noprompt", "-srckeystore", pfx, "-srcstoretype", "PKCS12", "-srcstorepass", "changeit",
+		"-destkeystore", jks, "-deststoretype", "JKS", "-deststorepass", "changeit").CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	code, out, errs := runProbeCmd(t, addr, "--servername", "primary-host", "--client-cert", jks, "--password", "changeit")
+	if code != 0 || !strings.Contains(out, "ours was accepted") {
+		t.Errorf("with the JKS: exit %d\n%s%s", code, out, errs)
+	}
+	code, _, errs = runProbeCmd(t, addr, "--servername", "primary-host", "--client-cert", jks, "--password", "wrong")
+	if code != 2 || !strings.Contains(errs, "--client-cert") {
+		t.Errorf("wrong password: exit %d %s", code, errs)
+	}
+}
