@@ -1,14 +1,14 @@
 // Package jks reads and writes Java KeyStore (JKS) files and reads JCEKS
 // files, the two proprietary store formats of the JDK's Sun providers.
 //
-// The codec is written here rather than on keystore-go, which the rest of
-// trustctl was planned around, because keystore-go cannot do four things
-// trustctl needs: read a store without its password (Java does, leaving the
-// integrity digest unchecked, and so does `keytool -list` with no password),
-// keep a key entry whose key password is unknown so that it is written back
-// unchanged, read JCEKS at all, and report a wrong password as anything but
-// the text "got invalid digest". It also trusts length fields in the file
-// when allocating and panics on a short protected key. The format is small
+// The codec is written here rather than on keystore-go (v4.5.0), which the
+// rest of trustctl was planned around. keystore-go does carry a key entry
+// whose key password is unknown through a load and store unchanged, but it
+// cannot read a store without its password (Java can, leaving the integrity
+// digest unchecked, and so does `keytool -list` with no password), cannot read
+// JCEKS at all, reports a wrong store or key password only as the text "got
+// invalid digest", allocates whatever a length field in the file says, and
+// panics on a protected key shorter than 40 bytes. The format is small
 // (sun.security.provider.JavaKeyStore and com.sun.crypto.provider.JceKeyStore):
 //
 //	magic      uint32  FEEDFEED (JKS) or CECECECE (JCEKS)
