@@ -35,6 +35,15 @@ func berToDER(in []byte) ([]byte, error) {
 	return out, nil
 }
 
+// berFirst is berToDER for the first element of in, ignoring what follows.
+func berFirst(in []byte) ([]byte, error) {
+	if rest, ok := derLike(in, 0); ok {
+		return in[:len(in)-len(rest)], nil
+	}
+	out, _, err := berElement(in, 0)
+	return out, err
+}
+
 // berHeader reads an identifier and length. length is -1 for indefinite.
 func berHeader(in []byte) (tag []byte, constructed bool, universalTag int, length int, rest []byte, err error) {
 	if len(in) < 2 {

@@ -262,15 +262,15 @@ func octetString(rv asn1.RawValue) ([]byte, bool) {
 // Errors: [ErrWrongPassword], *[FormatError] for data that is not PKCS#12
 // or is damaged, *[UnsupportedError] for algorithms not implemented.
 func Decode(der []byte, password []byte) (*File, error) {
-	data, err := berToDER(der)
+	// Bytes after the PFX are ignored, as OpenSSL's d2i and the JDK's
+	// DerValue do: some exporters pad files, and both tools open them.
+	data, err := berFirst(der)
 	if err != nil {
 		return nil, formatErr("encoding", err)
 	}
 	var pfx pfxPDU
-	if rest, err := asn1.Unmarshal(data, &pfx); err != nil {
+	if _, err := asn1.Unmarshal(data, &pfx); err != nil {
 		return nil, formatErr("PFX structure", err)
-	} else if len(rest) != 0 {
-		return nil, formatErr("PFX structure", errors.New("trailing data"))
 	}
 	if pfx.Version != 3 {
 		return nil, formatErr(fmt.Sprintf("version %d (want 3)", pfx.Version), nil)

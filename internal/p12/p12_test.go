@@ -300,6 +300,11 @@ func TestDamagedInput(t *testing.T) {
 			}
 		}
 	})
+	t.Run("trailing bytes are ignored", func(t *testing.T) {
+		if _, err := Decode(append(bytes.Clone(der), 0, 0, 0, 0), []byte("pw")); err != nil {
+			t.Errorf("err = %v", err)
+		}
+	})
 	t.Run("garbage", func(t *testing.T) {
 		_, err := Decode([]byte("-----BEGIN CERTIFICATE-----\nnot pkcs12\n"), nil)
 		var fe *FormatError
