@@ -12,7 +12,7 @@ import (
 
 // ErrNoClientKey is returned by [ClientCertificate] when the sources hold
 // no private key, or no certificate for it.
-var ErrNoClientKey = errors.New("no private key with a matching certificate")
+var ErrNoClientKey = errors.New("no usable client key")
 
 // ClientCertificate builds the certificate to offer from what was loaded
 // from --client-cert (and --client-key): the first private key, with its
