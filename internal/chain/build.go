@@ -40,9 +40,15 @@ type IncompleteError struct {
 	// Impostors counts pool certificates with that subject whose key did
 	// not verify the signature (a renewed CA with a new key, most often).
 	Impostors int
+	// Loop is set when the issuer is already in the chain: the pool's
+	// certificates certify each other and none is self-signed.
+	Loop bool
 }
 
 func (e *IncompleteError) Error() string {
+	if e.Loop {
+		return fmt.Sprintf("the chain stops at %s: its issuer %s is already in the chain (the certificates certify each other in a loop and none is a self-signed root)", Name(e.Last), e.Missing)
+	}
 	msg := fmt.Sprintf("the chain stops at %s: its issuer %s is not in the pool", Name(e.Last), e.Missing)
 	if e.Impostors > 0 {
 		msg += fmt.Sprintf(" (%d certificate(s) with that name are, but their key did not sign it)", e.Impostors)
@@ -232,13 +238,15 @@ func Build(leaf *x509.Certificate, pool []*x509.Certificate, opts BuildOptions) 
 	if !b.Complete {
 		last := chosen[len(chosen)-1]
 		if !opts.Partial {
-			imp := 0
+			imp, loop := 0, false
 			for _, p := range index[string(last.RawIssuer)] {
-				if !onPath(chosen, p) {
+				if onPath(chosen, p) {
+					loop = loop || checkSig(p, last) == nil
+				} else {
 					imp++
 				}
 			}
-			return b, &IncompleteError{Chain: chosen, Last: last, Missing: issuerName(last), Impostors: imp}
+			return b, &IncompleteError{Chain: chosen, Last: last, Missing: issuerName(last), Impostors: imp, Loop: loop}
 		}
 		b.Notes = append(b.Notes, fmt.Sprintf("the chain stops at %s: its issuer %s is not in the pool (partial chain accepted)", Name(last), issuerName(last)))
 	}

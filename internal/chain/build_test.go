@@ -77,7 +77,7 @@ func TestBuild(t *testing.T) {
 		{name: "cross-signed intermediate", leaf: crossLeaf, pool: []*testpki.Cert{crossA, shortRoot, crossB, longRoot},
 			want: "cross.example.com < Cross CA < Long Root", note: "stays valid longer"},
 		{name: "loop in the pool", leaf: loopLeaf, pool: []*testpki.Cert{loopA, loopB, loopA},
-			wantErr: "the chain stops at"},
+			wantErr: "is already in the chain (the certificates certify each other in a loop and none is a self-signed root)"},
 		{name: "self-signed leaf", leaf: root, pool: []*testpki.Cert{inter}, want: "Acme Root"},
 	}
 	for _, tc := range tests {
