@@ -308,7 +308,8 @@ func profileProblems(ch []*x509.Certificate) []problem {
 		}
 	}
 	leaf := ch[0]
-	if len(ch) > 1 || !leaf.IsCA {
+	// A leaf trusted directly (pinned, len 1) is taken as it is.
+	if len(ch) > 1 {
 		if leaf.KeyUsage&x509.KeyUsageCertSign != 0 && !(leaf.BasicConstraintsValid && leaf.IsCA) {
 			ps = append(ps, problem{0, stKeyUsage, fmt.Sprintf("%s has keyCertSign in its key usage but is not a CA (RFC 5280 §4.2.1.9)", Name(leaf))})
 		}
