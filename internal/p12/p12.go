@@ -1,21 +1,21 @@
 // Package p12 reads and writes PKCS#12 (RFC 7292) key and trust stores in
-// every shape the JDK, OpenSSL and Windows produce: any number of private
-// keys with their chains, trusted certificates carrying the Java
-// trusted-key-usage attribute, plain certificates, and password-less stores
-// like the JDK 18+ cacerts.
+// the shapes keytool and OpenSSL produce: any number of private keys with
+// their chains, trusted certificates carrying the Java trusted-key-usage
+// attribute, plain certificates, and password-less stores like the JDK 18+
+// cacerts. BER input, as Windows exports it, is read too (tested with
+// synthetic BER, not with a Windows-made file).
 //
-// Decode accepts PBES1 (3DES, RC2-40, RC2-128 with SHA-1) and PBES2
-// (AES-CBC or 3DES with PBKDF2 over HMAC-SHA-1/224/256/384/512) encryption,
-// HMAC-SHA-1/224/256/384/512 integrity and the PBMAC1 MAC of RFC 9579, in
-// BER or DER. Encode writes three
-// profiles, see [Encryption].
+// Decode accepts PBES1 (3DES, 2-key 3DES, RC2-40, RC2-128 with SHA-1) and
+// PBES2 (AES-CBC or 3DES with PBKDF2 over HMAC-SHA-1/224/256/384/512)
+// encryption, and HMAC-SHA-1/224/256/384/512 or PBMAC1 (RFC 9579)
+// integrity. Encode writes three profiles, see [Encryption].
 //
 // Left out: public-key integrity and privacy modes (signedData and
-// envelopedData, which nothing in the Java world writes), writing PBMAC1,
-// secret bags (JCEKS-style secret keys) and CRL bags, which are
-// skipped on read, and any bag attributes other than friendlyName,
-// localKeyID and the Java trusted-key-usage attribute. Keys stay PKCS#8 DER:
-// parsing them is the caller's business.
+// envelopedData, which nothing in the Java world writes); writing PBMAC1;
+// secret bags (keytool's SecretKeyEntry) and CRL bags, which Decode skips
+// and counts in [File.Skipped]; bag attributes other than friendlyName,
+// localKeyID and the Java trusted-key-usage attribute. Keys stay PKCS#8
+// DER: parsing them is the caller's business.
 package p12
 
 import (
