@@ -349,7 +349,7 @@ func writeReport(rs []*outcome, sum string, elapsed time.Duration) ([]byte, stat
 	fmt.Fprintf(&b, "| crypto/x509 | %d / %d (%.2f%%) | %d / %d | - | - |\n\n", total.x, total.cases, pct(total.x, total.cases), total.xMust, total.must)
 	fmt.Fprintf(&b, "About 90%% of the cases must fail, so read the agreement next to the must-pass column.\n\n")
 	fmt.Fprintf(&b, "Should-pass cases that failed while a certificate in their bundles could not be parsed: %d.\n\n", st.parseBroke)
-	fmt.Fprintf(&b, "trustctl runs crypto/x509's Verify and refuses nothing it accepts except for: revocation from `--crl` ")
+	fmt.Fprintf(&b, "trustctl runs crypto/x509's Verify and refuses a chain it accepts only for: revocation from `--crl` ")
 	fmt.Fprintf(&b, "(a listed serial; a CRL of the issuer that fails its signature, cRLSign, CRL-number or critical-extension checks, RFC 5280 §5.2, §6.3.3); ")
 	fmt.Fprintf(&b, "and four RFC 5280 profile rules (a CA whose key usage lacks keyCertSign, keyCertSign in a non-CA, name constraints in an end-entity ")
 	fmt.Fprintf(&b, "certificate, an empty extended key usage extension). It accepts nothing crypto/x509 refuses, so every must-pass case crypto/x509 ")
