@@ -198,10 +198,20 @@ func runProbe(c *ucli.Context) error {
 		printProbeText(env.Stdout, reports, saved, now, env.StdoutTTY)
 	}
 	if failed > 0 {
+		var err error
 		if len(reports) == 1 {
-			return checkFailed("%s: %s", reports[0].Target, reports[0].Failures[0])
+			err = checkFailed("%s: %s", reports[0].Target, reports[0].Failures[0])
+		} else {
+			err = checkFailed("%d of %d targets failed", failed, len(reports))
 		}
-		return checkFailed("%d of %d targets failed", failed, len(reports))
+		for _, rep := range reports {
+			if rep.Fallback != nil && rep.Fallback.DefaultPresented {
+				// What seed 002 tells people to check when s_client shows the
+				// fallback certificate.
+				return withHint(err, "the server fell back to its default certificate: check that it loaded the keystore for "+rep.Name+" (path, file readable, password)")
+			}
+		}
+		return err
 	}
 	return nil
 }

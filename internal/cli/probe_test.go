@@ -118,7 +118,7 @@ func TestProbeCommandFallbackVerdict(t *testing.T) {
 
 	code, out, errs = runProbeCmd(t, addr, "--servername", "gateway-host")
 	want := "the server presented its default certificate (CN=localhost), not one for gateway-host: SNI did not select a certificate"
-	if code != 1 || !strings.Contains(out, "SNI: "+want) || !strings.Contains(errs, want) {
+	if code != 1 || !strings.Contains(out, "SNI: "+want) || !strings.Contains(errs, want) || !strings.Contains(errs, "trustctl: hint: the server fell back") {
 		t.Errorf("exit %d\n%s%s", code, out, errs)
 	}
 }

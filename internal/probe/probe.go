@@ -244,6 +244,13 @@ func Probe(ctx context.Context, t Target, opts Options) (*Result, error) {
 	wg.Wait()
 
 	if main.err != nil && len(main.chain) == 0 && !main.auth.Requested {
+		// Some servers abort on a name they do not serve (alert
+		// unrecognized_name, RFC 6066 section 3); say what they serve
+		// without it.
+		var pe *Error
+		if doExtras && noSNI.leaf() != nil && errors.As(main.err, &pe) && pe.Op == "handshake" {
+			return nil, &Error{Op: pe.Op, Addr: pe.Addr, Err: fmt.Errorf("%w (without SNI the server presents %s)", pe.Err, shortName(noSNI.leaf()))}
+		}
 		return nil, main.err
 	}
 	r.fill(main, opts)

@@ -261,3 +261,20 @@ func TestProbeIPv6(t *testing.T) {
 		t.Errorf("sni %q name %q match %v fallback %v", r.ServerName, r.Name, r.NameMatch, r.Fallback)
 	}
 }
+
+// TestProbeUnrecognizedName: a server that aborts on a name it does not
+// serve; the error says what it serves without SNI.
+func TestProbeUnrecognizedName(t *testing.T) {
+	p := testPKI(t)
+	def := tlsCert(t, p.other)
+	tg := serveTLS(t, &tls.Config{GetCertificate: func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
+		if h.ServerName != "" {
+			return nil, errors.New("unknown name")
+		}
+		return &def, nil
+	}})
+	_, err := Probe(context.Background(), tg, Options{ServerName: "primary-host"})
+	if err == nil || !strings.Contains(err.Error(), "without SNI the server presents CN=localhost") {
+		t.Errorf("got %v", err)
+	}
+}
