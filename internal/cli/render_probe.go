@@ -44,7 +44,6 @@ type probeReport struct {
 	OK             bool             `json:"ok"`
 	Failures       []string         `json:"failures,omitempty"`
 	result         *probe.Result    `json:"-"`
-	verifyErr      error            `json:"-"`
 }
 
 type probeCert struct {
@@ -166,7 +165,6 @@ func newProbeReport(o probe.Outcome, now time.Time) probeReport {
 func (rep *probeReport) verify(r *probe.Result, roots []*x509.Certificate, now time.Time) {
 	res, err := probe.Verify(r, roots, now)
 	if err != nil {
-		rep.verifyErr = err
 		rep.Checks = append(rep.Checks, probeCheck{What: "verification", OK: false, Detail: err.Error()})
 		return
 	}
