@@ -79,7 +79,9 @@ func sameIssuerName(parent, child *x509.Certificate) bool {
 // TBS alone would not do, since a second, forged signature over the same
 // TBS must not inherit the cached answer. crypto/x509's own Verify has no
 // hook for this and still checks its signatures itself; the cache serves
-// Build, the explanation of failed paths and CRL signatures.
+// Build (every candidate issuer and self-signed test) and the inspection
+// of candidate paths when a chain fails. CRL signatures are checked by
+// crypto/x509 (RevocationList.CheckSignatureFrom) without it.
 type sigKey [2][32]byte
 
 type sigCacheT struct {
