@@ -63,13 +63,6 @@ func selfSigned(c *x509.Certificate) bool {
 	return string(c.RawSubject) == string(c.RawIssuer) && checkSig(c, c) == nil
 }
 
-// sameIssuerName reports whether parent's subject is child's issuer.
-// RFC 5280 §7.1 asks for a comparison after normalisation; like
-// crypto/x509 we compare the DER bytes, which is what issuers write.
-func sameIssuerName(parent, child *x509.Certificate) bool {
-	return string(parent.RawSubject) == string(child.RawIssuer)
-}
-
 // The signature cache. When one process checks many chains (the
 // conformance run, keystore build over a large pool, verify with many
 // candidate paths), the same issuer→subject signature comes up again and
