@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/trustctl/trustctl/internal/testpki"
 )
@@ -367,30 +366,23 @@ func TestChainOrderFromShuffledBags(t *testing.T) {
 
 // TestLargeTruststore: 2,000 trusted certificates encode and decode in tens
 // of milliseconds because the certificates are encrypted and MACed once.
+// TestLargeTruststore checks that 2,000 trusted entries survive a round
+// trip in every profile. How fast that is, is measured by
+// BenchmarkEncodeTruststore, BenchmarkDecodeTruststore and bench/, never
+// asserted here.
 func TestLargeTruststore(t *testing.T) {
-	p := testPKI(t)
-	f := &File{}
-	for i := 0; i < 2000; i++ {
-		f.Entries = append(f.Entries, Entry{Alias: fmt.Sprintf("ca-%04d", i), Certs: ders(p.root), Trusted: true})
-	}
+	f := largeTruststore(t)
 	for _, enc := range []Encryption{Modern, Legacy, None} {
-		start := time.Now()
 		der, err := Encode(f, []byte("changeit"), enc)
 		if err != nil {
 			t.Fatal(err)
 		}
-		mid := time.Now()
 		got, err := Decode(der, []byte("changeit"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		end := time.Now()
 		if len(got.Entries) != 2000 || got.Entries[1999].Alias != "ca-1999" || !got.Entries[1999].Trusted {
 			t.Fatalf("%v: got %d entries", enc, len(got.Entries))
-		}
-		t.Logf("%v: encode %v, decode %v, %d bytes", enc, mid.Sub(start), end.Sub(mid), len(der))
-		if d := end.Sub(start); d > 2*time.Second {
-			t.Errorf("%v: 2,000 entries took %v", enc, d)
 		}
 	}
 }
