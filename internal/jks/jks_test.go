@@ -486,10 +486,9 @@ func TestLargeTruststore(t *testing.T) {
 			t.Fatalf("%d entries", len(got.Entries))
 		}
 	}
+	// Speed is measured by bench/ side by side with keytool, never
+	// asserted in a test.
 	t.Logf("2000 entries, %d bytes: encode %v, decode %v", len(out), enc, dec)
-	if enc > 100*time.Millisecond || dec > 100*time.Millisecond {
-		t.Errorf("too slow: encode %v, decode %v", enc, dec)
-	}
 }
 
 func TestModifiedUTF8(t *testing.T) {

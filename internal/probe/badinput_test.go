@@ -46,7 +46,9 @@ func TestProbeBadEndpoints(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			start := time.Now()
 			r, err := Probe(context.Background(), tt.target, Options{Timeout: 700 * time.Millisecond})
-			if el := time.Since(start); el > 2*time.Second {
+			// The bound is the behaviour under test (no hang past the
+			// timeout), with room for a loaded machine.
+			if el := time.Since(start); el > 5*time.Second {
 				t.Errorf("took %v with a 700ms timeout", el)
 			}
 			var pe *Error
