@@ -4,17 +4,25 @@ go 1.26.8
 
 require (
 	github.com/google/certificate-transparency-go v1.4.0
-	github.com/rogpeppe/go-internal v1.16.0
 	github.com/urfave/cli/v2 v2.27.7
+	golang.org/x/crypto v0.58.0
 	golang.org/x/term v0.47.0
+)
+
+// Test-only: go-internal runs the CLI scripts, go-cmp diffs; keystore-go
+// and go-pkcs12 cross-check the JKS and PKCS#12 codecs, which trustctl
+// implements itself because the libraries read and write only some shapes.
+require (
+	github.com/google/go-cmp v0.7.0
+	github.com/pavlo-v-chernykh/keystore-go/v4 v4.5.0
+	github.com/rogpeppe/go-internal v1.16.0
+	software.sslmate.com/src/go-pkcs12 v0.7.4
 )
 
 require (
 	github.com/cpuguy83/go-md2man/v2 v2.0.7 // indirect
-	github.com/google/go-cmp v0.7.0 // indirect
 	github.com/russross/blackfriday/v2 v2.1.0 // indirect
 	github.com/xrash/smetrics v0.0.0-20240521201337-686a1a2994c1 // indirect
-	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/tools v0.41.0 // indirect
 )

@@ -8,7 +8,8 @@
 // digest unchecked, and so does `keytool -list` with no password), cannot read
 // JCEKS at all, reports a wrong store or key password only as the text "got
 // invalid digest", allocates whatever a length field in the file says, and
-// panics on a protected key shorter than 40 bytes. The format is small
+// panics on a protected key shorter than 40 bytes. keystorego_test.go holds
+// this codec against keystore-go in both directions. The format is small
 // (sun.security.provider.JavaKeyStore and com.sun.crypto.provider.JceKeyStore):
 //
 //	magic      uint32  FEEDFEED (JKS) or CECECECE (JCEKS)
@@ -186,9 +187,11 @@ func (r *reader) cert(version uint32) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if t != certTypeX509 {
-			// The JDK would look up a CertificateFactory for it; none but
-			// X.509 exists in practice.
+		if t != certTypeX509 && !strings.EqualFold(t, "X509") {
+			// The JDK looks up a CertificateFactory for the type; only
+			// X.509 exists in practice, which the SUN provider also
+			// registers as "X509" (the name keystore-go users often
+			// write).
 			return nil, r.fail(fmt.Sprintf("unsupported certificate type %q", t))
 		}
 	}

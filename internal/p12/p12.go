@@ -10,6 +10,11 @@
 // encryption, and HMAC-SHA-1/224/256/384/512 or PBMAC1 (RFC 9579)
 // integrity. Encode writes three profiles, see [Encryption].
 //
+// go-pkcs12 decodes one key per file (DecodeChain) or all-trusted stores
+// (DecodeTrustStore) and encodes the same two shapes, so trustctl has its
+// own codec; gopkcs12_test.go checks that within those shapes each reads
+// what the other writes.
+//
 // Left out: public-key integrity and privacy modes (signedData and
 // envelopedData, which nothing in the Java world writes); writing PBMAC1;
 // secret bags (keytool's SecretKeyEntry) and CRL bags, which Decode skips
