@@ -223,16 +223,25 @@ func loadCRLs(p string, opts source.Options) ([]*x509.RevocationList, error) {
 }
 
 // ocspChecker adapts internal/ocsp to chain.RevocationFunc. A responder
-// that cannot be asked is an unknown answer, not an error: it fails the
-// chain only under --require-revocation, as browsers soft-fail.
+// that cannot be asked (none named, unreachable, tryLater) is an unknown
+// answer: it fails the chain only under --require-revocation, as browsers
+// soft-fail. A response that was received but fails its checks (signature,
+// certificate ID, nonce, freshness) may be forged or replayed, so it fails
+// the chain.
 func ocspChecker(url string, now func() time.Time) chain.RevocationFunc {
 	return func(ctx context.Context, cert, issuer *x509.Certificate) (*chain.Revocation, error) {
 		r, err := ocsp.Check(ctx, cert, issuer, ocsp.CheckOptions{URL: url, Now: now})
 		if err != nil {
-			if errors.Is(err, ocsp.ErrNoResponder) {
+			var unreachable *ocsp.UnreachableError
+			var status *ocsp.StatusError
+			switch {
+			case errors.Is(err, ocsp.ErrNoResponder):
 				return &chain.Revocation{Source: "ocsp", Status: chain.StatusUnknown, Detail: chain.Name(cert) + " names no OCSP responder"}, nil
+			case errors.As(err, &unreachable), errors.As(err, &status):
+				return &chain.Revocation{Source: "ocsp", Status: chain.StatusUnknown, Detail: err.Error()}, nil
 			}
-			return &chain.Revocation{Source: "ocsp", Status: chain.StatusUnknown, Detail: err.Error()}, nil
+			return &chain.Revocation{Source: "ocsp", Status: chain.StatusError,
+				Detail: fmt.Sprintf("the OCSP response for %s was rejected: %v", chain.Name(cert), err)}, nil
 		}
 		out := &chain.Revocation{Source: "ocsp", Status: string(r.Status)}
 		switch r.Status {
