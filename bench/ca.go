@@ -240,6 +240,7 @@ func serveAndLoad(dir string, argv []string, url string, tg ocspTarget, total, w
 		}
 	}()
 	stop := func() {
+		hwm := hwmKB(cmd.Process.Pid)
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		done := make(chan struct{})
 		go func() { _ = cmd.Wait(); close(done) }()
@@ -250,8 +251,10 @@ func serveAndLoad(dir string, argv []string, url string, tg ocspTarget, total, w
 			<-done
 		}
 		if cmd.ProcessState != nil {
+			// wait4's ru_maxrss would include the bench's own size (see
+			// timeBin); VmHWM read just before the signal does not.
 			u := rusageOf(cmd.ProcessState)
-			res.RSSKB, res.cpu = u.RSSKB, u.CPU
+			res.RSSKB, res.cpu = hwm, u.CPU
 		}
 	}
 	defer func() {
