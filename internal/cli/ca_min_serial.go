@@ -50,7 +50,7 @@ func runCAMinSerial(c *ucli.Context) error {
 	}
 	n := 0
 	for _, e := range st.Entries {
-		if e.Current && e.Serial.Cmp(serial) < 0 && e.RevokedAt == nil {
+		if e.Serial.Cmp(serial) < 0 && e.RevokedAt == nil {
 			n++
 		}
 	}
