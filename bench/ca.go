@@ -194,14 +194,26 @@ type loadResult struct {
 	OK, Failed int
 	Elapsed    time.Duration
 	cpu        time.Duration // the responder's CPU time over its whole life
+	clientCPU  time.Duration // the load generator's (this process's) CPU time
+}
+
+// selfCPU is this process's user+system time: the load generator shares
+// the machine's cores with the responder, and the report says how much it
+// took.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func (r loadResult) String() string {
 	if r.Elapsed == 0 {
 		return "not run"
 	}
-	return fmt.Sprintf("%d ok / %d failed in %s = %.0f req/s, peak RSS %s", r.OK, r.Failed, fmtDur(r.Elapsed),
-		float64(r.OK)/r.Elapsed.Seconds(), fmtRSS(r.RSSKB))
+	return fmt.Sprintf("%d ok / %d failed in %s = %.0f req/s, peak RSS %s, load generator CPU %s (%.0f%% of one core)", r.OK, r.Failed, fmtDur(r.Elapsed),
+		float64(r.OK)/r.Elapsed.Seconds(), fmtRSS(r.RSSKB), fmtDur(r.clientCPU), 100*r.clientCPU.Seconds()/r.Elapsed.Seconds())
 }
 
 // serveAndLoad starts a responder, waits until it answers a real OCSP
@@ -301,6 +313,7 @@ func serveAndLoad(dir string, argv []string, url string, tg ocspTarget, total, w
 	var next, ok, failed atomic.Int64
 	var firstErr atomic.Value
 	var wg sync.WaitGroup
+	selfBefore := selfCPU()
 	start := time.Now()
 	for range workers {
 		wg.Add(1)
@@ -323,6 +336,7 @@ func serveAndLoad(dir string, argv []string, url string, tg ocspTarget, total, w
 	}
 	wg.Wait()
 	res.Elapsed = time.Since(start)
+	res.clientCPU = selfCPU() - selfBefore
 	res.OK, res.Failed = int(ok.Load()), int(failed.Load())
 	stop()
 	if res.OK == 0 {
