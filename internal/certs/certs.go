@@ -135,7 +135,7 @@ func (c *Cert) SubjectName() pkix.Name {
 	case c.Lenient != nil:
 		var n pkix.Name
 		var rdns pkix.RDNSequence
-		if _, err := asn1.Unmarshal(c.Lenient.RawSubject, &rdns); err == nil {
+		if _, err := asn1.Unmarshal(c.RawSubject(), &rdns); err == nil {
 			n.FillFromRDNSequence(&rdns)
 		}
 		return n
@@ -226,15 +226,31 @@ func (c *Cert) IsCA() bool {
 	return false
 }
 
-// SelfIssued reports whether subject and issuer are the same name.
-func (c *Cert) SelfIssued() bool {
+// RawSubject is the DER subject name, nil when neither parser read it.
+func (c *Cert) RawSubject() []byte {
 	switch {
 	case c.X509 != nil:
-		return bytes.Equal(c.X509.RawSubject, c.X509.RawIssuer)
+		return c.X509.RawSubject
 	case c.Lenient != nil:
-		return bytes.Equal(c.Lenient.RawSubject, c.Lenient.RawIssuer)
+		return c.Lenient.RawSubject
 	}
-	return false
+	return nil
+}
+
+// RawIssuer is the DER issuer name, nil when neither parser read it.
+func (c *Cert) RawIssuer() []byte {
+	switch {
+	case c.X509 != nil:
+		return c.X509.RawIssuer
+	case c.Lenient != nil:
+		return c.Lenient.RawIssuer
+	}
+	return nil
+}
+
+// SelfIssued reports whether subject and issuer are the same name.
+func (c *Cert) SelfIssued() bool {
+	return c.RawSubject() != nil && bytes.Equal(c.RawSubject(), c.RawIssuer())
 }
 
 // SelfSigned reports whether the certificate is self-issued and its

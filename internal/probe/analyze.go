@@ -42,30 +42,10 @@ type ChainProblem struct {
 	Message string
 }
 
-func rawSubject(c *certs.Cert) []byte {
-	switch {
-	case c.X509 != nil:
-		return c.X509.RawSubject
-	case c.Lenient != nil:
-		return c.Lenient.RawSubject
-	}
-	return nil
-}
-
-func rawIssuer(c *certs.Cert) []byte {
-	switch {
-	case c.X509 != nil:
-		return c.X509.RawIssuer
-	case c.Lenient != nil:
-		return c.Lenient.RawIssuer
-	}
-	return nil
-}
-
 // issues reports whether parent signed child (by name, and by signature
 // when both parse).
 func issues(parent, child *certs.Cert) bool {
-	if rawSubject(parent) == nil || !bytes.Equal(rawSubject(parent), rawIssuer(child)) {
+	if parent.RawSubject() == nil || !bytes.Equal(parent.RawSubject(), child.RawIssuer()) {
 		return false
 	}
 	if parent.X509 != nil && child.X509 != nil {

@@ -63,7 +63,7 @@ func decodePEM(data []byte, keyParser func(block []byte, typ string) ([]byte, an
 		// each issued the one before.
 		for i := leaf + 1; i < len(cs); i++ {
 			last := chain[len(chain)-1]
-			if used[i] || last.SelfSigned() || !bytes.Equal(rawIssuer(last), rawSubject(cs[i])) {
+			if used[i] || last.SelfSigned() || !bytes.Equal(last.RawIssuer(), cs[i].RawSubject()) {
 				break
 			}
 			chain = append(chain, cs[i])
@@ -85,26 +85,6 @@ func decodePEM(data []byte, keyParser func(block []byte, typ string) ([]byte, an
 }
 
 func pem_(b pemfile.Block) []byte { return pemfile.EncodeBlock(b.Block) }
-
-func rawSubject(c *certs.Cert) []byte {
-	switch {
-	case c.X509 != nil:
-		return c.X509.RawSubject
-	case c.Lenient != nil:
-		return c.Lenient.RawSubject
-	}
-	return nil
-}
-
-func rawIssuer(c *certs.Cert) []byte {
-	switch {
-	case c.X509 != nil:
-		return c.X509.RawIssuer
-	case c.Lenient != nil:
-		return c.Lenient.RawIssuer
-	}
-	return nil
-}
 
 func publicKeyEqual(a, b any) bool {
 	type equaler interface{ Equal(x crypto.PublicKey) bool }
