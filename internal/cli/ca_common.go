@@ -5,13 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"os"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/ca"
 	"github.com/trustctl/trustctl/internal/certs"
-	"github.com/trustctl/trustctl/internal/pemfile"
+	"github.com/trustctl/trustctl/internal/source"
 )
 
 // caKeyFlags are the passphrase flags of a CA key.
@@ -73,62 +72,29 @@ func parseSerialArg(s string) (*big.Int, error) {
 	return new(big.Int).SetBytes(b), nil
 }
 
-// readCSR reads a CSR in PEM or DER.
+// readCSR reads the first CSR of a file, PEM or DER.
 func readCSR(path string) (*x509.CertificateRequest, error) {
-	data, err := os.ReadFile(path)
+	set, err := source.Load(path, source.Options{})
 	if err != nil {
 		return nil, err
 	}
-	der := data
-	if pemfile.LooksLikePEM(data) {
-		blocks, err := pemfile.Decode(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		der = nil
-		for _, b := range blocks {
-			if b.Type == "CERTIFICATE REQUEST" || b.Type == "NEW CERTIFICATE REQUEST" {
-				der = b.Bytes
-				break
-			}
-		}
-		if der == nil {
-			return nil, fmt.Errorf("%s: no CERTIFICATE REQUEST block", path)
-		}
+	if len(set.CSRs) == 0 {
+		return nil, fmt.Errorf("%s: no certificate signing request found", path)
 	}
-	csr, err := x509.ParseCertificateRequest(der)
-	if err != nil {
-		return nil, fmt.Errorf("%s: not a CSR: %w", path, err)
-	}
-	return csr, nil
+	return set.CSRs[0], nil
 }
 
 // readFirstCert reads the first certificate of a PEM or DER file.
 func readFirstCert(path string) (*x509.Certificate, error) {
-	data, err := os.ReadFile(path)
+	set, err := source.Load(path, source.Options{})
 	if err != nil {
 		return nil, err
 	}
-	der := data
-	if pemfile.LooksLikePEM(data) {
-		blocks, err := pemfile.Decode(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		der = nil
-		for _, b := range blocks {
-			if b.Type == "CERTIFICATE" {
-				der = b.Bytes
-				break
-			}
-		}
-		if der == nil {
-			return nil, fmt.Errorf("%s: no certificate found", path)
-		}
+	if len(set.Certs) == 0 {
+		return nil, fmt.Errorf("%s: no certificate found", path)
 	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if c := set.Certs[0]; c.X509 == nil {
+		return nil, fmt.Errorf("%s: %w", path, c.ParseErr)
 	}
-	return cert, nil
+	return set.Certs[0].X509, nil
 }
