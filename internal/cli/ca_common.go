@@ -86,15 +86,6 @@ func readCSR(path string) (*x509.CertificateRequest, error) {
 
 // readFirstCert reads the first certificate of a PEM or DER file.
 func readFirstCert(path string) (*x509.Certificate, error) {
-	set, err := source.Load(path, source.Options{})
-	if err != nil {
-		return nil, err
-	}
-	if len(set.Certs) == 0 {
-		return nil, fmt.Errorf("%s: no certificate found", path)
-	}
-	if c := set.Certs[0]; c.X509 == nil {
-		return nil, fmt.Errorf("%s: %w", path, c.ParseErr)
-	}
-	return set.Certs[0].X509, nil
+	_, cert, err := loadLeaf(path, source.Options{})
+	return cert, err
 }

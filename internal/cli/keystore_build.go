@@ -123,19 +123,12 @@ func runKeystoreBuild(c *ucli.Context) error {
 	key := kset.Keys[0]
 
 	// The certificate, and the rest of its file as part of the pool.
-	cset, err := source.Load(c.String("cert"), source.Options{})
+	cset, leaf, err := loadLeaf(c.String("cert"), source.Options{})
 	if err != nil {
 		return err
 	}
-	if len(cset.Certs) == 0 {
-		return fmt.Errorf("%s: no certificate found", c.String("cert"))
-	}
-	leaf := cset.Certs[0]
-	if leaf.X509 == nil {
-		return fmt.Errorf("%s: the certificate cannot be parsed: %v", c.String("cert"), leaf.ParseErr)
-	}
-	if !keys.Matches(key.Signer, leaf.X509.PublicKey) {
-		return withHint(fmt.Errorf("the private key in %s does not belong to the certificate %s", c.String("key"), leaf.Subject()),
+	if !keys.Matches(key.Signer, leaf.PublicKey) {
+		return withHint(fmt.Errorf("the private key in %s does not belong to the certificate %s", c.String("key"), leaf.Subject),
 			"check with: trustctl key match KEY CERT")
 	}
 	pool := cset.X509()[1:]
@@ -147,7 +140,7 @@ func runKeystoreBuild(c *ucli.Context) error {
 		pool = append(pool, pset.X509()...)
 	}
 	env := envOf(c)
-	built, err := chain.Build(leaf.X509, pool, chain.BuildOptions{Now: env.Now(), Partial: c.Bool("partial-chain")})
+	built, err := chain.Build(leaf, pool, chain.BuildOptions{Now: env.Now(), Partial: c.Bool("partial-chain")})
 	if err != nil {
 		var ie *chain.IncompleteError
 		if errors.As(err, &ie) {
@@ -176,7 +169,7 @@ func runKeystoreBuild(c *ucli.Context) error {
 	}
 	alias := c.String("alias")
 	if alias == "" {
-		alias = store.DeriveAlias(certs.FromX509(leaf.X509), func(string) bool { return false })
+		alias = store.DeriveAlias(certs.FromX509(leaf), func(string) bool { return false })
 	}
 	if err := store.CheckAlias(alias); err != nil {
 		return usageErrorf("--alias: %v", err)

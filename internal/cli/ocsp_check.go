@@ -66,18 +66,10 @@ func runOCSPCheck(c *ucli.Context) error {
 	}
 	opts := source.Options{Password: pw, HavePassword: havePw}
 	certPath := c.Args().First()
-	set, err := source.Load(certPath, opts)
+	set, cert, err := loadLeaf(certPath, opts)
 	if err != nil {
 		return err
 	}
-	if len(set.Certs) == 0 {
-		return fmt.Errorf("%s: no certificate found", certPath)
-	}
-	first := set.Certs[0]
-	if first.X509 == nil {
-		return fmt.Errorf("%s: the certificate does not parse: %w", certPath, first.ParseErr)
-	}
-	cert := first.X509
 	candidates := set.X509()[1:]
 	if p := c.String("issuer"); p != "" {
 		iset, err := source.Load(p, opts)

@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"crypto/x509"
+	"fmt"
+
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/source"
@@ -32,4 +35,22 @@ func sourceError(err error, havePassword bool) error {
 		}
 	}
 	return err
+}
+
+// loadLeaf reads a file whose first certificate is the one a command works
+// on (the rest of the file often holds its chain). It fails when there is
+// no certificate, or when crypto/x509 refuses the first one.
+func loadLeaf(path string, opts source.Options) (*source.Set, *x509.Certificate, error) {
+	set, err := source.Load(path, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(set.Certs) == 0 {
+		return nil, nil, fmt.Errorf("%s: no certificate found", path)
+	}
+	first := set.Certs[0]
+	if first.X509 == nil {
+		return nil, nil, fmt.Errorf("%s: crypto/x509 refuses the certificate %s: %v", path, first.Subject(), first.ParseErr)
+	}
+	return set, first.X509, nil
 }

@@ -94,18 +94,10 @@ func runVerify(c *ucli.Context) error {
 	var notes []string
 
 	path := c.Args().First()
-	set, err := source.Load(path, srcOpts)
+	set, leaf, err := loadLeaf(path, srcOpts)
 	if err != nil {
-		return err // source errors name the file
+		return err
 	}
-	if len(set.Certs) == 0 {
-		return fmt.Errorf("%s: no certificate found", path)
-	}
-	first := set.Certs[0]
-	if first.X509 == nil {
-		return fmt.Errorf("%s: the first certificate cannot be verified: crypto/x509 refuses it: %v", path, first.ParseErr)
-	}
-	leaf := first.X509
 	inter := set.X509()[1:]
 	notes = append(notes, storeNotes(set)...)
 
