@@ -433,6 +433,22 @@ func checkCACert(cert *x509.Certificate) error {
 	return nil
 }
 
+// lockIndex takes the CA directory's writers' lock and reads the index
+// under it. Every change to the serial counter or the records happens
+// between the two; call unlock when done.
+func (c *CA) lockIndex() (ix *index, unlock func(), err error) {
+	unlock, err = safefile.Lock(c.path(SerialFile))
+	if err != nil {
+		return nil, nil, err
+	}
+	ix, err = readIndex(c.path(IndexFile))
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return ix, unlock, nil
+}
+
 func readIndex(path string) (*index, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {

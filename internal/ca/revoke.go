@@ -13,8 +13,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-
-	"github.com/trustctl/trustctl/internal/safefile"
 )
 
 // Reasons are the CRLReason names of RFC 5280 section 5.3.1 with their
@@ -125,15 +123,11 @@ func (c *CA) Revoke(serial *big.Int, reason string, now time.Time) (*Record, err
 	if _, ok := Reasons[reason]; !ok {
 		return nil, fmt.Errorf("unknown revocation reason %q", reason)
 	}
-	unlock, err := safefile.Lock(c.path(SerialFile))
+	ix, unlock, err := c.lockIndex()
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	ix, err := readIndex(c.path(IndexFile))
-	if err != nil {
-		return nil, err
-	}
 	fp := fingerprint(c.Cert.Raw)
 	for _, r := range ix.Records {
 		if r.CA != fp || r.Serial.Cmp(serial) != 0 {
@@ -156,15 +150,11 @@ func (c *CA) SetMinSerial(min *big.Int, now time.Time) error {
 	if min.Sign() <= 0 {
 		return fmt.Errorf("the minimum serial must be positive")
 	}
-	unlock, err := safefile.Lock(c.path(SerialFile))
+	ix, unlock, err := c.lockIndex()
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	ix, err := readIndex(c.path(IndexFile))
-	if err != nil {
-		return err
-	}
 	t := now.UTC().Truncate(time.Second)
 	ix.MinSerial, ix.MinSetAt = &Serial{min}, &t
 	return writeIndex(c.path(IndexFile), ix)
@@ -189,15 +179,11 @@ func (c *CA) CRL(o CRLOptions) ([]byte, error) {
 	if o.Days == 0 {
 		o.Days = 7
 	}
-	unlock, err := safefile.Lock(c.path(SerialFile))
+	ix, unlock, err := c.lockIndex()
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	ix, err := readIndex(c.path(IndexFile))
-	if err != nil {
-		return nil, err
-	}
 	st := c.state(ix, o.Now)
 	var entries []x509.RevocationListEntry
 	for _, e := range st.Entries {

@@ -75,15 +75,11 @@ func (c *CA) Sign(csr *x509.CertificateRequest, o SignOptions) (*Issued, error) 
 		o.extra(tmpl)
 	}
 
-	unlock, err := safefile.Lock(c.path(SerialFile))
+	ix, unlock, err := c.lockIndex()
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	ix, err := readIndex(c.path(IndexFile))
-	if err != nil {
-		return nil, err
-	}
 	next, err := readSerial(c.path(SerialFile))
 	if err != nil {
 		return nil, err
