@@ -14,7 +14,7 @@
 //
 // Usage:
 //
-//	go run ./bench [-quick] [-only truststore,keystore,verify,probe,ca] [-md BENCHMARKS.md] [-tags TAGS] [-keep]
+//	go run ./bench [-quick] [-only startup,truststore,keystore,verify,probe,ca] [-md BENCHMARKS.md] [-tags TAGS] [-keep]
 package main
 
 import (
@@ -66,7 +66,7 @@ func (c config) pick(full, quick int) int {
 	return full
 }
 
-var areas = []string{"truststore", "keystore", "verify", "probe", "ca"}
+var areas = []string{"startup", "truststore", "keystore", "verify", "probe", "ca"}
 
 func areaKey(title string) string {
 	for _, a := range areas {
@@ -133,6 +133,9 @@ func run(cfg config) error {
 	}
 	var rows []Row
 	var kdf []string
+	if cfg.wants("startup") {
+		rows = append(rows, benchStartup(cfg)...)
+	}
 	if cfg.wants("truststore") {
 		rows = append(rows, benchTruststore(cfg)...)
 	}
