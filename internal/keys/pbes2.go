@@ -2,35 +2,21 @@ package keys
 
 import (
 	"crypto"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/des"
-	"crypto/pbkdf2"
 	"crypto/rand"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
 	"fmt"
-	"hash"
+
+	"github.com/trustctl/trustctl/internal/pbes2"
 )
 
-// Object identifiers of RFC 8018 (PKCS #5 v2.1) and the ciphers it uses.
+// Object identifiers: scrypt, for its own message, and what encryptPKCS8
+// writes, which TestEncryptIterations looks for.
 var (
-	oidPBES2      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
-	oidPBKDF2     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 12}
-	oidHMACSHA1   = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 7}
-	oidHMACSHA224 = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 8}
-	oidHMACSHA256 = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 9}
-	oidHMACSHA384 = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 10}
-	oidHMACSHA512 = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 11}
-	oidAES128CBC  = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 1, 2}
-	oidAES192CBC  = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 1, 22}
-	oidAES256CBC  = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 1, 42}
-	oidDESEDE3CBC = asn1.ObjectIdentifier{1, 2, 840, 113549, 3, 7}
 	oidScrypt     = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 11591, 4, 11}
+	oidHMACSHA256 = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 9}
+	oidAES256CBC  = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 1, 42}
 )
 
 // Names of password-based schemes we do not implement, for the error.
@@ -67,14 +53,14 @@ type encryptedPrivateKeyInfo struct {
 	EncryptedData []byte
 }
 
-// pbes2Params is RFC 8018 appendix A.4.
+// pbes2Params and pbkdf2Params are RFC 8018 appendices A.4 and A.2 in the
+// shape encryptPKCS8 writes (package pbes2 reads and writes them); the
+// tests read them back.
 type pbes2Params struct {
 	KeyDerivationFunc pkix.AlgorithmIdentifier
 	EncryptionScheme  pkix.AlgorithmIdentifier
 }
 
-// pbkdf2Params is RFC 8018 appendix A.2. The salt is the "specified"
-// choice (an OCTET STRING); prf defaults to hmacWithSHA1.
 type pbkdf2Params struct {
 	Salt           []byte
 	IterationCount int
@@ -88,7 +74,9 @@ func looksEncryptedPKCS8(der []byte) bool {
 	return err == nil && len(rest) == 0 && len(epki.Algo.Algorithm) > 0
 }
 
-// decryptPKCS8 decrypts an EncryptedPrivateKeyInfo and parses the key.
+// decryptPKCS8 decrypts an EncryptedPrivateKeyInfo and parses the key. The
+// parameters and the ciphertext are checked before the password is asked
+// for.
 func decryptPKCS8(der []byte, password func() ([]byte, error)) (crypto.Signer, error) {
 	var epki encryptedPrivateKeyInfo
 	if rest, err := asn1.Unmarshal(der, &epki); err != nil {
@@ -96,77 +84,32 @@ func decryptPKCS8(der []byte, password func() ([]byte, error)) (crypto.Signer, e
 	} else if len(rest) != 0 {
 		return nil, &CorruptError{Form: "encrypted PKCS#8", Err: errors.New("trailing data")}
 	}
-	if !epki.Algo.Algorithm.Equal(oidPBES2) {
+	if !epki.Algo.Algorithm.Equal(pbes2.OID()) {
 		oid := epki.Algo.Algorithm.String()
 		if n, ok := pbeNames[oid]; ok {
 			return nil, &UnsupportedError{What: "key encryption " + n + " (re-encrypt with openssl pkcs8 -topk8 -v2 aes-256-cbc)"}
 		}
 		return nil, &UnsupportedError{What: "key encryption " + oid}
 	}
-	var params pbes2Params
-	if rest, err := asn1.Unmarshal(epki.Algo.Parameters.FullBytes, &params); err != nil || len(rest) != 0 {
-		return nil, &CorruptError{Form: "encrypted PKCS#8", Err: errors.New("bad PBES2 parameters")}
-	}
-	if params.KeyDerivationFunc.Algorithm.Equal(oidScrypt) {
-		return nil, &UnsupportedError{What: "key encryption PBES2 with scrypt (re-encrypt with openssl pkcs8 -topk8 -v2 aes-256-cbc)"}
-	}
-	if !params.KeyDerivationFunc.Algorithm.Equal(oidPBKDF2) {
-		return nil, &UnsupportedError{What: "key derivation " + params.KeyDerivationFunc.Algorithm.String()}
-	}
-	var kdf pbkdf2Params
-	if rest, err := asn1.Unmarshal(params.KeyDerivationFunc.Parameters.FullBytes, &kdf); err != nil || len(rest) != 0 {
-		return nil, &CorruptError{Form: "encrypted PKCS#8", Err: errors.New("bad PBKDF2 parameters")}
-	}
-	if kdf.IterationCount < 1 || kdf.IterationCount > maxIterations {
-		return nil, &CorruptError{Form: "encrypted PKCS#8", Err: fmt.Errorf("PBKDF2 iteration count %d out of range", kdf.IterationCount)}
-	}
-	prf, err := prfHash(kdf.PRF.Algorithm)
+	params, err := pbes2.Parse(epki.Algo.Parameters.FullBytes, pbes2.ParseOptions{MaxIterations: maxIterations})
 	if err != nil {
-		return nil, err
+		return nil, pbes2Error(err)
 	}
-	newCipher, keyLen, err := cipherFor(params.EncryptionScheme.Algorithm)
-	if err != nil {
-		return nil, err
+	if err := params.CheckCiphertext(epki.EncryptedData); err != nil {
+		return nil, pbes2Error(err)
 	}
-	if kdf.KeyLength != 0 && kdf.KeyLength != keyLen {
-		return nil, &CorruptError{Form: "encrypted PKCS#8", Err: fmt.Errorf("key length %d does not fit the cipher", kdf.KeyLength)}
-	}
-	var iv []byte
-	if rest, err := asn1.Unmarshal(params.EncryptionScheme.Parameters.FullBytes, &iv); err != nil || len(rest) != 0 {
-		return nil, &CorruptError{Form: "encrypted PKCS#8", Err: errors.New("bad cipher IV")}
-	}
-	ct := epki.EncryptedData
-	probe, _ := newCipher(make([]byte, keyLen))
-	bs := probe.BlockSize()
-	if len(iv) != bs {
-		return nil, &CorruptError{Form: "encrypted PKCS#8", Err: fmt.Errorf("IV of %d bytes, want %d", len(iv), bs)}
-	}
-	if len(ct) == 0 || len(ct)%bs != 0 {
-		return nil, &CorruptError{Form: "encrypted PKCS#8", Err: errors.New("encrypted data is not a whole number of blocks")}
-	}
-
 	pw, err := getPassword(password)
 	if err != nil {
 		return nil, err
 	}
-	// RFC 8018 section 6.2.2: DK = PBKDF2(P, S, c, dkLen). OpenSSL passes
-	// the passphrase bytes as typed (no BMPString conversion, unlike PKCS#12).
-	dk, err := pbkdf2.Key(prf, string(pw), kdf.Salt, kdf.IterationCount, keyLen)
+	// OpenSSL passes the passphrase bytes as typed (no BMPString
+	// conversion, unlike PKCS#12).
+	plain, err := params.Decrypt(pw, epki.EncryptedData)
 	if err != nil {
-		return nil, &CorruptError{Form: "encrypted PKCS#8", Err: err}
-	}
-	block, err := newCipher(dk)
-	if err != nil {
-		return nil, &CorruptError{Form: "encrypted PKCS#8", Err: err}
-	}
-	plain := make([]byte, len(ct))
-	cipher.NewCBCDecrypter(block, iv).CryptBlocks(plain, ct)
-	// RFC 8018 section 6.2.2 step 5 (RFC 1423 padding): a wrong passphrase
-	// shows as bad padding; when the padding is right by chance the
-	// plaintext still has to parse as a key.
-	plain, ok := unpad(plain, bs)
-	if !ok {
-		return nil, ErrWrongPassword
+		// A wrong passphrase shows as bad padding (RFC 8018 section 6.2.2
+		// step 5); when the padding is right by chance the plaintext
+		// still has to parse as a key.
+		return nil, pbes2Error(err)
 	}
 	k, _, err := parsePKCS8(plain)
 	if err != nil {
@@ -179,60 +122,48 @@ func decryptPKCS8(der []byte, password func() ([]byte, error)) (crypto.Signer, e
 	return k, nil
 }
 
-func prfHash(oid asn1.ObjectIdentifier) (func() hash.Hash, error) {
+// pbes2Error turns an error of package pbes2 into this package's.
+func pbes2Error(err error) error {
+	corrupt := func(err error) error { return &CorruptError{Form: "encrypted PKCS#8", Err: err} }
+	var ae *pbes2.AlgorithmError
+	var fe *pbes2.FormatError
 	switch {
-	case len(oid) == 0, oid.Equal(oidHMACSHA1): // DEFAULT algid-hmacWithSHA1
-		return sha1.New, nil
-	case oid.Equal(oidHMACSHA224):
-		return sha256.New224, nil
-	case oid.Equal(oidHMACSHA256):
-		return sha256.New, nil
-	case oid.Equal(oidHMACSHA384):
-		return sha512.New384, nil
-	case oid.Equal(oidHMACSHA512):
-		return sha512.New, nil
-	}
-	return nil, &UnsupportedError{What: "PBKDF2 PRF " + oid.String()}
-}
-
-func cipherFor(oid asn1.ObjectIdentifier) (func([]byte) (cipher.Block, error), int, error) {
-	switch {
-	case oid.Equal(oidAES128CBC):
-		return aes.NewCipher, 16, nil
-	case oid.Equal(oidAES192CBC):
-		return aes.NewCipher, 24, nil
-	case oid.Equal(oidAES256CBC):
-		return aes.NewCipher, 32, nil
-	case oid.Equal(oidDESEDE3CBC):
-		return des.NewTripleDESCipher, 24, nil
-	}
-	return nil, 0, &UnsupportedError{What: "key cipher " + oid.String()}
-}
-
-func unpad(b []byte, bs int) ([]byte, bool) {
-	if len(b) == 0 || len(b)%bs != 0 {
-		return nil, false
-	}
-	n := int(b[len(b)-1])
-	if n == 0 || n > bs || n > len(b) {
-		return nil, false
-	}
-	for _, c := range b[len(b)-n:] {
-		if int(c) != n {
-			return nil, false
+	case errors.Is(err, pbes2.ErrPadding):
+		return ErrWrongPassword
+	case errors.As(err, &ae):
+		switch ae.Role {
+		case pbes2.RoleKDF:
+			if ae.OID.Equal(oidScrypt) {
+				return &UnsupportedError{What: "key encryption PBES2 with scrypt (re-encrypt with openssl pkcs8 -topk8 -v2 aes-256-cbc)"}
+			}
+			return &UnsupportedError{What: "key derivation " + ae.OID.String()}
+		case pbes2.RolePRF:
+			return &UnsupportedError{What: "PBKDF2 PRF " + ae.OID.String()}
+		case pbes2.RoleCipher:
+			return &UnsupportedError{What: "key cipher " + ae.OID.String()}
+		}
+		// An otherSource salt: not the OCTET STRING PBKDF2-params must
+		// hold for us.
+		return corrupt(errors.New("bad PBKDF2 parameters"))
+	case errors.As(err, &fe):
+		switch fe.Field {
+		case pbes2.FieldParams:
+			return corrupt(errors.New("bad PBES2 parameters"))
+		case pbes2.FieldKDFParams:
+			return corrupt(errors.New("bad PBKDF2 parameters"))
+		case pbes2.FieldIterations:
+			return corrupt(fmt.Errorf("PBKDF2 iteration count %d out of range", fe.Got))
+		case pbes2.FieldKeyLength:
+			return corrupt(fmt.Errorf("key length %d does not fit the cipher", fe.Got))
+		case pbes2.FieldIV:
+			return corrupt(errors.New("bad cipher IV"))
+		case pbes2.FieldIVLength:
+			return corrupt(fmt.Errorf("IV of %d bytes, want %d", fe.Got, fe.Want))
+		case pbes2.FieldCiphertext:
+			return corrupt(errors.New("encrypted data is not a whole number of blocks"))
 		}
 	}
-	return b[:len(b)-n], true
-}
-
-func pad(b []byte, bs int) []byte {
-	n := bs - len(b)%bs
-	out := make([]byte, len(b), len(b)+n)
-	copy(out, b)
-	for i := 0; i < n; i++ {
-		out = append(out, byte(n))
-	}
-	return out
+	return corrupt(err)
 }
 
 // encryptPKCS8 wraps a PKCS#8 PrivateKeyInfo in an EncryptedPrivateKeyInfo
@@ -240,46 +171,14 @@ func pad(b []byte, bs int) []byte {
 // PBKDF2-HMAC-SHA-256 (the PRF written explicitly, with NULL parameters,
 // as OpenSSL 3 writes it), a 16-byte salt and AES-256-CBC.
 func encryptPKCS8(pkcs8 []byte, password []byte) ([]byte, error) {
-	salt := make([]byte, 16)
-	iv := make([]byte, aes.BlockSize)
-	if _, err := rand.Read(salt); err != nil {
-		return nil, err
-	}
-	if _, err := rand.Read(iv); err != nil {
-		return nil, err
-	}
-	dk, err := pbkdf2.Key(sha256.New, string(password), salt, encryptIterations, 32)
-	if err != nil {
-		return nil, err
-	}
-	block, err := aes.NewCipher(dk)
-	if err != nil {
-		return nil, err
-	}
-	ct := pad(pkcs8, aes.BlockSize)
-	cipher.NewCBCEncrypter(block, iv).CryptBlocks(ct, ct)
-
-	kdfParams, err := asn1.Marshal(pbkdf2Params{
-		Salt:           salt,
-		IterationCount: encryptIterations,
-		PRF:            pkix.AlgorithmIdentifier{Algorithm: oidHMACSHA256, Parameters: asn1.NullRawValue},
+	alg, ct, err := pbes2.Encrypt(rand.Reader, password, pkcs8, pbes2.Options{
+		Iterations: encryptIterations,
+		SaltLen:    16,
+		PRF:        pbes2.HMACWithSHA256,
+		Cipher:     pbes2.AES256CBC,
 	})
 	if err != nil {
 		return nil, err
 	}
-	ivDER, err := asn1.Marshal(iv)
-	if err != nil {
-		return nil, err
-	}
-	p2, err := asn1.Marshal(pbes2Params{
-		KeyDerivationFunc: pkix.AlgorithmIdentifier{Algorithm: oidPBKDF2, Parameters: asn1.RawValue{FullBytes: kdfParams}},
-		EncryptionScheme:  pkix.AlgorithmIdentifier{Algorithm: oidAES256CBC, Parameters: asn1.RawValue{FullBytes: ivDER}},
-	})
-	if err != nil {
-		return nil, err
-	}
-	return asn1.Marshal(encryptedPrivateKeyInfo{
-		Algo:          pkix.AlgorithmIdentifier{Algorithm: oidPBES2, Parameters: asn1.RawValue{FullBytes: p2}},
-		EncryptedData: ct,
-	})
+	return asn1.Marshal(encryptedPrivateKeyInfo{Algo: alg, EncryptedData: ct})
 }

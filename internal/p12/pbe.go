@@ -2,7 +2,6 @@ package p12
 
 import (
 	"bytes"
-	"crypto/aes"
 	"crypto/cipher"
 	"crypto/des"
 	"crypto/hmac"
@@ -17,28 +16,20 @@ import (
 	"hash"
 	"io"
 	"unicode/utf16"
+
+	"github.com/trustctl/trustctl/internal/pbes2"
 )
 
 // Object identifiers of the password-based algorithms, from RFC 7292
-// appendix C (PBES1 for PKCS#12), RFC 8018 (PBES2, PBKDF2, HMAC PRFs) and
-// NIST (AES).
+// appendix C (PBES1 for PKCS#12) and RFC 8018 (PBKDF2 and PBMAC1; PBES2 is
+// package pbes2's), and of the MAC digests.
 var (
 	oidPBEWithSHAAnd3KeyTripleDESCBC = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1, 3}
 	oidPBEWithSHAAnd2KeyTripleDESCBC = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1, 4}
 	oidPBEWithSHAAnd128BitRC2CBC     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1, 5}
 	oidPBEWithSHAAnd40BitRC2CBC      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1, 6}
-	oidPBES2                         = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
 	oidPBKDF2                        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 12}
 	oidPBMAC1                        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 14}
-	oidHMACWithSHA1                  = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 7}
-	oidHMACWithSHA224                = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 8}
-	oidHMACWithSHA256                = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 9}
-	oidHMACWithSHA384                = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 10}
-	oidHMACWithSHA512                = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 11}
-	oidAES128CBC                     = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 1, 2}
-	oidAES192CBC                     = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 1, 22}
-	oidAES256CBC                     = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 1, 42}
-	oidDESEDE3CBC                    = asn1.ObjectIdentifier{1, 2, 840, 113549, 3, 7}
 
 	oidSHA1   = asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
 	oidSHA224 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 4}
@@ -62,11 +53,7 @@ type pbeParams struct {
 	Iterations int
 }
 
-type pbes2Params struct {
-	KDF        pkix.AlgorithmIdentifier
-	Encryption pkix.AlgorithmIdentifier
-}
-
+// pbkdf2Params is RFC 8018 appendix A.2, as PBMAC1 uses it.
 type pbkdf2Params struct {
 	Salt       asn1.RawValue
 	Iterations int
@@ -157,22 +144,11 @@ func macHash(oid asn1.ObjectIdentifier) (func() hash.Hash, int, error) {
 	return nil, 0, &UnsupportedError{What: "MAC algorithm " + oid.String()}
 }
 
+// prfHash maps an HMAC algorithm of RFC 8018 (a PBKDF2 PRF or the PBMAC1
+// MAC) to its hash; absent means hmacWithSHA1.
 func prfHash(alg pkix.AlgorithmIdentifier) (func() hash.Hash, error) {
-	// RFC 8018 A.2: the PRF defaults to hmacWithSHA1 when absent.
-	if len(alg.Algorithm) == 0 {
-		return sha1.New, nil
-	}
-	switch {
-	case alg.Algorithm.Equal(oidHMACWithSHA1):
-		return sha1.New, nil
-	case alg.Algorithm.Equal(oidHMACWithSHA224):
-		return sha256.New224, nil
-	case alg.Algorithm.Equal(oidHMACWithSHA256):
-		return sha256.New, nil
-	case alg.Algorithm.Equal(oidHMACWithSHA384):
-		return sha512.New384, nil
-	case alg.Algorithm.Equal(oidHMACWithSHA512):
-		return sha512.New, nil
+	if h, ok := pbes2.PRFHash(alg.Algorithm); ok {
+		return h, nil
 	}
 	return nil, &UnsupportedError{What: "PBKDF2 PRF " + alg.Algorithm.String()}
 }
@@ -247,13 +223,9 @@ type passwords struct {
 	raw []byte
 }
 
-// blockCipher derives the key and IV for alg and returns the cipher.
-func blockCipher(alg pkix.AlgorithmIdentifier, pw passwords) (cipher.Block, []byte, bool, error) {
-	switch {
-	case alg.Algorithm.Equal(oidPBES2):
-		b, iv, err := pbes2Cipher(alg, pw.raw)
-		return b, iv, true, err
-	}
+// pbes1Cipher derives the key and IV of a PKCS#12 PBES1 scheme (RFC 7292
+// appendix C) and returns the cipher.
+func pbes1Cipher(alg pkix.AlgorithmIdentifier, bmp []byte) (cipher.Block, []byte, error) {
 	var keyLen int
 	var mk func(key []byte) (cipher.Block, error)
 	switch {
@@ -271,174 +243,146 @@ func blockCipher(alg pkix.AlgorithmIdentifier, pw passwords) (cipher.Block, []by
 		keyLen = 5
 		mk = func(k []byte) (cipher.Block, error) { return newRC2(k, 40), nil }
 	default:
-		return nil, nil, false, &UnsupportedError{What: "encryption algorithm " + alg.Algorithm.String()}
+		return nil, nil, &UnsupportedError{What: "encryption algorithm " + alg.Algorithm.String()}
 	}
 	var p pbeParams
 	if err := unmarshalAll(alg.Parameters.FullBytes, &p); err != nil {
-		return nil, nil, false, formatErr("PBE parameters", err)
+		return nil, nil, formatErr("PBE parameters", err)
 	}
 	if p.Iterations < 1 || p.Iterations > maxIterations {
-		return nil, nil, false, formatErr(fmt.Sprintf("PBE iteration count %d", p.Iterations), nil)
+		return nil, nil, formatErr(fmt.Sprintf("PBE iteration count %d", p.Iterations), nil)
 	}
-	key := pkcs12KDF(sha1.New, 64, pw.bmp, p.Salt, p.Iterations, 1, keyLen)
-	iv := pkcs12KDF(sha1.New, 64, pw.bmp, p.Salt, p.Iterations, 2, 8)
+	key := pkcs12KDF(sha1.New, 64, bmp, p.Salt, p.Iterations, 1, keyLen)
+	iv := pkcs12KDF(sha1.New, 64, bmp, p.Salt, p.Iterations, 2, 8)
 	b, err := mk(key)
-	return b, iv, false, err
+	return b, iv, err
 }
 
-func pbes2Cipher(alg pkix.AlgorithmIdentifier, password []byte) (cipher.Block, []byte, error) {
-	var p pbes2Params
-	if err := unmarshalAll(alg.Parameters.FullBytes, &p); err != nil {
-		return nil, nil, formatErr("PBES2 parameters", err)
-	}
-	if !p.KDF.Algorithm.Equal(oidPBKDF2) {
-		return nil, nil, &UnsupportedError{What: "key derivation " + p.KDF.Algorithm.String()}
-	}
-	var kp pbkdf2Params
-	if err := unmarshalAll(p.KDF.Parameters.FullBytes, &kp); err != nil {
-		return nil, nil, formatErr("PBKDF2 parameters", err)
-	}
-	if kp.Salt.Tag != asn1.TagOctetString || kp.Salt.Class != asn1.ClassUniversal {
-		// RFC 8018 A.2 also allows an AlgorithmIdentifier "otherSource"
-		// salt that nobody uses.
-		return nil, nil, &UnsupportedError{What: "PBKDF2 salt source"}
-	}
-	if kp.Iterations < 1 || kp.Iterations > maxIterations {
-		return nil, nil, formatErr(fmt.Sprintf("PBKDF2 iteration count %d", kp.Iterations), nil)
-	}
-	prf, err := prfHash(kp.PRF)
+// decryptPBES1 decrypts data with a PKCS#12 PBES1 scheme and removes the
+// padding.
+func decryptPBES1(alg pkix.AlgorithmIdentifier, bmp, data []byte) ([]byte, error) {
+	b, iv, err := pbes1Cipher(alg, bmp)
 	if err != nil {
-		return nil, nil, err
-	}
-	var keyLen int
-	var mk func([]byte) (cipher.Block, error)
-	switch {
-	case p.Encryption.Algorithm.Equal(oidAES128CBC):
-		keyLen, mk = 16, aes.NewCipher
-	case p.Encryption.Algorithm.Equal(oidAES192CBC):
-		keyLen, mk = 24, aes.NewCipher
-	case p.Encryption.Algorithm.Equal(oidAES256CBC):
-		keyLen, mk = 32, aes.NewCipher
-	case p.Encryption.Algorithm.Equal(oidDESEDE3CBC):
-		keyLen, mk = 24, des.NewTripleDESCipher
-	default:
-		return nil, nil, &UnsupportedError{What: "PBES2 cipher " + p.Encryption.Algorithm.String()}
-	}
-	if kp.KeyLength != 0 && kp.KeyLength != keyLen {
-		return nil, nil, formatErr(fmt.Sprintf("PBKDF2 key length %d for a %d-byte key", kp.KeyLength, keyLen), nil)
-	}
-	var iv []byte
-	if err := unmarshalAll(p.Encryption.Parameters.FullBytes, &iv); err != nil {
-		return nil, nil, formatErr("cipher IV", err)
-	}
-	key, err := pbkdf2.Key(prf, string(password), kp.Salt.Bytes, kp.Iterations, keyLen)
-	if err != nil {
-		return nil, nil, fmt.Errorf("deriving the key: %w", err)
-	}
-	b, err := mk(key)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(iv) != b.BlockSize() {
-		return nil, nil, formatErr(fmt.Sprintf("IV of %d bytes", len(iv)), nil)
-	}
-	return b, iv, nil
-}
-
-// decrypt decrypts data encrypted with alg and removes the PKCS#7 padding.
-// It returns errDecrypt when the padding or the plaintext shape is wrong,
-// which is what a wrong password produces.
-func decrypt(alg pkix.AlgorithmIdentifier, pw passwords, data []byte) (plain []byte, pbes2 bool, err error) {
-	b, iv, pbes2, err := blockCipher(alg, pw)
-	if err != nil {
-		return nil, pbes2, err
+		return nil, err
 	}
 	bs := b.BlockSize()
 	if len(data) == 0 || len(data)%bs != 0 {
-		return nil, pbes2, formatErr(fmt.Sprintf("encrypted data of %d bytes", len(data)), nil)
+		return nil, formatErr(fmt.Sprintf("encrypted data of %d bytes", len(data)), nil)
 	}
 	out := make([]byte, len(data))
 	cipher.NewCBCDecrypter(b, iv).CryptBlocks(out, data)
-	n := int(out[len(out)-1])
-	if n == 0 || n > bs {
-		return nil, pbes2, errDecrypt
+	return pbes2.Unpad(out, bs)
+}
+
+// decryptPBES2 decrypts data with PBES2 over the UTF-8 password, reading
+// the parameters as BER.
+func decryptPBES2(alg pkix.AlgorithmIdentifier, password, data []byte) ([]byte, error) {
+	opts := pbes2.ParseOptions{MaxIterations: maxIterations, Unmarshal: unmarshalAll}
+	plain, err := pbes2.Decrypt(alg.Parameters.FullBytes, opts, password, data)
+	if err != nil {
+		return nil, pbes2Error(err)
 	}
-	for _, c := range out[len(out)-n:] {
-		if int(c) != n {
-			return nil, pbes2, errDecrypt
+	return plain, nil
+}
+
+// pbes2Error turns an error of package pbes2 into this package's.
+func pbes2Error(err error) error {
+	var ae *pbes2.AlgorithmError
+	var fe *pbes2.FormatError
+	switch {
+	case errors.Is(err, pbes2.ErrPadding):
+		return errDecrypt
+	case errors.As(err, &ae):
+		switch ae.Role {
+		case pbes2.RoleKDF:
+			return &UnsupportedError{What: "key derivation " + ae.OID.String()}
+		case pbes2.RolePRF:
+			return &UnsupportedError{What: "PBKDF2 PRF " + ae.OID.String()}
+		case pbes2.RoleCipher:
+			return &UnsupportedError{What: "PBES2 cipher " + ae.OID.String()}
+		}
+		// RFC 8018 A.2 also allows an AlgorithmIdentifier "otherSource"
+		// salt that nobody uses.
+		return &UnsupportedError{What: "PBKDF2 salt source"}
+	case errors.As(err, &fe):
+		switch fe.Field {
+		case pbes2.FieldParams:
+			return formatErr("PBES2 parameters", fe.Err)
+		case pbes2.FieldKDFParams:
+			return formatErr("PBKDF2 parameters", fe.Err)
+		case pbes2.FieldIterations:
+			return formatErr(fmt.Sprintf("PBKDF2 iteration count %d", fe.Got), nil)
+		case pbes2.FieldKeyLength:
+			return formatErr(fmt.Sprintf("PBKDF2 key length %d for a %d-byte key", fe.Got, fe.Want), nil)
+		case pbes2.FieldIV:
+			return formatErr("cipher IV", fe.Err)
+		case pbes2.FieldIVLength:
+			return formatErr(fmt.Sprintf("IV of %d bytes", fe.Got), nil)
+		case pbes2.FieldCiphertext:
+			return formatErr(fmt.Sprintf("encrypted data of %d bytes", fe.Got), nil)
 		}
 	}
-	out = out[:len(out)-n]
+	return fmt.Errorf("deriving the key: %w", err)
+}
+
+// decrypt decrypts data encrypted with alg and removes the padding. It
+// returns errDecrypt when the padding or the plaintext shape is wrong,
+// which is what a wrong password produces; isPBES2 reports whether alg is
+// PBES2, even when decryption fails.
+func decrypt(alg pkix.AlgorithmIdentifier, pw passwords, data []byte) (plain []byte, isPBES2 bool, err error) {
+	if alg.Algorithm.Equal(pbes2.OID()) {
+		isPBES2 = true
+		plain, err = decryptPBES2(alg, pw.raw, data)
+	} else {
+		plain, err = decryptPBES1(alg, pw.bmp, data)
+	}
+	if errors.Is(err, pbes2.ErrPadding) {
+		return nil, isPBES2, errDecrypt
+	}
+	if err != nil {
+		return nil, isPBES2, err
+	}
 	// Plaintext is always a DER SEQUENCE (SafeContents or
 	// PrivateKeyInfo); with the wrong key the padding check passes about
 	// once in 256 tries, this check catches nearly all of those.
 	var rv asn1.RawValue
-	if rest, err := asn1.Unmarshal(out, &rv); err != nil || len(rest) != 0 || rv.Tag != asn1.TagSequence {
-		return nil, pbes2, errDecrypt
+	if rest, err := asn1.Unmarshal(plain, &rv); err != nil || len(rest) != 0 || rv.Tag != asn1.TagSequence {
+		return nil, isPBES2, errDecrypt
 	}
-	return out, pbes2, nil
+	return plain, isPBES2, nil
 }
 
 // encrypt encrypts plain with the profile's scheme, fresh salt and IV; it
 // returns the AlgorithmIdentifier to store and the ciphertext.
 func encrypt(prof profile, pw passwords, rand io.Reader, plain []byte) (pkix.AlgorithmIdentifier, []byte, error) {
-	salt := make([]byte, prof.saltLen)
-	if _, err := io.ReadFull(rand, salt); err != nil {
-		return pkix.AlgorithmIdentifier{}, nil, err
+	if prof.pbes2 {
+		// PBKDF2-HMAC-SHA-256 and AES-256-CBC with keyLength written, as
+		// JDK 17+ writes them.
+		return pbes2.Encrypt(rand, pw.raw, plain, pbes2.Options{
+			Iterations: prof.iterations,
+			SaltLen:    prof.saltLen,
+			PRF:        pbes2.HMACWithSHA256,
+			Cipher:     pbes2.AES256CBC,
+			KeyLength:  true,
+		})
 	}
 	var alg pkix.AlgorithmIdentifier
-	var b cipher.Block
-	var iv []byte
-	if prof.pbes2 {
-		iv = make([]byte, aes.BlockSize)
-		if _, err := io.ReadFull(rand, iv); err != nil {
-			return alg, nil, err
-		}
-		saltRaw, _ := asn1.Marshal(salt)
-		kdfParams, err := asn1.Marshal(pbkdf2Params{
-			Salt:       asn1.RawValue{FullBytes: saltRaw},
-			Iterations: prof.iterations,
-			KeyLength:  32,
-			PRF:        pkix.AlgorithmIdentifier{Algorithm: oidHMACWithSHA256, Parameters: asn1.NullRawValue},
-		})
-		if err != nil {
-			return alg, nil, err
-		}
-		ivRaw, _ := asn1.Marshal(iv)
-		params, err := asn1.Marshal(pbes2Params{
-			KDF:        pkix.AlgorithmIdentifier{Algorithm: oidPBKDF2, Parameters: asn1.RawValue{FullBytes: kdfParams}},
-			Encryption: pkix.AlgorithmIdentifier{Algorithm: oidAES256CBC, Parameters: asn1.RawValue{FullBytes: ivRaw}},
-		})
-		if err != nil {
-			return alg, nil, err
-		}
-		alg = pkix.AlgorithmIdentifier{Algorithm: oidPBES2, Parameters: asn1.RawValue{FullBytes: params}}
-		key, err := pbkdf2.Key(sha256.New, string(pw.raw), salt, prof.iterations, 32)
-		if err != nil {
-			return alg, nil, fmt.Errorf("deriving the key: %w", err)
-		}
-		if b, err = aes.NewCipher(key); err != nil {
-			return alg, nil, err
-		}
-	} else {
-		params, err := asn1.Marshal(pbeParams{Salt: salt, Iterations: prof.iterations})
-		if err != nil {
-			return alg, nil, err
-		}
-		alg = pkix.AlgorithmIdentifier{Algorithm: oidPBEWithSHAAnd3KeyTripleDESCBC, Parameters: asn1.RawValue{FullBytes: params}}
-		key := pkcs12KDF(sha1.New, 64, pw.bmp, salt, prof.iterations, 1, 24)
-		iv = pkcs12KDF(sha1.New, 64, pw.bmp, salt, prof.iterations, 2, 8)
-		if b, err = des.NewTripleDESCipher(key); err != nil {
-			return alg, nil, err
-		}
+	salt := make([]byte, prof.saltLen)
+	if _, err := io.ReadFull(rand, salt); err != nil {
+		return alg, nil, err
 	}
-	bs := b.BlockSize()
-	n := bs - len(plain)%bs
-	buf := make([]byte, len(plain)+n)
-	copy(buf, plain)
-	for i := len(plain); i < len(buf); i++ {
-		buf[i] = byte(n)
+	params, err := asn1.Marshal(pbeParams{Salt: salt, Iterations: prof.iterations})
+	if err != nil {
+		return alg, nil, err
 	}
+	alg = pkix.AlgorithmIdentifier{Algorithm: oidPBEWithSHAAnd3KeyTripleDESCBC, Parameters: asn1.RawValue{FullBytes: params}}
+	key := pkcs12KDF(sha1.New, 64, pw.bmp, salt, prof.iterations, 1, 24)
+	iv := pkcs12KDF(sha1.New, 64, pw.bmp, salt, prof.iterations, 2, 8)
+	b, err := des.NewTripleDESCipher(key)
+	if err != nil {
+		return alg, nil, err
+	}
+	buf := pbes2.Pad(plain, b.BlockSize())
 	cipher.NewCBCEncrypter(b, iv).CryptBlocks(buf, buf)
 	return alg, buf, nil
 }
