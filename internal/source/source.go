@@ -278,6 +278,9 @@ func Parse(data []byte, name string, opts Options) (*Set, error) {
 		for _, b := range blocks {
 			switch b.Type {
 			case "CERTIFICATE", "TRUSTED CERTIFICATE", "X509 CERTIFICATE":
+				if len(b.Bytes) == 0 {
+					return nil, &FormatError{Path: name, Err: fmt.Errorf("empty %s block at line %d", b.Type, b.Line)}
+				}
 				add(b.Bytes, name, "")
 			case "X509 CRL":
 				crl, err := x509.ParseRevocationList(b.Bytes)

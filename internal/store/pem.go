@@ -31,6 +31,9 @@ func decodePEM(data []byte, keyParser func(block []byte, typ string) ([]byte, an
 	for _, b := range blocks {
 		switch b.Type {
 		case "CERTIFICATE", "TRUSTED CERTIFICATE", "X509 CERTIFICATE":
+			if len(b.Bytes) == 0 {
+				return nil, fmt.Errorf("empty %s block at line %d", b.Type, b.Line)
+			}
 			cs = append(cs, certs.Parse(b.Bytes))
 		case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY":
 			if keyParser == nil {
