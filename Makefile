@@ -4,13 +4,17 @@
 GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS  := -s -w -X github.com/trustctl/trustctl/internal/cli.Version=$(VERSION)
-BIN      := bin/trustctl
+BIN      ?= bin/trustctl
+# urfave_cli_no_docs leaves out the man-page generator (and its markdown
+# parser, the largest initialiser at start-up); a static binary starts
+# without the dynamic loader. bench/ builds with this same target.
+TAGS     ?= urfave_cli_no_docs
 FUZZTIME ?= 10s
 
 .PHONY: build run test lint vuln fuzz golden interop bench conformance demo clean
 
 build:
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/trustctl
+	CGO_ENABLED=0 $(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/trustctl
 
 # The main job on this machine: list the JDK's truststore.
 run: build

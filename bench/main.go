@@ -84,7 +84,7 @@ func main() {
 	flag.StringVar(&only, "only", "", "comma-separated areas to run: "+strings.Join(areas, ","))
 	flag.StringVar(&cfg.MD, "md", "BENCHMARKS.md", "markdown file whose generated section is rewritten (empty: none)")
 	flag.BoolVar(&cfg.Keep, "keep", false, "keep the temporary directory with the inputs")
-	flag.StringVar(&cfg.Tags, "tags", "", "build tags for go build of trustctl (e.g. urfave_cli_no_docs)")
+	flag.StringVar(&cfg.Tags, "tags", "", "build tags for trustctl instead of the Makefile's TAGS")
 	flag.Parse()
 	if only != "" {
 		for _, a := range strings.Split(only, ",") {
@@ -124,12 +124,13 @@ func run(cfg config) error {
 	cfg.Bin = filepath.Join(work, "trustctl")
 	logf("building trustctl")
 	loadFrom := loadavg()
-	build := []string{"build", "-o", cfg.Bin}
+	// The binary is built as users get it: by the Makefile's build target.
+	build := []string{"-s", "build", "BIN=" + cfg.Bin}
 	if cfg.Tags != "" {
-		build = append(build, "-tags", cfg.Tags)
+		build = append(build, "TAGS="+cfg.Tags)
 	}
-	if out, err := exec.Command("go", append(build, "./cmd/trustctl")...).CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ./cmd/trustctl: %v\n%s", err, out)
+	if out, err := exec.Command("make", build...).CombinedOutput(); err != nil {
+		return fmt.Errorf("make build: %v\n%s", err, out)
 	}
 	var rows []Row
 	var kdf []string

@@ -32,12 +32,16 @@ type Cert struct {
 	X509     *x509.Certificate
 	ParseErr error
 	Lenient  *ctx509.Certificate
+
+	// sum is the SHA-256 of Raw, computed once by Parse and FromX509:
+	// stores compare certificates by it, thousands of times per command.
+	sum [32]byte
 }
 
 // Parse wraps DER bytes. It never fails: a certificate that neither parser
 // accepts is still kept with its raw bytes and the crypto/x509 error.
 func Parse(der []byte) *Cert {
-	c := &Cert{Raw: der}
+	c := &Cert{Raw: der, sum: sha256.Sum256(der)}
 	if xc, err := x509.ParseCertificate(der); err == nil {
 		c.X509 = xc
 		return c
@@ -51,13 +55,21 @@ func Parse(der []byte) *Cert {
 }
 
 // FromX509 wraps a certificate that crypto/x509 has already parsed.
-func FromX509(xc *x509.Certificate) *Cert { return &Cert{Raw: xc.Raw, X509: xc} }
+func FromX509(xc *x509.Certificate) *Cert {
+	return &Cert{Raw: xc.Raw, X509: xc, sum: sha256.Sum256(xc.Raw)}
+}
 
 // Parsed reports whether crypto/x509 accepted the certificate.
 func (c *Cert) Parsed() bool { return c.X509 != nil }
 
 // SHA256 returns the SHA-256 fingerprint of the DER bytes.
-func (c *Cert) SHA256() [32]byte { return sha256.Sum256(c.Raw) }
+func (c *Cert) SHA256() [32]byte {
+	if c.sum == ([32]byte{}) {
+		// A Cert made without Parse or FromX509.
+		return sha256.Sum256(c.Raw)
+	}
+	return c.sum
+}
 
 // SHA1 returns the SHA-1 fingerprint of the DER bytes.
 func (c *Cert) SHA1() [20]byte { return sha1.Sum(c.Raw) }

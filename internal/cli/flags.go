@@ -22,9 +22,9 @@ const (
 // secretFlags returns the three flags of a password family.
 func secretFlags(name, what string) []ucli.Flag {
 	return []ucli.Flag{
-		&ucli.StringFlag{Name: name, Usage: what + ` (an empty value is the empty password)`, Category: "Passwords:"},
-		&ucli.StringFlag{Name: name + "-env", Usage: what + " from the environment variable `NAME`", Category: "Passwords:"},
-		&ucli.StringFlag{Name: name + "-file", Usage: what + " from the first line of `PATH`", Category: "Passwords:"},
+		&ucli.StringFlag{Name: name, Usage: what + ` (an empty value is the empty password)`},
+		&ucli.StringFlag{Name: name + "-env", Usage: what + " from the environment variable `NAME`"},
+		&ucli.StringFlag{Name: name + "-file", Usage: what + " from the first line of `PATH`"},
 	}
 }
 

@@ -52,12 +52,15 @@ var beginMarker = []byte("-----BEGIN ")
 func Decode(data []byte) ([]Block, error) {
 	var out []Block
 	rest := data
+	// line is the line number at the start of rest, kept up to date as
+	// rest advances, so each byte is counted once.
+	line := 1
 	for {
 		i := bytes.Index(rest, beginMarker)
 		if i < 0 {
 			break
 		}
-		line := 1 + bytes.Count(data[:len(data)-len(rest)+i], []byte("\n"))
+		line += bytes.Count(rest[:i], []byte("\n"))
 		blk, after := pem.Decode(rest[i:])
 		if blk == nil {
 			typ := rest[i+len(beginMarker):]
@@ -67,6 +70,7 @@ func Decode(data []byte) ([]Block, error) {
 			return out, &ErrTruncated{Type: string(typ), Line: line}
 		}
 		out = append(out, Block{Block: blk, Line: line})
+		line += bytes.Count(rest[i:len(rest)-len(after)], []byte("\n"))
 		rest = after
 	}
 	if len(out) == 0 {

@@ -121,6 +121,7 @@ func (s *Store) Import(in []*certs.Cert, opts ImportOptions) (*ImportResult, err
 		}
 	}
 	res := &ImportResult{}
+	have := s.fingerprints()
 	seen := map[[32]byte]bool{}
 	var todo []*certs.Cert
 	for _, c := range in {
@@ -129,7 +130,7 @@ func (s *Store) Import(in []*certs.Cert, opts ImportOptions) (*ImportResult, err
 			continue
 		}
 		seen[sum] = true
-		if e := s.ByFingerprint(sum); e != nil {
+		if e := have[sum]; e != nil {
 			res.Skipped = append(res.Skipped, Skipped{Cert: c, Alias: e.Alias, Reason: "already present"})
 			continue
 		}
@@ -164,6 +165,20 @@ func (s *Store) Import(in []*certs.Cert, opts ImportOptions) (*ImportResult, err
 		res.Added = append(res.Added, e)
 	}
 	return res, nil
+}
+
+// fingerprints indexes the entries by their certificate's SHA-256, the
+// first entry winning as in ByFingerprint.
+func (s *Store) fingerprints() map[[32]byte]*Entry {
+	m := make(map[[32]byte]*Entry, len(s.Entries))
+	for _, e := range s.Entries {
+		if c := e.Cert(); c != nil {
+			if _, ok := m[c.SHA256()]; !ok {
+				m[c.SHA256()] = e
+			}
+		}
+	}
+	return m
 }
 
 func aliasSet(s *Store) map[string]bool {
