@@ -35,6 +35,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"unicode/utf16"
 )
@@ -1032,20 +1033,23 @@ func newCertBag(der []byte, attrs []pkcs12Attribute) (safeBag, error) {
 	}
 	// By hand rather than asn1.Marshal: reflection copies every
 	// certificate several times, which shows with 2,000 of them.
-	cb := appendElement(nil, []byte{0x30}, append(mustMarshal(oidCertTypeX509),
+	cb := appendElement(nil, []byte{0x30}, append(append([]byte(nil), derCertTypeX509...),
 		appendElement(nil, []byte{0xa0}, appendElement(nil, []byte{asn1.TagOctetString}, der))...))
 	return safeBag{ID: oidCertBag, Value: explicit0(cb), Attributes: attrs}, nil
 }
 
+// DER of the fixed values bag attributes carry, encoded once.
+var (
+	derCertTypeX509        = mustMarshal(oidCertTypeX509)
+	derAnyExtendedKeyUsage = mustMarshal(oidAnyExtendedKeyUsage)
+)
+
 func bagAttributes(alias string, localKeyID []byte, trusted bool) ([]pkcs12Attribute, error) {
 	var attrs []pkcs12Attribute
-	add := func(id asn1.ObjectIdentifier, v any) error {
-		b, err := asn1.Marshal(v)
-		if err != nil {
-			return err
-		}
-		attrs = append(attrs, pkcs12Attribute{ID: id, Value: asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSet, IsCompound: true, Bytes: b}})
-		return nil
+	// Each attribute's values are a SET holding one DER value, built by
+	// hand: this runs once per entry of a store.
+	add := func(id asn1.ObjectIdentifier, der []byte) {
+		attrs = append(attrs, pkcs12Attribute{ID: id, Value: asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSet, IsCompound: true, Bytes: der}})
 	}
 	if alias != "" {
 		u := utf16.Encode([]rune(alias))
@@ -1053,19 +1057,13 @@ func bagAttributes(alias string, localKeyID []byte, trusted bool) ([]pkcs12Attri
 		for _, c := range u {
 			b = append(b, byte(c>>8), byte(c))
 		}
-		if err := add(oidFriendlyName, asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagBMPString, Bytes: b}); err != nil {
-			return nil, err
-		}
+		add(oidFriendlyName, appendElement(nil, []byte{asn1.TagBMPString}, b))
 	}
 	if localKeyID != nil {
-		if err := add(oidLocalKeyID, localKeyID); err != nil {
-			return nil, err
-		}
+		add(oidLocalKeyID, appendElement(nil, []byte{asn1.TagOctetString}, localKeyID))
 	}
 	if trusted {
-		if err := add(oidJavaTrustedKeyUsage, oidAnyExtendedKeyUsage); err != nil {
-			return nil, err
-		}
+		add(oidJavaTrustedKeyUsage, derAnyExtendedKeyUsage)
 	}
 	return attrs, nil
 }
@@ -1079,27 +1077,68 @@ func mustMarshal(v any) []byte {
 }
 
 // encodeSafeContents writes SafeContents (RFC 7292 4.2) by hand, for the
-// same reason as newCertBag.
+// same reason as newCertBag: reflection-based asn1.Marshal of every bag,
+// value and attribute dominated writing a 2,000-entry truststore. Values
+// and attributes in the shapes this package builds (an [0] EXPLICIT value,
+// a SET of attribute values) are appended directly; anything else goes
+// through asn1.Marshal. The bytes are the same DER either way
+// (TestEncodeSafeContentsMatchesReflection).
 func encodeSafeContents(bags []safeBag) ([]byte, error) {
-	var body []byte
+	oids := map[string][]byte{}
+	oidDER := func(o asn1.ObjectIdentifier) ([]byte, error) {
+		k := o.String()
+		if b, ok := oids[k]; ok {
+			return b, nil
+		}
+		b, err := asn1.Marshal(o)
+		oids[k] = b
+		return b, err
+	}
+	size := 0
 	for _, b := range bags {
-		oid, err := asn1.Marshal(b.ID)
+		size += len(b.Value.Bytes) + 160
+	}
+	body := make([]byte, 0, size)
+	var inner, set []byte
+	for _, b := range bags {
+		oid, err := oidDER(b.ID)
 		if err != nil {
 			return nil, err
 		}
-		val, err := asn1.Marshal(b.Value)
-		if err != nil {
-			return nil, err
+		inner = append(inner[:0], oid...)
+		if v := b.Value; v.FullBytes == nil && v.Class == asn1.ClassContextSpecific && v.Tag == 0 && v.IsCompound {
+			inner = appendElement(inner, []byte{0xa0}, v.Bytes)
+		} else {
+			val, err := asn1.Marshal(v)
+			if err != nil {
+				return nil, err
+			}
+			inner = append(inner, val...)
 		}
-		inner := append(oid, val...)
 		if len(b.Attributes) > 0 {
-			var set []byte
+			elems := make([][]byte, 0, len(b.Attributes))
 			for _, a := range b.Attributes {
+				if v := a.Value; v.FullBytes == nil && v.Class == asn1.ClassUniversal && v.Tag == asn1.TagSet && v.IsCompound {
+					aoid, err := oidDER(a.ID)
+					if err != nil {
+						return nil, err
+					}
+					attr := appendElement(append([]byte(nil), aoid...), []byte{0x31}, v.Bytes)
+					elems = append(elems, appendElement(nil, []byte{0x30}, attr))
+					continue
+				}
 				ab, err := asn1.Marshal(a)
 				if err != nil {
 					return nil, err
 				}
-				set = append(set, ab...)
+				elems = append(elems, ab)
+			}
+			// DER orders the elements of a SET OF by their encodings
+			// (X.690 11.6), as asn1.Marshal does.
+			slices.SortFunc(elems, bytes.Compare)
+			set = set[:0]
+			for _, e := range elems {
+				set = append(set, e...)
 			}
 			inner = appendElement(inner, []byte{0x31}, set)
 		}
