@@ -70,3 +70,21 @@ func TestLenientParse(t *testing.T) {
 		t.Errorf("garbage: %+v", g)
 	}
 }
+
+func TestParseAllKeepsOrder(t *testing.T) {
+	root := testpki.Root(t, "Acme Root")
+	var ders [][]byte
+	for i := 0; i < 3*parallelMin; i++ {
+		if i%2 == 0 {
+			ders = append(ders, root.Cert.Raw)
+		} else {
+			ders = append(ders, []byte{byte(i)}) // unparsable, still kept
+		}
+	}
+	got := ParseAll(ders)
+	for i, c := range got {
+		if !bytes.Equal(c.Raw, ders[i]) || c.Parsed() != (i%2 == 0) {
+			t.Fatalf("certificate %d out of order or misparsed", i)
+		}
+	}
+}

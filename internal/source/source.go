@@ -261,13 +261,13 @@ func Load(path string, opts Options) (*Set, error) {
 // Parse reads one file's content; name is used in messages and origins.
 func Parse(data []byte, name string, opts Options) (*Set, error) {
 	set := &Set{}
-	add := func(der []byte, origin, alias string) {
-		c := certs.Parse(der)
+	addParsed := func(c *certs.Cert, origin, alias string) {
 		if c.X509 == nil {
 			set.Notes = append(set.Notes, fmt.Sprintf("%s: a certificate crypto/x509 refuses (%v) is kept as it is", origin, c.ParseErr))
 		}
 		set.Certs = append(set.Certs, &Found{Cert: c, Origin: origin, Alias: alias})
 	}
+	add := func(der []byte, origin, alias string) { addParsed(certs.Parse(der), origin, alias) }
 	keyPw := opts.KeyPassword
 	switch k := Sniff(data); k {
 	case PEM:
@@ -275,13 +275,14 @@ func Parse(data []byte, name string, opts Options) (*Set, error) {
 		if err != nil {
 			return nil, &FormatError{Path: name, Err: err}
 		}
+		var ders [][]byte
 		for _, b := range blocks {
 			switch b.Type {
 			case "CERTIFICATE", "TRUSTED CERTIFICATE", "X509 CERTIFICATE":
 				if len(b.Bytes) == 0 {
 					return nil, &FormatError{Path: name, Err: fmt.Errorf("empty %s block at line %d", b.Type, b.Line)}
 				}
-				add(b.Bytes, name, "")
+				ders = append(ders, b.Bytes)
 			case "X509 CRL":
 				crl, err := x509.ParseRevocationList(b.Bytes)
 				if err != nil {
@@ -311,6 +312,9 @@ func Parse(data []byte, name string, opts Options) (*Set, error) {
 				}
 				set.Keys = append(set.Keys, &Key{Signer: signer, PKCS8: p8, Origin: name})
 			}
+		}
+		for _, c := range certs.ParseAll(ders) {
+			addParsed(c, name, "")
 		}
 	case DERCert:
 		add(data, name, "")

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/jks"
 )
 
@@ -25,8 +24,9 @@ func decodeJKS(data []byte, opts DecodeOptions) (*Store, error) {
 	if f.JCEKS {
 		s.Format = FormatJCEKS
 	}
-	for _, je := range f.Entries {
-		e := &Entry{Alias: je.Alias, Created: je.Created, Key: je.Key, Protected: je.Protected}
+	parsed := parseEntryCerts(len(f.Entries), func(i int) [][]byte { return f.Entries[i].Certs })
+	for i, je := range f.Entries {
+		e := &Entry{Alias: je.Alias, Created: je.Created, Key: je.Key, Protected: je.Protected, Certs: parsed[i]}
 		switch {
 		case je.Trusted:
 			e.Kind = TrustedCert
@@ -34,9 +34,6 @@ func decodeJKS(data []byte, opts DecodeOptions) (*Store, error) {
 			e.Kind = SecretKey
 		default:
 			e.Kind = PrivateKey
-		}
-		for _, der := range je.Certs {
-			e.Certs = append(e.Certs, certs.Parse(der))
 		}
 		if e.Kind == PrivateKey && e.Key != nil && opts.KeyPassword != nil {
 			// The key opened with its own password; keep it for writing

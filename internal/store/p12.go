@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/p12"
 )
 
@@ -34,13 +33,11 @@ func decodeP12(data []byte, opts DecodeOptions) (*Store, error) {
 		s.Protection = Modern
 	}
 	taken := map[string]bool{}
-	for _, pe := range f.Entries {
-		e := &Entry{Alias: pe.Alias, Kind: TrustedCert, Key: pe.Key}
+	parsed := parseEntryCerts(len(f.Entries), func(i int) [][]byte { return f.Entries[i].Certs })
+	for i, pe := range f.Entries {
+		e := &Entry{Alias: pe.Alias, Kind: TrustedCert, Key: pe.Key, Certs: parsed[i]}
 		if pe.Key != nil {
 			e.Kind = PrivateKey
-		}
-		for _, der := range pe.Certs {
-			e.Certs = append(e.Certs, certs.Parse(der))
 		}
 		if c := e.Cert(); c != nil {
 			e.Created = c.NotBefore()

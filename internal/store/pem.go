@@ -22,7 +22,7 @@ func decodePEM(data []byte, keyParser func(block []byte, typ string) ([]byte, an
 		return nil, err
 	}
 	s := New(FormatPEM)
-	var cs []*certs.Cert
+	var ders [][]byte
 	type keyAt struct {
 		pkcs8 []byte
 		pub   any
@@ -34,7 +34,7 @@ func decodePEM(data []byte, keyParser func(block []byte, typ string) ([]byte, an
 			if len(b.Bytes) == 0 {
 				return nil, fmt.Errorf("empty %s block at line %d", b.Type, b.Line)
 			}
-			cs = append(cs, certs.Parse(b.Bytes))
+			ders = append(ders, b.Bytes)
 		case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY":
 			if keyParser == nil {
 				return nil, fmt.Errorf("line %d: private keys are not read here", b.Line)
@@ -46,6 +46,7 @@ func decodePEM(data []byte, keyParser func(block []byte, typ string) ([]byte, an
 			keys = append(keys, keyAt{pkcs8: p8, pub: pub})
 		}
 	}
+	cs := certs.ParseAll(ders)
 	used := make([]bool, len(cs))
 	taken := map[string]bool{}
 	isTaken := func(a string) bool { return taken[a] }

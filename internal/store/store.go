@@ -271,3 +271,19 @@ func (s *Store) Sort() {
 }
 
 func lowerAlias(a string) string { return strings.ToLower(a) }
+
+// parseEntryCerts parses the certificates of n entries at once (see
+// certs.ParseAll) and hands them back per entry.
+func parseEntryCerts(n int, ders func(i int) [][]byte) [][]*certs.Cert {
+	var all [][]byte
+	for i := 0; i < n; i++ {
+		all = append(all, ders(i)...)
+	}
+	parsed := certs.ParseAll(all)
+	out := make([][]*certs.Cert, n)
+	for i := 0; i < n; i++ {
+		k := len(ders(i))
+		out[i], parsed = parsed[:k:k], parsed[k:]
+	}
+	return out
+}
