@@ -173,6 +173,9 @@ type ClientAuth struct {
 // Fallback compares the certificate chosen with SNI against the ones sent
 // without SNI and for a name no server has.
 type Fallback struct {
+	// RandomName is the name of the third handshake, made only when the
+	// one without SNI failed or presented another certificate; empty when
+	// it was not needed.
 	RandomName string
 	// NoSNILeaf and RandomLeaf are the leaves of the extra handshakes (nil
 	// when that handshake failed; NoSNIErr/RandomErr say why).
@@ -235,13 +238,21 @@ func Probe(ctx context.Context, t Target, opts Options) (*Result, error) {
 		doExtras = r.ServerName != "" && !opts.NoFallbackCheck
 	)
 	if doExtras {
-		fb = &Fallback{RandomName: randomName()}
-		wg.Add(2)
+		fb = &Fallback{}
+		wg.Add(1)
 		go func() { defer wg.Done(); noSNI = handshake(ctx, t, opts, "", nil) }()
-		go func() { defer wg.Done(); random = handshake(ctx, t, opts, fb.RandomName, nil) }()
 	}
 	main := handshake(ctx, t, opts, r.ServerName, opts.ClientCert)
 	wg.Wait()
+	// A name no server has tells "SNI selected this certificate" from
+	// "this is what the server gives any name". It changes the verdict
+	// only when the handshake without SNI failed or presented another
+	// certificate, so it is made only then: single-certificate servers,
+	// the most common, cost two handshakes instead of three.
+	if doExtras && main.leaf() != nil && (noSNI.leaf() == nil || !noSNI.leaf().Equal(main.leaf())) {
+		fb.RandomName = randomName()
+		random = handshake(ctx, t, opts, fb.RandomName, nil)
+	}
 
 	if main.err != nil && len(main.chain) == 0 && !main.auth.Requested {
 		// Some servers abort on a name they do not serve (alert
@@ -256,7 +267,9 @@ func Probe(ctx context.Context, t Target, opts Options) (*Result, error) {
 	r.fill(main, opts)
 	if doExtras {
 		fb.NoSNILeaf, fb.NoSNIErr = noSNI.leaf(), noSNI.err
-		fb.RandomLeaf, fb.RandomErr = random.leaf(), random.err
+		if random != nil {
+			fb.RandomLeaf, fb.RandomErr = random.leaf(), random.err
+		}
 		fb.judge(r)
 		r.Fallback = fb
 	}
