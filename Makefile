@@ -11,7 +11,7 @@ BIN      ?= bin/trustctl
 TAGS     ?= urfave_cli_no_docs
 FUZZTIME ?= 10s
 
-.PHONY: build run test lint vuln fuzz golden interop bench conformance demo clean
+.PHONY: build run test lint vuln fuzz interop bench conformance demo clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/trustctl
@@ -39,9 +39,6 @@ fuzz:
 	    $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s $$pkg || exit 1; \
 	  done; \
 	done
-
-golden:
-	$(GO) test ./... -run 'Golden|Scripts' -args -update
 
 interop:
 	$(GO) test -count=1 -run 'Keytool|OpenSSL|Java|Interop|Scripts' ./...
