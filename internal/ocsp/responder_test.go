@@ -347,3 +347,19 @@ func TestResponderConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// BenchmarkResponderNonce is the uncached path: a request with a nonce is
+// answered with a fresh signature every time.
+func BenchmarkResponderNonce(b *testing.B) {
+	ca := testpki.Root(b, "Bench CA")
+	leaf := testpki.Leaf(b, "bench.test", ca, "bench.test")
+	src := &responderTestSource{entries: map[string]ResponderEntry{}}
+	src.set(leaf.Cert.SerialNumber, ResponderEntry{Known: true})
+	r, _ := NewResponder(ResponderOptions{Issuer: ca.Cert, Source: src, Signer: ca.Key})
+	req, _ := NewRequest(leaf.Cert, ca.Cert, bytes.Repeat([]byte{7}, 16))
+	for b.Loop() {
+		if _, err := r.Respond(req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
