@@ -321,16 +321,6 @@ func unwrapURLError(err error) error {
 // The response structures of RFC 6960 section 4.2.1, read for what
 // x/crypto/ocsp does not expose: the CertID hashes, the response
 // extensions (the nonce) and every embedded certificate.
-type clientOCSPResponse struct {
-	Status   asn1.Enumerated
-	Response clientResponseBytes `asn1:"explicit,tag:0,optional"`
-}
-
-type clientResponseBytes struct {
-	ResponseType asn1.ObjectIdentifier
-	Response     []byte
-}
-
 type clientBasicResponse struct {
 	TBSResponseData    clientResponseData
 	SignatureAlgorithm pkix.AlgorithmIdentifier
@@ -347,7 +337,7 @@ type clientResponseData struct {
 }
 
 type clientSingleResponse struct {
-	CertID     clientCertID
+	CertID     certID
 	CertStatus asn1.RawValue
 	ThisUpdate time.Time        `asn1:"generalized"`
 	NextUpdate time.Time        `asn1:"generalized,explicit,tag:0,optional"`
@@ -355,7 +345,7 @@ type clientSingleResponse struct {
 }
 
 func parseBasic(der []byte) (*clientBasicResponse, error) {
-	var outer clientOCSPResponse
+	var outer ocspResponse
 	if rest, err := asn1.Unmarshal(der, &outer); err != nil || len(rest) != 0 {
 		return nil, fmt.Errorf("%w: not an OCSPResponse", ErrMalformed)
 	}
@@ -412,7 +402,7 @@ func verify(der []byte, cert, issuer *x509.Certificate, nonce []byte, asked cryp
 	if single == nil {
 		return nil, fmt.Errorf("%w: no status for serial %X", ErrIDMismatch, cert.SerialNumber)
 	}
-	h := clientHashFromOID(single.CertID.HashAlgorithm.Algorithm)
+	h := hashFromOID(single.CertID.HashAlgorithm.Algorithm)
 	if h == 0 {
 		return nil, fmt.Errorf("%w: certificate ID hash %v", ErrUnsupportedHash, single.CertID.HashAlgorithm.Algorithm)
 	}
@@ -435,7 +425,7 @@ func verify(der []byte, cert, issuer *x509.Certificate, nonce []byte, asked cryp
 	// The nonce (RFC 8954 section 2.1): a responder may leave it out
 	// (pre-signed responses), but one it echoes must be ours.
 	for _, e := range basic.TBSResponseData.Extensions {
-		if !e.Id.Equal(clientOIDNonce) {
+		if !e.Id.Equal(oidNonce) {
 			continue
 		}
 		got := e.Value

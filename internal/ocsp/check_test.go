@@ -101,8 +101,8 @@ func (p *fakePKI) build(t testing.TB, f fakeResponse, reqNonce []byte) []byte {
 		RawResponderID: asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 1, IsCompound: true, Bytes: f.signer.Cert.RawSubject},
 		ProducedAt:     f.thisUpdate.UTC(),
 		Responses: []clientSingleResponse{{
-			CertID: clientCertID{
-				HashAlgorithm:  pkix.AlgorithmIdentifier{Algorithm: clientHashOIDs[f.hash], Parameters: asn1.NullRawValue},
+			CertID: certID{
+				HashAlgorithm:  pkix.AlgorithmIdentifier{Algorithm: hashOIDs[f.hash], Parameters: asn1.NullRawValue},
 				IssuerNameHash: nameHash,
 				IssuerKeyHash:  keyHash,
 				SerialNumber:   f.serial,
@@ -118,7 +118,7 @@ func (p *fakePKI) build(t testing.TB, f fakeResponse, reqNonce []byte) []byte {
 	}
 	if nonce != nil && !f.noNonce {
 		v, _ := asn1.Marshal(nonce)
-		tbs.Extensions = []pkix.Extension{{Id: clientOIDNonce, Value: v}}
+		tbs.Extensions = []pkix.Extension{{Id: oidNonce, Value: v}}
 	}
 	tbsDER, err := asn1.Marshal(tbs)
 	if err != nil {
@@ -149,7 +149,7 @@ func (p *fakePKI) build(t testing.TB, f fakeResponse, reqNonce []byte) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	der, err := asn1.Marshal(clientOCSPResponse{Response: clientResponseBytes{
+	der, err := asn1.Marshal(ocspResponse{Response: responseBytes{
 		ResponseType: asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 1},
 		Response:     basic,
 	}})

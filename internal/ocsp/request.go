@@ -8,7 +8,6 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
-	"math/big"
 
 	xocsp "golang.org/x/crypto/ocsp"
 )
@@ -17,38 +16,11 @@ import (
 // 2.1 fixes 1 to 32 octets and recommends 32.
 const NonceSize = 32
 
-// clientOIDNonce is id-pkix-ocsp-nonce (RFC 6960 section 4.4.1).
-var clientOIDNonce = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 2}
-
-// clientHashOIDs are the CertID hash algorithms we can send and match.
-var clientHashOIDs = map[crypto.Hash]asn1.ObjectIdentifier{
-	crypto.SHA1:   {1, 3, 14, 3, 2, 26},
-	crypto.SHA256: {2, 16, 840, 1, 101, 3, 4, 2, 1},
-	crypto.SHA384: {2, 16, 840, 1, 101, 3, 4, 2, 2},
-	crypto.SHA512: {2, 16, 840, 1, 101, 3, 4, 2, 3},
-}
-
-func clientHashFromOID(oid asn1.ObjectIdentifier) crypto.Hash {
-	for h, o := range clientHashOIDs {
-		if o.Equal(oid) {
-			return h
-		}
-	}
-	return 0
-}
-
 // The request structures of RFC 6960 section 4.1.1. golang.org/x/crypto/ocsp
 // writes requests without extensions, so it cannot carry a nonce; these add
 // requestExtensions and otherwise encode what ocsp.CreateRequest encodes.
-type clientCertID struct {
-	HashAlgorithm  pkix.AlgorithmIdentifier
-	IssuerNameHash []byte
-	IssuerKeyHash  []byte
-	SerialNumber   *big.Int
-}
-
 type clientSingleRequest struct {
-	Cert clientCertID
+	Cert certID
 }
 
 type clientTBSRequest struct {
@@ -69,7 +41,7 @@ var ErrUnsupportedHash = errors.New("unsupported OCSP certificate ID hash")
 // subject and of its public key's BIT STRING contents, without tag and
 // length (RFC 6960 section 4.1.1).
 func clientIssuerHashes(issuer *x509.Certificate, h crypto.Hash) (nameHash, keyHash []byte, err error) {
-	if _, ok := clientHashOIDs[h]; !ok || !h.Available() {
+	if _, ok := hashOIDs[h]; !ok || !h.Available() {
 		return nil, nil, fmt.Errorf("%w: %v", ErrUnsupportedHash, h)
 	}
 	var spki struct {
@@ -117,8 +89,8 @@ func newRequest(cert, issuer *x509.Certificate, nonce []byte, h crypto.Hash) ([]
 		return nil, err
 	}
 	req := clientRequest{TBSRequest: clientTBSRequest{
-		RequestList: []clientSingleRequest{{Cert: clientCertID{
-			HashAlgorithm:  pkix.AlgorithmIdentifier{Algorithm: clientHashOIDs[h], Parameters: asn1.NullRawValue},
+		RequestList: []clientSingleRequest{{Cert: certID{
+			HashAlgorithm:  pkix.AlgorithmIdentifier{Algorithm: hashOIDs[h], Parameters: asn1.NullRawValue},
 			IssuerNameHash: nameHash,
 			IssuerKeyHash:  keyHash,
 			SerialNumber:   cert.SerialNumber,
@@ -131,7 +103,7 @@ func newRequest(cert, issuer *x509.Certificate, nonce []byte, h crypto.Hash) ([]
 		if err != nil {
 			return nil, fmt.Errorf("ocsp request: %w", err)
 		}
-		req.TBSRequest.Extensions = []pkix.Extension{{Id: clientOIDNonce, Value: val}}
+		req.TBSRequest.Extensions = []pkix.Extension{{Id: oidNonce, Value: val}}
 	}
 	der, err := asn1.Marshal(req)
 	if err != nil {
@@ -150,7 +122,7 @@ func RequestNonce(der []byte) []byte {
 		return nil
 	}
 	for _, e := range req.TBSRequest.Extensions {
-		if e.Id.Equal(clientOIDNonce) {
+		if e.Id.Equal(oidNonce) {
 			var n []byte
 			if _, err := asn1.Unmarshal(e.Value, &n); err == nil {
 				return n

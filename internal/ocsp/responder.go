@@ -174,23 +174,6 @@ type responderSingleRequest struct {
 	Extensions []pkix.Extension `asn1:"explicit,tag:0,optional"`
 }
 
-type responderCertID struct {
-	HashAlgorithm  pkix.AlgorithmIdentifier
-	IssuerNameHash []byte
-	IssuerKeyHash  []byte
-	SerialNumber   *big.Int
-}
-
-type responderResponse struct {
-	Status   asn1.Enumerated
-	Response responderResponseBytes `asn1:"explicit,tag:0,optional"`
-}
-
-type responderResponseBytes struct {
-	Type     asn1.ObjectIdentifier
-	Response []byte
-}
-
 type responderBasicResponse struct {
 	TBS          asn1.RawValue
 	SigAlg       pkix.AlgorithmIdentifier
@@ -220,14 +203,7 @@ type responderRevokedInfo struct {
 	Reason         asn1.Enumerated `asn1:"explicit,tag:0,optional"`
 }
 
-var (
-	responderOIDBasicResponse = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 1}
-	responderOIDNonce         = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 2}
-	responderOIDSHA1          = asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
-	responderOIDSHA256        = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
-	responderOIDSHA384        = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}
-	responderOIDSHA512        = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}
-)
+var ()
 
 // Error responses (RFC 6960 section 4.2.1): a status with no body.
 var (
@@ -253,21 +229,12 @@ func (r *Responder) Respond(reqDER []byte) ([]byte, error) {
 	}
 	// One certificate per request, as OpenSSL, browsers and the JDK send.
 	sr := req.TBS.RequestList[0]
-	var id responderCertID
+	var id certID
 	if _, err := asn1.Unmarshal(sr.CertID.FullBytes, &id); err != nil || id.SerialNumber == nil {
 		return responderMalformed, ErrResponderMalformed
 	}
-	var h crypto.Hash
-	switch {
-	case id.HashAlgorithm.Algorithm.Equal(responderOIDSHA1):
-		h = crypto.SHA1
-	case id.HashAlgorithm.Algorithm.Equal(responderOIDSHA256):
-		h = crypto.SHA256
-	case id.HashAlgorithm.Algorithm.Equal(responderOIDSHA384):
-		h = crypto.SHA384
-	case id.HashAlgorithm.Algorithm.Equal(responderOIDSHA512):
-		h = crypto.SHA512
-	default:
+	h := hashFromOID(id.HashAlgorithm.Algorithm)
+	if h == 0 {
 		return responderMalformed, ErrResponderMalformed
 	}
 	if !bytes.Equal(id.IssuerNameHash, r.issuerNameHash[h]) || !bytes.Equal(id.IssuerKeyHash, r.issuerKeyHash[h]) {
@@ -275,7 +242,7 @@ func (r *Responder) Respond(reqDER []byte) ([]byte, error) {
 	}
 	var nonce *pkix.Extension
 	for i, e := range req.TBS.Extensions {
-		if e.Id.Equal(responderOIDNonce) {
+		if e.Id.Equal(oidNonce) {
 			nonce = &req.TBS.Extensions[i]
 		}
 	}
@@ -336,7 +303,7 @@ func (r *Responder) sign(id asn1.RawValue, e ResponderEntry, nonce *pkix.Extensi
 		Responses:   []responderSingleResponse{sr},
 	}
 	if nonce != nil {
-		rd.Extensions = []pkix.Extension{{Id: responderOIDNonce, Value: nonce.Value}}
+		rd.Extensions = []pkix.Extension{{Id: oidNonce, Value: nonce.Value}}
 	}
 	tbs, err := asn1.Marshal(rd)
 	if err != nil {
@@ -354,7 +321,7 @@ func (r *Responder) sign(id asn1.RawValue, e ResponderEntry, nonce *pkix.Extensi
 	if err != nil {
 		return nil, err
 	}
-	return asn1.Marshal(responderResponse{Status: 0, Response: responderResponseBytes{Type: responderOIDBasicResponse, Response: brDER}})
+	return asn1.Marshal(ocspResponse{Status: 0, Response: responseBytes{ResponseType: oidBasicResponse, Response: brDER}})
 }
 
 var (
