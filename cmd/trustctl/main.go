@@ -14,7 +14,9 @@ import (
 )
 
 func main() {
-	tuneGC()
+	if tuneGC() {
+		presizeHeap(os.Args[1:])
+	}
 	os.Exit(cli.Run(os.Args, cli.StdEnv()))
 }
 
@@ -23,10 +25,13 @@ func main() {
 // soft limit. Most commands never collect; a 2,000-entry store stays well
 // under 40 MB of resident memory; long-running ones (ocsp serve, many
 // probes) collect as usual once they reach the limit. GOGC and GOMEMLIMIT
-// in the environment take precedence.
-func tuneGC() {
-	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetGCPercent(-1)
-		debug.SetMemoryLimit(24 << 20)
+// in the environment take precedence; tuneGC reports whether it set the
+// collector, so that presizeHeap only runs under these settings.
+func tuneGC() bool {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		return false
 	}
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(24 << 20)
+	return true
 }
