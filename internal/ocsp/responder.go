@@ -33,6 +33,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // ResponderEntry is what the CA knows about one serial.
@@ -48,8 +51,9 @@ type ResponderSource interface {
 	// ResponderVersion changes whenever any status may have changed; it
 	// is called on every request and must be cheap (a stat).
 	ResponderVersion() (string, error)
-	// ResponderLookup returns the status of a serial.
-	ResponderLookup(serial *big.Int) (ResponderEntry, error)
+	// ResponderLookup returns the status of a serial as of version, the
+	// value ResponderVersion has just returned.
+	ResponderLookup(version string, serial *big.Int) (ResponderEntry, error)
 }
 
 // ResponderOptions configures [NewResponder].
@@ -77,6 +81,8 @@ type Responder struct {
 
 	issuerNameHash, issuerKeyHash map[crypto.Hash][]byte
 	responderKeyHash              []byte
+	sigAlg                        []byte // DER AlgorithmIdentifier of the signer
+	sigHash                       crypto.Hash
 
 	mu      sync.Mutex
 	version string
@@ -121,6 +127,9 @@ func NewResponder(o ResponderOptions) (*Responder, error) {
 		return nil, err
 	}
 	r.responderKeyHash = responderDigest(crypto.SHA1, sb)
+	if r.sigAlg, r.sigHash, err = responderSigAlg(o.Signer.Public()); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -156,55 +165,6 @@ func responderKeyBits(spki []byte) ([]byte, error) {
 	return info.Key.RightAlign(), nil
 }
 
-// The ASN.1 of RFC 6960 section 4.1.1 and 4.2.1, as much as we need.
-type responderRequest struct {
-	TBS       responderTBSRequest
-	Signature asn1.RawValue `asn1:"explicit,tag:0,optional"`
-}
-
-type responderTBSRequest struct {
-	Version       int           `asn1:"explicit,tag:0,default:0,optional"`
-	RequestorName asn1.RawValue `asn1:"explicit,tag:1,optional"`
-	RequestList   []responderSingleRequest
-	Extensions    []pkix.Extension `asn1:"explicit,tag:2,optional"`
-}
-
-type responderSingleRequest struct {
-	CertID     asn1.RawValue
-	Extensions []pkix.Extension `asn1:"explicit,tag:0,optional"`
-}
-
-type responderBasicResponse struct {
-	TBS          asn1.RawValue
-	SigAlg       pkix.AlgorithmIdentifier
-	Signature    asn1.BitString
-	Certificates []asn1.RawValue `asn1:"explicit,tag:0,optional"`
-}
-
-type responderResponseData struct {
-	Version     int `asn1:"optional,explicit,default:0,tag:0"`
-	ResponderID asn1.RawValue
-	ProducedAt  time.Time `asn1:"generalized"`
-	Responses   []responderSingleResponse
-	Extensions  []pkix.Extension `asn1:"explicit,tag:1,optional"`
-}
-
-type responderSingleResponse struct {
-	CertID     asn1.RawValue
-	Good       asn1.Flag            `asn1:"tag:0,optional"`
-	Revoked    responderRevokedInfo `asn1:"tag:1,optional"`
-	Unknown    asn1.Flag            `asn1:"tag:2,optional"`
-	ThisUpdate time.Time            `asn1:"generalized"`
-	NextUpdate time.Time            `asn1:"generalized,explicit,tag:0,optional"`
-}
-
-type responderRevokedInfo struct {
-	RevocationTime time.Time       `asn1:"generalized"`
-	Reason         asn1.Enumerated `asn1:"explicit,tag:0,optional"`
-}
-
-var ()
-
 // Error responses (RFC 6960 section 4.2.1): a status with no body.
 var (
 	responderMalformed    = []byte{0x30, 0x03, 0x0a, 0x01, 0x01}
@@ -222,29 +182,16 @@ var ErrResponderNotOurs = errors.New("request for a certificate of another issue
 // Respond answers one DER request with a DER response. On error the
 // returned bytes are still the OCSP error response to send.
 func (r *Responder) Respond(reqDER []byte) ([]byte, error) {
-	var req responderRequest
-	rest, err := asn1.Unmarshal(reqDER, &req)
-	if err != nil || len(rest) > 0 || len(req.TBS.RequestList) == 0 {
+	req, ok := parseResponderRequest(reqDER)
+	if !ok {
 		return responderMalformed, ErrResponderMalformed
 	}
-	// One certificate per request, as OpenSSL, browsers and the JDK send.
-	sr := req.TBS.RequestList[0]
-	var id certID
-	if _, err := asn1.Unmarshal(sr.CertID.FullBytes, &id); err != nil || id.SerialNumber == nil {
-		return responderMalformed, ErrResponderMalformed
-	}
-	h := hashFromOID(id.HashAlgorithm.Algorithm)
+	h := hashFromOID(req.hashAlg)
 	if h == 0 {
 		return responderMalformed, ErrResponderMalformed
 	}
-	if !bytes.Equal(id.IssuerNameHash, r.issuerNameHash[h]) || !bytes.Equal(id.IssuerKeyHash, r.issuerKeyHash[h]) {
+	if !bytes.Equal(req.issuerNameHash, r.issuerNameHash[h]) || !bytes.Equal(req.issuerKeyHash, r.issuerKeyHash[h]) {
 		return responderUnauthorized, ErrResponderNotOurs
-	}
-	var nonce *pkix.Extension
-	for i, e := range req.TBS.Extensions {
-		if e.Id.Equal(oidNonce) {
-			nonce = &req.TBS.Extensions[i]
-		}
 	}
 
 	now := r.o.Now()
@@ -252,76 +199,227 @@ func (r *Responder) Respond(reqDER []byte) ([]byte, error) {
 	if err != nil {
 		return responderInternal, fmt.Errorf("reading the CA's records: %w", err)
 	}
-	key := string(sr.CertID.FullBytes)
-	if nonce == nil {
+	if req.nonce == nil {
 		r.mu.Lock()
 		if r.version != version {
 			r.version, r.cache = version, map[string]responderCached{}
 		}
-		c, ok := r.cache[key]
+		c, ok := r.cache[string(req.certID)]
 		r.mu.Unlock()
 		if ok && now.Before(c.refresh) {
 			return c.der, nil
 		}
 	}
-	entry, err := r.o.Source.ResponderLookup(id.SerialNumber)
+	entry, err := r.o.Source.ResponderLookup(version, req.serial)
 	if err != nil {
 		return responderInternal, fmt.Errorf("looking up serial: %w", err)
 	}
-	der, err := r.sign(sr.CertID, entry, nonce, now)
+	der, err := r.sign(req.certID, entry, req.nonce, now)
 	if err != nil {
 		return responderInternal, err
 	}
-	if nonce == nil {
+	if req.nonce == nil {
 		r.mu.Lock()
 		if r.version == version {
-			r.cache[key] = responderCached{der: der, refresh: now.Add(r.o.Validity / 2)}
+			r.cache[string(req.certID)] = responderCached{der: der, refresh: now.Add(r.o.Validity / 2)}
 		}
 		r.mu.Unlock()
 	}
 	return der, nil
 }
 
-func (r *Responder) sign(id asn1.RawValue, e ResponderEntry, nonce *pkix.Extension, now time.Time) ([]byte, error) {
+// responderRequest is what the responder needs of an OCSPRequest (RFC 6960
+// section 4.1.1): the first certificate asked about, as OpenSSL, browsers
+// and the JDK ask about one per request, and the nonce.
+type responderRequest struct {
+	certID                        []byte // the CertID's DER, echoed in the response
+	hashAlg                       asn1.ObjectIdentifier
+	issuerNameHash, issuerKeyHash []byte
+	serial                        *big.Int
+	nonce                         []byte // the nonce extension's value, nil if none
+}
+
+// parseResponderRequest reads an OCSPRequest by hand: the reflection of
+// encoding/asn1 cost a busy responder a fifth of its time.
+//
+//	OCSPRequest ::= SEQUENCE { tbsRequest TBSRequest, optionalSignature [0] EXPLICIT Signature OPTIONAL }
+//	TBSRequest ::= SEQUENCE { version [0] EXPLICIT INTEGER DEFAULT v1, requestorName [1] EXPLICIT GeneralName OPTIONAL,
+//	                          requestList SEQUENCE OF Request, requestExtensions [2] EXPLICIT Extensions OPTIONAL }
+//	Request ::= SEQUENCE { reqCert CertID, singleRequestExtensions [0] EXPLICIT Extensions OPTIONAL }
+//	CertID ::= SEQUENCE { hashAlgorithm AlgorithmIdentifier, issuerNameHash OCTET STRING,
+//	                      issuerKeyHash OCTET STRING, serialNumber INTEGER }
+func parseResponderRequest(der []byte) (responderRequest, bool) {
+	var req responderRequest
+	in := cryptobyte.String(der)
+	var outer, tbs, list cryptobyte.String
+	if !in.ReadASN1(&outer, cbasn1.SEQUENCE) || !in.Empty() ||
+		!outer.ReadASN1(&tbs, cbasn1.SEQUENCE) ||
+		!outer.SkipOptionalASN1(cbasn1.Tag(0).Constructed().ContextSpecific()) || !outer.Empty() {
+		return req, false
+	}
+	var version int64
+	if !tbs.ReadOptionalASN1Integer(&version, cbasn1.Tag(0).Constructed().ContextSpecific(), int64(0)) ||
+		!tbs.SkipOptionalASN1(cbasn1.Tag(1).Constructed().ContextSpecific()) ||
+		!tbs.ReadASN1(&list, cbasn1.SEQUENCE) {
+		return req, false
+	}
+	var exts cryptobyte.String
+	var hasExts bool
+	if !tbs.ReadOptionalASN1(&exts, &hasExts, cbasn1.Tag(2).Constructed().ContextSpecific()) || !tbs.Empty() {
+		return req, false
+	}
+	if hasExts {
+		var seq cryptobyte.String
+		if !exts.ReadASN1(&seq, cbasn1.SEQUENCE) || !exts.Empty() {
+			return req, false
+		}
+		for !seq.Empty() {
+			var ext, value cryptobyte.String
+			var id asn1.ObjectIdentifier
+			var critical bool
+			if !seq.ReadASN1(&ext, cbasn1.SEQUENCE) || !ext.ReadASN1ObjectIdentifier(&id) ||
+				(ext.PeekASN1Tag(cbasn1.BOOLEAN) && !ext.ReadASN1Boolean(&critical)) ||
+				!ext.ReadASN1(&value, cbasn1.OCTET_STRING) || !ext.Empty() {
+				return req, false
+			}
+			if id.Equal(oidNonce) {
+				req.nonce = []byte(value)
+			}
+		}
+	}
+	if list.Empty() {
+		return req, false
+	}
+	for first := true; !list.Empty(); first = false {
+		var single, certID cryptobyte.String
+		if !list.ReadASN1(&single, cbasn1.SEQUENCE) || !single.ReadASN1Element(&certID, cbasn1.SEQUENCE) ||
+			!single.SkipOptionalASN1(cbasn1.Tag(0).Constructed().ContextSpecific()) || !single.Empty() {
+			return req, false
+		}
+		if first {
+			req.certID = []byte(certID)
+		}
+	}
+	id := cryptobyte.String(req.certID)
+	var body, alg cryptobyte.String
+	req.serial = new(big.Int)
+	if !id.ReadASN1(&body, cbasn1.SEQUENCE) ||
+		!body.ReadASN1(&alg, cbasn1.SEQUENCE) || !alg.ReadASN1ObjectIdentifier(&req.hashAlg) ||
+		!body.ReadASN1Bytes(&req.issuerNameHash, cbasn1.OCTET_STRING) ||
+		!body.ReadASN1Bytes(&req.issuerKeyHash, cbasn1.OCTET_STRING) ||
+		!body.ReadASN1Integer(req.serial) || !body.Empty() {
+		return req, false
+	}
+	// The algorithm's parameters, if any, are one element (NULL).
+	if !alg.Empty() {
+		var params cryptobyte.String
+		var tag cbasn1.Tag
+		if !alg.ReadAnyASN1Element(&params, &tag) || !alg.Empty() {
+			return req, false
+		}
+	}
+	return req, true
+}
+
+// sign encodes and signs a BasicOCSPResponse for one certificate (RFC 6960
+// section 4.2.1) and wraps it in an OCSPResponse, by hand for the same
+// reason as parseResponderRequest:
+//
+//	ResponseData ::= SEQUENCE { responderID [2] EXPLICIT KeyHash, producedAt GeneralizedTime,
+//	                            responses SEQUENCE OF SingleResponse, responseExtensions [1] EXPLICIT Extensions OPTIONAL }
+//	SingleResponse ::= SEQUENCE { certID CertID, certStatus CertStatus, thisUpdate GeneralizedTime,
+//	                              nextUpdate [0] EXPLICIT GeneralizedTime OPTIONAL }
+//	CertStatus ::= CHOICE { good [0] IMPLICIT NULL, revoked [1] IMPLICIT RevokedInfo, unknown [2] IMPLICIT NULL }
+//	RevokedInfo ::= SEQUENCE { revocationTime GeneralizedTime, revocationReason [0] EXPLICIT CRLReason OPTIONAL }
+func (r *Responder) sign(certID []byte, e ResponderEntry, nonce []byte, now time.Time) ([]byte, error) {
 	// thisUpdate a little in the past absorbs client clock skew, as
 	// OpenSSL's default leeway (-validity_period, 5 minutes) expects.
 	this := now.Add(-time.Minute).UTC().Truncate(time.Second)
-	sr := responderSingleResponse{CertID: id, ThisUpdate: this, NextUpdate: now.Add(r.o.Validity).UTC().Truncate(time.Second)}
-	switch {
-	case !e.Known:
-		sr.Unknown = true
-	case e.Revoked:
-		sr.Revoked = responderRevokedInfo{RevocationTime: e.RevokedAt.UTC().Truncate(time.Second), Reason: asn1.Enumerated(e.Reason)}
-	default:
-		sr.Good = true
-	}
-	keyHash, _ := asn1.Marshal(r.responderKeyHash)
-	rd := responderResponseData{
-		// ResponderID byKey [2] EXPLICIT KeyHash (RFC 6960 section 4.2.1).
-		ResponderID: asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 2, IsCompound: true, Bytes: keyHash},
-		ProducedAt:  now.UTC().Truncate(time.Second),
-		Responses:   []responderSingleResponse{sr},
-	}
-	if nonce != nil {
-		rd.Extensions = []pkix.Extension{{Id: oidNonce, Value: nonce.Value}}
-	}
-	tbs, err := asn1.Marshal(rd)
+	next := now.Add(r.o.Validity).UTC().Truncate(time.Second)
+	b := cryptobyte.NewBuilder(make([]byte, 0, 256))
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1(cbasn1.Tag(2).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+			b.AddASN1OctetString(r.responderKeyHash)
+		})
+		b.AddASN1GeneralizedTime(now.UTC().Truncate(time.Second))
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+				b.AddBytes(certID)
+				switch {
+				case !e.Known:
+					b.AddASN1(cbasn1.Tag(2).ContextSpecific(), func(*cryptobyte.Builder) {})
+				case e.Revoked:
+					b.AddASN1(cbasn1.Tag(1).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+						b.AddASN1GeneralizedTime(e.RevokedAt.UTC().Truncate(time.Second))
+						if e.Reason != 0 {
+							b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+								b.AddASN1Enum(int64(e.Reason))
+							})
+						}
+					})
+				default:
+					b.AddASN1(cbasn1.Tag(0).ContextSpecific(), func(*cryptobyte.Builder) {})
+				}
+				b.AddASN1GeneralizedTime(this)
+				b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+					b.AddASN1GeneralizedTime(next)
+				})
+			})
+		})
+		if nonce != nil {
+			b.AddASN1(cbasn1.Tag(1).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+						b.AddASN1ObjectIdentifier(oidNonce)
+						b.AddASN1OctetString(nonce)
+					})
+				})
+			})
+		}
+	})
+	tbs, err := b.Bytes()
 	if err != nil {
 		return nil, err
 	}
-	sigAlg, sig, err := responderSignTBS(r.o.Signer, tbs)
+	sig, err := r.signTBS(tbs)
 	if err != nil {
 		return nil, fmt.Errorf("signing the response: %w", err)
 	}
-	br := responderBasicResponse{TBS: asn1.RawValue{FullBytes: tbs}, SigAlg: sigAlg, Signature: asn1.BitString{Bytes: sig, BitLength: 8 * len(sig)}}
-	if r.o.SignerCert != nil {
-		br.Certificates = []asn1.RawValue{{FullBytes: r.o.SignerCert.Raw}}
+	// OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED, responseBytes [0] EXPLICIT
+	//                             SEQUENCE { responseType OID, response OCTET STRING } }
+	// BasicOCSPResponse ::= SEQUENCE { tbsResponseData, signatureAlgorithm, signature BIT STRING,
+	//                                  certs [0] EXPLICIT SEQUENCE OF Certificate OPTIONAL }
+	b = cryptobyte.NewBuilder(make([]byte, 0, len(tbs)+len(sig)+len(r.sigAlg)+r.certsLen()+64))
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1Enum(0)
+		b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+				b.AddASN1ObjectIdentifier(oidBasicResponse)
+				b.AddASN1(cbasn1.OCTET_STRING, func(b *cryptobyte.Builder) {
+					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+						b.AddBytes(tbs)
+						b.AddBytes(r.sigAlg)
+						b.AddASN1BitString(sig)
+						if r.o.SignerCert != nil {
+							b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+								b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+									b.AddBytes(r.o.SignerCert.Raw)
+								})
+							})
+						}
+					})
+				})
+			})
+		})
+	})
+	return b.Bytes()
+}
+
+func (r *Responder) certsLen() int {
+	if r.o.SignerCert == nil {
+		return 0
 	}
-	brDER, err := asn1.Marshal(br)
-	if err != nil {
-		return nil, err
-	}
-	return asn1.Marshal(ocspResponse{Status: 0, Response: responseBytes{ResponseType: oidBasicResponse, Response: brDER}})
+	return len(r.o.SignerCert.Raw) + 8
 }
 
 var (
@@ -332,10 +430,12 @@ var (
 	responderOIDEd25519         = asn1.ObjectIdentifier{1, 3, 101, 112}
 )
 
-func responderSignTBS(s crypto.Signer, tbs []byte) (pkix.AlgorithmIdentifier, []byte, error) {
+// responderSigAlg returns the DER AlgorithmIdentifier a key signs with and
+// the hash it signs over (0 for Ed25519, which signs the message itself).
+func responderSigAlg(pub crypto.PublicKey) ([]byte, crypto.Hash, error) {
 	var alg pkix.AlgorithmIdentifier
 	var h crypto.Hash
-	switch k := s.Public().(type) {
+	switch k := pub.(type) {
 	case *rsa.PublicKey:
 		alg = pkix.AlgorithmIdentifier{Algorithm: responderOIDSHA256WithRSA, Parameters: asn1.NullRawValue}
 		h = crypto.SHA256
@@ -350,16 +450,25 @@ func responderSignTBS(s crypto.Signer, tbs []byte) (pkix.AlgorithmIdentifier, []
 			alg.Algorithm, h = responderOIDECDSAWithSHA256, crypto.SHA256
 		}
 	case ed25519.PublicKey:
-		// RFC 8410 section 3: no parameters, the message itself is signed.
+		// RFC 8410 section 3: no parameters.
 		alg.Algorithm = responderOIDEd25519
-		sig, err := s.Sign(rand.Reader, tbs, crypto.Hash(0))
-		return alg, sig, err
 	default:
-		return alg, nil, fmt.Errorf("cannot sign with a %T key", k)
+		return nil, 0, fmt.Errorf("cannot sign with a %T key", k)
 	}
-	sig, err := s.Sign(rand.Reader, responderDigest(h, tbs), h)
-	return alg, sig, err
+	der, err := asn1.Marshal(alg)
+	return der, h, err
 }
+
+func (r *Responder) signTBS(tbs []byte) ([]byte, error) {
+	if r.sigHash == 0 {
+		return r.o.Signer.Sign(rand.Reader, tbs, crypto.Hash(0))
+	}
+	return r.o.Signer.Sign(rand.Reader, responderDigest(r.sigHash, tbs), r.sigHash)
+}
+
+// responderContentType is the Content-Type header of every answer; the
+// server only reads it.
+var responderContentType = []string{"application/ocsp-response"}
 
 // responderMaxRequest bounds a POST body; a single-certificate request is ~100 bytes.
 const responderMaxRequest = 64 << 10
@@ -387,7 +496,12 @@ func (r *Responder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		}
 	case http.MethodPost:
 		var err error
-		body, err = io.ReadAll(io.LimitReader(req.Body, responderMaxRequest+1))
+		if n := req.ContentLength; n >= 0 && n <= responderMaxRequest {
+			body = make([]byte, n)
+			_, err = io.ReadFull(req.Body, body)
+		} else {
+			body, err = io.ReadAll(io.LimitReader(req.Body, responderMaxRequest+1))
+		}
 		if err != nil || len(body) > responderMaxRequest {
 			r.fail(w, responderMalformed, fmt.Errorf("reading the request body: %v", err))
 			return
@@ -402,7 +516,7 @@ func (r *Responder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		r.fail(w, der, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/ocsp-response")
+	w.Header()["Content-Type"] = responderContentType
 	if req.Method == http.MethodGet {
 		// RFC 5019 section 6.2: let caches keep the response a while.
 		w.Header().Set("Cache-Control", fmt.Sprintf("max-age=%d, public, no-transform, must-revalidate", int(r.o.Validity/2/time.Second)))
@@ -415,6 +529,6 @@ func (r *Responder) fail(w http.ResponseWriter, der []byte, err error) {
 		r.o.Log(err.Error())
 	}
 	// OCSP errors travel in a 200 response (RFC 6960 appendix A.1).
-	w.Header().Set("Content-Type", "application/ocsp-response")
+	w.Header()["Content-Type"] = responderContentType
 	w.Write(der)
 }

@@ -38,7 +38,7 @@ func (s *responderTestSource) ResponderVersion() (string, error) {
 	return string(rune('a' + s.version)), nil
 }
 
-func (s *responderTestSource) ResponderLookup(n *big.Int) (ResponderEntry, error) {
+func (s *responderTestSource) ResponderLookup(_ string, n *big.Int) (ResponderEntry, error) {
 	s.lookups.Add(1)
 	s.mu.Lock()
 	defer s.mu.Unlock()
