@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math/big"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -229,7 +230,13 @@ func (c *CA) ResponderVersion() (string, error) {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		ino = st.Ino
 	}
-	return fmt.Sprintf("%d/%d/%d", ino, fi.Size(), fi.ModTime().UnixNano()), nil
+	b := make([]byte, 0, 64)
+	b = strconv.AppendUint(b, ino, 10)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, fi.Size(), 10)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, fi.ModTime().UnixNano(), 10)
+	return string(b), nil
 }
 
 // IssueResponder issues a delegated OCSP responder certificate (RFC 6960

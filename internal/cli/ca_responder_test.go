@@ -36,7 +36,11 @@ func TestCAResponderSourceFollowsRecords(t *testing.T) {
 	src := &caResponderSource{ca: a, now: func() time.Time { return now }}
 	status := func(n *big.Int) string {
 		t.Helper()
-		e, err := src.ResponderLookup(n)
+		v, err := src.ResponderVersion()
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := src.ResponderLookup(v, n)
 		if err != nil {
 			t.Fatal(err)
 		}

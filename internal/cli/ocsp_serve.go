@@ -188,11 +188,7 @@ type caResponderSource struct {
 
 func (s *caResponderSource) ResponderVersion() (string, error) { return s.ca.ResponderVersion() }
 
-func (s *caResponderSource) ResponderLookup(serial *big.Int) (ocsp.ResponderEntry, error) {
-	v, err := s.ca.ResponderVersion()
-	if err != nil {
-		return ocsp.ResponderEntry{}, err
-	}
+func (s *caResponderSource) ResponderLookup(v string, serial *big.Int) (ocsp.ResponderEntry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.state == nil || v != s.version {
