@@ -11,25 +11,35 @@ import (
 // 1 MB on disk and some 20 MB in memory.
 const largeInput = 512 << 10
 
-// presizeHeap prepares the heap for a command whose input files, named
-// among args, add up to largeInput or more. Each fresh 4 KiB page of heap
-// costs a page fault the first time it is written, and page faults are
-// dear on virtual machines (about 10 µs each where BENCHMARKS.md was
-// measured): a 2,000-entry store spent more time faulting in its heap than
-// parsing it. So the heap is grown once, by a large allocation whose
-// address range is advised to be backed by transparent huge pages, then
-// the allocation is collected and the range serves the command's own
-// objects, 2 MiB to a fault. The collection costs a few milliseconds, which
-// is why small inputs skip all this. Where huge pages are not available,
-// the advice is ignored and only the collection is paid.
+// presizeHeap prepares the heap for a command that will fill many
+// megabytes of it (see largeHeap). Each fresh 4 KiB page of heap costs a
+// page fault the first time it is written, and page faults are dear on
+// virtual machines (about 10 µs each where BENCHMARKS.md was measured): a
+// 2,000-entry store spent more time faulting in its heap than parsing it.
+// So the heap is grown once, by a large allocation whose address range is
+// advised to be backed by transparent huge pages, then the allocation is
+// collected and the range serves the command's own objects, 2 MiB to a
+// fault. The collection costs a few milliseconds, which is why small
+// commands skip all this. Where huge pages are not available, the advice
+// is ignored and only the collection is paid.
 func presizeHeap(args []string) {
-	if inputSize(args) < largeInput {
+	if !largeHeap(args) {
 		return
 	}
 	b := make([]byte, 32<<20)
 	adviseHugePages(b)
 	b = nil
 	runtime.GC()
+}
+
+// largeHeap tells the commands that fill the heap up to the collector's
+// limit: those reading largeInput bytes of files or more, and the OCSP
+// responder, which allocates for every request it answers.
+func largeHeap(args []string) bool {
+	if len(args) >= 2 && args[0] == "ocsp" && args[1] == "serve" {
+		return true
+	}
+	return inputSize(args) >= largeInput
 }
 
 // inputSize adds up the sizes of the regular files named by args, stopping
