@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -287,21 +286,22 @@ func serveAndLoad(dir string, argv []string, url string, tg ocspTarget, total, w
 			return fail(errors.New("no listening address announced in 30s"))
 		}
 	}
-	// A standard HTTP client: it keeps connections open where the server
-	// allows it (trustctl does) and reconnects where it does not (openssl
-	// ocsp -port answers HTTP/1.0 and closes), so each server is measured
-	// as an OCSP client sees it.
-	client := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	// Each worker has its own connection (see ocspClient).
+	probe, err := newOCSPClient(url, 20*time.Second)
+	if err != nil {
+		return fail(err)
+	}
 	ready := time.Now().Add(30 * time.Second)
 	for {
 		req, _ := ocspRequest(tg, 0, true)
-		if err := postOCSP(client, url, req, tg, 0, true); err == nil {
+		if err := postOCSP(probe, req, tg, 0, true); err == nil {
 			break
 		} else if time.Now().After(ready) {
 			return fail(fmt.Errorf("not answering OCSP requests: %w", err))
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	probe.close()
 
 	// Requests are made before the clock starts: the load generator should
 	// spend its CPU on the wire, not on encoding.
@@ -321,15 +321,17 @@ func serveAndLoad(dir string, argv []string, url string, tg ocspTarget, total, w
 	start := time.Now()
 	for range workers {
 		wg.Add(1)
+		client, _ := newOCSPClient(url, 20*time.Second)
 		go func() {
 			defer wg.Done()
+			defer client.close()
 			for ctx.Err() == nil {
 				i := int(next.Add(1)) - 1
 				if i >= total {
 					return
 				}
 				// Every 100th response is parsed and checked in full.
-				if err := postOCSP(client, url, reqs[i], tg, i, i%100 == 0); err != nil {
+				if err := postOCSP(client, reqs[i], tg, i, i%100 == 0); err != nil {
 					failed.Add(1)
 					firstErr.CompareAndSwap(nil, err)
 					continue
@@ -358,18 +360,10 @@ func serveAndLoad(dir string, argv []string, url string, tg ocspTarget, total, w
 	return res, nil
 }
 
-func postOCSP(client *http.Client, url string, req []byte, tg ocspTarget, i int, check bool) error {
-	resp, err := client.Post(url, "application/ocsp-request", bytes.NewReader(req))
+func postOCSP(client *ocspClient, req []byte, tg ocspTarget, i int, check bool) error {
+	body, err := client.post(req)
 	if err != nil {
 		return err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("HTTP %s", resp.Status)
 	}
 	if !check {
 		// responseStatus successful(0) right after the outer SEQUENCE.
