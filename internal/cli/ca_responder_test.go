@@ -74,3 +74,29 @@ func TestCAResponderSourceFollowsRecords(t *testing.T) {
 		}
 	}
 }
+
+// TestCAResponderSourceStatEvery: the responder looks at the index at most
+// once per statEvery, and sees a change once that much time has passed.
+func TestCAResponderSourceStatEvery(t *testing.T) {
+	now := testpki.Now
+	a, err := ca.Init(filepath.Join(t.TempDir(), "ca"), ca.InitOptions{Subject: testpki.Name("Stat CA"), PathLen: -1, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &caResponderSource{ca: a, now: func() time.Time { return now }, statEvery: time.Hour}
+	v1, err := src.ResponderVersion()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetMinSerial(big.NewInt(10), now); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := src.ResponderVersion(); v != v1 {
+		t.Error("looked at the index again within statEvery")
+	}
+	src.statEvery = time.Millisecond
+	time.Sleep(2 * time.Millisecond)
+	if v, _ := src.ResponderVersion(); v == v1 {
+		t.Error("did not see the changed index after statEvery")
+	}
+}

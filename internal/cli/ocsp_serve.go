@@ -74,7 +74,7 @@ func runOCSPServe(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	src := &caResponderSource{ca: a, now: env.Now}
+	src := &caResponderSource{ca: a, now: env.Now, statEvery: time.Millisecond}
 	logf := func(s string) { fmt.Fprintf(env.Stderr, "trustctl: ocsp: %s\n", s) }
 
 	newResponder := func() (*ocsp.Responder, time.Time, error) {
@@ -180,13 +180,36 @@ func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type caResponderSource struct {
 	ca  *ca.CA
 	now func() time.Time
+	// statEvery bounds how often the index file is looked at: a busy
+	// responder would otherwise stat it for every request. A revocation
+	// shows in the answers at most this long after ca revoke has written
+	// it. Zero: every request.
+	statEvery time.Duration
 
 	mu      sync.Mutex
 	version string
 	state   *ca.State
+
+	statMu   sync.Mutex
+	statted  time.Time // monotonic
+	statSeen string
 }
 
-func (s *caResponderSource) ResponderVersion() (string, error) { return s.ca.ResponderVersion() }
+func (s *caResponderSource) ResponderVersion() (string, error) {
+	if s.statEvery <= 0 {
+		return s.ca.ResponderVersion()
+	}
+	s.statMu.Lock()
+	defer s.statMu.Unlock()
+	if now := time.Now(); s.statSeen == "" || now.Sub(s.statted) >= s.statEvery || now.Before(s.statted) {
+		v, err := s.ca.ResponderVersion()
+		if err != nil {
+			return "", err
+		}
+		s.statSeen, s.statted = v, now
+	}
+	return s.statSeen, nil
+}
 
 func (s *caResponderSource) ResponderLookup(v string, serial *big.Int) (ocsp.ResponderEntry, error) {
 	s.mu.Lock()
