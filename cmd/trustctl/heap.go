@@ -32,12 +32,32 @@ func presizeHeap(args []string) {
 	runtime.GC()
 }
 
-// largeHeap tells the commands that fill the heap up to the collector's
-// limit: those reading largeInput bytes of files or more, and the OCSP
-// responder, which allocates for every request it answers.
+// manyTargets is the number of endpoints from which a probe's handshakes,
+// made concurrently, fill megabytes of heap.
+const manyTargets = 8
+
+// largeHeap tells the commands that fill megabytes of heap: those reading
+// largeInput bytes of files or more, a probe of manyTargets endpoints or a
+// targets file, and the OCSP responder, which allocates for every request
+// it answers.
 func largeHeap(args []string) bool {
 	if len(args) >= 2 && args[0] == "ocsp" && args[1] == "serve" {
 		return true
+	}
+	if len(args) >= 1 && args[0] == "probe" {
+		targets := 0
+		for _, a := range args[1:] {
+			if a == "--targets-file" || strings.HasPrefix(a, "--targets-file=") {
+				return true
+			}
+			// HOST:PORT, [v6]:PORT; flag values (files, names, durations) have no colon.
+			if !strings.HasPrefix(a, "-") && strings.Contains(a, ":") {
+				targets++
+			}
+		}
+		if targets >= manyTargets {
+			return true
+		}
 	}
 	return inputSize(args) >= largeInput
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -29,6 +30,35 @@ func TestInputSize(t *testing.T) {
 	} {
 		if got := inputSize(tc.args); got != tc.want {
 			t.Errorf("inputSize(%q) = %d, want %d", tc.args, got, tc.want)
+		}
+	}
+}
+
+func TestLargeHeap(t *testing.T) {
+	targets := func(n int) []string {
+		args := []string{"probe", "--roots", "root.pem"}
+		for i := range n {
+			args = append(args, fmt.Sprintf("127.0.0.1:%d", 4000+i))
+		}
+		return args
+	}
+	for _, tc := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"ocsp", "serve", "--ca", "dir", "--listen", "127.0.0.1:0"}, true},
+		{[]string{"ocsp", "check", "leaf.pem"}, false},
+		{targets(1), false},
+		{targets(manyTargets - 1), false},
+		{targets(manyTargets), true},
+		{[]string{"probe", "--targets-file", "hosts.txt"}, true},
+		{[]string{"probe", "--targets-file=hosts.txt"}, true},
+		{[]string{"verify", "leaf.pem", "--roots", "root.pem"}, false},
+		{[]string{"--version"}, false},
+		{nil, false},
+	} {
+		if got := largeHeap(tc.args); got != tc.want {
+			t.Errorf("largeHeap(%q) = %t, want %t", tc.args, got, tc.want)
 		}
 	}
 }
