@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strings"
 )
 
@@ -26,10 +27,17 @@ func presizeHeap(args []string) {
 	if !largeHeap(args) {
 		return
 	}
-	b := make([]byte, 32<<20)
+	const size = 32 << 20
+	b := make([]byte, size)
 	adviseHugePages(b)
 	b = nil
 	runtime.GC()
+	// The range stays mapped, free for the heap. The collector's soft limit
+	// counts it, so it grows by as much: otherwise the collector would
+	// run again and again to get under a limit that the free range alone
+	// fills, and the scavenger would hand the range back to the kernel
+	// page by page.
+	debug.SetMemoryLimit(debug.SetMemoryLimit(-1) + size)
 }
 
 // manyTargets is the number of endpoints from which a probe's handshakes,
