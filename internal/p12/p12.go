@@ -954,35 +954,27 @@ func EncodeWith(f *File, password []byte, opts Options) ([]byte, error) {
 		keyBags = append(keyBags, kb)
 	}
 
-	var cis []contentInfo
+	// The AuthenticatedSafe and the PFX around it are written by hand, each
+	// in one buffer of its exact size: through asn1.Marshal, a 2,000-entry
+	// truststore was copied once per level of nesting.
+	var cis []contentInfoDER
 	if len(certBags) > 0 {
 		sc, err := encodeSafeContents(certBags)
 		if err != nil {
 			return nil, fmt.Errorf("encoding certificates: %w", err)
 		}
 		if opts.Encryption == None {
-			cis = append(cis, dataContent(sc))
+			cis = append(cis, dataContentInfo(sc))
 		} else {
 			alg, ct, err := encrypt(prof, pw, rnd, sc)
 			if err != nil {
 				return nil, fmt.Errorf("encrypting certificates: %w", err)
 			}
-			ed, err := asn1.Marshal(struct {
-				Version              int
-				EncryptedContentInfo struct {
-					ContentType                asn1.ObjectIdentifier
-					ContentEncryptionAlgorithm pkix.AlgorithmIdentifier
-					EncryptedContent           []byte `asn1:"tag:0"`
-				}
-			}{Version: 0, EncryptedContentInfo: struct {
-				ContentType                asn1.ObjectIdentifier
-				ContentEncryptionAlgorithm pkix.AlgorithmIdentifier
-				EncryptedContent           []byte `asn1:"tag:0"`
-			}{oidDataContentType, alg, ct}})
+			algDER, err := asn1.Marshal(alg)
 			if err != nil {
 				return nil, err
 			}
-			cis = append(cis, contentInfo{ContentType: oidEncryptedDataContentType, Content: explicit0(ed)})
+			cis = append(cis, encryptedDataContentInfo(algDER, ct))
 		}
 	}
 	if len(keyBags) > 0 {
@@ -990,16 +982,18 @@ func EncodeWith(f *File, password []byte, opts Options) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("encoding keys: %w", err)
 		}
-		cis = append(cis, dataContent(sc))
+		cis = append(cis, dataContentInfo(sc))
 	}
-	if cis == nil {
-		cis = []contentInfo{}
+	// AuthenticatedSafe ::= SEQUENCE OF ContentInfo
+	n := 0
+	for _, ci := range cis {
+		n += ci.len
 	}
-	authSafe, err := asn1.Marshal(cis)
-	if err != nil {
-		return nil, err
+	authSafe := appendHeader(make([]byte, 0, elementLen(n)), 0x30, n)
+	for _, ci := range cis {
+		authSafe = ci.append(authSafe)
 	}
-	pfx := pfxPDU{Version: 3, AuthSafe: dataContent(authSafe)}
+	var md []byte
 	if opts.Encryption != None {
 		salt := make([]byte, prof.saltLen)
 		if _, err := io.ReadFull(rnd, salt); err != nil {
@@ -1009,7 +1003,7 @@ func EncodeWith(f *File, password []byte, opts Options) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		md, err := asn1.Marshal(macData{
+		md, err = asn1.Marshal(macData{
 			Mac:        digestInfo{Algorithm: pkix.AlgorithmIdentifier{Algorithm: prof.macAlg, Parameters: asn1.NullRawValue}, Digest: mac},
 			MacSalt:    salt,
 			Iterations: prof.iterations,
@@ -1017,24 +1011,79 @@ func EncodeWith(f *File, password []byte, opts Options) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		pfx.MacData = asn1.RawValue{FullBytes: md}
 	}
-	return asn1.Marshal(pfx)
+	// PFX ::= SEQUENCE { version INTEGER {v3(3)}, authSafe ContentInfo, macData MacData OPTIONAL }
+	data := dataContentInfo(authSafe)
+	n = len(derVersion3) + data.len + len(md)
+	pfx := appendHeader(make([]byte, 0, elementLen(n)), 0x30, n)
+	pfx = append(pfx, derVersion3...)
+	pfx = data.append(pfx)
+	return append(pfx, md...), nil
 }
 
-func dataContent(b []byte) contentInfo {
-	os, _ := asn1.Marshal(b)
-	return contentInfo{ContentType: oidDataContentType, Content: explicit0(os)}
+// derVersion3 is INTEGER 3, the PFX version.
+var derVersion3 = []byte{asn1.TagInteger, 1, 3}
+
+// DER of the content types of ContentInfo.
+var (
+	derDataContentType          = mustMarshal(oidDataContentType)
+	derEncryptedDataContentType = mustMarshal(oidEncryptedDataContentType)
+)
+
+// contentInfoDER is a ContentInfo (RFC 7292 section 4.1) to write, by its
+// length and how to append it, so that its large content is copied once,
+// straight to where it belongs.
+type contentInfoDER struct {
+	len    int
+	append func(dst []byte) []byte
+}
+
+// dataContentInfo is ContentInfo { data, [0] EXPLICIT OCTET STRING content }.
+func dataContentInfo(content []byte) contentInfoDER {
+	octet := elementLen(len(content))
+	inner := len(derDataContentType) + elementLen(octet)
+	return contentInfoDER{len: elementLen(inner), append: func(dst []byte) []byte {
+		dst = appendHeader(dst, 0x30, inner)
+		dst = append(dst, derDataContentType...)
+		dst = appendHeader(dst, 0xa0, octet)
+		return appendElement(dst, []byte{asn1.TagOctetString}, content)
+	}}
+}
+
+// encryptedDataContentInfo is ContentInfo { encryptedData, [0] EXPLICIT
+// EncryptedData { version 0, EncryptedContentInfo { data, alg, [0] IMPLICIT ct } } }.
+func encryptedDataContentInfo(algDER, ct []byte) contentInfoDER {
+	eci := len(derDataContentType) + len(algDER) + elementLen(len(ct))
+	ed := 3 + elementLen(eci)
+	inner := len(derEncryptedDataContentType) + elementLen(elementLen(ed))
+	return contentInfoDER{len: elementLen(inner), append: func(dst []byte) []byte {
+		dst = appendHeader(dst, 0x30, inner)
+		dst = append(dst, derEncryptedDataContentType...)
+		dst = appendHeader(dst, 0xa0, elementLen(ed))
+		dst = appendHeader(dst, 0x30, ed)
+		dst = append(dst, asn1.TagInteger, 1, 0)
+		dst = appendHeader(dst, 0x30, eci)
+		dst = append(dst, derDataContentType...)
+		dst = append(dst, algDER...)
+		return appendElement(dst, []byte{0x80}, ct)
+	}}
 }
 
 func newCertBag(der []byte, attrs []pkcs12Attribute) (safeBag, error) {
 	if err := checkSequence(der); err != nil {
 		return safeBag{}, fmt.Errorf("certificate is not DER: %w", err)
 	}
-	// By hand rather than asn1.Marshal: reflection copies every
-	// certificate several times, which shows with 2,000 of them.
-	cb := appendElement(nil, []byte{0x30}, append(append([]byte(nil), derCertTypeX509...),
-		appendElement(nil, []byte{0xa0}, appendElement(nil, []byte{asn1.TagOctetString}, der))...))
+	// CertBag ::= SEQUENCE { certId x509Certificate, certValue [0] EXPLICIT OCTET STRING },
+	// by hand rather than asn1.Marshal and in one buffer: reflection
+	// copied every certificate several times, which shows with 2,000.
+	octet := elementLen(len(der))
+	inner := len(derCertTypeX509) + elementLen(octet)
+	cb := make([]byte, 0, elementLen(inner))
+	cb = appendHeader(cb, 0x30, inner)
+	cb = append(cb, derCertTypeX509...)
+	cb = appendHeader(cb, 0xa0, octet)
+	cb = appendHeader(cb, asn1.TagOctetString, len(der))
+	cb = append(cb, der...)
 	return safeBag{ID: oidCertBag, Value: explicit0(cb), Attributes: attrs}, nil
 }
 
@@ -1043,6 +1092,24 @@ var (
 	derCertTypeX509        = mustMarshal(oidCertTypeX509)
 	derAnyExtendedKeyUsage = mustMarshal(oidAnyExtendedKeyUsage)
 )
+
+// bagOIDs are the DER of the bag and attribute types this package writes.
+var bagOIDs = func() []struct {
+	oid asn1.ObjectIdentifier
+	der []byte
+} {
+	var out []struct {
+		oid asn1.ObjectIdentifier
+		der []byte
+	}
+	for _, o := range []asn1.ObjectIdentifier{oidCertBag, oidPKCS8ShroudedKeyBag, oidKeyBag, oidFriendlyName, oidLocalKeyID, oidJavaTrustedKeyUsage} {
+		out = append(out, struct {
+			oid asn1.ObjectIdentifier
+			der []byte
+		}{o, mustMarshal(o)})
+	}
+	return out
+}()
 
 func bagAttributes(alias string, localKeyID []byte, trusted bool) ([]pkcs12Attribute, error) {
 	var attrs []pkcs12Attribute
@@ -1084,47 +1151,47 @@ func mustMarshal(v any) []byte {
 // through asn1.Marshal. The bytes are the same DER either way
 // (TestEncodeSafeContentsMatchesReflection).
 func encodeSafeContents(bags []safeBag) ([]byte, error) {
-	oids := map[string][]byte{}
 	oidDER := func(o asn1.ObjectIdentifier) ([]byte, error) {
-		k := o.String()
-		if b, ok := oids[k]; ok {
-			return b, nil
+		for _, k := range bagOIDs {
+			if k.oid.Equal(o) {
+				return k.der, nil
+			}
 		}
-		b, err := asn1.Marshal(o)
-		oids[k] = b
-		return b, err
+		return asn1.Marshal(o)
 	}
 	size := 0
 	for _, b := range bags {
 		size += len(b.Value.Bytes) + 160
 	}
-	body := make([]byte, 0, size)
-	var inner, set []byte
+	// Room for the outer SEQUENCE's header, written last in front of the
+	// bags rather than copying them behind it.
+	const room = 6
+	body := make([]byte, room, room+size)
+	var val, set []byte
+	var elems [][]byte
 	for _, b := range bags {
 		oid, err := oidDER(b.ID)
 		if err != nil {
 			return nil, err
 		}
-		inner = append(inner[:0], oid...)
+		fast := false
 		if v := b.Value; v.FullBytes == nil && v.Class == asn1.ClassContextSpecific && v.Tag == 0 && v.IsCompound {
-			inner = appendElement(inner, []byte{0xa0}, v.Bytes)
-		} else {
-			val, err := asn1.Marshal(v)
-			if err != nil {
-				return nil, err
-			}
-			inner = append(inner, val...)
+			fast = true
+		} else if val, err = asn1.Marshal(v); err != nil {
+			return nil, err
 		}
+		set = set[:0]
 		if len(b.Attributes) > 0 {
-			elems := make([][]byte, 0, len(b.Attributes))
+			elems = elems[:0]
 			for _, a := range b.Attributes {
 				if v := a.Value; v.FullBytes == nil && v.Class == asn1.ClassUniversal && v.Tag == asn1.TagSet && v.IsCompound {
 					aoid, err := oidDER(a.ID)
 					if err != nil {
 						return nil, err
 					}
-					attr := appendElement(append([]byte(nil), aoid...), []byte{0x31}, v.Bytes)
-					elems = append(elems, appendElement(nil, []byte{0x30}, attr))
+					e := appendHeader(nil, 0x30, len(aoid)+elementLen(len(v.Bytes)))
+					e = append(e, aoid...)
+					elems = append(elems, appendElement(e, []byte{0x31}, v.Bytes))
 					continue
 				}
 				ab, err := asn1.Marshal(a)
@@ -1136,15 +1203,34 @@ func encodeSafeContents(bags []safeBag) ([]byte, error) {
 			// DER orders the elements of a SET OF by their encodings
 			// (X.690 11.6), as asn1.Marshal does.
 			slices.SortFunc(elems, bytes.Compare)
-			set = set[:0]
 			for _, e := range elems {
 				set = append(set, e...)
 			}
-			inner = appendElement(inner, []byte{0x31}, set)
 		}
-		body = appendElement(body, []byte{0x30}, inner)
+		n := len(oid)
+		if fast {
+			n += elementLen(len(b.Value.Bytes))
+		} else {
+			n += len(val)
+		}
+		if len(b.Attributes) > 0 {
+			n += elementLen(len(set))
+		}
+		body = appendHeader(body, 0x30, n)
+		body = append(body, oid...)
+		if fast {
+			body = appendElement(body, []byte{0xa0}, b.Value.Bytes)
+		} else {
+			body = append(body, val...)
+		}
+		if len(b.Attributes) > 0 {
+			body = appendElement(body, []byte{0x31}, set)
+		}
 	}
-	return appendElement(nil, []byte{0x30}, body), nil
+	n := len(body) - room
+	start := room - (elementLen(n) - n)
+	appendHeader(body[start:start], 0x30, n)
+	return body[start:], nil
 }
 
 // Sniff reports whether data starts like a PKCS#12 PFX: a SEQUENCE holding
