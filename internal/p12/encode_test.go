@@ -2,7 +2,11 @@ package p12
 
 import (
 	"bytes"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/asn1"
+	"hash"
 	"reflect"
 	"testing"
 )
@@ -108,6 +112,75 @@ func TestEncodeIsCanonicalDER(t *testing.T) {
 					same(enc.String()+" SafeContents", sc, &bags)
 				default:
 					t.Fatalf("%s: content type %v", enc, ci.ContentType)
+				}
+			}
+		}
+	}
+}
+
+// refKDF is RFC 7292 appendix B.2 written plainly with hash.Hash, the
+// reference for pkcs12KDF's faster iteration.
+func refKDF(newHash func() hash.Hash, v int, password, salt []byte, iterations int, id byte, size int) []byte {
+	fill := func(src []byte) []byte {
+		if len(src) == 0 {
+			return nil
+		}
+		out := make([]byte, v*((len(src)+v-1)/v))
+		for i := range out {
+			out[i] = src[i%len(src)]
+		}
+		return out
+	}
+	h := newHash()
+	u := h.Size()
+	d := bytes.Repeat([]byte{id}, v)
+	in := append(fill(salt), fill(password)...)
+	var out []byte
+	for len(out) < size {
+		h.Reset()
+		h.Write(d)
+		h.Write(in)
+		a := h.Sum(nil)
+		for r := 1; r < iterations; r++ {
+			h.Reset()
+			h.Write(a)
+			a = h.Sum(nil)
+		}
+		out = append(out, a...)
+		b := make([]byte, v)
+		for i := range b {
+			b[i] = a[i%u]
+		}
+		for j := 0; j < len(in); j += v {
+			carry := uint16(1)
+			for k := v - 1; k >= 0; k-- {
+				x := uint16(in[j+k]) + uint16(b[k]) + carry
+				in[j+k] = byte(x)
+				carry = x >> 8
+			}
+		}
+	}
+	return out[:size]
+}
+
+func TestPKCS12KDFMatchesReference(t *testing.T) {
+	bmp := bmpPassword([]byte("changeit"))
+	salt := []byte("saltsalt")
+	for _, tc := range []struct {
+		kh      kdfHash
+		newHash func() hash.Hash
+	}{
+		{kdfSHA1, sha1.New}, {kdfSHA224, sha256.New224}, {kdfSHA256, sha256.New},
+		{kdfSHA384, sha512.New384}, {kdfSHA512, sha512.New},
+	} {
+		for _, iter := range []int{1, 2, 2048} {
+			for _, size := range []int{8, 24, 32, 100} {
+				for _, id := range []byte{1, 2, 3} {
+					got := pkcs12KDF(tc.kh, bmp, salt, iter, id, size)
+					want := refKDF(tc.newHash, tc.kh.v, bmp, salt, iter, id, size)
+					if !bytes.Equal(got, want) {
+						t.Fatalf("hash size %d, %d iterations, id %d, %d bytes: %x, want %x", tc.newHash().Size(), iter, id, size, got, want)
+					}
 				}
 			}
 		}

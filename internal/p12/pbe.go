@@ -76,8 +76,8 @@ func bmpPassword(password []byte) []byte {
 
 // pkcs12KDF is the key derivation of RFC 7292 appendix B.2. password is
 // already BMP-encoded; id is 1 (key), 2 (IV) or 3 (MAC key).
-func pkcs12KDF(newHash func() hash.Hash, v int, password, salt []byte, iterations int, id byte, size int) []byte {
-	h := newHash()
+func pkcs12KDF(kh kdfHash, password, salt []byte, iterations int, id byte, size int) []byte {
+	h, v := kh.new(), kh.v
 	u := h.Size()
 	fill := func(src []byte) []byte {
 		if len(src) == 0 {
@@ -100,11 +100,7 @@ func pkcs12KDF(newHash func() hash.Hash, v int, password, salt []byte, iteration
 		h.Write(d)
 		h.Write(in)
 		a = h.Sum(a[:0])
-		for r := 1; r < iterations; r++ {
-			h.Reset()
-			h.Write(a)
-			a = h.Sum(a[:0])
-		}
+		kh.iterate(a, iterations-1)
 		out = append(out, a...)
 		if len(out) >= size {
 			break
@@ -125,23 +121,72 @@ func pkcs12KDF(newHash func() hash.Hash, v int, password, salt []byte, iteration
 	return out[:size]
 }
 
+// kdfHash is a hash as the PKCS#12 key derivation uses it: its block size
+// v, and iterate, which hashes a digest n more times in place. iterate is
+// the whole cost of the derivation (2,048 to 10,000 rounds of one block
+// each), so it calls the package-level Sum functions, which keep the state
+// on the stack, rather than Reset, Write and Sum through hash.Hash.
+type kdfHash struct {
+	new     func() hash.Hash
+	v       int
+	iterate func(a []byte, n int)
+}
+
+var (
+	kdfSHA1 = kdfHash{sha1.New, 64, func(a []byte, n int) {
+		s := [sha1.Size]byte(a)
+		for range n {
+			s = sha1.Sum(s[:])
+		}
+		copy(a, s[:])
+	}}
+	kdfSHA224 = kdfHash{sha256.New224, 64, func(a []byte, n int) {
+		s := [sha256.Size224]byte(a)
+		for range n {
+			s = sha256.Sum224(s[:])
+		}
+		copy(a, s[:])
+	}}
+	kdfSHA256 = kdfHash{sha256.New, 64, func(a []byte, n int) {
+		s := [sha256.Size]byte(a)
+		for range n {
+			s = sha256.Sum256(s[:])
+		}
+		copy(a, s[:])
+	}}
+	kdfSHA384 = kdfHash{sha512.New384, 128, func(a []byte, n int) {
+		s := [sha512.Size384]byte(a)
+		for range n {
+			s = sha512.Sum384(s[:])
+		}
+		copy(a, s[:])
+	}}
+	kdfSHA512 = kdfHash{sha512.New, 128, func(a []byte, n int) {
+		s := [sha512.Size]byte(a)
+		for range n {
+			s = sha512.Sum512(s[:])
+		}
+		copy(a, s[:])
+	}}
+)
+
 // macHash maps a MAC digest algorithm to its hash and the block size v the
 // PKCS#12 key derivation needs (RFC 7292 B.2: 64 for SHA-1 and SHA-256,
 // 128 for SHA-384 and SHA-512).
-func macHash(oid asn1.ObjectIdentifier) (func() hash.Hash, int, error) {
+func macHash(oid asn1.ObjectIdentifier) (kdfHash, error) {
 	switch {
 	case oid.Equal(oidSHA1):
-		return sha1.New, 64, nil
+		return kdfSHA1, nil
 	case oid.Equal(oidSHA224):
-		return sha256.New224, 64, nil
+		return kdfSHA224, nil
 	case oid.Equal(oidSHA256):
-		return sha256.New, 64, nil
+		return kdfSHA256, nil
 	case oid.Equal(oidSHA384):
-		return sha512.New384, 128, nil
+		return kdfSHA384, nil
 	case oid.Equal(oidSHA512):
-		return sha512.New, 128, nil
+		return kdfSHA512, nil
 	}
-	return nil, 0, &UnsupportedError{What: "MAC algorithm " + oid.String()}
+	return kdfHash{}, &UnsupportedError{What: "MAC algorithm " + oid.String()}
 }
 
 // prfHash maps an HMAC algorithm of RFC 8018 (a PBKDF2 PRF or the PBMAC1
@@ -156,12 +201,12 @@ func prfHash(alg pkix.AlgorithmIdentifier) (func() hash.Hash, error) {
 // computeMAC returns the HMAC of RFC 7292 section 5 / appendix B.3 over
 // data, keyed from the BMP password with the PKCS#12 KDF (id 3).
 func computeMAC(alg asn1.ObjectIdentifier, bmp, salt []byte, iterations int, data []byte) ([]byte, error) {
-	newHash, v, err := macHash(alg)
+	kh, err := macHash(alg)
 	if err != nil {
 		return nil, err
 	}
-	key := pkcs12KDF(newHash, v, bmp, salt, iterations, 3, newHash().Size())
-	m := hmac.New(newHash, key)
+	key := pkcs12KDF(kh, bmp, salt, iterations, 3, kh.new().Size())
+	m := hmac.New(kh.new, key)
 	m.Write(data)
 	return m.Sum(nil), nil
 }
@@ -252,8 +297,8 @@ func pbes1Cipher(alg pkix.AlgorithmIdentifier, bmp []byte) (cipher.Block, []byte
 	if p.Iterations < 1 || p.Iterations > maxIterations {
 		return nil, nil, formatErr(fmt.Sprintf("PBE iteration count %d", p.Iterations), nil)
 	}
-	key := pkcs12KDF(sha1.New, 64, bmp, p.Salt, p.Iterations, 1, keyLen)
-	iv := pkcs12KDF(sha1.New, 64, bmp, p.Salt, p.Iterations, 2, 8)
+	key := pkcs12KDF(kdfSHA1, bmp, p.Salt, p.Iterations, 1, keyLen)
+	iv := pkcs12KDF(kdfSHA1, bmp, p.Salt, p.Iterations, 2, 8)
 	b, err := mk(key)
 	return b, iv, err
 }
@@ -376,8 +421,8 @@ func encrypt(prof profile, pw passwords, rand io.Reader, plain []byte) (pkix.Alg
 		return alg, nil, err
 	}
 	alg = pkix.AlgorithmIdentifier{Algorithm: oidPBEWithSHAAnd3KeyTripleDESCBC, Parameters: asn1.RawValue{FullBytes: params}}
-	key := pkcs12KDF(sha1.New, 64, pw.bmp, salt, prof.iterations, 1, 24)
-	iv := pkcs12KDF(sha1.New, 64, pw.bmp, salt, prof.iterations, 2, 8)
+	key := pkcs12KDF(kdfSHA1, pw.bmp, salt, prof.iterations, 1, 24)
+	iv := pkcs12KDF(kdfSHA1, pw.bmp, salt, prof.iterations, 2, 8)
 	b, err := des.NewTripleDESCipher(key)
 	if err != nil {
 		return alg, nil, err
