@@ -1,10 +1,13 @@
 package main
 
 import (
+	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/trustctl/trustctl/internal/testpki"
 )
 
 func TestInputSize(t *testing.T) {
@@ -59,6 +62,42 @@ func TestLargeHeap(t *testing.T) {
 	} {
 		if got := largeHeap(tc.args); got != tc.want {
 			t.Errorf("largeHeap(%q) = %t, want %t", tc.args, got, tc.want)
+		}
+	}
+}
+
+// TestLargeImportRunsWithPresizedHeap imports a bundle above largeInput
+// into each store format through the real main, which presizes its heap
+// for it, and finds every certificate in the store afterwards.
+func TestLargeImportRunsWithPresizedHeap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("makes a thousand certificates; skipped with -short")
+	}
+	dir := t.TempDir()
+	bundle := filepath.Join(dir, "bundle.pem")
+	f, err := os.Create(bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 1000
+	key := testpki.ECKey(t)
+	for i := range n {
+		c := testpki.New(t, testpki.Template{Subject: fmt.Sprintf("CN=Bulk Root %04d,O=Bulk Test", i), IsCA: true, MaxPathLen: -1, Key: key}, nil)
+		if err := pem.Encode(f, &pem.Block{Type: "CERTIFICATE", Bytes: c.Cert.Raw}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.Close()
+	if got := inputSize([]string{bundle}); got < largeInput {
+		t.Fatalf("the bundle is %d bytes, below the %d that presizes the heap", got, largeInput)
+	}
+	for _, name := range []string{"bulk.jks", "bulk.p12"} {
+		store := filepath.Join(dir, name)
+		if out, err := trustctlProcess("import", store, bundle, "--password", "pw").CombinedOutput(); err != nil {
+			t.Fatalf("import into %s: %v\n%s", name, err, out)
+		}
+		if got := countEntries(t, store, "pw"); got != n {
+			t.Errorf("%s holds %d entries, want %d", name, got, n)
 		}
 	}
 }

@@ -14,18 +14,19 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/trustctl/trustctl/internal/cli"
 	"github.com/trustctl/trustctl/internal/testpki"
 )
 
 func TestMain(m *testing.M) {
 	// The crash and concurrency tests run this test binary as trustctl
 	// in child processes, which they can kill.
+	// Both run main itself, with the collector settings and heap
+	// presizing of the real binary.
 	if os.Getenv("TRUSTCTL_TEST_AS_MAIN") == "1" {
-		os.Exit(cli.Run(os.Args, cli.StdEnv()))
+		main()
 	}
 	testscript.Main(m, map[string]func(){
-		"trustctl": func() { os.Exit(cli.Run(os.Args, cli.StdEnv())) },
+		"trustctl": main,
 	})
 }
 
