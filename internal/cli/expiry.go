@@ -19,6 +19,7 @@ import (
 	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/source"
+	"github.com/trustctl/trustctl/internal/store"
 )
 
 func expiryCommand() *ucli.Command {
@@ -31,7 +32,9 @@ first. A SOURCE is a file (PEM, DER, JKS, JCEKS, PKCS#12), a directory of
 them, a CA directory (its certificate and what it issued that is not
 revoked), or HOST:PORT (the chain the TLS server presents; it is not
 verified: see "trustctl probe" for that). Files without certificates are
-passed over.
+passed over. One --password serves every store among the sources; a store it
+does not open is read without it where the format allows (JKS, password-less
+PKCS#12), unverified and with a note.
 
 With --within, exits 1 when any certificate expires inside the window (or
 has expired): a check for cron or CI, e.g. renewal 60 days ahead.
@@ -124,6 +127,15 @@ func runExpiry(c *ucli.Context) error {
 			}
 		case statErr == nil:
 			set, err := source.Load(arg, source.Options{Password: pw, HavePassword: havePW})
+			if err != nil && havePW && errors.Is(err, store.ErrWrongPassword) {
+				// One --password serves every store among the sources. A
+				// store it does not open may still show its certificates
+				// without one (JKS, password-less PKCS#12), unverified.
+				if unverified, err2 := source.Load(arg, source.Options{}); err2 == nil {
+					doc.Notes = append(doc.Notes, arg+": the password given does not open it; read without one, its integrity not checked")
+					set, err = unverified, nil
+				}
+			}
 			if err != nil {
 				var fe *source.FormatError
 				if errors.As(err, &fe) && fe.Err == nil {
