@@ -37,7 +37,7 @@ func TestInputSize(t *testing.T) {
 	}
 }
 
-func TestLargeHeap(t *testing.T) {
+func TestHeapToReserve(t *testing.T) {
 	targets := func(n int) []string {
 		args := []string{"probe", "--roots", "root.pem"}
 		for i := range n {
@@ -45,23 +45,24 @@ func TestLargeHeap(t *testing.T) {
 		}
 		return args
 	}
+	const none, server, large = 0, 16 << 20, 32 << 20
 	for _, tc := range []struct {
 		args []string
-		want bool
+		want int64
 	}{
-		{[]string{"ocsp", "serve", "--ca", "dir", "--listen", "127.0.0.1:0"}, true},
-		{[]string{"ocsp", "check", "leaf.pem"}, false},
-		{targets(1), false},
-		{targets(manyTargets - 1), false},
-		{targets(manyTargets), true},
-		{[]string{"probe", "--targets-file", "hosts.txt"}, true},
-		{[]string{"probe", "--targets-file=hosts.txt"}, true},
-		{[]string{"verify", "leaf.pem", "--roots", "root.pem"}, false},
-		{[]string{"--version"}, false},
-		{nil, false},
+		{[]string{"ocsp", "serve", "--ca", "dir", "--listen", "127.0.0.1:0"}, server},
+		{[]string{"ocsp", "check", "leaf.pem"}, none},
+		{targets(1), none},
+		{targets(manyTargets - 1), none},
+		{targets(manyTargets), large},
+		{[]string{"probe", "--targets-file", "hosts.txt"}, large},
+		{[]string{"probe", "--targets-file=hosts.txt"}, large},
+		{[]string{"verify", "leaf.pem", "--roots", "root.pem"}, none},
+		{[]string{"--version"}, none},
+		{nil, none},
 	} {
-		if got := largeHeap(tc.args); got != tc.want {
-			t.Errorf("largeHeap(%q) = %t, want %t", tc.args, got, tc.want)
+		if got := heapToReserve(tc.args); got != tc.want {
+			t.Errorf("heapToReserve(%q) = %d, want %d", tc.args, got, tc.want)
 		}
 	}
 }
