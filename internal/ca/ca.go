@@ -18,6 +18,8 @@
 //	index.json       every certificate issued (serial, subject, validity,
 //	                 profile, fingerprint, revocation), the minimum accepted
 //	                 serial and the last CRL number
+//	index.jsonl      the records of what was signed since index.json was
+//	                 last written, one JSON object a line (see journal.go)
 //	issued/SERIAL.pem  each issued certificate
 //	.serial.lock     the lock that serializes writers (flock)
 //
@@ -56,13 +58,14 @@ import (
 
 // File names inside a CA directory.
 const (
-	KeyFile    = "ca.key"
-	CertFile   = "ca.crt"
-	CSRFile    = "ca.csr"
-	ConfigFile = "ca.json"
-	SerialFile = "serial"
-	IndexFile  = "index.json"
-	IssuedDir  = "issued"
+	KeyFile     = "ca.key"
+	CertFile    = "ca.crt"
+	CSRFile     = "ca.csr"
+	ConfigFile  = "ca.json"
+	SerialFile  = "serial"
+	IndexFile   = "index.json"
+	JournalFile = "index.jsonl"
+	IssuedDir   = "issued"
 )
 
 // Errors callers branch on.
@@ -349,7 +352,7 @@ func Init(dir string, o InitOptions) (*CA, error) {
 		}
 	}
 	if _, err := os.Stat(c.path(IndexFile)); errors.Is(err, fs.ErrNotExist) {
-		if err := writeIndex(c.path(IndexFile), &index{Records: []*Record{}}); err != nil {
+		if err := writeIndexFile(c.path(IndexFile), &index{Records: []*Record{}}); err != nil {
 			return nil, err
 		}
 	}
@@ -441,7 +444,7 @@ func (c *CA) lockIndex() (ix *index, unlock func(), err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	ix, err = readIndex(c.path(IndexFile))
+	ix, err = c.readIndex()
 	if err != nil {
 		unlock()
 		return nil, nil, err
@@ -449,7 +452,7 @@ func (c *CA) lockIndex() (ix *index, unlock func(), err error) {
 	return ix, unlock, nil
 }
 
-func readIndex(path string) (*index, error) {
+func readIndexFile(path string) (*index, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -461,7 +464,7 @@ func readIndex(path string) (*index, error) {
 	return &ix, nil
 }
 
-func writeIndex(path string, ix *index) error {
+func writeIndexFile(path string, ix *index) error {
 	data, err := json.MarshalIndent(ix, "", "  ")
 	if err != nil {
 		return err

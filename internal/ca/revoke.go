@@ -7,7 +7,9 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math/big"
 	"os"
 	"strconv"
@@ -76,7 +78,7 @@ type State struct {
 
 // Records returns what the CA issued, oldest first, with each status at now.
 func (c *CA) Records(now time.Time) (*State, error) {
-	ix, err := readIndex(c.path(IndexFile))
+	ix, err := c.readIndex()
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +141,7 @@ func (c *CA) Revoke(serial *big.Int, reason string, now time.Time) (*Record, err
 		}
 		t := now.UTC().Truncate(time.Second)
 		r.RevokedAt, r.Reason = &t, reason
-		return r, writeIndex(c.path(IndexFile), ix)
+		return r, c.writeIndex(ix)
 	}
 	return nil, fmt.Errorf("serial %s: %w", hexSerial(serial), ErrUnknownSerial)
 }
@@ -158,7 +160,7 @@ func (c *CA) SetMinSerial(min *big.Int, now time.Time) error {
 	defer unlock()
 	t := now.UTC().Truncate(time.Second)
 	ix.MinSerial, ix.MinSetAt = &Serial{min}, &t
-	return writeIndex(c.path(IndexFile), ix)
+	return c.writeIndex(ix)
 }
 
 // CRLOptions says how to write a CRL.
@@ -208,7 +210,7 @@ func (c *CA) CRL(o CRLOptions) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("signing the CRL: %w", err)
 	}
-	if err := writeIndex(c.path(IndexFile), ix); err != nil {
+	if err := c.writeIndex(ix); err != nil {
 		return nil, err
 	}
 	return der, nil
@@ -217,25 +219,33 @@ func (c *CA) CRL(o CRLOptions) ([]byte, error) {
 // Certificate returns the PEM of an issued certificate.
 func (c *CA) Certificate(r *Record) ([]byte, error) { return os.ReadFile(c.path(r.File)) }
 
-// ResponderVersion identifies the index file's current contents (inode,
-// size, modification time): cheap to check on every OCSP request to notice
-// revocations and new certificates. Every write replaces the file by
-// rename, so the inode changes even within one mtime tick.
+// ResponderVersion identifies the current contents of the index and its
+// journal (inode, size, modification time of each): cheap to check on every
+// OCSP request to notice revocations and new certificates. Every write of
+// the index replaces it by rename, so its inode changes even within one
+// mtime tick; the journal only grows between index writes, which empty it.
 func (c *CA) ResponderVersion() (string, error) {
-	fi, err := os.Stat(c.path(IndexFile))
-	if err != nil {
-		return "", err
+	b := make([]byte, 0, 96)
+	for _, name := range []string{IndexFile, JournalFile} {
+		fi, err := os.Stat(c.path(name))
+		if name == JournalFile && errors.Is(err, fs.ErrNotExist) {
+			b = append(b, "/-"...)
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		var ino uint64
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+			ino = st.Ino
+		}
+		b = append(b, '/')
+		b = strconv.AppendUint(b, ino, 10)
+		b = append(b, '/')
+		b = strconv.AppendInt(b, fi.Size(), 10)
+		b = append(b, '/')
+		b = strconv.AppendInt(b, fi.ModTime().UnixNano(), 10)
 	}
-	var ino uint64
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		ino = st.Ino
-	}
-	b := make([]byte, 0, 64)
-	b = strconv.AppendUint(b, ino, 10)
-	b = append(b, '/')
-	b = strconv.AppendInt(b, fi.Size(), 10)
-	b = append(b, '/')
-	b = strconv.AppendInt(b, fi.ModTime().UnixNano(), 10)
 	return string(b), nil
 }
 

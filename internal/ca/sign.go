@@ -10,9 +10,12 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/pem"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math/big"
 	"net"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -75,7 +78,9 @@ func (c *CA) Sign(csr *x509.CertificateRequest, o SignOptions) (*Issued, error) 
 		o.extra(tmpl)
 	}
 
-	ix, unlock, err := c.lockIndex()
+	// Signing needs the lock and the counter, not the index: the record
+	// is appended to the journal (journal.go).
+	unlock, err := safefile.Lock(c.path(SerialFile))
 	if err != nil {
 		return nil, err
 	}
@@ -84,12 +89,18 @@ func (c *CA) Sign(csr *x509.CertificateRequest, o SignOptions) (*Issued, error) 
 	if err != nil {
 		return nil, err
 	}
-	// The index wins over a counter left behind by a crash between the
-	// two writes below: serials are never reused.
-	for _, r := range ix.Records {
-		if r.Serial.Cmp(next) >= 0 {
-			next = new(big.Int).Add(r.Serial.Int, big.NewInt(1))
+	// A crash after the certificate file below was written and before the
+	// counter moved leaves the counter behind; the files win, and serials
+	// are never reused.
+	for {
+		_, err := os.Stat(c.path(fileName(next)))
+		if errors.Is(err, fs.ErrNotExist) {
+			break
 		}
+		if err != nil {
+			return nil, err
+		}
+		next = new(big.Int).Add(next, big.NewInt(1))
 	}
 	tmpl.SerialNumber = next
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, c.Cert, csr.PublicKey, c.Signer)
@@ -113,14 +124,13 @@ func (c *CA) Sign(csr *x509.CertificateRequest, o SignOptions) (*Issued, error) 
 		File:      fileName(next),
 	}
 	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	// Certificate file, then index, then counter: after a crash at any
+	// Certificate file, then record, then counter: after a crash at any
 	// point the next signer still moves past this serial.
 	if err := safefile.Write(c.path(rec.File), certPEM, safefile.Options{Perm: 0o644, NoOverwrite: true}); err != nil {
 		return nil, fmt.Errorf("recording serial %s: %w", hexSerial(next), err)
 	}
-	ix.Records = append(ix.Records, rec)
-	if err := writeIndex(c.path(IndexFile), ix); err != nil {
-		return nil, err
+	if err := appendJournal(c.path(JournalFile), rec); err != nil {
+		return nil, fmt.Errorf("recording serial %s: %w", hexSerial(next), err)
 	}
 	nn := new(big.Int).Add(next, big.NewInt(1))
 	if err := safefile.Write(c.path(SerialFile), []byte(hexSerial(nn)+"\n"), safefile.Options{Perm: 0o644}); err != nil {

@@ -124,6 +124,10 @@ func Write(path string, data []byte, opts Options) (err error) {
 	return syncDir(dir)
 }
 
+// SyncDir makes the entries of dir durable (a file created or renamed in
+// it), where the file system supports it.
+func SyncDir(dir string) error { return syncDir(dir) }
+
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
