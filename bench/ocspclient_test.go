@@ -117,3 +117,16 @@ func TestOCSPClientStatus(t *testing.T) {
 		t.Fatal("a 405 answer was taken for a response")
 	}
 }
+
+func TestMedianLoad(t *testing.T) {
+	load := func(ms int) loadResult {
+		return loadResult{Measure: Measure{Wall: time.Duration(ms) * time.Millisecond, Runs: 1}}
+	}
+	m := medianLoad([]loadResult{load(900), load(650), load(700)})
+	if m.Wall != 700*time.Millisecond || m.Runs != 3 {
+		t.Errorf("median of 900, 650, 700 ms: %v over %d runs, want 700ms over 3", m.Wall, m.Runs)
+	}
+	if got := loadWalls([]loadResult{load(900), load(650)}); got != "900.0ms, 650.0ms" {
+		t.Errorf("loadWalls = %q", got)
+	}
+}
