@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/big"
 	"net"
-	"net/http"
 	"os/signal"
 	"sync"
 	"syscall"
@@ -107,16 +106,10 @@ func runOCSPServe(c *ucli.Context) error {
 		ln.Close()
 		return err
 	}
-	h := &swapHandler{h: resp}
 	ctx, stop := signal.NotifyContext(env.Context, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return ctx },
-	}
+	srv := &ocsp.Server{ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, Log: logf}
+	srv.SetResponder(resp)
 	who := "the CA key"
 	if signer == "delegated" {
 		who = "a delegated responder certificate"
@@ -134,7 +127,7 @@ func runOCSPServe(c *ucli.Context) error {
 	for {
 		select {
 		case err := <-errc:
-			if errors.Is(err, http.ErrServerClosed) {
+			if errors.Is(err, ocsp.ErrServerClosed) {
 				return nil
 			}
 			return err
@@ -147,7 +140,7 @@ func runOCSPServe(c *ucli.Context) error {
 				logf("renewing the responder certificate: " + err.Error())
 				continue
 			}
-			h.set(r)
+			srv.SetResponder(r)
 			renewAt = next
 		case <-ctx.Done():
 			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -157,22 +150,6 @@ func runOCSPServe(c *ucli.Context) error {
 			return err
 		}
 	}
-}
-
-// swapHandler lets the responder be replaced (a renewed delegated
-// certificate) while serving.
-type swapHandler struct {
-	mu sync.RWMutex
-	h  http.Handler
-}
-
-func (s *swapHandler) set(h http.Handler) { s.mu.Lock(); s.h = h; s.mu.Unlock() }
-
-func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.RLock()
-	h := s.h
-	s.mu.RUnlock()
-	h.ServeHTTP(w, r)
 }
 
 // caResponderSource answers the responder from the CA's index, re-read

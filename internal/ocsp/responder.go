@@ -83,6 +83,9 @@ type Responder struct {
 	responderKeyHash              []byte
 	sigAlg                        []byte // DER AlgorithmIdentifier of the signer
 	sigHash                       crypto.Hash
+	// cacheControl lets HTTP caches keep a GET answer for half its
+	// validity (RFC 5019 section 6.2).
+	cacheControl string
 
 	mu      sync.Mutex
 	version string
@@ -130,6 +133,7 @@ func NewResponder(o ResponderOptions) (*Responder, error) {
 	if r.sigAlg, r.sigHash, err = responderSigAlg(o.Signer.Public()); err != nil {
 		return nil, err
 	}
+	r.cacheControl = fmt.Sprintf("max-age=%d, public, no-transform, must-revalidate", int(o.Validity/2/time.Second))
 	return r, nil
 }
 
@@ -474,26 +478,11 @@ var responderContentType = []string{"application/ocsp-response"}
 const responderMaxRequest = 64 << 10
 
 // ServeHTTP answers GET /BASE64 and POST (application/ocsp-request).
+// `ocsp serve` uses [Server], which answers the same way with less work.
 func (r *Responder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	var body []byte
 	switch req.Method {
 	case http.MethodGet:
-		// RFC 6960 appendix A.1: the path is the URL-encoded base64 of the
-		// DER request. Some clients leave '+' unescaped or use base64url.
-		// Base64 may itself contain '/', so the whole path is the request.
-		p := strings.TrimPrefix(req.URL.EscapedPath(), "/")
-		s, err := url.PathUnescape(p)
-		if err != nil {
-			r.fail(w, responderMalformed, err)
-			return
-		}
-		body, err = base64.StdEncoding.DecodeString(s)
-		if err != nil {
-			if body, err = base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "=")); err != nil {
-				r.fail(w, responderMalformed, fmt.Errorf("GET request is not base64: %w", err))
-				return
-			}
-		}
 	case http.MethodPost:
 		var err error
 		if n := req.ContentLength; n >= 0 && n <= responderMaxRequest {
@@ -511,17 +500,46 @@ func (r *Responder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "OCSP responder: use GET or POST", http.StatusMethodNotAllowed)
 		return
 	}
-	der, err := r.Respond(body)
+	der, err := r.answer(req.Method, req.URL.EscapedPath(), body)
 	if err != nil {
 		r.fail(w, der, err)
 		return
 	}
 	w.Header()["Content-Type"] = responderContentType
 	if req.Method == http.MethodGet {
-		// RFC 5019 section 6.2: let caches keep the response a while.
-		w.Header().Set("Cache-Control", fmt.Sprintf("max-age=%d, public, no-transform, must-revalidate", int(r.o.Validity/2/time.Second)))
+		w.Header()["Cache-Control"] = []string{r.cacheControl}
 	}
 	w.Write(der)
+}
+
+// answer responds to a GET (the request in the path) or a POST (in body).
+// On error the returned bytes are still the OCSP error response to send.
+func (r *Responder) answer(method, escapedPath string, body []byte) ([]byte, error) {
+	if method == http.MethodGet {
+		var err error
+		if body, err = decodeGETRequest(escapedPath); err != nil {
+			return responderMalformed, err
+		}
+	}
+	return r.Respond(body)
+}
+
+// decodeGETRequest reads the request of a GET: RFC 6960 appendix A.1 puts
+// the URL-encoded base64 of the DER request in the path. Some clients
+// leave '+' unescaped or use base64url. Base64 may itself contain '/', so
+// the whole path is the request.
+func decodeGETRequest(escapedPath string) ([]byte, error) {
+	s, err := url.PathUnescape(strings.TrimPrefix(escapedPath, "/"))
+	if err != nil {
+		return nil, err
+	}
+	body, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		if body, err = base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "=")); err != nil {
+			return nil, fmt.Errorf("GET request is not base64: %w", err)
+		}
+	}
+	return body, nil
 }
 
 func (r *Responder) fail(w http.ResponseWriter, der []byte, err error) {
