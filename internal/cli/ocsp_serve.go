@@ -33,7 +33,11 @@ by the CA key itself. A request nonce is echoed. thisUpdate is a minute in
 the past, nextUpdate --validity later; responses to requests without a
 nonce are cached until the CA's records change or half their validity has
 passed. The records are re-read when they change: revocations take effect
-on the next request without a restart. SIGINT or SIGTERM stops it cleanly.
+within a millisecond, without a restart. SIGINT or SIGTERM stops it cleanly.
+
+It speaks the HTTP OCSP clients use: HTTP/1.0 and 1.1, GET and POST with a
+Content-Length (up to 64 KiB), connections kept open between requests (closed
+after 60 s idle). Other requests get a 4xx status and the connection closes.
 
 EXAMPLES:
    trustctl ocsp serve --ca ./ca --listen 127.0.0.1:8080
