@@ -117,13 +117,13 @@ func (c *ocspClient) roundTrip(req []byte) ([]byte, error) {
 		}
 		value = bytes.TrimSpace(value)
 		switch {
-		case asciiEqualFold(name, "Content-Length"):
+		case bytes.EqualFold(name, []byte("Content-Length")):
 			if length, err = strconv.Atoi(string(value)); err != nil || length < 0 || length > 1<<20 {
 				return nil, fmt.Errorf("bad Content-Length %q", value)
 			}
-		case asciiEqualFold(name, "Connection"):
-			keepAlive = asciiEqualFold(value, "keep-alive") || (keepAlive && !asciiEqualFold(value, "close"))
-		case asciiEqualFold(name, "Transfer-Encoding"):
+		case bytes.EqualFold(name, []byte("Connection")):
+			keepAlive = bytes.EqualFold(value, []byte("keep-alive")) || (keepAlive && !bytes.EqualFold(value, []byte("close")))
+		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
 			return nil, fmt.Errorf("unexpected Transfer-Encoding %q", value)
 		}
 	}
@@ -164,23 +164,4 @@ func (c *ocspClient) line() ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimRight(l, "\r\n"), nil
-}
-
-func asciiEqualFold(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := range len(b) {
-		x, y := b[i], s[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }

@@ -285,27 +285,27 @@ func readServerRequest(br *bufio.Reader, w net.Conn) (serverRequest, int) {
 		}
 		value = bytes.TrimSpace(value)
 		switch {
-		case asciiEqualFold(name, "Content-Length"):
+		case bytes.EqualFold(name, []byte("Content-Length")):
 			n, err := strconv.Atoi(string(value))
 			if err != nil || n < 0 || (length >= 0 && n != length) {
 				return req, http.StatusBadRequest
 			}
 			length = n
-		case asciiEqualFold(name, "Transfer-Encoding"):
+		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
 			// Chunked bodies are not for OCSP; a length is required.
 			return req, http.StatusLengthRequired
-		case asciiEqualFold(name, "Connection"):
+		case bytes.EqualFold(name, []byte("Connection")):
 			for _, tok := range bytes.Split(value, []byte(",")) {
 				tok = bytes.TrimSpace(tok)
 				switch {
-				case asciiEqualFold(tok, "close"):
+				case bytes.EqualFold(tok, []byte("close")):
 					req.keepAlive = false
-				case asciiEqualFold(tok, "keep-alive") && req.http10:
+				case bytes.EqualFold(tok, []byte("keep-alive")) && req.http10:
 					req.keepAlive = true
 				}
 			}
-		case asciiEqualFold(name, "Expect"):
-			if !asciiEqualFold(value, "100-continue") {
+		case bytes.EqualFold(name, []byte("Expect")):
+			if !bytes.EqualFold(value, []byte("100-continue")) {
 				return req, http.StatusExpectationFailed
 			}
 			expectContinue = !req.http10
@@ -356,25 +356,6 @@ func readServerLine(br *bufio.Reader, budget *int) ([]byte, int) {
 		line = line[:n-1]
 	}
 	return line, 0
-}
-
-func asciiEqualFold(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := range len(b) {
-		x, y := b[i], s[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }
 
 // appendServerAnswer appends a 200 response carrying der, the OCSP answer
