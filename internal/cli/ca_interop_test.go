@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -416,4 +417,71 @@ func caTestCSR(t *testing.T, cn string, corrupt bool) []byte {
 		der[len(der)-5] ^= 0x55
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})
+}
+
+// TestOCSPServeJava has the JDK's own PKIX validator check a certificate
+// with OCSP against ocsp serve, as a Java gateway does: good, then revoked
+// with its reason once the CA revokes it. Java asks by GET when the
+// request is short, so this covers the responder's GET path.
+func TestOCSPServeJava(t *testing.T) {
+	caNeedTool(t, "java")
+	dir := t.TempDir()
+	env := &Env{}
+	// The responder's address goes into the certificates, so pick a port
+	// before issuing them.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	caDir := filepath.Join(dir, "ca")
+	caMustRun(t, env, "ca", "init", caDir, "--subject", "CN=Java OCSP Test CA", "--ocsp-url", "http://"+addr+"/")
+	csr := filepath.Join(dir, "www.csr")
+	os.WriteFile(csr, caTestCSR(t, "www.example.com", false), 0o644)
+	leaf := filepath.Join(dir, "www.crt")
+	caMustRun(t, env, "ca", "sign", caDir, csr, "--out", leaf)
+	out := caMustRun(t, env, "ca", "list", caDir, "--json")
+	var doc caListDoc
+	json.Unmarshal([]byte(out), &doc)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		code := Run([]string{"trustctl", "ocsp", "serve", "--ca", caDir, "--listen", addr}, &Env{Context: ctx, Stderr: pw, Stdout: io.Discard})
+		pw.Close()
+		done <- code
+	}()
+	defer func() {
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("ocsp serve exited %d", code)
+			}
+		case <-time.After(5 * time.Second):
+			t.Error("ocsp serve did not stop")
+		}
+	}()
+	if _, err := bufio.NewReader(pr).ReadString('\n'); err != nil {
+		t.Fatalf("responder did not start: %v", err)
+	}
+	go io.Copy(io.Discard, pr)
+
+	check := func() string {
+		t.Helper()
+		out, err := caTool(t, ".", "java", "testdata/java/OCSPCheck.java", leaf, filepath.Join(caDir, "ca.crt"))
+		if err != nil {
+			t.Fatalf("java OCSPCheck: %v\n%s", err, out)
+		}
+		return strings.TrimSpace(out)
+	}
+	if got := check(); got != "good" {
+		t.Errorf("before revocation Java says %q, want good", got)
+	}
+	caMustRun(t, env, "ca", "revoke", caDir, doc.Issued[0].Serial, "--reason", "keyCompromise")
+	if got := check(); got != "revoked KEY_COMPROMISE" {
+		t.Errorf("after revocation Java says %q, want revoked KEY_COMPROMISE", got)
+	}
 }
