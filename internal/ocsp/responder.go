@@ -1,8 +1,8 @@
 package ocsp
 
-// The responder half of the package: an http.Handler answering RFC 6960
-// requests for one CA from a [ResponderSource] the CA implements, so this
-// file does not import internal/ca. Responses are encoded here rather than
+// The responder half of the package: RFC 6960 answers for one CA, from a
+// [ResponderSource] the CA implements, so this file does not import
+// internal/ca; [Server] (server.go) serves them over HTTP. Responses are encoded here rather than
 // with golang.org/x/crypto/ocsp.CreateResponse, which puts extra extensions
 // in singleExtensions; the nonce belongs in responseExtensions (RFC 6960
 // section 4.4.1, and OpenSSL's OCSP_check_nonce looks only there), and
@@ -26,7 +26,6 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"io"
 	"math/big"
 	"net/http"
 	"net/url"
@@ -72,8 +71,8 @@ type ResponderOptions struct {
 	Log func(string)
 }
 
-// Responder answers OCSP requests over HTTP, GET (base64 in the path,
-// RFC 6960 appendix A.1) and POST. Responses without a nonce are cached
+// Responder answers OCSP requests, given as DER ([Responder.Respond]) or as
+// an HTTP GET path or POST body ([Server]). Responses without a nonce are cached
 // per certificate ID until the source's version changes or half their
 // validity has passed, so a busy responder mostly copies bytes.
 type Responder struct {
@@ -470,47 +469,8 @@ func (r *Responder) signTBS(tbs []byte) ([]byte, error) {
 	return r.o.Signer.Sign(rand.Reader, responderDigest(r.sigHash, tbs), r.sigHash)
 }
 
-// responderContentType is the Content-Type header of every answer; the
-// server only reads it.
-var responderContentType = []string{"application/ocsp-response"}
-
 // responderMaxRequest bounds a POST body; a single-certificate request is ~100 bytes.
 const responderMaxRequest = 64 << 10
-
-// ServeHTTP answers GET /BASE64 and POST (application/ocsp-request).
-// `ocsp serve` uses [Server], which answers the same way with less work.
-func (r *Responder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	var body []byte
-	switch req.Method {
-	case http.MethodGet:
-	case http.MethodPost:
-		var err error
-		if n := req.ContentLength; n >= 0 && n <= responderMaxRequest {
-			body = make([]byte, n)
-			_, err = io.ReadFull(req.Body, body)
-		} else {
-			body, err = io.ReadAll(io.LimitReader(req.Body, responderMaxRequest+1))
-		}
-		if err != nil || len(body) > responderMaxRequest {
-			r.fail(w, responderMalformed, fmt.Errorf("reading the request body: %v", err))
-			return
-		}
-	default:
-		w.Header().Set("Allow", "GET, POST")
-		http.Error(w, "OCSP responder: use GET or POST", http.StatusMethodNotAllowed)
-		return
-	}
-	der, err := r.answer(req.Method, req.URL.EscapedPath(), body)
-	if err != nil {
-		r.fail(w, der, err)
-		return
-	}
-	w.Header()["Content-Type"] = responderContentType
-	if req.Method == http.MethodGet {
-		w.Header()["Cache-Control"] = []string{r.cacheControl}
-	}
-	w.Write(der)
-}
 
 // answer responds to a GET (the request in the path) or a POST (in body).
 // On error the returned bytes are still the OCSP error response to send.
@@ -540,13 +500,4 @@ func decodeGETRequest(escapedPath string) ([]byte, error) {
 		}
 	}
 	return body, nil
-}
-
-func (r *Responder) fail(w http.ResponseWriter, der []byte, err error) {
-	if r.o.Log != nil {
-		r.o.Log(err.Error())
-	}
-	// OCSP errors travel in a 200 response (RFC 6960 appendix A.1).
-	w.Header()["Content-Type"] = responderContentType
-	w.Write(der)
 }

@@ -7,13 +7,8 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/x509"
-	"encoding/base64"
 	"errors"
-	"io"
 	"math/big"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -87,10 +82,10 @@ func TestResponderAnswersCheck(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv := httptest.NewServer(r)
+		url := "http://" + serveResponder(t, r, &Server{})
 		check := func(cert *testpki.Cert, opts CheckOptions) *Result {
 			t.Helper()
-			opts.URL, opts.Now = srv.URL, responderNow
+			opts.URL, opts.Now = url, responderNow
 			res, err := Check(context.Background(), cert.Cert, p.ca.Cert, opts)
 			if err != nil {
 				t.Fatalf("delegated=%v: %v", delegated, err)
@@ -116,7 +111,6 @@ func TestResponderAnswersCheck(t *testing.T) {
 			t.Errorf("thisUpdate %v nextUpdate %v", res.ThisUpdate, res.NextUpdate)
 		}
 		p.src.set(p.leaf.Cert.SerialNumber, ResponderEntry{Known: true})
-		srv.Close()
 	}
 }
 
@@ -186,59 +180,6 @@ func TestResponderRefusesAndMalformed(t *testing.T) {
 	// The wrong key for the responder certificate is caught at once.
 	if _, err := NewResponder(ResponderOptions{Issuer: p.ca.Cert, Source: p.src, Signer: p.leaf.Key}); err == nil {
 		t.Error("a signer that does not match its certificate was accepted")
-	}
-}
-
-func TestResponderGETAndPOST(t *testing.T) {
-	p := newResponderTestPKI(t)
-	r, err := NewResponder(ResponderOptions{Issuer: p.ca.Cert, Source: p.src, Signer: p.ca.Key, Now: responderNow})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(r)
-	defer srv.Close()
-	req, _ := xocsp.CreateRequest(p.leaf.Cert, p.ca.Cert, nil)
-	get := func(path string) *http.Response {
-		t.Helper()
-		resp, err := http.Get(srv.URL + "/" + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp
-	}
-	for name, path := range map[string]string{
-		"escaped":   url.PathEscape(base64.StdEncoding.EncodeToString(req)),
-		"base64url": base64.RawURLEncoding.EncodeToString(req),
-	} {
-		resp := get(path)
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		parsed, err := xocsp.ParseResponse(body, p.ca.Cert)
-		if err != nil || parsed.Status != xocsp.Good {
-			t.Errorf("GET %s: %v", name, err)
-		}
-		if resp.Header.Get("Content-Type") != "application/ocsp-response" || resp.Header.Get("Cache-Control") == "" {
-			t.Errorf("GET %s headers %v", name, resp.Header)
-		}
-	}
-	resp, err := http.Post(srv.URL, "application/ocsp-request", bytes.NewReader(req))
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if parsed, err := xocsp.ParseResponse(body, p.ca.Cert); err != nil || parsed.Status != xocsp.Good {
-		t.Errorf("POST: %v", err)
-	}
-	resp, _ = http.Post(srv.URL, "application/ocsp-request", io.LimitReader(rand.Reader, responderMaxRequest+10))
-	body, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if !bytes.Equal(body, responderMalformed) {
-		t.Errorf("oversized POST answered %x", body)
-	}
-	hreq, _ := http.NewRequest(http.MethodPut, srv.URL, nil)
-	if resp, err := http.DefaultClient.Do(hreq); err != nil || resp.StatusCode != http.StatusMethodNotAllowed {
-		t.Errorf("PUT: %v %v", err, resp)
 	}
 }
 

@@ -26,6 +26,13 @@ func startServer(t *testing.T, p *responderTestPKI, s *Server) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveResponder(t, r, s)
+}
+
+// serveResponder runs s answering with r on 127.0.0.1 and returns its
+// address; the test stops it.
+func serveResponder(t *testing.T, r *Responder, s *Server) string {
+	t.Helper()
 	s.SetResponder(r)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
