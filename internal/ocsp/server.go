@@ -39,7 +39,7 @@ type Server struct {
 	mu       sync.Mutex
 	ln       net.Listener
 	conns    map[*serverConn]struct{}
-	shutdown bool
+	shutdown atomic.Bool // set under mu; read without it between requests
 	wg       sync.WaitGroup
 }
 
@@ -63,7 +63,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		return errors.New("OCSP server: no responder set")
 	}
 	s.mu.Lock()
-	if s.shutdown {
+	if s.shutdown.Load() {
 		s.mu.Unlock()
 		return ErrServerClosed
 	}
@@ -76,10 +76,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	for {
 		c, err := ln.Accept()
 		if err != nil {
-			s.mu.Lock()
-			closed := s.shutdown
-			s.mu.Unlock()
-			if closed {
+			if s.shutdown.Load() {
 				return ErrServerClosed
 			}
 			// Out of file descriptors and the like: back off and try
@@ -95,7 +92,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		delay = 0
 		sc := &serverConn{c: c}
 		s.mu.Lock()
-		if s.shutdown {
+		if s.shutdown.Load() {
 			s.mu.Unlock()
 			c.Close()
 			return ErrServerClosed
@@ -112,7 +109,7 @@ func (s *Server) Serve(ln net.Listener) error {
 // closes them too.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
-	s.shutdown = true
+	s.shutdown.Store(true)
 	if s.ln != nil {
 		s.ln.Close()
 	}
@@ -170,11 +167,9 @@ func (s *Server) serveConn(sc *serverConn) {
 	var out []byte
 	for {
 		// Between requests the connection is idle: Shutdown may close it.
+		// Either it sees idle set, or this sees shutdown set.
 		sc.idle.Store(true)
-		s.mu.Lock()
-		closing := s.shutdown
-		s.mu.Unlock()
-		if closing {
+		if s.shutdown.Load() {
 			return
 		}
 		_ = sc.c.SetReadDeadline(time.Now().Add(idleTimeout))
