@@ -11,6 +11,8 @@ import (
 	"runtime/debug"
 
 	"github.com/trustctl/trustctl/internal/cli"
+	// Imported first thing for its start-up effect; see the package.
+	_ "github.com/trustctl/trustctl/internal/prefault"
 )
 
 func main() {
