@@ -299,6 +299,10 @@ func Decode(der []byte, password []byte) (*File, error) {
 		// KDF input is empty rather than the two-byte terminator.
 		forms = append(forms, passwords{})
 	}
+	// The parts are decrypted, in the background, with the first form while
+	// the MAC is checked; a MAC that verifies with another form discards
+	// them.
+	pre := prefetchParts(authSafe, forms[0])
 	d := &decoder{}
 	if len(pfx.MacData.FullBytes) > 0 {
 		var md macData
@@ -331,12 +335,18 @@ func Decode(der []byte, password []byte) (*File, error) {
 		if found < 0 {
 			return nil, ErrWrongPassword
 		}
-		forms[0], forms[found] = forms[found], forms[0]
+		if found != 0 {
+			forms[0], forms[found] = forms[found], forms[0]
+			pre = nil
+		}
 	}
 
 	var failed *decryptFailure
-	for _, pw := range forms {
+	for i, pw := range forms {
 		d.reset(pw)
+		if i == 0 {
+			d.pre = pre
+		}
 		err := d.authSafe(authSafe)
 		if err == nil {
 			return d.file(), nil
@@ -387,6 +397,7 @@ type certItem struct {
 
 type decoder struct {
 	pw        passwords
+	pre       prefetched // decryptions started ahead, for pw
 	hasMAC    bool
 	macSHA1   bool
 	encrypted bool // some certificates or bags were in encryptedData
@@ -417,29 +428,12 @@ func (d *decoder) authSafe(data []byte) error {
 				return err
 			}
 		case ci.ContentType.Equal(oidEncryptedDataContentType):
-			var ed encryptedData
-			inner, ok := unwrap0(ci.Content)
-			if !ok {
-				return formatErr(fmt.Sprintf("encrypted content %d", i+1), nil)
-			}
-			if err := unmarshalAll(inner.FullBytes, &ed); err != nil {
-				return formatErr(fmt.Sprintf("encrypted content %d", i+1), err)
-			}
-			enc := ed.EncryptedContentInfo.EncryptedContent
-			if enc.Class != asn1.ClassContextSpecific || enc.Tag != 0 {
-				return formatErr(fmt.Sprintf("encrypted content %d", i+1), nil)
-			}
-			ct := enc.Bytes
-			if enc.IsCompound {
-				// [0] IMPLICIT OCTET STRING in constructed BER form: the
-				// segments are OCTET STRINGs (X.690 8.7.3).
-				var err error
-				if ct, err = joinSegments(enc.Bytes); err != nil {
-					return formatErr(fmt.Sprintf("encrypted content %d", i+1), err)
-				}
+			alg, ct, err := encryptedContent(&ci, i)
+			if err != nil {
+				return err
 			}
 			d.encrypted = true
-			plain, pbes2, err := decrypt(ed.EncryptedContentInfo.ContentEncryptionAlgorithm, d.pw, ct)
+			plain, pbes2, err := d.decrypt(alg, ct)
 			d.pbes2 = d.pbes2 || pbes2
 			if err != nil {
 				return wrapDecrypt(fmt.Sprintf("content %d", i+1), err)
@@ -454,6 +448,44 @@ func (d *decoder) authSafe(data []byte) error {
 		}
 	}
 	return nil
+}
+
+// encryptedContent returns the algorithm and the ciphertext of ci, the
+// content at index i of the AuthenticatedSafe, an encryptedData.
+func encryptedContent(ci *contentInfo, i int) (pkix.AlgorithmIdentifier, []byte, error) {
+	var ed encryptedData
+	inner, ok := unwrap0(ci.Content)
+	if !ok {
+		return ed.EncryptedContentInfo.ContentEncryptionAlgorithm, nil, formatErr(fmt.Sprintf("encrypted content %d", i+1), nil)
+	}
+	if err := unmarshalAll(inner.FullBytes, &ed); err != nil {
+		return ed.EncryptedContentInfo.ContentEncryptionAlgorithm, nil, formatErr(fmt.Sprintf("encrypted content %d", i+1), err)
+	}
+	alg := ed.EncryptedContentInfo.ContentEncryptionAlgorithm
+	enc := ed.EncryptedContentInfo.EncryptedContent
+	if enc.Class != asn1.ClassContextSpecific || enc.Tag != 0 {
+		return alg, nil, formatErr(fmt.Sprintf("encrypted content %d", i+1), nil)
+	}
+	ct := enc.Bytes
+	if enc.IsCompound {
+		// [0] IMPLICIT OCTET STRING in constructed BER form: the
+		// segments are OCTET STRINGs (X.690 8.7.3).
+		var err error
+		if ct, err = joinSegments(enc.Bytes); err != nil {
+			return alg, nil, formatErr(fmt.Sprintf("encrypted content %d", i+1), err)
+		}
+	}
+	return alg, ct, nil
+}
+
+// decrypt is decrypt with the decoder's password, or the result of the
+// same decryption started ahead by prefetchParts.
+func (d *decoder) decrypt(alg pkix.AlgorithmIdentifier, ct []byte) ([]byte, bool, error) {
+	if f := d.pre.take(alg, ct); f != nil {
+		r, err := f.get()
+		return r.plain, r.pbes2, err
+	}
+	return decrypt(alg, d.pw, ct)
 }
 
 func joinSegments(data []byte) ([]byte, error) {
@@ -530,11 +562,11 @@ func (d *decoder) bag(b *safeBag, depth int) error {
 		}
 		d.keys = append(d.keys, &keyItem{pkcs8: value.FullBytes, alias: alias, localKeyID: localKeyID, order: d.order})
 	case b.ID.Equal(oidPKCS8ShroudedKeyBag):
-		var epki encryptedPrivateKeyInfo
-		if err := unmarshalAll(value.FullBytes, &epki); err != nil {
-			return formatErr("shrouded key bag", err)
+		epki, err := shroudedKey(b)
+		if err != nil {
+			return err
 		}
-		key, pbes2, err := decrypt(epki.Algorithm, d.pw, epki.Data)
+		key, pbes2, err := d.decrypt(epki.Algorithm, epki.Data)
 		d.pbes2 = d.pbes2 || pbes2
 		if err != nil {
 			return wrapDecrypt(fmt.Sprintf("key %q", alias), err)
@@ -547,6 +579,19 @@ func (d *decoder) bag(b *safeBag, depth int) error {
 	}
 	// CRL and secret bags are skipped, see the package comment.
 	return nil
+}
+
+// shroudedKey reads the EncryptedPrivateKeyInfo of a shrouded key bag.
+func shroudedKey(b *safeBag) (encryptedPrivateKeyInfo, error) {
+	var epki encryptedPrivateKeyInfo
+	value, ok := unwrap0(b.Value)
+	if !ok {
+		return epki, formatErr("bag value", nil)
+	}
+	if err := unmarshalAll(value.FullBytes, &epki); err != nil {
+		return epki, formatErr("shrouded key bag", err)
+	}
+	return epki, nil
 }
 
 func checkSequence(der []byte) error {
@@ -878,7 +923,17 @@ func EncodeWith(f *File, password []byte, opts Options) ([]byte, error) {
 		prof.iterations = opts.Iterations
 	}
 
-	var certBags, keyBags []safeBag
+	// Each encrypted part is derived and encrypted in a goroutine of its
+	// own (see parallel.go); their salts and IVs are read from rnd here,
+	// in file order.
+	type pendingKey struct {
+		attrs []pkcs12Attribute
+		alias string
+		plain []byte          // for a key stored unencrypted
+		seal  *future[sealed] // or its encryption
+	}
+	var certBags []safeBag
+	var keys []pendingKey
 	written := map[string]bool{} // chain certificates already written
 	usedIDs := map[string]bool{}
 	for i := range f.Entries {
@@ -937,27 +992,20 @@ func EncodeWith(f *File, password []byte, opts Options) ([]byte, error) {
 			}
 			certBags = append(certBags, b)
 		}
-		var kb safeBag
+		k := pendingKey{attrs: attrs, alias: e.Alias}
 		if opts.Encryption == None && len(password) == 0 {
-			kb = safeBag{ID: oidKeyBag, Value: explicit0(e.Key), Attributes: attrs}
-		} else {
-			alg, ct, err := encrypt(prof, pw, rnd, e.Key)
-			if err != nil {
-				return nil, fmt.Errorf("encrypting key %q: %w", e.Alias, err)
-			}
-			epki, err := asn1.Marshal(encryptedPrivateKeyInfo{Algorithm: alg, Data: ct})
-			if err != nil {
-				return nil, err
-			}
-			kb = safeBag{ID: oidPKCS8ShroudedKeyBag, Value: explicit0(epki), Attributes: attrs}
+			k.plain = e.Key
+		} else if k.seal, err = startEncrypt(prof, pw, rnd, e.Key); err != nil {
+			return nil, fmt.Errorf("encrypting key %q: %w", e.Alias, err)
 		}
-		keyBags = append(keyBags, kb)
+		keys = append(keys, k)
 	}
 
 	// The AuthenticatedSafe and the PFX around it are written by hand, each
 	// in one buffer of its exact size: through asn1.Marshal, a 2,000-entry
 	// truststore was copied once per level of nesting.
 	var cis []contentInfoDER
+	var certSeal *future[sealed]
 	if len(certBags) > 0 {
 		sc, err := encodeSafeContents(certBags)
 		if err != nil {
@@ -965,17 +1013,46 @@ func EncodeWith(f *File, password []byte, opts Options) ([]byte, error) {
 		}
 		if opts.Encryption == None {
 			cis = append(cis, dataContentInfo(sc))
-		} else {
-			alg, ct, err := encrypt(prof, pw, rnd, sc)
-			if err != nil {
-				return nil, fmt.Errorf("encrypting certificates: %w", err)
-			}
-			algDER, err := asn1.Marshal(alg)
-			if err != nil {
-				return nil, err
-			}
-			cis = append(cis, encryptedDataContentInfo(algDER, ct))
+		} else if certSeal, err = startEncrypt(prof, pw, rnd, sc); err != nil {
+			return nil, fmt.Errorf("encrypting certificates: %w", err)
 		}
+	}
+	var macSalt []byte
+	var macKey *future[[]byte]
+	if opts.Encryption != None {
+		macSalt = make([]byte, prof.saltLen)
+		if _, err := io.ReadFull(rnd, macSalt); err != nil {
+			return nil, err
+		}
+		macKey = async(func() ([]byte, error) { return deriveMACKey(prof.macAlg, pw.bmp, macSalt, prof.iterations) })
+	}
+
+	if certSeal != nil {
+		r, err := certSeal.get()
+		if err != nil {
+			return nil, fmt.Errorf("encrypting certificates: %w", err)
+		}
+		algDER, err := asn1.Marshal(r.alg)
+		if err != nil {
+			return nil, err
+		}
+		cis = append(cis, encryptedDataContentInfo(algDER, r.ct))
+	}
+	keyBags := make([]safeBag, 0, len(keys))
+	for _, k := range keys {
+		if k.seal == nil {
+			keyBags = append(keyBags, safeBag{ID: oidKeyBag, Value: explicit0(k.plain), Attributes: k.attrs})
+			continue
+		}
+		r, err := k.seal.get()
+		if err != nil {
+			return nil, fmt.Errorf("encrypting key %q: %w", k.alias, err)
+		}
+		epki, err := asn1.Marshal(encryptedPrivateKeyInfo{Algorithm: r.alg, Data: r.ct})
+		if err != nil {
+			return nil, err
+		}
+		keyBags = append(keyBags, safeBag{ID: oidPKCS8ShroudedKeyBag, Value: explicit0(epki), Attributes: k.attrs})
 	}
 	if len(keyBags) > 0 {
 		sc, err := encodeSafeContents(keyBags)
@@ -994,18 +1071,18 @@ func EncodeWith(f *File, password []byte, opts Options) ([]byte, error) {
 		authSafe = ci.append(authSafe)
 	}
 	var md []byte
-	if opts.Encryption != None {
-		salt := make([]byte, prof.saltLen)
-		if _, err := io.ReadFull(rnd, salt); err != nil {
+	if macKey != nil {
+		key, err := macKey.get()
+		if err != nil {
 			return nil, err
 		}
-		mac, err := computeMAC(prof.macAlg, pw.bmp, salt, prof.iterations, authSafe)
+		mac, err := hmacOf(prof.macAlg, key, authSafe)
 		if err != nil {
 			return nil, err
 		}
 		md, err = asn1.Marshal(macData{
 			Mac:        digestInfo{Algorithm: pkix.AlgorithmIdentifier{Algorithm: prof.macAlg, Parameters: asn1.NullRawValue}, Digest: mac},
-			MacSalt:    salt,
+			MacSalt:    macSalt,
 			Iterations: prof.iterations,
 		})
 		if err != nil {

@@ -201,11 +201,28 @@ func prfHash(alg pkix.AlgorithmIdentifier) (func() hash.Hash, error) {
 // computeMAC returns the HMAC of RFC 7292 section 5 / appendix B.3 over
 // data, keyed from the BMP password with the PKCS#12 KDF (id 3).
 func computeMAC(alg asn1.ObjectIdentifier, bmp, salt []byte, iterations int, data []byte) ([]byte, error) {
+	key, err := deriveMACKey(alg, bmp, salt, iterations)
+	if err != nil {
+		return nil, err
+	}
+	return hmacOf(alg, key, data)
+}
+
+// deriveMACKey is the costly half of computeMAC: the MAC key.
+func deriveMACKey(alg asn1.ObjectIdentifier, bmp, salt []byte, iterations int) ([]byte, error) {
 	kh, err := macHash(alg)
 	if err != nil {
 		return nil, err
 	}
-	key := pkcs12KDF(kh, bmp, salt, iterations, 3, kh.new().Size())
+	return pkcs12KDF(kh, bmp, salt, iterations, 3, kh.new().Size()), nil
+}
+
+// hmacOf is the HMAC of data with the MAC digest alg under key.
+func hmacOf(alg asn1.ObjectIdentifier, key, data []byte) ([]byte, error) {
+	kh, err := macHash(alg)
+	if err != nil {
+		return nil, err
+	}
 	m := hmac.New(kh.new, key)
 	m.Write(data)
 	return m.Sum(nil), nil

@@ -1,0 +1,157 @@
+package p12
+
+import (
+	"bytes"
+	"crypto/aes"
+	"crypto/x509/pkix"
+	"io"
+)
+
+// The key derivations of one file are independent of each other and each
+// costs milliseconds (10,000 iterations of HMAC-SHA-256 for every bag of
+// the modern profile, and as many for the MAC key), so Encode and Decode
+// run them at once, each in its own goroutine.
+
+// A future is a result being computed in its own goroutine.
+type future[T any] struct {
+	done chan struct{}
+	v    T
+	err  error
+}
+
+// async starts f in a goroutine.
+func async[T any](f func() (T, error)) *future[T] {
+	fu := &future[T]{done: make(chan struct{})}
+	go func() {
+		defer close(fu.done)
+		fu.v, fu.err = f()
+	}()
+	return fu
+}
+
+// get waits for the result.
+func (f *future[T]) get() (T, error) {
+	<-f.done
+	return f.v, f.err
+}
+
+// sealed is an encrypted part: its AlgorithmIdentifier and ciphertext.
+type sealed struct {
+	alg pkix.AlgorithmIdentifier
+	ct  []byte
+}
+
+// randLen is how many random bytes encrypt reads for one part: the salt,
+// and for PBES2 the AES IV after it.
+func (p profile) randLen() int {
+	if p.pbes2 {
+		return p.saltLen + aes.BlockSize
+	}
+	return p.saltLen
+}
+
+// startEncrypt reads the salt and IV for encrypting plain from rnd now, so
+// that the file's random values come from rnd in the order they appear in
+// the file, and leaves the key derivation and the encryption to a
+// goroutine.
+func startEncrypt(prof profile, pw passwords, rnd io.Reader, plain []byte) (*future[sealed], error) {
+	seed := make([]byte, prof.randLen())
+	if _, err := io.ReadFull(rnd, seed); err != nil {
+		return nil, err
+	}
+	return async(func() (sealed, error) {
+		alg, ct, err := encrypt(prof, pw, bytes.NewReader(seed), plain)
+		return sealed{alg: alg, ct: ct}, err
+	}), nil
+}
+
+// decrypted is what decrypt returns: the plaintext and whether the scheme
+// was PBES2 (meaningful even when decryption failed).
+type decrypted struct {
+	plain []byte
+	pbes2 bool
+}
+
+// prefetched holds decryptions started ahead of the walk over a file, by
+// their algorithm parameters (which hold the salt).
+type prefetched map[string][]prefetch
+
+type prefetch struct {
+	ct     []byte
+	result *future[decrypted]
+}
+
+// maxPrefetch bounds the parts decrypted ahead of the MAC check: a store
+// has one or two (the certificates, a key) and a keystore seldom more than
+// a few keys. The bound keeps a damaged or hostile file with thousands of
+// parts, each of a costly iteration count, from costing more than the MAC
+// check that would refuse it.
+const maxPrefetch = 4
+
+// prefetchParts starts decrypting, each part in its own goroutine, what the
+// walk over authSafe will decrypt: the encrypted contents, and the
+// shrouded keys of the plain ones, up to maxPrefetch parts. What it does
+// not reach (more parts, keys inside an encrypted content) or cannot parse
+// is left to the walk, which reports the errors.
+func prefetchParts(authSafe []byte, pw passwords) prefetched {
+	var cis []contentInfo
+	if unmarshalAll(authSafe, &cis) != nil {
+		return nil
+	}
+	pre := prefetched{}
+	n := 0
+	start := func(alg pkix.AlgorithmIdentifier, ct []byte) {
+		if n == maxPrefetch {
+			return
+		}
+		n++
+		k := alg.Algorithm.String() + "\x00" + string(alg.Parameters.FullBytes)
+		pre[k] = append(pre[k], prefetch{ct: ct, result: async(func() (decrypted, error) {
+			plain, isPBES2, err := decrypt(alg, pw, ct)
+			return decrypted{plain: plain, pbes2: isPBES2}, err
+		})})
+	}
+	for i := 0; i < len(cis) && n < maxPrefetch; i++ {
+		ci := &cis[i]
+		switch {
+		case ci.ContentType.Equal(oidEncryptedDataContentType):
+			if alg, ct, err := encryptedContent(ci, i); err == nil {
+				start(alg, ct)
+			}
+		case ci.ContentType.Equal(oidDataContentType):
+			sc, ok := octetString(ci.Content)
+			if !ok || !bytes.Contains(sc, derShroudedKeyBag) {
+				continue
+			}
+			var bags []safeBag
+			if unmarshalAll(sc, &bags) != nil {
+				continue
+			}
+			for j := range bags {
+				if bags[j].ID.Equal(oidPKCS8ShroudedKeyBag) {
+					if epki, err := shroudedKey(&bags[j]); err == nil {
+						start(epki.Algorithm, epki.Data)
+					}
+				}
+			}
+		}
+	}
+	return pre
+}
+
+// take returns the decryption of ct under alg if it was started, and
+// forgets it.
+func (p prefetched) take(alg pkix.AlgorithmIdentifier, ct []byte) *future[decrypted] {
+	k := alg.Algorithm.String() + "\x00" + string(alg.Parameters.FullBytes)
+	for i, f := range p[k] {
+		if bytes.Equal(f.ct, ct) {
+			p[k] = append(p[k][:i], p[k][i+1:]...)
+			return f.result
+		}
+	}
+	return nil
+}
+
+// derShroudedKeyBag is the DER of the shrouded key bag's object
+// identifier, which a SafeContents holding such a bag contains.
+var derShroudedKeyBag = mustMarshal(oidPKCS8ShroudedKeyBag)
