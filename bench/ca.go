@@ -76,16 +76,10 @@ func benchCA(cfg config) []Row {
 	row := Row{Area: area, Task: task, OursCmd: cmdText(ours(0)), RefCmd: cmdText(ref(0)), PerCall: true, Target: 1,
 		Note: "RSA-2048 CA key (ca init --key-type rsa2048), ECDSA P-256 CSRs; both keep a serial file; trustctl also records each certificate in the CA directory"}
 	var rows []Row
-	om, err := loop(dir, n, 0, nil, ours)
-	if err != nil {
+	if ms, err := loops(dir, n, ours, ref); err != nil {
 		row.Err = err.Error()
 	} else {
-		row.Ours = om
-		rm, err := loop(dir, n, 0, nil, ref)
-		if err != nil {
-			row.Err = err.Error()
-		}
-		row.Ref = rm
+		row.Ours, row.Ref = ms[0], ms[1]
 	}
 	rows = append(rows, row)
 	if row.Err != "" {

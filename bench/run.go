@@ -172,23 +172,46 @@ type Bench struct {
 // median runs b.Runs times and returns the median wall time and the largest
 // peak RSS.
 func (b Bench) median() (Measure, error) {
-	var walls, cpus []time.Duration
-	var rss int64
-	for range max(b.Runs, 1) {
-		if b.Setup != nil {
-			if err := b.Setup(); err != nil {
-				return Measure{}, err
-			}
-		}
-		d, u, _, err := runOnce(b.Dir, b.Stdin, b.Argv, b.OKCodes...)
-		if err != nil {
-			return Measure{}, err
-		}
-		walls = append(walls, d)
-		cpus = append(cpus, u.CPU)
-		rss = max(rss, u.RSSKB)
+	ms, err := medians(b)
+	return ms[0], err
+}
+
+// medians times several commands in turns, one run of each per round,
+// until each has had its Runs, so that a busy spell of the shared machine
+// falls on all of them alike rather than on whichever ran then. It returns
+// each one's median wall and CPU time and largest peak RSS.
+func medians(bs ...Bench) ([]Measure, error) {
+	walls := make([][]time.Duration, len(bs))
+	cpus := make([][]time.Duration, len(bs))
+	ms := make([]Measure, len(bs))
+	rounds := 0
+	for _, b := range bs {
+		rounds = max(rounds, b.Runs, 1)
 	}
-	return Measure{Wall: medianOf(walls), CPU: medianOf(cpus), RSSKB: rss, Runs: len(walls), Calls: 1}, nil
+	for r := range rounds {
+		for i, b := range bs {
+			if r >= max(b.Runs, 1) {
+				continue
+			}
+			if b.Setup != nil {
+				if err := b.Setup(); err != nil {
+					return ms, err
+				}
+			}
+			d, u, _, err := runOnce(b.Dir, b.Stdin, b.Argv, b.OKCodes...)
+			if err != nil {
+				return ms, err
+			}
+			walls[i] = append(walls[i], d)
+			cpus[i] = append(cpus[i], u.CPU)
+			ms[i].RSSKB = max(ms[i].RSSKB, u.RSSKB)
+		}
+	}
+	for i := range bs {
+		ms[i].Wall, ms[i].CPU = medianOf(walls[i]), medianOf(cpus[i])
+		ms[i].Runs, ms[i].Calls = len(walls[i]), 1
+	}
+	return ms, nil
 }
 
 func medianOf(ds []time.Duration) time.Duration {
@@ -233,6 +256,28 @@ func loop(dir string, n, sample int, setup func() error, argv func(i int) []stri
 		m.CPU = time.Duration(float64(cpu) * m.Scale)
 	}
 	return m, nil
+}
+
+// loops runs each argv(i), for i from 0 to n-1, one call of each in turn,
+// so that both sides of a comparison see the same moments of the shared
+// machine, and returns each one's total over the n calls.
+func loops(dir string, n int, argvs ...func(i int) []string) ([]Measure, error) {
+	ms := make([]Measure, len(argvs))
+	for i := range n {
+		for j, argv := range argvs {
+			d, u, _, err := runOnce(dir, nil, argv(i))
+			if err != nil {
+				return ms, err
+			}
+			ms[j].Wall += d
+			ms[j].CPU += u.CPU
+			ms[j].RSSKB = max(ms[j].RSSKB, u.RSSKB)
+		}
+	}
+	for j := range ms {
+		ms[j].Runs, ms[j].Calls = 1, n
+	}
+	return ms, nil
 }
 
 func removeAll(paths ...string) func() error {

@@ -145,18 +145,13 @@ func benchTruststore(cfg config) []Row {
 // compare times both sides and makes a row.
 func compare(area, task, dir string, cfg config, ours, ref Bench) Row {
 	row := Row{Area: area, Task: task, OursCmd: cmdText(ours.Argv), RefCmd: cmdText(ref.Argv)}
-	om, err := ours.median()
+	ms, err := medians(ours, ref)
 	if err != nil {
 		row.Err = err.Error()
 		logf("%s / %s: %v", area, task, err)
 		return row
 	}
-	rm, err := ref.median()
-	if err != nil {
-		row.Err = err.Error()
-		logf("%s / %s: %v", area, task, err)
-	}
-	row.Ours, row.Ref = om, rm
+	row.Ours, row.Ref = ms[0], ms[1]
 	return row
 }
 
