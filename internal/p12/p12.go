@@ -453,18 +453,18 @@ func (d *decoder) authSafe(data []byte) error {
 // encryptedContent returns the algorithm and the ciphertext of ci, the
 // content at index i of the AuthenticatedSafe, an encryptedData.
 func encryptedContent(ci *contentInfo, i int) (pkix.AlgorithmIdentifier, []byte, error) {
+	what := fmt.Sprintf("encrypted content %d", i+1)
 	var ed encryptedData
 	inner, ok := unwrap0(ci.Content)
 	if !ok {
-		return ed.EncryptedContentInfo.ContentEncryptionAlgorithm, nil, formatErr(fmt.Sprintf("encrypted content %d", i+1), nil)
+		return pkix.AlgorithmIdentifier{}, nil, formatErr(what, nil)
 	}
 	if err := unmarshalAll(inner.FullBytes, &ed); err != nil {
-		return ed.EncryptedContentInfo.ContentEncryptionAlgorithm, nil, formatErr(fmt.Sprintf("encrypted content %d", i+1), err)
+		return pkix.AlgorithmIdentifier{}, nil, formatErr(what, err)
 	}
-	alg := ed.EncryptedContentInfo.ContentEncryptionAlgorithm
 	enc := ed.EncryptedContentInfo.EncryptedContent
 	if enc.Class != asn1.ClassContextSpecific || enc.Tag != 0 {
-		return alg, nil, formatErr(fmt.Sprintf("encrypted content %d", i+1), nil)
+		return pkix.AlgorithmIdentifier{}, nil, formatErr(what, nil)
 	}
 	ct := enc.Bytes
 	if enc.IsCompound {
@@ -472,10 +472,10 @@ func encryptedContent(ci *contentInfo, i int) (pkix.AlgorithmIdentifier, []byte,
 		// segments are OCTET STRINGs (X.690 8.7.3).
 		var err error
 		if ct, err = joinSegments(enc.Bytes); err != nil {
-			return alg, nil, formatErr(fmt.Sprintf("encrypted content %d", i+1), err)
+			return pkix.AlgorithmIdentifier{}, nil, formatErr(what, err)
 		}
 	}
-	return alg, ct, nil
+	return ed.EncryptedContentInfo.ContentEncryptionAlgorithm, ct, nil
 }
 
 // decrypt is decrypt with the decoder's password, or the result of the
