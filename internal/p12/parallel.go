@@ -84,8 +84,8 @@ type prefetch struct {
 // maxPrefetch bounds the parts decrypted ahead of the MAC check: a store
 // has one or two (the certificates, a key) and a keystore seldom more than
 // a few keys. The bound keeps a damaged or hostile file with thousands of
-// parts, each of a costly iteration count, from costing more than the MAC
-// check that would refuse it.
+// parts, each of a costly iteration count, from having them all decrypted
+// before the MAC check refuses it.
 const maxPrefetch = 4
 
 // prefetchParts starts decrypting, each part in its own goroutine, what the
