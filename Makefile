@@ -30,8 +30,9 @@ lint:
 vuln:
 	$(GO) run golang.org/x/vuln/cmd/govulncheck@latest ./...
 
-# Each fuzz target for a short while (FUZZTIME=1m for longer). A short
-# minimisation keeps a found input from eating the whole run.
+# Each fuzz target for a short while (FUZZTIME=1m for longer, or a count
+# of inputs such as 20000x, which .ci/run uses). A short minimisation
+# keeps a found input from eating the whole run.
 fuzz:
 	@for pkg in $$($(GO) list ./...); do \
 	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
