@@ -11,7 +11,8 @@ import (
 	"runtime/debug"
 
 	"github.com/trustctl/trustctl/internal/cli"
-	// Imported first thing for its start-up effect; see the package.
+	// Imported for its effect: it maps memory ahead, initialised before
+	// every other package (see its documentation).
 	_ "github.com/trustctl/trustctl/internal/prefault"
 )
 
