@@ -225,17 +225,26 @@ func TestProbeCommandSave(t *testing.T) {
 	}
 }
 
-func TestProbeCommandClientCert(t *testing.T) {
-	p := newProbePKI(t)
+// clientCertServer starts an SNI server that requires a client
+// certificate from CN=Acme Client CA, and writes one such certificate and
+// its key into the test directory.
+func (p probePKI) clientCertServer(t *testing.T) (addr, crt, key string) {
+	t.Helper()
 	clientCA := testpki.Root(t, "CN=Acme Client CA")
 	client := testpki.Leaf(t, "pcclient-host", clientCA)
 	pool := x509.NewCertPool()
 	pool.AddCert(clientCA.Cert)
-	addr := p.sniServer(t, func(c *tls.Config) {
+	addr = p.sniServer(t, func(c *tls.Config) {
 		c.ClientAuth = tls.RequireAndVerifyClientCert
 		c.ClientCAs = pool
 	})
-	crt, key := client.Write(t, p.dir, "client")
+	crt, key = client.Write(t, p.dir, "client")
+	return addr, crt, key
+}
+
+func TestProbeCommandClientCert(t *testing.T) {
+	p := newProbePKI(t)
+	addr, crt, key := p.clientCertServer(t)
 
 	code, out, _ := runProbeCmd(t, addr, "--servername", "primary-host")
 	if code != 1 || !strings.Contains(out, "client certificate: requested, none sent") || !strings.Contains(out, "accepted CAs: CN=Acme Client CA") {
@@ -288,15 +297,7 @@ func TestProbeCommandClientCertJKS(t *testing.T) {
 		t.Skip("openssl or keytool not on PATH")
 	}
 	p := newProbePKI(t)
-	clientCA := testpki.Root(t, "CN=Acme Client CA")
-	client := testpki.Leaf(t, "pcclient-host", clientCA)
-	pool := x509.NewCertPool()
-	pool.AddCert(clientCA.Cert)
-	addr := p.sniServer(t, func(c *tls.Config) {
-		c.ClientAuth = tls.RequireAndVerifyClientCert
-		c.ClientCAs = pool
-	})
-	crt, key := client.Write(t, p.dir, "client")
+	addr, crt, key := p.clientCertServer(t)
 	pfx, jks := filepath.Join(p.dir, "client.pfx"), filepath.Join(p.dir, "client.jks")
 	if out, err := exec.Command(openssl, "pkcs12", "-export", "-in", crt, "-inkey", key, "-name", "client", "-out", pfx, "-passout", "pass:changeit").CombinedOutput(); err != nil {
 		t.Fatalf("%v %s", err, out)
