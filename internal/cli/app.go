@@ -30,6 +30,13 @@ const envKey = "env"
 func envOf(c *ucli.Context) *Env { return c.App.Metadata[envKey].(*Env) }
 
 func newApp(env *Env) *ucli.App {
+	app := buildApp(env)
+	cacheNames(app.Commands)
+	return app
+}
+
+// buildApp builds the command tree with urfave/cli's own flags.
+func buildApp(env *Env) *ucli.App {
 	app := &ucli.App{
 		Name:      "trustctl",
 		Usage:     "manage truststores, keystores, certificate chains and a small CA",

@@ -44,9 +44,9 @@ func reorderArgs(app *ucli.App, args []string) []string {
 	}
 	takesValue := map[string]bool{}
 	for _, f := range cmd.Flags {
-		_, isBool := f.(*ucli.BoolFlag)
+		df, ok := f.(ucli.DocGenerationFlag)
 		for _, n := range f.Names() {
-			takesValue[n] = !isBool
+			takesValue[n] = ok && df.TakesValue()
 		}
 	}
 	var flags, pos []string
