@@ -133,7 +133,7 @@ func run(cfg config) error {
 		return fmt.Errorf("make build: %v\n%s", err, out)
 	}
 	var rows []Row
-	var kdf []string
+	var ksNotes []string
 	if cfg.wants("startup") {
 		rows = append(rows, benchStartup(cfg)...)
 	}
@@ -143,7 +143,7 @@ func run(cfg config) error {
 	if cfg.wants("keystore") {
 		r, k := benchKeystore(cfg)
 		rows = append(rows, r...)
-		kdf = k
+		ksNotes = k
 	}
 	if cfg.wants("verify") {
 		rows = append(rows, benchVerify(cfg)...)
@@ -156,14 +156,14 @@ func run(cfg config) error {
 	}
 	fmt.Println()
 	printTable(os.Stdout, rows)
-	for _, l := range kdf {
-		fmt.Println("kdf:", l)
+	for _, l := range ksNotes {
+		fmt.Println("keystore:", l)
 	}
 	logf("done in %s", time.Since(start).Round(time.Second))
 	if cfg.MD != "" {
 		m := describeMachine(cfg.Bin)
 		m.LoadFrom, m.LoadTo, m.Tags = loadFrom, loadavg(), cfg.Tags
-		if err := writeMarkdown(cfg.MD, markdown(m, cfg, rows, kdf)); err != nil {
+		if err := writeMarkdown(cfg.MD, markdown(m, cfg, rows, ksNotes)); err != nil {
 			return err
 		}
 		logf("wrote %s", cfg.MD)

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"time"
@@ -186,11 +184,7 @@ func benchProbe(cfg config) []Row {
 
 // buildDialer compiles the reference program for one handshake.
 func buildDialer(dir string) (string, error) {
-	src := filepath.Join(dir, "godial", "main.go")
-	if err := os.MkdirAll(filepath.Dir(src), 0o755); err != nil {
-		return "", err
-	}
-	prog := `package main
+	return buildGoProgram(dir, "go-dial", `package main
 
 import (
 	"crypto/tls"
@@ -211,15 +205,5 @@ func main() {
 	}
 	c.Close()
 }
-`
-	if err := os.WriteFile(src, []byte(prog), 0o644); err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "go-dial")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, src)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", &CmdError{Cmd: "go build go-dial", Err: err, Stderr: string(out)}
-	}
-	return bin, nil
+`)
 }

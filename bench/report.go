@@ -256,7 +256,7 @@ type block struct {
 }
 
 // markdown renders the generated blocks of BENCHMARKS.md.
-func markdown(m Machine, cfg config, rows []Row, kdf []string) []block {
+func markdown(m Machine, cfg config, rows []Row, ksNotes []string) []block {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "\n## Machine and tools (last run, %s)\n\n", m.Date.Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(&b, "- machine: %d CPU (%s), %s; shared with other work, so wall times carry noise (CPU times less so)\n", m.NProc, m.CPU, m.Kernel)
@@ -300,9 +300,9 @@ func markdown(m Machine, cfg config, rows []Row, kdf []string) []block {
 			}
 			fmt.Fprintln(&b)
 		}
-		if area == "keystore" && len(kdf) > 0 {
-			fmt.Fprint(&b, "\nKey derivation in the PKCS#12 profiles, measured alone in Go:\n\n")
-			for _, l := range kdf {
+		if area == "keystore" && len(ksNotes) > 0 {
+			fmt.Fprint(&b, "\nMeasured alone in Go: the key derivations of the PKCS#12 profiles, and writing a file durably:\n\n")
+			for _, l := range ksNotes {
 				fmt.Fprintf(&b, "- %s\n", l)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -289,4 +290,23 @@ func removeAll(paths ...string) func() error {
 		}
 		return nil
 	}
+}
+
+// buildGoProgram compiles a one-file reference program into dir/name, the
+// way a small Go tool is shipped: static, without symbols.
+func buildGoProgram(dir, name, prog string) (string, error) {
+	src := filepath.Join(dir, name+"-src", "main.go")
+	if err := os.MkdirAll(filepath.Dir(src), 0o755); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(src, []byte(prog), 0o644); err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, name)
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, src)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", &CmdError{Cmd: "go build " + name, Err: err, Stderr: string(out)}
+	}
+	return bin, nil
 }
