@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 )
 
 // ErrExists is returned by [Write] with NoOverwrite when the target exists.
@@ -74,9 +73,7 @@ func Write(path string, data []byte, opts Options) (err error) {
 			return fmt.Errorf("%s: not a regular file", path)
 		}
 		perm = fi.Mode().Perm()
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-			uid, gid = int(st.Uid), int(st.Gid)
-		}
+		uid, gid = owner(fi)
 	} else if !errors.Is(statErr, fs.ErrNotExist) {
 		return statErr
 	}
@@ -128,18 +125,6 @@ func Write(path string, data []byte, opts Options) (err error) {
 // it), where the file system supports it.
 func SyncDir(dir string) error { return syncDir(dir) }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
-		return err
-	}
-	return nil
-}
-
 // Lock takes an exclusive advisory lock that serializes writers of path
 // (the real file behind any symlink). The lock lives on a hidden file
 // beside the target, because the target itself is replaced by rename.
@@ -154,12 +139,12 @@ func Lock(path string) (unlock func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("locking %s: %w", path, err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+	if err := lockFile(f); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("locking %s: %w", path, err)
 	}
 	return func() {
-		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		unlockFile(f)
 		f.Close()
 	}, nil
 }

@@ -1,0 +1,138 @@
+package safefile
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// entries lists dir, to check that no temporary file is left behind.
+func entries(t *testing.T, dir string) []string {
+	t.Helper()
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, de := range des {
+		names = append(names, de.Name())
+	}
+	return names
+}
+
+func TestWriteReplacesKeepingMode(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "store.jks")
+	if err := os.WriteFile(p, []byte("old"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(p, 0o640); err != nil { // whatever the umask
+		t.Fatal(err)
+	}
+	if err := Write(p, []byte("new"), Options{Perm: 0o600}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(p)
+	if err != nil || string(got) != "new" {
+		t.Fatalf("content %q, %v; want new", got, err)
+	}
+	if fi, _ := os.Stat(p); runtime.GOOS != "windows" && fi.Mode().Perm() != 0o640 {
+		t.Errorf("mode %v; want the old file's 0640", fi.Mode().Perm())
+	}
+	if names := entries(t, dir); len(names) != 1 {
+		t.Errorf("directory holds %q; want only store.jks", names)
+	}
+}
+
+func TestWriteNewFileMode(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "leaf.key")
+	if err := Write(p, []byte("key"), Options{Perm: 0o600, NoOverwrite: true}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(p); err != nil || runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
+		t.Errorf("stat: %v, %v; want mode 0600", fi, err)
+	}
+}
+
+func TestWriteNoOverwriteKeepsTarget(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "out.pfx")
+	if err := os.WriteFile(p, []byte("precious"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := Write(p, []byte("new"), Options{Perm: 0o600, NoOverwrite: true})
+	if !errors.Is(err, ErrExists) {
+		t.Fatalf("Write over an existing file with NoOverwrite: %v; want ErrExists", err)
+	}
+	if got, _ := os.ReadFile(p); string(got) != "precious" {
+		t.Errorf("target now holds %q", got)
+	}
+	if names := entries(t, dir); len(names) != 1 {
+		t.Errorf("directory holds %q; want only out.pfx", names)
+	}
+}
+
+func TestWriteThroughSymlink(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	dir := t.TempDir()
+	real := filepath.Join(dir, "cacerts.real")
+	link := filepath.Join(dir, "cacerts")
+	if err := os.WriteFile(real, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("cacerts.real", link); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(link, []byte("new"), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced by a file: %v, %v", fi, err)
+	}
+	if got, _ := os.ReadFile(real); string(got) != "new" {
+		t.Errorf("link target holds %q; want new", got)
+	}
+}
+
+func TestWriteIntoMissingDirectory(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "no", "such", "dir", "out.jks")
+	if err := Write(p, []byte("x"), Options{}); err == nil {
+		t.Fatal("Write into a missing directory succeeded")
+	}
+}
+
+func TestLockSerializes(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "store.jks")
+	unlock, err := Lock(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acquired := make(chan func())
+	go func() {
+		u, err := Lock(p)
+		if err != nil {
+			t.Error(err)
+			u = func() {}
+		}
+		acquired <- u
+	}()
+	select {
+	case u := <-acquired:
+		u()
+		t.Fatal("a second Lock was granted while the first was held")
+	case <-time.After(200 * time.Millisecond):
+	}
+	unlock()
+	select {
+	case u := <-acquired:
+		u()
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second Lock was not granted after the first was released")
+	}
+}
