@@ -14,7 +14,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -235,12 +234,8 @@ func (c *CA) ResponderVersion() (string, error) {
 		if err != nil {
 			return "", err
 		}
-		var ino uint64
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-			ino = st.Ino
-		}
 		b = append(b, '/')
-		b = strconv.AppendUint(b, ino, 10)
+		b = strconv.AppendUint(b, inode(fi), 10)
 		b = append(b, '/')
 		b = strconv.AppendInt(b, fi.Size(), 10)
 		b = append(b, '/')

@@ -12,7 +12,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/trustctl/trustctl/internal/certs"
@@ -240,13 +239,13 @@ func classify(ctx context.Context, err error) error {
 		return ErrTimeout
 	case ctx.Err() != nil:
 		return ctx.Err()
-	case errors.Is(err, syscall.ECONNREFUSED):
+	case errors.Is(err, errConnRefused):
 		return ErrRefused
 	case errors.As(err, &dns):
 		return fmt.Errorf("cannot resolve %s: %s", dns.Name, dns.Err)
 	case errors.As(err, &rhe):
 		return fmt.Errorf("%w (it sent %q)", ErrNotTLS, printable(rhe.RecordHeader[:]))
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET):
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, errConnReset):
 		return ErrClosed
 	}
 	return err
