@@ -11,7 +11,7 @@ BIN      ?= bin/trustctl
 TAGS     ?= urfave_cli_no_docs
 FUZZTIME ?= 10s
 
-.PHONY: build run test lint vuln fuzz interop bench conformance demo clean
+.PHONY: build run test lint cross vuln fuzz interop bench conformance demo clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/trustctl
@@ -26,6 +26,15 @@ test:
 lint:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt needed" && exit 1)
+
+# The program builds for the other systems people run it on (the tests
+# run on Linux only).
+CROSS ?= windows/amd64 darwin/arm64 linux/arm64
+cross:
+	@for p in $(CROSS); do \
+	  echo "== $$p"; \
+	  GOOS=$${p%/*} GOARCH=$${p#*/} CGO_ENABLED=0 $(GO) build -tags '$(TAGS)' -o /dev/null ./cmd/trustctl || exit 1; \
+	done
 
 vuln:
 	$(GO) run golang.org/x/vuln/cmd/govulncheck@latest ./...
