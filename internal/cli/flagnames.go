@@ -11,7 +11,7 @@ import (
 // on each flag before it. Before a command's action runs, it asks that
 // question once for every flag of the command, and the password flags ask
 // it again: some F² regular expressions for a command of F flags, 0.3 to
-// 0.7 ms of every call here, a twentieth of a short command's time.
+// 0.7 ms of every call here.
 //
 // cacheNames wraps every flag of the command tree so that Names returns
 // names worked out once, without the regular expression where it has

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,12 +23,10 @@ func TestHelpUnchangedByNameCache(t *testing.T) {
 		for _, c := range cmds {
 			p := append(append([]string(nil), prefix...), c.Name)
 			paths = append(paths, p)
-			seen := map[string]bool{}
+			key := strings.Join(p, " ")
 			for _, f := range c.Flags {
-				w := "--" + f.Names()[0][:1]
-				if !seen[w] {
-					seen[w] = true
-					partials[strings.Join(p, " ")] = append(partials[strings.Join(p, " ")], w)
+				if w := "--" + f.Names()[0][:1]; !slices.Contains(partials[key], w) {
+					partials[key] = append(partials[key], w)
 				}
 			}
 			walk(p, c.Subcommands)

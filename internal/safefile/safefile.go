@@ -1,6 +1,7 @@
 // Package safefile writes files so that a reader, or a crash, never sees a
 // half-written one: the data goes to a temporary file beside the target,
-// which is synced, closed and renamed over it, and the directory is synced.
+// which is synced, closed and renamed over it, and the directory is synced
+// (on Unix; Windows has no such call).
 // Writes go through a symlink to its target, keep the target's mode (and
 // owner, where permitted), and can be serialized across processes with
 // [Lock]. It does not decide formats or contents.
