@@ -1024,7 +1024,7 @@ func EncodeWith(f *File, password []byte, opts Options) ([]byte, error) {
 		if _, err := io.ReadFull(rnd, macSalt); err != nil {
 			return nil, err
 		}
-		macKey = async(func() ([]byte, error) { return deriveMACKey(prof.macAlg, pw.bmp, macSalt, prof.iterations) })
+		macKey = async(prof.iterations, func() ([]byte, error) { return deriveMACKey(prof.macAlg, pw.bmp, macSalt, prof.iterations) })
 	}
 
 	if certSeal != nil {

@@ -486,3 +486,49 @@ func TestSniff(t *testing.T) {
 		}
 	}
 }
+
+// TestPrefetchOnlyCostlyParts: reading a modern file, its three encrypted
+// parts (the certificates and two keys, 10,000 PBKDF2 iterations each) are
+// decrypted ahead in goroutines; a legacy file's parts (2,048 iterations of
+// the SHA-1 derivation) cost less than a goroutine's start and are left to
+// the walk. Both files still decode whole.
+func TestPrefetchOnlyCostlyParts(t *testing.T) {
+	f := sampleFile(t)
+	pw := []byte("changeit")
+	for _, tc := range []struct {
+		enc  Encryption
+		want int
+	}{{Modern, 3}, {Legacy, 0}} {
+		der, err := Encode(f, pw, tc.enc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pfx pfxPDU
+		if _, err := asn1.Unmarshal(der, &pfx); err != nil {
+			t.Fatal(err)
+		}
+		authSafe, ok := octetString(pfx.AuthSafe.Content)
+		if !ok {
+			t.Fatal("no authSafe")
+		}
+		started := 0
+		for _, fs := range prefetchParts(authSafe, passwords{bmp: bmpPassword(pw), raw: pw}) {
+			for _, p := range fs {
+				if _, err := p.result.get(); err != nil {
+					t.Errorf("%v: prefetched part: %v", tc.enc, err)
+				}
+				started++
+			}
+		}
+		if started != tc.want {
+			t.Errorf("%v: %d parts decrypted ahead, want %d", tc.enc, started, tc.want)
+		}
+		got, err := Decode(der, pw)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.enc, err)
+		}
+		if d := diffLines(summary(f), summary(got)); d != "" {
+			t.Errorf("%v: entries differ (-want +got):\n%s", tc.enc, d)
+		}
+	}
+}

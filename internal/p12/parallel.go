@@ -5,23 +5,41 @@ import (
 	"crypto/aes"
 	"crypto/x509/pkix"
 	"io"
+
+	"github.com/trustctl/trustctl/internal/pbes2"
 )
 
-// The key derivations of one file are independent of each other and each
-// costs milliseconds (10,000 iterations of HMAC-SHA-256 for every bag of
-// the modern profile, and as many for the MAC key), so Encode and Decode
-// run them at once, each in its own goroutine.
+// The key derivations of one file are independent of each other, and
+// those of the modern profile cost milliseconds (10,000 iterations of
+// HMAC-SHA-256 for every encrypted part, and as many of SHA-256 for the
+// MAC key), so Encode and Decode run the costly ones at once, each in its
+// own goroutine. A cheap one is done where it is needed: in a fresh
+// process the first goroutine to run beside the main one wakes or creates
+// a thread, and here a legacy file (3DES parts of about 6,000 SHA-1 blocks
+// each) was built 0.7 ms and read 1 ms faster with its derivations one
+// after the other, while a modern one (20,000 SHA-256 blocks a part) was
+// built 0.8 ms faster with them at once.
 
-// A future is a result being computed in its own goroutine.
+// parallelWork is the cost, in hash blocks (see [pbes2.Params.Work]),
+// from which a key derivation gets a goroutine of its own.
+const parallelWork = 16384
+
+// A future is a result being computed, or already computed.
 type future[T any] struct {
 	done chan struct{}
 	v    T
 	err  error
 }
 
-// async starts f in a goroutine.
-func async[T any](f func() (T, error)) *future[T] {
+// async runs f, which costs work hash blocks: in a goroutine of its own if
+// that is at least parallelWork, otherwise now.
+func async[T any](work int, f func() (T, error)) *future[T] {
 	fu := &future[T]{done: make(chan struct{})}
+	if work < parallelWork {
+		fu.v, fu.err = f()
+		close(fu.done)
+		return fu
+	}
 	go func() {
 		defer close(fu.done)
 		fu.v, fu.err = f()
@@ -39,6 +57,33 @@ func (f *future[T]) get() (T, error) {
 type sealed struct {
 	alg pkix.AlgorithmIdentifier
 	ct  []byte
+}
+
+// partWork is what encrypting one part costs, in hash blocks: PBKDF2 with
+// HMAC-SHA-256 for a 32-byte key, or the RFC 7292 derivation with SHA-1 of
+// a 24-byte 3DES key and its IV (three blocks an iteration).
+func (p profile) partWork() int {
+	if p.pbes2 {
+		return 2 * p.iterations
+	}
+	return 3 * p.iterations
+}
+
+// partWork is what decrypting a part encrypted with alg costs, in hash
+// blocks, or 0 when its parameters do not parse (decrypt says why).
+func partWork(alg pkix.AlgorithmIdentifier) int {
+	if alg.Algorithm.Equal(pbes2.OID()) {
+		p, err := pbes2.Parse(alg.Parameters.FullBytes, pbes2.ParseOptions{MaxIterations: maxIterations, Unmarshal: unmarshalAll})
+		if err != nil {
+			return 0
+		}
+		return p.Work()
+	}
+	var p pbeParams
+	if unmarshalAll(alg.Parameters.FullBytes, &p) != nil || p.Iterations < 1 || p.Iterations > maxIterations {
+		return 0
+	}
+	return 3 * p.Iterations // key (up to 24 bytes of SHA-1) and IV
 }
 
 // randLen is how many random bytes encrypt reads for one part: the salt,
@@ -59,7 +104,7 @@ func startEncrypt(prof profile, pw passwords, rnd io.Reader, plain []byte) (*fut
 	if _, err := io.ReadFull(rnd, seed); err != nil {
 		return nil, err
 	}
-	return async(func() (sealed, error) {
+	return async(prof.partWork(), func() (sealed, error) {
 		alg, ct, err := encrypt(prof, pw, bytes.NewReader(seed), plain)
 		return sealed{alg: alg, ct: ct}, err
 	}), nil
@@ -90,9 +135,10 @@ const maxPrefetch = 4
 
 // prefetchParts starts decrypting, each part in its own goroutine, what the
 // walk over authSafe will decrypt: the encrypted contents, and the
-// shrouded keys of the plain ones, up to maxPrefetch parts. What it does
-// not reach (more parts, keys inside an encrypted content) or cannot parse
-// is left to the walk, which reports the errors.
+// shrouded keys of the plain ones, up to maxPrefetch parts, if they are
+// costly enough (parallelWork). What it does not start (cheap parts, more
+// parts, keys inside an encrypted content) or cannot parse is left to the
+// walk, which reports the errors.
 func prefetchParts(authSafe []byte, pw passwords) prefetched {
 	var cis []contentInfo
 	if unmarshalAll(authSafe, &cis) != nil {
@@ -101,12 +147,13 @@ func prefetchParts(authSafe []byte, pw passwords) prefetched {
 	pre := prefetched{}
 	n := 0
 	start := func(alg pkix.AlgorithmIdentifier, ct []byte) {
-		if n == maxPrefetch {
+		work := partWork(alg)
+		if n == maxPrefetch || work < parallelWork {
 			return
 		}
 		n++
 		k := alg.Algorithm.String() + "\x00" + string(alg.Parameters.FullBytes)
-		pre[k] = append(pre[k], prefetch{ct: ct, result: async(func() (decrypted, error) {
+		pre[k] = append(pre[k], prefetch{ct: ct, result: async(work, func() (decrypted, error) {
 			plain, isPBES2, err := decrypt(alg, pw, ct)
 			return decrypted{plain: plain, pbes2: isPBES2}, err
 		})})

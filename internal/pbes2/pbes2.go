@@ -309,6 +309,14 @@ func (p *Params) CheckCiphertext(ciphertext []byte) error {
 	return nil
 }
 
+// Work is what deriving the key costs, in blocks of the PRF's hash: two
+// (HMAC's inner and outer hash) per iteration, for each hash-sized block
+// of the key.
+func (p *Params) Work() int {
+	size := p.prf().Size()
+	return 2 * p.iterations * ((p.cipher.keyLen + size - 1) / size)
+}
+
 // Decrypt derives the key from password (RFC 8018 section 6.2.2), decrypts
 // ciphertext and removes the padding. Errors: a [*FormatError] from
 // CheckCiphertext, [ErrPadding], or an error of crypto/pbkdf2 (FIPS 140-only

@@ -278,3 +278,32 @@ func TestParseUnmarshal(t *testing.T) {
 		t.Error("FormatError without Err")
 	}
 }
+
+// TestWork: two hash blocks an iteration (HMAC), for each hash-sized block
+// of the key.
+func TestWork(t *testing.T) {
+	for _, tc := range []struct {
+		prf    PRF
+		cipher Cipher
+		iter   int
+		want   int
+	}{
+		{HMACWithSHA256, AES256CBC, 10000, 20000}, // 32-byte key, 32-byte hash
+		{HMACWithSHA256, AES128CBC, 2048, 4096},
+		{HMACWithSHA1, AES256CBC, 1000, 4000},  // 32-byte key: two SHA-1 blocks
+		{HMACWithSHA1, DESEDE3CBC, 1000, 4000}, // 24 bytes: two as well
+		{HMACWithSHA512, AES256CBC, 1000, 2000},
+	} {
+		alg, _, err := Encrypt(newRand(), []byte("pw"), []byte("data"), Options{Iterations: tc.iter, PRF: tc.prf, Cipher: tc.cipher})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Parse(alg.Parameters.FullBytes, ParseOptions{MaxIterations: 1 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Work(); got != tc.want {
+			t.Errorf("PRF %d, cipher %d, %d iterations: Work() = %d; want %d", tc.prf, tc.cipher, tc.iter, got, tc.want)
+		}
+	}
+}
