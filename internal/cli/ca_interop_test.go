@@ -309,15 +309,7 @@ func TestOCSPServeOpenSSL(t *testing.T) {
 			} else if got := ask(); !strings.Contains(got, "Response verify OK") || !strings.Contains(got, "www.crt: revoked") {
 				t.Errorf("signed by the CA, after revocation:\n%s", got)
 			}
-			cancel()
-			select {
-			case code := <-done:
-				if code != 0 {
-					t.Errorf("ocsp serve exited %d", code)
-				}
-			case <-time.After(5 * time.Second):
-				t.Fatal("ocsp serve did not stop")
-			}
+			stopServe(t, cancel, done)
 		})
 	}
 
@@ -453,17 +445,7 @@ func TestOCSPServeJava(t *testing.T) {
 		pw.Close()
 		done <- code
 	}()
-	defer func() {
-		cancel()
-		select {
-		case code := <-done:
-			if code != 0 {
-				t.Errorf("ocsp serve exited %d", code)
-			}
-		case <-time.After(5 * time.Second):
-			t.Error("ocsp serve did not stop")
-		}
-	}()
+	defer stopServe(t, cancel, done)
 	if _, err := bufio.NewReader(pr).ReadString('\n'); err != nil {
 		t.Fatalf("responder did not start: %v", err)
 	}
@@ -483,5 +465,19 @@ func TestOCSPServeJava(t *testing.T) {
 	caMustRun(t, env, "ca", "revoke", caDir, doc.Issued[0].Serial, "--reason", "keyCompromise")
 	if got := check(); got != "revoked KEY_COMPROMISE" {
 		t.Errorf("after revocation Java says %q, want revoked KEY_COMPROMISE", got)
+	}
+}
+
+// stopServe cancels a running ocsp serve and checks that it exits 0 soon.
+func stopServe(t *testing.T, cancel context.CancelFunc, done <-chan int) {
+	t.Helper()
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("ocsp serve exited %d", code)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("ocsp serve did not stop")
 	}
 }
