@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 )
 
@@ -15,13 +14,9 @@ func benchStartup(cfg config) []Row {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return []Row{errRow(area, "setup", err)}
 	}
-	empty := filepath.Join(dir, "empty")
-	src := filepath.Join(dir, "empty.go")
-	if err := os.WriteFile(src, []byte("package main\n\nfunc main() {}\n"), 0o644); err != nil {
+	empty, err := buildGoProgram(dir, "empty", "package main\n\nfunc main() {}\n")
+	if err != nil {
 		return []Row{errRow(area, "setup", err)}
-	}
-	if out, err := exec.Command("go", "build", "-o", empty, src).CombinedOutput(); err != nil {
-		return []Row{errRow(area, "setup", &CmdError{Cmd: "go build empty.go", Err: err, Stderr: string(out)})}
 	}
 	runs := cfg.pick(21, 5)
 	ours := []string{cfg.Bin, "--version"}
