@@ -20,8 +20,6 @@ import (
 func TestMain(m *testing.M) {
 	// The crash and concurrency tests run this test binary as trustctl
 	// in child processes, which they can kill.
-	// Both run main itself, with the collector settings and heap
-	// presizing of the real binary.
 	if os.Getenv("TRUSTCTL_TEST_AS_MAIN") == "1" {
 		main()
 	}
