@@ -29,14 +29,8 @@ const envKey = "env"
 // envOf returns the environment a command runs in.
 func envOf(c *ucli.Context) *Env { return c.App.Metadata[envKey].(*Env) }
 
+// newApp builds the command tree.
 func newApp(env *Env) *ucli.App {
-	app := buildApp(env)
-	cacheNames(app.Commands)
-	return app
-}
-
-// buildApp builds the command tree with urfave/cli's own flags.
-func buildApp(env *Env) *ucli.App {
 	app := &ucli.App{
 		Name:      "trustctl",
 		Usage:     "manage truststores, keystores, certificate chains and a small CA",
