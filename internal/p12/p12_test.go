@@ -368,7 +368,7 @@ func TestChainOrderFromShuffledBags(t *testing.T) {
 // of milliseconds because the certificates are encrypted and MACed once.
 // TestLargeTruststore checks that 2,000 trusted entries survive a round
 // trip in every profile. How fast that is, is measured by
-// BenchmarkEncodeTruststore, BenchmarkDecodeTruststore and bench/, never
+// BenchmarkEncode20000, BenchmarkDecode20000 and bench/, never
 // asserted here.
 func TestLargeTruststore(t *testing.T) {
 	f := largeTruststore(t)
@@ -404,36 +404,6 @@ func largeTruststore(b testing.TB) *File {
 	return f
 }
 
-func BenchmarkEncodeTruststore(b *testing.B) {
-	f := largeTruststore(b)
-	for _, enc := range []Encryption{Modern, Legacy, None} {
-		b.Run(enc.String(), func(b *testing.B) {
-			for b.Loop() {
-				if _, err := Encode(f, []byte("changeit"), enc); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
-
-func BenchmarkDecodeTruststore(b *testing.B) {
-	f := largeTruststore(b)
-	for _, enc := range []Encryption{Modern, Legacy, None} {
-		der, err := Encode(f, []byte("changeit"), enc)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Run(enc.String(), func(b *testing.B) {
-			for b.Loop() {
-				if _, err := Decode(der, []byte("changeit")); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
-
 func marshal(v any) ([]byte, error) { return asn1.Marshal(v) }
 
 func rawFull(b []byte) asn1.RawValue { return asn1.RawValue{FullBytes: b} }
@@ -458,77 +428,5 @@ func TestSkippedBagsAreCounted(t *testing.T) {
 	}
 	if len(f.Entries) != 1 || f.Skipped != 1 {
 		t.Errorf("%d entries, %d skipped; want 1 and 1", len(f.Entries), f.Skipped)
-	}
-}
-
-func TestSniff(t *testing.T) {
-	der, err := EncodeWith(sampleFile(t), []byte("pw"), fastOpts(Modern))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := testPKI(t)
-	tests := []struct {
-		name string
-		data []byte
-		want bool
-	}{
-		{"pkcs12", der, true},
-		{"pkcs12 first 64 bytes", der[:64], true},
-		{"BER pkcs12", toBER(t, der), true},
-		{"certificate", p.root.Cert.Raw, false},
-		{"PEM", p.root.CertPEM, false},
-		{"JKS magic", []byte{0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2}, false},
-		{"empty", nil, false},
-	}
-	for _, tc := range tests {
-		if got := Sniff(tc.data); got != tc.want {
-			t.Errorf("%s: Sniff = %v, want %v", tc.name, got, tc.want)
-		}
-	}
-}
-
-// TestPrefetchOnlyCostlyParts: reading a modern file, its three encrypted
-// parts (the certificates and two keys, 10,000 PBKDF2 iterations each) are
-// decrypted ahead in goroutines; a legacy file's parts (2,048 iterations of
-// the SHA-1 derivation) cost less than a goroutine's start and are left to
-// the walk. Both files still decode whole.
-func TestPrefetchOnlyCostlyParts(t *testing.T) {
-	f := sampleFile(t)
-	pw := []byte("changeit")
-	for _, tc := range []struct {
-		enc  Encryption
-		want int
-	}{{Modern, 3}, {Legacy, 0}} {
-		der, err := Encode(f, pw, tc.enc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var pfx pfxPDU
-		if _, err := asn1.Unmarshal(der, &pfx); err != nil {
-			t.Fatal(err)
-		}
-		authSafe, ok := octetString(pfx.AuthSafe.Content)
-		if !ok {
-			t.Fatal("no authSafe")
-		}
-		started := 0
-		for _, fs := range prefetchParts(authSafe, passwords{bmp: bmpPassword(pw), raw: pw}) {
-			for _, p := range fs {
-				if _, err := p.result.get(); err != nil {
-					t.Errorf("%v: prefetched part: %v", tc.enc, err)
-				}
-				started++
-			}
-		}
-		if started != tc.want {
-			t.Errorf("%v: %d parts decrypted ahead, want %d", tc.enc, started, tc.want)
-		}
-		got, err := Decode(der, pw)
-		if err != nil {
-			t.Fatalf("%v: %v", tc.enc, err)
-		}
-		if d := diffLines(summary(f), summary(got)); d != "" {
-			t.Errorf("%v: entries differ (-want +got):\n%s", tc.enc, d)
-		}
 	}
 }

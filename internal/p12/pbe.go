@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"crypto/cipher"
 	"crypto/des"
-	"crypto/hmac"
-	"crypto/pbkdf2"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -51,14 +49,6 @@ var errDecrypt = errors.New("decryption failed")
 type pbeParams struct {
 	Salt       []byte
 	Iterations int
-}
-
-// pbkdf2Params is RFC 8018 appendix A.2, as PBMAC1 uses it.
-type pbkdf2Params struct {
-	Salt       asn1.RawValue
-	Iterations int
-	KeyLength  int                      `asn1:"optional"`
-	PRF        pkix.AlgorithmIdentifier `asn1:"optional"`
 }
 
 // bmpPassword encodes a password as RFC 7292 appendix B.1 asks for the
@@ -187,94 +177,6 @@ func macHash(oid asn1.ObjectIdentifier) (kdfHash, error) {
 		return kdfSHA512, nil
 	}
 	return kdfHash{}, &UnsupportedError{What: "MAC algorithm " + oid.String()}
-}
-
-// prfHash maps an HMAC algorithm of RFC 8018 (a PBKDF2 PRF or the PBMAC1
-// MAC) to its hash; absent means hmacWithSHA1.
-func prfHash(alg pkix.AlgorithmIdentifier) (func() hash.Hash, error) {
-	if h, ok := pbes2.PRFHash(alg.Algorithm); ok {
-		return h, nil
-	}
-	return nil, &UnsupportedError{What: "PBKDF2 PRF " + alg.Algorithm.String()}
-}
-
-// computeMAC returns the HMAC of RFC 7292 section 5 / appendix B.3 over
-// data, keyed from the BMP password with the PKCS#12 KDF (id 3).
-func computeMAC(alg asn1.ObjectIdentifier, bmp, salt []byte, iterations int, data []byte) ([]byte, error) {
-	key, err := deriveMACKey(alg, bmp, salt, iterations)
-	if err != nil {
-		return nil, err
-	}
-	return hmacOf(alg, key, data)
-}
-
-// deriveMACKey is the costly half of computeMAC: the MAC key.
-func deriveMACKey(alg asn1.ObjectIdentifier, bmp, salt []byte, iterations int) ([]byte, error) {
-	kh, err := macHash(alg)
-	if err != nil {
-		return nil, err
-	}
-	return pkcs12KDF(kh, bmp, salt, iterations, 3, kh.new().Size()), nil
-}
-
-// hmacOf is the HMAC of data with the MAC digest alg under key.
-func hmacOf(alg asn1.ObjectIdentifier, key, data []byte) ([]byte, error) {
-	kh, err := macHash(alg)
-	if err != nil {
-		return nil, err
-	}
-	m := hmac.New(kh.new, key)
-	m.Write(data)
-	return m.Sum(nil), nil
-}
-
-type pbmac1Params struct {
-	KDF pkix.AlgorithmIdentifier
-	MAC pkix.AlgorithmIdentifier
-}
-
-// computePBMAC1 returns the PBMAC1 MAC of RFC 9579: HMAC keyed with
-// PBKDF2 over the UTF-8 password; MacData's own salt and iteration count
-// are not used (RFC 9579 section 6).
-func computePBMAC1(params []byte, password, data []byte) ([]byte, error) {
-	var p pbmac1Params
-	if err := unmarshalAll(params, &p); err != nil {
-		return nil, formatErr("PBMAC1 parameters", err)
-	}
-	if !p.KDF.Algorithm.Equal(oidPBKDF2) {
-		return nil, &UnsupportedError{What: "PBMAC1 key derivation " + p.KDF.Algorithm.String()}
-	}
-	var kp pbkdf2Params
-	if err := unmarshalAll(p.KDF.Parameters.FullBytes, &kp); err != nil {
-		return nil, formatErr("PBMAC1 PBKDF2 parameters", err)
-	}
-	if kp.Salt.Tag != asn1.TagOctetString || kp.Salt.Class != asn1.ClassUniversal {
-		return nil, &UnsupportedError{What: "PBKDF2 salt source"}
-	}
-	if kp.Iterations < 1 || kp.Iterations > maxIterations {
-		return nil, formatErr(fmt.Sprintf("PBMAC1 iteration count %d", kp.Iterations), nil)
-	}
-	// RFC 9579 section 6 makes keyLength mandatory here. A short key would
-	// let a forged file pass the MAC by brute force, so anything under the
-	// 20 bytes of SHA-1 is refused.
-	if kp.KeyLength < 20 || kp.KeyLength > 64 {
-		return nil, formatErr(fmt.Sprintf("PBMAC1 key length %d", kp.KeyLength), nil)
-	}
-	prf, err := prfHash(kp.PRF)
-	if err != nil {
-		return nil, err
-	}
-	mac, err := prfHash(p.MAC)
-	if err != nil {
-		return nil, err
-	}
-	key, err := pbkdf2.Key(prf, string(password), kp.Salt.Bytes, kp.Iterations, kp.KeyLength)
-	if err != nil {
-		return nil, fmt.Errorf("deriving the MAC key: %w", err)
-	}
-	m := hmac.New(mac, key)
-	m.Write(data)
-	return m.Sum(nil), nil
 }
 
 // passwords holds the two byte forms of the password: bmp for PBES1 and

@@ -1,0 +1,56 @@
+package p12
+
+import (
+	"encoding/asn1"
+	"errors"
+	"fmt"
+	"unicode/utf16"
+)
+
+func checkSequence(der []byte) error {
+	var rv asn1.RawValue
+	if rest, err := asn1.Unmarshal(der, &rv); err == nil && len(rest) == 0 {
+		// fast path: DER
+	} else if err := unmarshalAll(der, &rv); err != nil {
+		return err
+	}
+	if rv.Tag != asn1.TagSequence {
+		return errors.New("not a SEQUENCE")
+	}
+	return nil
+}
+
+func firstValue(set asn1.RawValue, v any) error {
+	if set.Tag != asn1.TagSet || !set.IsCompound {
+		return errors.New("attribute values are not a SET")
+	}
+	_, err := asn1.Unmarshal(set.Bytes, v)
+	return err
+}
+
+// decodeFriendlyName reads the BMPString of PKCS#9 friendlyName; a
+// UTF8String, which some tools write, is accepted too.
+func decodeFriendlyName(set asn1.RawValue) (string, error) {
+	var rv asn1.RawValue
+	if err := firstValue(set, &rv); err != nil {
+		return "", err
+	}
+	switch rv.Tag {
+	case asn1.TagBMPString:
+		if len(rv.Bytes)%2 != 0 {
+			return "", errors.New("odd-length BMPString")
+		}
+		u := make([]uint16, 0, len(rv.Bytes)/2)
+		for i := 0; i < len(rv.Bytes); i += 2 {
+			u = append(u, uint16(rv.Bytes[i])<<8|uint16(rv.Bytes[i+1]))
+		}
+		// The JDK writes no terminator, but some tools do.
+		for len(u) > 0 && u[len(u)-1] == 0 {
+			u = u[:len(u)-1]
+		}
+		return string(utf16.Decode(u)), nil
+	case asn1.TagUTF8String, asn1.TagPrintableString, asn1.TagIA5String:
+		return string(rv.Bytes), nil
+	}
+	return "", fmt.Errorf("friendlyName of ASN.1 tag %d", rv.Tag)
+}

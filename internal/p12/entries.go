@@ -1,0 +1,245 @@
+package p12
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/x509"
+	"encoding/asn1"
+	"sort"
+)
+
+type keyItem struct {
+	pkcs8      []byte
+	alias      string
+	localKeyID []byte
+	order      int
+}
+
+type certItem struct {
+	der        []byte
+	alias      string
+	localKeyID []byte
+	trusted    bool
+	order      int
+	used       bool
+
+	namesDone       bool
+	issuer, subject []byte
+}
+
+// names returns the raw issuer and subject of a certificate by walking the
+// TBSCertificate (RFC 5280 4.1) without crypto/x509, so certificates it
+// refuses still chain.
+func (c *certItem) names() (issuer, subject []byte) {
+	if c.namesDone {
+		return c.issuer, c.subject
+	}
+	c.namesDone = true
+	var cert, tbs asn1.RawValue
+	if _, err := asn1.Unmarshal(c.der, &cert); err != nil || !cert.IsCompound {
+		return nil, nil
+	}
+	if _, err := asn1.Unmarshal(cert.Bytes, &tbs); err != nil || !tbs.IsCompound {
+		return nil, nil
+	}
+	rest := tbs.Bytes
+	var fields []asn1.RawValue
+	for len(rest) > 0 && len(fields) < 6 {
+		var f asn1.RawValue
+		var err error
+		if rest, err = asn1.Unmarshal(rest, &f); err != nil {
+			return nil, nil
+		}
+		fields = append(fields, f)
+	}
+	// version [0] is optional (absent for v1 certificates).
+	if len(fields) > 0 && fields[0].Class == asn1.ClassContextSpecific {
+		fields = fields[1:]
+	}
+	if len(fields) < 5 {
+		return nil, nil
+	}
+	c.issuer, c.subject = fields[2].FullBytes, fields[4].FullBytes
+	return c.issuer, c.subject
+}
+
+func (c *certItem) selfIssued() bool {
+	is, sub := c.names()
+	return is != nil && bytes.Equal(is, sub)
+}
+
+// issues reports whether c's subject is the issuer of other.
+func (c *certItem) issues(other *certItem) bool {
+	_, sub := c.names()
+	is, _ := other.names()
+	return sub != nil && bytes.Equal(sub, is)
+}
+
+// file groups the bags into entries. Certificates whose localKeyID matches
+// a key's are that key's; each key's chain then follows issuer links
+// through the certificates that are neither trusted nor bound to another
+// key (OpenSSL's -certfile CAs and the JDK's chain certificates carry no
+// localKeyID). The rest are certificate entries; none is dropped.
+func (d *decoder) file() *File {
+	f := &File{Encryption: d.encryption(), Skipped: d.skipped}
+	type ordered struct {
+		order int
+		e     Entry
+	}
+	var out []ordered
+	bound := func(c *certItem) bool {
+		if len(c.localKeyID) == 0 {
+			return false
+		}
+		for _, k := range d.keys {
+			if bytes.Equal(k.localKeyID, c.localKeyID) {
+				return true
+			}
+		}
+		return false
+	}
+	var pool []*certItem
+	for _, c := range d.certs {
+		if !c.trusted && !bound(c) {
+			pool = append(pool, c)
+		}
+	}
+	for _, k := range d.keys {
+		var group []*certItem
+		if len(k.localKeyID) > 0 {
+			for _, c := range d.certs {
+				if bytes.Equal(c.localKeyID, k.localKeyID) {
+					group = append(group, c)
+				}
+			}
+		}
+		leaf := pickLeaf(k, group)
+		if leaf == nil {
+			// No localKeyID link: fall back to the certificate holding
+			// the key's public key.
+			leaf = matchByPublicKey(k, pool)
+			if leaf != nil {
+				group = []*certItem{leaf}
+			}
+		}
+		e := Entry{Alias: k.alias, LocalKeyID: k.localKeyID, Key: k.pkcs8}
+		if leaf != nil {
+			if e.Alias == "" {
+				e.Alias = leaf.alias
+			}
+			chain := []*certItem{leaf}
+			leaf.used = true
+			candidates := append(append([]*certItem{}, group...), pool...)
+			for cur := leaf; !cur.selfIssued() && len(chain) < 32; {
+				var next *certItem
+				for _, c := range candidates {
+					if c.issues(cur) && !inChain(chain, c) {
+						next = c
+						break
+					}
+				}
+				if next == nil {
+					break
+				}
+				chain = append(chain, next)
+				next.used = true
+				cur = next
+			}
+			// Certificates sharing the key's localKeyID that are not on the
+			// issuer path stay with the key rather than be lost.
+			for _, c := range group {
+				if !c.used {
+					chain = append(chain, c)
+					c.used = true
+				}
+			}
+			for _, c := range chain {
+				e.Certs = append(e.Certs, c.der)
+			}
+		}
+		out = append(out, ordered{k.order, e})
+	}
+	usedDER := map[string]bool{}
+	for _, c := range d.certs {
+		if c.used {
+			usedDER[string(c.der)] = true
+		}
+	}
+	for _, c := range d.certs {
+		if c.used || (!c.trusted && usedDER[string(c.der)]) {
+			continue
+		}
+		out = append(out, ordered{c.order, Entry{Alias: c.alias, LocalKeyID: c.localKeyID, Certs: [][]byte{c.der}, Trusted: c.trusted}})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].order < out[j].order })
+	f.Entries = make([]Entry, len(out))
+	for i := range out {
+		f.Entries[i] = out[i].e
+	}
+	return f
+}
+
+func inChain(chain []*certItem, c *certItem) bool {
+	for _, x := range chain {
+		if x == c || bytes.Equal(x.der, c.der) {
+			return true
+		}
+	}
+	return false
+}
+
+// pickLeaf chooses the key's own certificate among those sharing its
+// localKeyID: the one with the key's public key, else the one that issued
+// none of the others.
+func pickLeaf(k *keyItem, group []*certItem) *certItem {
+	switch len(group) {
+	case 0:
+		return nil
+	case 1:
+		return group[0]
+	}
+	if c := matchByPublicKey(k, group); c != nil {
+		return c
+	}
+	for _, c := range group {
+		issuer := false
+		for _, o := range group {
+			if o != c && c.issues(o) {
+				issuer = true
+				break
+			}
+		}
+		if !issuer {
+			return c
+		}
+	}
+	return group[0]
+}
+
+func matchByPublicKey(k *keyItem, certs []*certItem) *certItem {
+	if len(certs) == 0 {
+		return nil
+	}
+	key, err := x509.ParsePKCS8PrivateKey(k.pkcs8)
+	if err != nil {
+		return nil
+	}
+	signer, ok := key.(interface{ Public() crypto.PublicKey })
+	if !ok {
+		return nil
+	}
+	pub, ok := signer.Public().(interface{ Equal(crypto.PublicKey) bool })
+	if !ok {
+		return nil
+	}
+	for _, c := range certs {
+		if c.used {
+			continue
+		}
+		xc, err := x509.ParseCertificate(c.der)
+		if err == nil && pub.Equal(xc.PublicKey) {
+			return c
+		}
+	}
+	return nil
+}
