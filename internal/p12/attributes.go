@@ -54,3 +54,32 @@ func decodeFriendlyName(set asn1.RawValue) (string, error) {
 	}
 	return "", fmt.Errorf("friendlyName of ASN.1 tag %d", rv.Tag)
 }
+
+// bagAttributes returns the attributes this package writes on a bag:
+// friendlyName (a BMPString, as the JDK writes it) when alias is set,
+// localKeyID when given, and for a trusted certificate the Java
+// trusted-key-usage attribute with anyExtendedKeyUsage, as keytool writes
+// it.
+func bagAttributes(alias string, localKeyID []byte, trusted bool) []pkcs12Attribute {
+	var attrs []pkcs12Attribute
+	// Each attribute's values are a SET holding one DER value, built by
+	// hand: this runs once per entry of a store.
+	add := func(id asn1.ObjectIdentifier, der []byte) {
+		attrs = append(attrs, pkcs12Attribute{ID: id, Value: asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSet, IsCompound: true, Bytes: der}})
+	}
+	if alias != "" {
+		u := utf16.Encode([]rune(alias))
+		b := make([]byte, 0, 2*len(u))
+		for _, c := range u {
+			b = append(b, byte(c>>8), byte(c))
+		}
+		add(oidFriendlyName, appendElement(nil, []byte{asn1.TagBMPString}, b))
+	}
+	if localKeyID != nil {
+		add(oidLocalKeyID, appendElement(nil, []byte{asn1.TagOctetString}, localKeyID))
+	}
+	if trusted {
+		add(oidJavaTrustedKeyUsage, derAnyExtendedKeyUsage)
+	}
+	return attrs
+}

@@ -192,49 +192,6 @@ func berElement(in []byte, depth int) (out, rest []byte, err error) {
 	return appendElement(nil, tag, v), rest, nil
 }
 
-func appendElement(dst, tag, value []byte) []byte {
-	dst = append(dst, tag...)
-	return append(appendLength(dst, len(value)), value...)
-}
-
-// appendHeader appends the DER tag and length of an element of n content
-// bytes, for encoders that write the content themselves.
-func appendHeader(dst []byte, tag byte, n int) []byte {
-	return appendLength(append(dst, tag), n)
-}
-
-func appendLength(dst []byte, n int) []byte {
-	switch {
-	case n < 0x80:
-		return append(dst, byte(n))
-	case n < 0x100:
-		return append(dst, 0x81, byte(n))
-	case n < 0x10000:
-		return append(dst, 0x82, byte(n>>8), byte(n))
-	case n < 0x1000000:
-		return append(dst, 0x83, byte(n>>16), byte(n>>8), byte(n))
-	default:
-		return append(dst, 0x84, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	}
-}
-
-// elementLen is the size of a DER element with a one-byte tag and n
-// content bytes: what appendHeader writes, plus n.
-func elementLen(n int) int {
-	switch {
-	case n < 0x80:
-		return 2 + n
-	case n < 0x100:
-		return 3 + n
-	case n < 0x10000:
-		return 4 + n
-	case n < 0x1000000:
-		return 5 + n
-	default:
-		return 6 + n
-	}
-}
-
 // unmarshalAll parses DER (after BER normalisation) into v and refuses
 // trailing bytes.
 func unmarshalAll(data []byte, v any) error {

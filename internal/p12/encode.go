@@ -1,15 +1,12 @@
 package p12
 
 import (
-	"bytes"
 	"crypto/rand"
 	"crypto/sha1"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
 	"io"
-	"slices"
-	"unicode/utf16"
 )
 
 // Options tune [EncodeWith].
@@ -77,10 +74,7 @@ func EncodeWith(f *File, password []byte, opts Options) ([]byte, error) {
 			if len(e.Certs) != 1 {
 				return nil, fmt.Errorf("entry %d (%q): a certificate entry needs exactly one certificate, has %d", i+1, e.Alias, len(e.Certs))
 			}
-			attrs, err := bagAttributes(e.Alias, nil, e.Trusted)
-			if err != nil {
-				return nil, err
-			}
+			attrs := bagAttributes(e.Alias, nil, e.Trusted)
 			b, err := newCertBag(e.Certs[0], attrs)
 			if err != nil {
 				return nil, fmt.Errorf("entry %d (%q): %w", i+1, e.Alias, err)
@@ -108,10 +102,7 @@ func EncodeWith(f *File, password []byte, opts Options) ([]byte, error) {
 			return nil, fmt.Errorf("entry %d (%q): localKeyID used by another key entry", i+1, e.Alias)
 		}
 		usedIDs[string(id)] = true
-		attrs, err := bagAttributes(e.Alias, id, false)
-		if err != nil {
-			return nil, err
-		}
+		attrs := bagAttributes(e.Alias, id, false)
 		for j, c := range e.Certs {
 			a := attrs
 			if j > 0 {
@@ -210,216 +201,4 @@ func EncodeWith(f *File, password []byte, opts Options) ([]byte, error) {
 	pfx = append(pfx, derVersion3...)
 	pfx = data.append(pfx)
 	return append(pfx, md...), nil
-}
-
-// derVersion3 is INTEGER 3, the PFX version.
-var derVersion3 = []byte{asn1.TagInteger, 1, 3}
-
-// DER of the content types of ContentInfo.
-var (
-	derDataContentType          = mustMarshal(oidDataContentType)
-	derEncryptedDataContentType = mustMarshal(oidEncryptedDataContentType)
-)
-
-// contentInfoDER is a ContentInfo (RFC 7292 section 4.1) to write, by its
-// length and how to append it, so that its large content is copied once,
-// straight to where it belongs.
-type contentInfoDER struct {
-	len    int
-	append func(dst []byte) []byte
-}
-
-// dataContentInfo is ContentInfo { data, [0] EXPLICIT OCTET STRING content }.
-func dataContentInfo(content []byte) contentInfoDER {
-	octet := elementLen(len(content))
-	inner := len(derDataContentType) + elementLen(octet)
-	return contentInfoDER{len: elementLen(inner), append: func(dst []byte) []byte {
-		dst = appendHeader(dst, 0x30, inner)
-		dst = append(dst, derDataContentType...)
-		dst = appendHeader(dst, 0xa0, octet)
-		return appendElement(dst, []byte{asn1.TagOctetString}, content)
-	}}
-}
-
-// encryptedDataContentInfo is ContentInfo { encryptedData, [0] EXPLICIT
-// EncryptedData { version 0, EncryptedContentInfo { data, alg, [0] IMPLICIT ct } } }.
-func encryptedDataContentInfo(algDER, ct []byte) contentInfoDER {
-	eci := len(derDataContentType) + len(algDER) + elementLen(len(ct))
-	ed := 3 + elementLen(eci)
-	inner := len(derEncryptedDataContentType) + elementLen(elementLen(ed))
-	return contentInfoDER{len: elementLen(inner), append: func(dst []byte) []byte {
-		dst = appendHeader(dst, 0x30, inner)
-		dst = append(dst, derEncryptedDataContentType...)
-		dst = appendHeader(dst, 0xa0, elementLen(ed))
-		dst = appendHeader(dst, 0x30, ed)
-		dst = append(dst, asn1.TagInteger, 1, 0)
-		dst = appendHeader(dst, 0x30, eci)
-		dst = append(dst, derDataContentType...)
-		dst = append(dst, algDER...)
-		return appendElement(dst, []byte{0x80}, ct)
-	}}
-}
-
-func newCertBag(der []byte, attrs []pkcs12Attribute) (safeBag, error) {
-	if err := checkSequence(der); err != nil {
-		return safeBag{}, fmt.Errorf("certificate is not DER: %w", err)
-	}
-	// CertBag ::= SEQUENCE { certId x509Certificate, certValue [0] EXPLICIT OCTET STRING },
-	// by hand rather than asn1.Marshal and in one buffer: reflection
-	// copied every certificate several times, which shows with 2,000.
-	octet := elementLen(len(der))
-	inner := len(derCertTypeX509) + elementLen(octet)
-	cb := make([]byte, 0, elementLen(inner))
-	cb = appendHeader(cb, 0x30, inner)
-	cb = append(cb, derCertTypeX509...)
-	cb = appendHeader(cb, 0xa0, octet)
-	cb = appendHeader(cb, asn1.TagOctetString, len(der))
-	cb = append(cb, der...)
-	return safeBag{ID: oidCertBag, Value: explicit0(cb), Attributes: attrs}, nil
-}
-
-// DER of the fixed values bag attributes carry, encoded once.
-var (
-	derCertTypeX509        = mustMarshal(oidCertTypeX509)
-	derAnyExtendedKeyUsage = mustMarshal(oidAnyExtendedKeyUsage)
-)
-
-// bagOIDs are the DER of the bag and attribute types this package writes.
-var bagOIDs = func() []struct {
-	oid asn1.ObjectIdentifier
-	der []byte
-} {
-	var out []struct {
-		oid asn1.ObjectIdentifier
-		der []byte
-	}
-	for _, o := range []asn1.ObjectIdentifier{oidCertBag, oidPKCS8ShroudedKeyBag, oidKeyBag, oidFriendlyName, oidLocalKeyID, oidJavaTrustedKeyUsage} {
-		out = append(out, struct {
-			oid asn1.ObjectIdentifier
-			der []byte
-		}{o, mustMarshal(o)})
-	}
-	return out
-}()
-
-func bagAttributes(alias string, localKeyID []byte, trusted bool) ([]pkcs12Attribute, error) {
-	var attrs []pkcs12Attribute
-	// Each attribute's values are a SET holding one DER value, built by
-	// hand: this runs once per entry of a store.
-	add := func(id asn1.ObjectIdentifier, der []byte) {
-		attrs = append(attrs, pkcs12Attribute{ID: id, Value: asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSet, IsCompound: true, Bytes: der}})
-	}
-	if alias != "" {
-		u := utf16.Encode([]rune(alias))
-		b := make([]byte, 0, 2*len(u))
-		for _, c := range u {
-			b = append(b, byte(c>>8), byte(c))
-		}
-		add(oidFriendlyName, appendElement(nil, []byte{asn1.TagBMPString}, b))
-	}
-	if localKeyID != nil {
-		add(oidLocalKeyID, appendElement(nil, []byte{asn1.TagOctetString}, localKeyID))
-	}
-	if trusted {
-		add(oidJavaTrustedKeyUsage, derAnyExtendedKeyUsage)
-	}
-	return attrs, nil
-}
-
-func mustMarshal(v any) []byte {
-	b, err := asn1.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
-
-// encodeSafeContents writes SafeContents (RFC 7292 4.2) by hand, for the
-// same reason as newCertBag: reflection-based asn1.Marshal of every bag,
-// value and attribute dominated writing a 2,000-entry truststore. Values
-// and attributes in the shapes this package builds (an [0] EXPLICIT value,
-// a SET of attribute values) are appended directly; anything else goes
-// through asn1.Marshal. The bytes are the same DER either way
-// (TestEncodeSafeContentsMatchesReflection).
-func encodeSafeContents(bags []safeBag) ([]byte, error) {
-	oidDER := func(o asn1.ObjectIdentifier) ([]byte, error) {
-		for _, k := range bagOIDs {
-			if k.oid.Equal(o) {
-				return k.der, nil
-			}
-		}
-		return asn1.Marshal(o)
-	}
-	size := 0
-	for _, b := range bags {
-		size += len(b.Value.Bytes) + 160
-	}
-	// Room for the outer SEQUENCE's header, written last in front of the
-	// bags rather than copying them behind it.
-	const room = 6
-	body := make([]byte, room, room+size)
-	var val, set []byte
-	var elems [][]byte
-	for _, b := range bags {
-		oid, err := oidDER(b.ID)
-		if err != nil {
-			return nil, err
-		}
-		fast := false
-		if v := b.Value; v.FullBytes == nil && v.Class == asn1.ClassContextSpecific && v.Tag == 0 && v.IsCompound {
-			fast = true
-		} else if val, err = asn1.Marshal(v); err != nil {
-			return nil, err
-		}
-		set = set[:0]
-		if len(b.Attributes) > 0 {
-			elems = elems[:0]
-			for _, a := range b.Attributes {
-				if v := a.Value; v.FullBytes == nil && v.Class == asn1.ClassUniversal && v.Tag == asn1.TagSet && v.IsCompound {
-					aoid, err := oidDER(a.ID)
-					if err != nil {
-						return nil, err
-					}
-					e := appendHeader(nil, 0x30, len(aoid)+elementLen(len(v.Bytes)))
-					e = append(e, aoid...)
-					elems = append(elems, appendElement(e, []byte{0x31}, v.Bytes))
-					continue
-				}
-				ab, err := asn1.Marshal(a)
-				if err != nil {
-					return nil, err
-				}
-				elems = append(elems, ab)
-			}
-			// DER orders the elements of a SET OF by their encodings
-			// (X.690 11.6), as asn1.Marshal does.
-			slices.SortFunc(elems, bytes.Compare)
-			for _, e := range elems {
-				set = append(set, e...)
-			}
-		}
-		n := len(oid)
-		if fast {
-			n += elementLen(len(b.Value.Bytes))
-		} else {
-			n += len(val)
-		}
-		if len(b.Attributes) > 0 {
-			n += elementLen(len(set))
-		}
-		body = appendHeader(body, 0x30, n)
-		body = append(body, oid...)
-		if fast {
-			body = appendElement(body, []byte{0xa0}, b.Value.Bytes)
-		} else {
-			body = append(body, val...)
-		}
-		if len(b.Attributes) > 0 {
-			body = appendElement(body, []byte{0x31}, set)
-		}
-	}
-	n := len(body) - room
-	start := room - (elementLen(n) - n)
-	appendHeader(body[start:start], 0x30, n)
-	return body[start:], nil
 }

@@ -411,7 +411,7 @@ func TestReadKeyEncryptions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			attrs, _ := bagAttributes("server", []byte("id"), false)
+			attrs := bagAttributes("server", []byte("id"), false)
 			cb, _ := newCertBag(p.leaf.Cert.Raw, attrs)
 			sc, _ := encodeSafeContents([]safeBag{cb, {ID: oidPKCS8ShroudedKeyBag, Value: explicit0(epki), Attributes: attrs}})
 			authSafe, _ := marshal([]contentInfo{dataContent(sc)})

@@ -241,7 +241,7 @@ func encodeWithPasswords(t *testing.T, f *File, pw passwords) []byte {
 		return len(b), nil
 	})
 	e := f.Entries[0]
-	attrs, _ := bagAttributes(e.Alias, []byte{1}, false)
+	attrs := bagAttributes(e.Alias, []byte{1}, false)
 	cb, _ := newCertBag(e.Certs[0], attrs)
 	alg, ct, err := encrypt(prof, pw, rnd, e.Key)
 	if err != nil {
@@ -344,7 +344,7 @@ func TestChainOrderFromShuffledBags(t *testing.T) {
 		}
 		bags = append(bags, b)
 	}
-	attrs, _ := bagAttributes("server", []byte("id"), false)
+	attrs := bagAttributes("server", []byte("id"), false)
 	leaf, _ := newCertBag(p.leaf.Cert.Raw, attrs)
 	bags = append(bags, leaf, safeBag{ID: oidKeyBag, Value: explicit0(pkcs8(t, p.leaf)), Attributes: attrs})
 	sc, _ := marshal(bags)
@@ -416,7 +416,7 @@ func algID(oid asn1.ObjectIdentifier) pkix.AlgorithmIdentifier {
 // an entry this package returns, but the caller learns it was there.
 func TestSkippedBagsAreCounted(t *testing.T) {
 	p := testPKI(t)
-	attrs, _ := bagAttributes("root", nil, true)
+	attrs := bagAttributes("root", nil, true)
 	cb, _ := newCertBag(p.root.Cert.Raw, attrs)
 	secret := safeBag{ID: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 10, 1, 5}, Value: explicit0([]byte{0x30, 0})}
 	sc, _ := encodeSafeContents([]safeBag{cb, secret})
