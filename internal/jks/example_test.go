@@ -44,13 +44,17 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("JKS:", jks.IsJKS(out))
+	back, err := jks.Decode(out, []byte("changeit"), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("written:", len(back.Entries), "entries, JCEKS", back.JCEKS)
 	// Unordered output:
 	// acme-root: trusted certificate
 	// acme-int: trusted certificate
 	// gen: key entry, chain of 1, key decrypted: true
 	// server: key entry, chain of 3, key decrypted: true
-	// JKS: true
+	// written: 4 entries, JCEKS false
 }
 
 // A wrong store password is reported as jks.ErrWrongPassword.

@@ -16,7 +16,7 @@ func fuzzSeeds(f *testing.F, jceks bool) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "*.j*ks"))
 	for _, p := range files {
 		b := readFile(f, ".", p)
-		if IsJCEKS(b) == jceks {
+		if hasMagic(b, magicJCEKS) == jceks {
 			f.Add(b)
 			f.Add(b[:len(b)/2])
 		}

@@ -44,8 +44,7 @@ const (
 var errSerial = errors.New("malformed serialized object")
 
 type field struct {
-	typ       byte
-	className string // for 'L' and '[': the JVM type signature
+	typ byte
 }
 
 type classDesc struct {

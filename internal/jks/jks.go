@@ -121,12 +121,6 @@ type File struct {
 	Verified bool
 }
 
-// IsJKS reports whether b starts like a JKS store.
-func IsJKS(b []byte) bool { return len(b) >= 4 && binary.BigEndian.Uint32(b) == magicJKS }
-
-// IsJCEKS reports whether b starts like a JCEKS store.
-func IsJCEKS(b []byte) bool { return len(b) >= 4 && binary.BigEndian.Uint32(b) == magicJCEKS }
-
 // reader reads the big-endian fields of java.io.DataInputStream, never
 // trusting a length beyond the bytes that remain.
 type reader struct {

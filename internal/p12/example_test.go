@@ -19,7 +19,7 @@ func ExampleDecode() {
 	}
 	for _, e := range f.Entries {
 		kind := "trustedCertEntry"
-		if e.IsKey() {
+		if e.Key != nil {
 			kind = fmt.Sprintf("PrivateKeyEntry, chain of %d", len(e.Certs))
 		}
 		fmt.Println(e.Alias, kind)

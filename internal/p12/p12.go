@@ -93,9 +93,6 @@ type Entry struct {
 	Trusted bool
 }
 
-// IsKey reports whether e is a private key entry.
-func (e *Entry) IsKey() bool { return e.Key != nil }
-
 // File is a decoded PKCS#12 store.
 type File struct {
 	Entries []Entry
