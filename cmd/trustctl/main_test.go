@@ -149,9 +149,7 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 			env = append(env, k+"="+v)
 		}
 	}
-	for _, kv := range scriptEnv(ts) {
-		env = append(env, kv)
-	}
+	env = append(env, scriptEnv(ts)...)
 	cmd.Env = env
 	cmd.Stdout = ts.Stdout()
 	cmd.Stderr = ts.Stderr()

@@ -4,8 +4,6 @@
 package cli
 
 import (
-	"errors"
-
 	ucli "github.com/urfave/cli/v2"
 )
 
@@ -119,14 +117,6 @@ func setUsageErrors(cmd *ucli.Command) {
 	}
 	for _, sub := range cmd.Subcommands {
 		setUsageErrors(sub)
-	}
-}
-
-// notImplemented is the action of a command whose implementation has not
-// landed yet; it exits 2 and says so.
-func notImplemented(name string) ucli.ActionFunc {
-	return func(*ucli.Context) error {
-		return errors.New(name + " is not implemented in this build")
 	}
 }
 

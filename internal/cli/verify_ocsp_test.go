@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"crypto"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -37,7 +36,7 @@ func TestVerifyOCSPRejectsForgedResponse(t *testing.T) {
 		resp, err := xocsp.CreateResponse(root.Cert, impostor.Cert, xocsp.Response{
 			Status: xocsp.Good, SerialNumber: req.SerialNumber,
 			ThisUpdate: now.Add(-time.Minute), NextUpdate: now.Add(time.Hour),
-		}, impostor.Key.(crypto.Signer))
+		}, impostor.Key)
 		if err != nil {
 			http.Error(w, err.Error(), 500)
 			return
