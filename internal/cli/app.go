@@ -7,9 +7,6 @@ import (
 	ucli "github.com/urfave/cli/v2"
 )
 
-// Version is set at build time with -ldflags "-X ...cli.Version=v1.2.3".
-var Version = ""
-
 // Run runs trustctl with args (args[0] is the program name) and returns the
 // exit code. It never calls os.Exit, so tests can run it in-process.
 func Run(args []string, env *Env) int {
@@ -127,11 +124,4 @@ func needArgs(c *ucli.Context, min, max int, usage string) error {
 		return usageErrorf("usage: trustctl %s %s", c.Command.FullName(), usage)
 	}
 	return nil
-}
-
-func version() string {
-	if Version != "" {
-		return Version
-	}
-	return buildVersion()
 }
