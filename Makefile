@@ -2,8 +2,11 @@
 # and the tests use keytool, java and openssl when they are installed.
 
 GO       ?= go
-VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
-LDFLAGS  := -s -w -X github.com/trustctl/trustctl/internal/cli.Version=$(VERSION)
+# --version prints these; without them it reads the build information
+# the go command records (see internal/cli/version.go).
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+COMMIT   ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+LDFLAGS  := -s -w -X github.com/trustctl/trustctl/internal/cli.Version=$(VERSION) -X github.com/trustctl/trustctl/internal/cli.Commit=$(COMMIT)
 BIN      ?= bin/trustctl
 # urfave_cli_no_docs leaves out the man-page generator (and its markdown
 # parser, the largest initialiser at start-up); a static binary starts
@@ -25,11 +28,12 @@ test:
 
 lint:
 	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt needed" && exit 1)
 
-# The program builds for the other systems people run it on (the tests
-# run on Linux only).
-CROSS ?= windows/amd64 darwin/arm64 linux/arm64
+# The program builds for the systems people run it on (the tests run on
+# Linux only).
+CROSS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 cross:
 	@for p in $(CROSS); do \
 	  echo "== $$p"; \
