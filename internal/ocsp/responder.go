@@ -2,7 +2,8 @@ package ocsp
 
 // The responder half of the package: RFC 6960 answers for one CA, from a
 // [ResponderSource] the CA implements, so this file does not import
-// internal/ca; [Server] (server.go) serves them over HTTP. Responses are encoded here rather than
+// internal/ca; [Handler] (server.go) serves them over HTTP. Responses are
+// encoded here rather than
 // with golang.org/x/crypto/ocsp.CreateResponse, which puts extra extensions
 // in singleExtensions; the nonce belongs in responseExtensions (RFC 6960
 // section 4.4.1, and OpenSSL's OCSP_check_nonce looks only there), and
@@ -27,7 +28,6 @@ import (
 	"fmt"
 	"hash"
 	"math/big"
-	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -71,10 +71,10 @@ type ResponderOptions struct {
 	Log func(string)
 }
 
-// Responder answers OCSP requests, given as DER ([Responder.Respond]) or as
-// an HTTP GET path or POST body ([Server]). Responses without a nonce are cached
-// per certificate ID until the source's version changes or half their
-// validity has passed, so a busy responder mostly copies bytes.
+// Responder answers OCSP requests given as DER ([Responder.Respond]);
+// [Handler] serves it over HTTP. Responses without a nonce are cached per
+// certificate ID until the source's version changes or half their validity
+// has passed, so a busy responder mostly copies bytes.
 type Responder struct {
 	o ResponderOptions
 
@@ -82,18 +82,20 @@ type Responder struct {
 	responderKeyHash              []byte
 	sigAlg                        []byte // DER AlgorithmIdentifier of the signer
 	sigHash                       crypto.Hash
-	// cacheControl lets HTTP caches keep a GET answer for half its
-	// validity (RFC 5019 section 6.2).
-	cacheControl string
 
 	mu      sync.Mutex
 	version string
-	cache   map[string]responderCached
+	cache   map[string]answer
 }
 
-type responderCached struct {
-	der     []byte
-	refresh time.Time
+// answer is a response with what HTTP caching needs to know of it.
+type answer struct {
+	der []byte
+	// cacheable is true for a signed response without a nonce; then
+	// thisUpdate and nextUpdate are its times, and the responder serves it
+	// again until refresh.
+	cacheable                       bool
+	thisUpdate, nextUpdate, refresh time.Time
 }
 
 // NewResponder checks the options and returns a responder.
@@ -107,7 +109,7 @@ func NewResponder(o ResponderOptions) (*Responder, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	r := &Responder{o: o, cache: map[string]responderCached{},
+	r := &Responder{o: o, cache: map[string]answer{},
 		issuerNameHash: map[crypto.Hash][]byte{}, issuerKeyHash: map[crypto.Hash][]byte{}}
 	keyBits, err := responderKeyBits(o.Issuer.RawSubjectPublicKeyInfo)
 	if err != nil {
@@ -132,7 +134,6 @@ func NewResponder(o ResponderOptions) (*Responder, error) {
 	if r.sigAlg, r.sigHash, err = responderSigAlg(o.Signer.Public()); err != nil {
 		return nil, err
 	}
-	r.cacheControl = fmt.Sprintf("max-age=%d, public, no-transform, must-revalidate", int(o.Validity/2/time.Second))
 	return r, nil
 }
 
@@ -185,50 +186,56 @@ var ErrResponderNotOurs = errors.New("request for a certificate of another issue
 // Respond answers one DER request with a DER response. On error the
 // returned bytes are still the OCSP error response to send.
 func (r *Responder) Respond(reqDER []byte) ([]byte, error) {
+	a, err := r.respond(reqDER)
+	return a.der, err
+}
+
+func (r *Responder) respond(reqDER []byte) (answer, error) {
 	req, ok := parseResponderRequest(reqDER)
 	if !ok {
-		return responderMalformed, ErrResponderMalformed
+		return answer{der: responderMalformed}, ErrResponderMalformed
 	}
 	h := hashFromOID(req.hashAlg)
 	if h == 0 {
-		return responderMalformed, ErrResponderMalformed
+		return answer{der: responderMalformed}, ErrResponderMalformed
 	}
 	if !bytes.Equal(req.issuerNameHash, r.issuerNameHash[h]) || !bytes.Equal(req.issuerKeyHash, r.issuerKeyHash[h]) {
-		return responderUnauthorized, ErrResponderNotOurs
+		return answer{der: responderUnauthorized}, ErrResponderNotOurs
 	}
 
 	now := r.o.Now()
 	version, err := r.o.Source.ResponderVersion()
 	if err != nil {
-		return responderInternal, fmt.Errorf("reading the CA's records: %w", err)
+		return answer{der: responderInternal}, fmt.Errorf("reading the CA's records: %w", err)
 	}
 	if req.nonce == nil {
 		r.mu.Lock()
 		if r.version != version {
-			r.version, r.cache = version, map[string]responderCached{}
+			r.version, r.cache = version, map[string]answer{}
 		}
 		c, ok := r.cache[string(req.certID)]
 		r.mu.Unlock()
 		if ok && now.Before(c.refresh) {
-			return c.der, nil
+			return c, nil
 		}
 	}
 	entry, err := r.o.Source.ResponderLookup(version, req.serial)
 	if err != nil {
-		return responderInternal, fmt.Errorf("looking up serial: %w", err)
+		return answer{der: responderInternal}, fmt.Errorf("looking up serial: %w", err)
 	}
-	der, err := r.sign(req.certID, entry, req.nonce, now)
-	if err != nil {
-		return responderInternal, err
+	a := answer{refresh: now.Add(r.o.Validity / 2), cacheable: req.nonce == nil}
+	a.thisUpdate, a.nextUpdate = r.updateTimes(now)
+	if a.der, err = r.sign(req.certID, entry, req.nonce, now); err != nil {
+		return answer{der: responderInternal}, err
 	}
-	if req.nonce == nil {
+	if a.cacheable {
 		r.mu.Lock()
 		if r.version == version {
-			r.cache[string(req.certID)] = responderCached{der: der, refresh: now.Add(r.o.Validity / 2)}
+			r.cache[string(req.certID)] = a
 		}
 		r.mu.Unlock()
 	}
-	return der, nil
+	return a, nil
 }
 
 // responderRequest is what the responder needs of an OCSPRequest (RFC 6960
@@ -324,6 +331,13 @@ func parseResponderRequest(der []byte) (responderRequest, bool) {
 	return req, true
 }
 
+// updateTimes returns thisUpdate and nextUpdate of a response produced at
+// now. thisUpdate a little in the past absorbs client clock skew, as
+// OpenSSL's default leeway (-validity_period, 5 minutes) expects.
+func (r *Responder) updateTimes(now time.Time) (this, next time.Time) {
+	return now.Add(-time.Minute).UTC().Truncate(time.Second), now.Add(r.o.Validity).UTC().Truncate(time.Second)
+}
+
 // sign encodes and signs a BasicOCSPResponse for one certificate (RFC 6960
 // section 4.2.1) and wraps it in an OCSPResponse, by hand for the same
 // reason as parseResponderRequest:
@@ -335,10 +349,7 @@ func parseResponderRequest(der []byte) (responderRequest, bool) {
 //	CertStatus ::= CHOICE { good [0] IMPLICIT NULL, revoked [1] IMPLICIT RevokedInfo, unknown [2] IMPLICIT NULL }
 //	RevokedInfo ::= SEQUENCE { revocationTime GeneralizedTime, revocationReason [0] EXPLICIT CRLReason OPTIONAL }
 func (r *Responder) sign(certID []byte, e ResponderEntry, nonce []byte, now time.Time) ([]byte, error) {
-	// thisUpdate a little in the past absorbs client clock skew, as
-	// OpenSSL's default leeway (-validity_period, 5 minutes) expects.
-	this := now.Add(-time.Minute).UTC().Truncate(time.Second)
-	next := now.Add(r.o.Validity).UTC().Truncate(time.Second)
+	this, next := r.updateTimes(now)
 	b := cryptobyte.NewBuilder(make([]byte, 0, 256))
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 		b.AddASN1(cbasn1.Tag(2).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
@@ -467,21 +478,6 @@ func (r *Responder) signTBS(tbs []byte) ([]byte, error) {
 		return r.o.Signer.Sign(rand.Reader, tbs, crypto.Hash(0))
 	}
 	return r.o.Signer.Sign(rand.Reader, responderDigest(r.sigHash, tbs), r.sigHash)
-}
-
-// responderMaxRequest bounds a POST body; a single-certificate request is ~100 bytes.
-const responderMaxRequest = 64 << 10
-
-// answer responds to a GET (the request in the path) or a POST (in body).
-// On error the returned bytes are still the OCSP error response to send.
-func (r *Responder) answer(method, escapedPath string, body []byte) ([]byte, error) {
-	if method == http.MethodGet {
-		var err error
-		if body, err = decodeGETRequest(escapedPath); err != nil {
-			return responderMalformed, err
-		}
-	}
-	return r.Respond(body)
 }
 
 // decodeGETRequest reads the request of a GET: RFC 6960 appendix A.1 puts

@@ -52,7 +52,7 @@ type responderTestPKI struct {
 	src             *responderTestSource
 }
 
-func newResponderTestPKI(t *testing.T) *responderTestPKI {
+func newResponderTestPKI(t testing.TB) *responderTestPKI {
 	ca := testpki.Root(t, "Responder Test CA")
 	p := &responderTestPKI{
 		ca:    ca,
@@ -82,7 +82,7 @@ func TestResponderAnswersCheck(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		url := "http://" + serveResponder(t, r, &Server{})
+		url := "http://" + serveResponder(t, r)
 		check := func(cert *testpki.Cert, opts CheckOptions) *Result {
 			t.Helper()
 			opts.URL, opts.Now = url, responderNow

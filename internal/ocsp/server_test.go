@@ -1,59 +1,61 @@
 package ocsp
 
 import (
-	"bufio"
 	"bytes"
 	"context"
+	"encoding/asn1"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
 	xocsp "golang.org/x/crypto/ocsp"
 )
 
-// startServer runs a Server for the test PKI on 127.0.0.1 and returns its
-// address; the test stops it.
-func startServer(t *testing.T, p *responderTestPKI, s *Server) string {
+// serveResponder runs r behind a Handler with Serve on 127.0.0.1 and
+// returns its address; tune may change the server's settings first. The
+// test stops it and checks that Serve returns nil.
+func serveResponder(t *testing.T, r *Responder, tune ...func(*http.Server)) string {
 	t.Helper()
-	r, err := NewResponder(ResponderOptions{Issuer: p.ca.Cert, Source: p.src, Signer: p.ca.Key, Now: responderNow})
-	if err != nil {
-		t.Fatal(err)
+	srv := NewServer(NewHandler(r, nil), nil)
+	for _, f := range tune {
+		f(srv)
 	}
-	return serveResponder(t, r, s)
-}
-
-// serveResponder runs s answering with r on 127.0.0.1 and returns its
-// address; the test stops it.
-func serveResponder(t *testing.T, r *Responder, s *Server) string {
-	t.Helper()
-	s.SetResponder(r)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- s.Serve(ln) }()
+	go func() { done <- Serve(ctx, srv, ln) }()
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := s.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
-		if err := <-done; !errors.Is(err, ErrServerClosed) {
-			t.Errorf("Serve returned %v, want ErrServerClosed", err)
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve returned %v", err)
 		}
 	})
 	return ln.Addr().String()
 }
 
-// countingDialer counts the connections an http.Client opens.
+func newTestResponder(t testing.TB, p *responderTestPKI, src ResponderSource) *Responder {
+	t.Helper()
+	r, err := NewResponder(ResponderOptions{Issuer: p.ca.Cert, Source: src, Signer: p.ca.Key, Now: responderNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// countingClient counts the connections an http.Client opens.
 func countingClient(n *atomic.Int32) *http.Client {
 	d := &net.Dialer{}
 	return &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
@@ -66,10 +68,11 @@ func countingClient(n *atomic.Int32) *http.Client {
 
 // TestServerAnswersGETAndPOST: net/http's client, as Go OCSP clients use
 // it, gets good answers by POST and by GET over one kept-open connection,
-// with the headers RFC 5019 asks for.
+// with the headers RFC 5019 asks for: a GET answer may be cached for half
+// its validity, and says until when it is valid.
 func TestServerAnswersGETAndPOST(t *testing.T) {
 	p := newResponderTestPKI(t)
-	addr := startServer(t, p, &Server{})
+	addr := serveResponder(t, newTestResponder(t, p, p.src))
 	var dials atomic.Int32
 	client := countingClient(&dials)
 	req, _ := xocsp.CreateRequest(p.leaf.Cert, p.ca.Cert, nil)
@@ -86,9 +89,6 @@ func TestServerAnswersGETAndPOST(t *testing.T) {
 		if resp.Header.Get("Date") == "" {
 			t.Error("no Date header")
 		}
-		if cc := resp.Header.Get("Cache-Control"); get != strings.HasPrefix(cc, "max-age=1800,") {
-			t.Errorf("GET %t: Cache-Control %q", get, cc)
-		}
 		r, err := xocsp.ParseResponse(body, p.ca.Cert)
 		if err != nil {
 			t.Fatal(err)
@@ -96,12 +96,28 @@ func TestServerAnswersGETAndPOST(t *testing.T) {
 		if r.Status != xocsp.Good || r.SerialNumber.Cmp(p.leaf.Cert.SerialNumber) != 0 {
 			t.Errorf("status %d for serial %v", r.Status, r.SerialNumber)
 		}
+		cc := resp.Header.Get("Cache-Control")
+		if !get {
+			if cc != "no-store" {
+				t.Errorf("POST: Cache-Control %q", cc)
+			}
+			return
+		}
+		if !strings.HasPrefix(cc, "max-age=1800,") {
+			t.Errorf("GET: Cache-Control %q", cc)
+		}
+		lm, err1 := http.ParseTime(resp.Header.Get("Last-Modified"))
+		exp, err2 := http.ParseTime(resp.Header.Get("Expires"))
+		if err1 != nil || err2 != nil || !lm.Equal(r.ThisUpdate) || !exp.Equal(r.NextUpdate) {
+			t.Errorf("GET: Last-Modified %q, Expires %q; thisUpdate %v, nextUpdate %v", resp.Header.Get("Last-Modified"), resp.Header.Get("Expires"), r.ThisUpdate, r.NextUpdate)
+		}
 	}
 	for range 3 {
 		resp, err := client.Post("http://"+addr+"/", "application/ocsp-request", bytes.NewReader(req))
 		check(resp, err, false)
 	}
 	for _, enc := range []func([]byte) string{
+		func(b []byte) string { return url.PathEscape(base64.StdEncoding.EncodeToString(b)) },
 		func(b []byte) string { return strings.ReplaceAll(base64.StdEncoding.EncodeToString(b), "/", "%2F") },
 		base64.RawURLEncoding.EncodeToString,
 	} {
@@ -109,56 +125,56 @@ func TestServerAnswersGETAndPOST(t *testing.T) {
 		check(resp, err, true)
 	}
 	if n := dials.Load(); n != 1 {
-		t.Errorf("%d connections for 5 requests, want 1 kept open", n)
+		t.Errorf("%d connections for 6 requests, want 1 kept open", n)
 	}
 }
 
-// rawExchange writes raw to a fresh connection and returns everything the
-// server sends until it closes the connection.
-func rawExchange(t *testing.T, addr, raw string) string {
-	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	if _, err := io.WriteString(c, raw); err != nil {
-		t.Fatal(err)
-	}
-	out, err := io.ReadAll(c)
-	if err != nil {
-		t.Fatalf("reading until the server closes: %v (read %q)", err, out)
-	}
-	return string(out)
-}
-
-// TestServerRefusesWhatOCSPDoesNotUse: each malformed or unsupported
-// request gets its status and the connection closes.
-func TestServerRefusesWhatOCSPDoesNotUse(t *testing.T) {
+// TestServerRefusals: what is not an OCSP request gets an HTTP error, and
+// what does not parse as one gets the OCSP malformedRequest answer (RFC
+// 6960 appendix A.1: OCSP errors travel in a 200), never cached.
+func TestServerRefusals(t *testing.T) {
 	p := newResponderTestPKI(t)
 	var logged atomic.Int32
-	// A short ReadTimeout ends the truncated body quickly.
-	addr := startServer(t, p, &Server{ReadTimeout: 300 * time.Millisecond, Log: func(string) { logged.Add(1) }})
-	for _, tc := range []struct{ name, raw, status string }{
-		{"garbage", "hello\r\n\r\n", "400 Bad Request"},
-		{"no target", "GET HTTP/1.1\r\n\r\n", "400 Bad Request"},
-		{"HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "505 HTTP Version Not Supported"},
-		{"PUT", "PUT / HTTP/1.1\r\nHost: x\r\n\r\n", "405 Method Not Allowed"},
-		{"chunked POST", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", "411 Length Required"},
-		{"POST without length", "POST / HTTP/1.1\r\nHost: x\r\n\r\n", "411 Length Required"},
-		{"body too big", "POST / HTTP/1.1\r\nContent-Length: 100000\r\n\r\n", "413 Request Entity Too Large"},
-		{"two lengths", "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", "400 Bad Request"},
-		{"folded header", "GET /x HTTP/1.1\r\nHost: x\r\n  folded\r\n\r\n", "400 Bad Request"},
-		{"headers too big", "GET /x HTTP/1.1\r\n" + strings.Repeat("X-Filler: "+strings.Repeat("a", 100)+"\r\n", 90) + "\r\n", "431 Request Header Fields Too Large"},
-		{"truncated body", "POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc", "400 Bad Request"},
+	h := NewHandler(newTestResponder(t, p, p.src), func(string) { logged.Add(1) })
+	nonceReq, err := NewRequest(p.leaf.Cert, p.ca.Cert, bytes.Repeat([]byte{7}, 16))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, method, target string
+		body                 []byte
+		status               int
+		ocspStatus           int // of a 200: 0 successful, 1 malformedRequest
+		cache                string
+	}{
+		{"PUT", http.MethodPut, "/", nil, http.StatusMethodNotAllowed, 0, ""},
+		{"body too big", http.MethodPost, "/", make([]byte, 70000), http.StatusRequestEntityTooLarge, 0, ""},
+		{"POST garbage", http.MethodPost, "/", []byte("hello"), 200, 1, "no-store"},
+		{"GET not base64", http.MethodGet, "/not*base64", nil, 200, 1, "no-store"},
+		{"GET of the root", http.MethodGet, "/", nil, 200, 1, "no-store"},
+		{"GET with a nonce", http.MethodGet, "/" + url.PathEscape(base64.StdEncoding.EncodeToString(nonceReq)), nil, 200, 0, "no-store"},
 	} {
-		out := rawExchange(t, addr, tc.raw)
-		if !strings.HasPrefix(out, "HTTP/1.1 "+tc.status+"\r\n") || !strings.Contains(out, "\r\nConnection: close\r\n") {
-			t.Errorf("%s: got %q, want %s and Connection: close", tc.name, out, tc.status)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(tc.method, tc.target, bytes.NewReader(tc.body)))
+		if w.Code != tc.status {
+			t.Errorf("%s: status %d, want %d", tc.name, w.Code, tc.status)
+			continue
 		}
-		if tc.status == "405 Method Not Allowed" && !strings.Contains(out, "\r\nAllow: GET, POST\r\n") {
-			t.Errorf("%s: no Allow header in %q", tc.name, out)
+		if tc.status == http.StatusMethodNotAllowed && w.Header().Get("Allow") != "GET, POST" {
+			t.Errorf("%s: Allow %q", tc.name, w.Header().Get("Allow"))
+		}
+		if tc.status != 200 {
+			continue
+		}
+		if ct := w.Header().Get("Content-Type"); ct != "application/ocsp-response" {
+			t.Errorf("%s: Content-Type %q", tc.name, ct)
+		}
+		if cc := w.Header().Get("Cache-Control"); cc != tc.cache {
+			t.Errorf("%s: Cache-Control %q, want %q", tc.name, cc, tc.cache)
+		}
+		var resp ocspResponse
+		if _, err := asn1.Unmarshal(w.Body.Bytes(), &resp); err != nil || int(resp.Status) != tc.ocspStatus {
+			t.Errorf("%s: OCSP status %d (%v), want %d", tc.name, resp.Status, err, tc.ocspStatus)
 		}
 	}
 	if logged.Load() == 0 {
@@ -166,117 +182,124 @@ func TestServerRefusesWhatOCSPDoesNotUse(t *testing.T) {
 	}
 }
 
-// TestServerHTTP10AndPipelining: an HTTP/1.0 request is answered and the
-// connection closed, unless the client asks to keep it; requests sent back
-// to back on one connection are answered in order; Expect: 100-continue
-// is honoured.
-func TestServerHTTP10AndPipelining(t *testing.T) {
+// TestServerClosesStalledRequest: a client that stops in the middle of its
+// headers is disconnected after ReadHeaderTimeout.
+func TestServerClosesStalledRequest(t *testing.T) {
 	p := newResponderTestPKI(t)
-	addr := startServer(t, p, &Server{})
-	req, _ := xocsp.CreateRequest(p.leaf.Cert, p.ca.Cert, nil)
-	post := func(proto, extra string) string {
-		return fmt.Sprintf("POST / %s\r\nHost: %s\r\nContent-Type: application/ocsp-request\r\nContent-Length: %d\r\n%s\r\n%s", proto, addr, len(req), extra, req)
-	}
-	out := rawExchange(t, addr, post("HTTP/1.0", ""))
-	if !strings.HasPrefix(out, "HTTP/1.1 200 OK\r\n") || !strings.Contains(out, "Connection: close") {
-		t.Errorf("HTTP/1.0: %q", out[:min(len(out), 200)])
-	}
-	// Two kept-alive requests and a closing one, in one write.
-	out = rawExchange(t, addr, post("HTTP/1.1", "")+post("HTTP/1.0", "Connection: keep-alive\r\n")+post("HTTP/1.1", "Connection: close\r\n"))
-	if n := strings.Count(out, "HTTP/1.1 200 OK\r\n"); n != 3 {
-		t.Errorf("pipelined: %d answers, want 3", n)
-	}
-	if !strings.Contains(out, "Connection: keep-alive") {
-		t.Error("an HTTP/1.0 client that asked to keep the connection was not told it is kept")
-	}
-	// Expect: 100-continue gets its interim answer before the body is read.
+	addr := serveResponder(t, newTestResponder(t, p, p.src), func(s *http.Server) { s.ReadHeaderTimeout = 100 * time.Millisecond })
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	fmt.Fprintf(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", len(req))
-	br := bufio.NewReader(c)
-	line, err := br.ReadString('\n')
-	if err != nil || line != "HTTP/1.1 100 Continue\r\n" {
-		t.Fatalf("before the body: %q, %v", line, err)
-	}
-	br.ReadString('\n')
-	c.Write(req)
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("after the body: %v, %v", resp, err)
-	}
-}
-
-// TestServerTimeoutsAndShutdown: an idle connection is closed after
-// IdleTimeout, one that stops in the middle of its headers after
-// ReadTimeout; Shutdown closes idle connections at once.
-func TestServerTimeoutsAndShutdown(t *testing.T) {
-	p := newResponderTestPKI(t)
-	addr := startServer(t, p, &Server{IdleTimeout: 100 * time.Millisecond, ReadTimeout: 100 * time.Millisecond})
-	for _, raw := range []string{"", "POST / HTTP/1.1\r\nContent-Le"} {
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.SetDeadline(time.Now().Add(5 * time.Second))
-		io.WriteString(c, raw)
-		if _, err := io.ReadAll(c); err != nil {
-			t.Errorf("%q: the server did not close the connection: %v", raw, err)
-		}
-		c.Close()
-	}
-
-	s := &Server{}
-	addr = startServer(t, p, s)
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	// Let the server see the connection, then shut down.
-	time.Sleep(50 * time.Millisecond)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := s.Shutdown(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Le")
 	if _, err := io.ReadAll(c); err != nil {
-		t.Errorf("the idle connection was not closed by Shutdown: %v", err)
+		t.Errorf("the server did not close the stalled connection: %v", err)
 	}
 }
 
-// FuzzServerRequest feeds arbitrary bytes to the request reader: it must
-// return a request or an error status, never panic, and never accept a
-// body it did not read whole.
-func FuzzServerRequest(f *testing.F) {
-	f.Add([]byte("POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"))
-	f.Add([]byte("GET /MEIwQDA%2BMDwwOjAJBgUrDgMCGgUABBQ HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"))
-	f.Add([]byte("POST http://ocsp.example.com/ HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		client, server := net.Pipe()
-		defer client.Close()
-		defer server.Close()
-		go io.Copy(io.Discard, client) // takes any 100 Continue
-		br := bufio.NewReaderSize(bytes.NewReader(data), 4096)
-		req, status := readServerRequest(br, server)
-		if status != 0 {
-			if http.StatusText(status) == "" {
-				t.Fatalf("status %d", status)
-			}
+// blockingSource holds every lookup until release is closed.
+type blockingSource struct {
+	*responderTestSource
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *blockingSource) ResponderLookup(v string, n *big.Int) (ResponderEntry, error) {
+	s.entered <- struct{}{}
+	<-s.release
+	return s.responderTestSource.ResponderLookup(v, n)
+}
+
+// TestServeShutsDownGracefully: once its context ends, Serve accepts no
+// more connections but finishes the request it is answering, then
+// returns nil.
+func TestServeShutsDownGracefully(t *testing.T) {
+	p := newResponderTestPKI(t)
+	src := &blockingSource{responderTestSource: p.src, entered: make(chan struct{}, 1), release: make(chan struct{})}
+	srv := NewServer(NewHandler(newTestResponder(t, p, src), nil), nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- Serve(ctx, srv, ln) }()
+
+	req, _ := xocsp.CreateRequest(p.leaf.Cert, p.ca.Cert, nil)
+	type result struct {
+		body []byte
+		err  error
+	}
+	answered := make(chan result, 1)
+	go func() {
+		resp, err := http.Post("http://"+addr+"/", "application/ocsp-request", bytes.NewReader(req))
+		if err != nil {
+			answered <- result{err: err}
 			return
 		}
-		if req.method != http.MethodGet && req.method != http.MethodPost {
-			t.Fatalf("method %q accepted", req.method)
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		answered <- result{body, err}
+	}()
+	<-src.entered // the request is being answered
+	cancel()
+	// Wait until the listener is closed: a new connection is refused.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		c, err := net.Dial("tcp", addr)
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			break
 		}
-		if !strings.HasPrefix(req.path, "/") {
-			t.Fatalf("path %q accepted", req.path)
+		if err == nil {
+			c.Close()
 		}
-		if len(req.body) > responderMaxRequest {
-			t.Fatalf("a body of %d bytes accepted", len(req.body))
+		if time.Now().After(deadline) {
+			t.Fatalf("still accepting connections after shutdown began: %v", err)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(src.release)
+	res := <-answered
+	if res.err != nil {
+		t.Fatalf("the request being answered at shutdown failed: %v", res.err)
+	}
+	if r, err := xocsp.ParseResponse(res.body, p.ca.Cert); err != nil || r.Status != xocsp.Good {
+		t.Errorf("answer at shutdown: %v, %v", r, err)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Serve returned %v", err)
+	}
+}
+
+// FuzzHandler sends arbitrary GET paths and POST bodies: every one gets a
+// 200 carrying an OCSP response (a signed one or an error status), never
+// a panic.
+func FuzzHandler(f *testing.F) {
+	f.Add([]byte("MEIwQDA+MDwwOjAJBgUrDgMCGgUABBQ"), true)
+	f.Add([]byte{0x30, 0x03, 0x02, 0x01, 0x01}, false)
+	f.Add([]byte("%zz"), true)
+	p := newResponderTestPKI(f)
+	req, _ := xocsp.CreateRequest(p.leaf.Cert, p.ca.Cert, nil)
+	f.Add(req, false)
+	f.Add([]byte(base64.StdEncoding.EncodeToString(req)), true)
+	h := NewHandler(newTestResponder(f, p, p.src), nil)
+	f.Fuzz(func(t *testing.T, data []byte, get bool) {
+		r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(data))
+		if get {
+			r = httptest.NewRequest(http.MethodGet, "/", nil)
+			r.URL = &url.URL{Path: "/" + string(data)}
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != 200 || w.Header().Get("Content-Type") != "application/ocsp-response" {
+			t.Fatalf("status %d, Content-Type %q", w.Code, w.Header().Get("Content-Type"))
+		}
+		var resp ocspResponse
+		if _, err := asn1.Unmarshal(w.Body.Bytes(), &resp); err != nil {
+			t.Fatalf("not an OCSP response: %v", err)
 		}
 	})
 }
