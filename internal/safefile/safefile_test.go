@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -134,5 +135,66 @@ func TestLockSerializes(t *testing.T) {
 		u()
 	case <-time.After(10 * time.Second):
 		t.Fatal("the second Lock was not granted after the first was released")
+	}
+}
+
+func TestLockLeavesNoFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "store.jks")
+	for i := 0; i < 2; i++ {
+		unlock, err := Lock(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if names := entries(t, dir); len(names) != 1 || names[0] != ".store.jks.lock" {
+			t.Errorf("while locked the directory holds %q; want the lock file", names)
+		}
+		unlock()
+		if names := entries(t, dir); len(names) != 0 {
+			t.Errorf("after unlock the directory holds %q; want nothing", names)
+		}
+	}
+}
+
+// TestLockTakesOverStaleLockFile: a lock file a killed run left is taken
+// and removed by the next writer.
+func TestLockTakesOverStaleLockFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "store.p12")
+	if err := os.WriteFile(filepath.Join(dir, ".store.p12.lock"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := Lock(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	if names := entries(t, dir); len(names) != 0 {
+		t.Errorf("the stale lock file is still there: %q", names)
+	}
+}
+
+func TestLockInMissingDirectory(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "no", "store.jks")
+	if _, err := Lock(p); err == nil || !strings.HasPrefix(err.Error(), "cannot write in ") {
+		t.Fatalf("Lock in a missing directory: %v; want cannot write in ...", err)
+	}
+}
+
+func TestWriteNoFollowRefusesSymlink(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "victim")
+	os.WriteFile(victim, []byte("precious"), 0o644)
+	link := filepath.Join(dir, "out.pem")
+	os.Symlink(victim, link)
+	err := Write(link, []byte("new"), Options{NoFollow: true})
+	if !errors.Is(err, ErrSymlink) {
+		t.Fatalf("Write through a planted link: %v; want ErrSymlink", err)
+	}
+	if got, _ := os.ReadFile(victim); string(got) != "precious" {
+		t.Errorf("the link's target now holds %q", got)
 	}
 }
