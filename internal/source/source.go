@@ -4,13 +4,16 @@
 // certificates, CRLs, CSRs and keys, JKS and JCEKS stores, PKCS#12 files,
 // and directories of these. It is the one place formats are detected.
 //
-// It does not write anything; stores opened for change go back to disk
-// through internal/store and internal/safefile.
+// Every path is read through internal/safefile: regular files, directories
+// and standard input ("-") only, each bounded in size. It does not write
+// anything; stores opened for change go back to disk through
+// internal/store and internal/safefile.
 package source
 
 import (
 	"crypto"
 	"crypto/x509"
+	"io"
 
 	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/store"
@@ -27,6 +30,9 @@ type Options struct {
 	// for JKS key entries whose password is not the store password). Nil
 	// makes an encrypted key an error.
 	KeyPassword func() ([]byte, error)
+	// Stdin is what the source "-" reads; nil is the process's standard
+	// input.
+	Stdin io.Reader
 }
 
 // Found is a certificate and where it came from.

@@ -113,6 +113,17 @@ func TestLoadDirectoryPassesOverOtherFiles(t *testing.T) {
 	}
 }
 
+func TestLoadStandardInput(t *testing.T) {
+	root := testpki.Root(t, "Acme Root")
+	set, err := LoadAll([]string{"-"}, Options{Stdin: bytes.NewReader(root.CertPEM)})
+	if err != nil || len(set.Certs) != 1 || set.Certs[0].Origin != "standard input" {
+		t.Fatalf("stdin: %v", err)
+	}
+	if _, err := LoadAll([]string{"-", "-"}, Options{Stdin: bytes.NewReader(root.CertPEM)}); err == nil {
+		t.Error("standard input given twice was accepted")
+	}
+}
+
 func TestEncryptedKeyNeedsPassword(t *testing.T) {
 	root := testpki.Root(t, "Acme Root")
 	signer := root.Key
