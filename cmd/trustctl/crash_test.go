@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trustctl/trustctl/internal/source"
+	"github.com/trustctl/trustctl/internal/store"
 	"github.com/trustctl/trustctl/internal/testpki"
 )
 
@@ -23,7 +23,7 @@ func trustctlProcess(args ...string) *exec.Cmd {
 
 func countEntries(t *testing.T, path, pw string) int {
 	t.Helper()
-	st, _, err := source.OpenStore(path, source.OpenOptions{Options: source.Options{Password: []byte(pw), HavePassword: true}})
+	st, err := store.Open(path, store.Options{Passwords: store.Passwords{Store: []byte(pw), StoreGiven: true}})
 	if err != nil {
 		t.Fatalf("the store is no longer readable: %v", err)
 	}
@@ -40,26 +40,26 @@ func TestKilledWritesLeaveOldOrNewStore(t *testing.T) {
 	dir := t.TempDir()
 	for _, name := range []string{"store.p12", "store.jks"} {
 		t.Run(name, func(t *testing.T) {
-			store := filepath.Join(dir, name)
+			p := filepath.Join(dir, name)
 			// A store large enough that encoding takes a while.
 			var paths []string
 			for i := 0; i < 150; i++ {
 				p, _ := testpki.Root(t, fmt.Sprintf("Seed Root %d", i)).Write(t, dir, fmt.Sprintf("seed%d", i))
 				paths = append(paths, p)
 			}
-			mustRun(t, append([]string{"import", store, "--password", "pw"}, paths...)...)
+			mustRun(t, append([]string{"import", p, "--password", "pw"}, paths...)...)
 			// Time one whole run, so that kills land all over it.
 			p0, _ := testpki.Root(t, "Timing Root "+name).Write(t, dir, "timing")
 			start := time.Now()
-			if out, err := trustctlProcess("import", store, p0, "--password", "pw").CombinedOutput(); err != nil {
+			if out, err := trustctlProcess("import", p, p0, "--password", "pw").CombinedOutput(); err != nil {
 				t.Fatalf("%v\n%s", err, out)
 			}
 			whole := time.Since(start)
-			n := countEntries(t, store, "pw")
+			n := countEntries(t, p, "pw")
 			killed, landed := 0, 0
 			for i := 0; i < 25; i++ {
-				p, _ := testpki.Root(t, fmt.Sprintf("New Root %s %d", name, i)).Write(t, dir, fmt.Sprintf("new%d", i))
-				cmd := trustctlProcess("import", store, p, "--password", "pw")
+				r, _ := testpki.Root(t, fmt.Sprintf("New Root %s %d", name, i)).Write(t, dir, fmt.Sprintf("new%d", i))
+				cmd := trustctlProcess("import", p, r, "--password", "pw")
 				if err := cmd.Start(); err != nil {
 					t.Fatal(err)
 				}
@@ -68,7 +68,7 @@ func TestKilledWritesLeaveOldOrNewStore(t *testing.T) {
 				if err := cmd.Wait(); err != nil {
 					killed++
 				}
-				got := countEntries(t, store, "pw")
+				got := countEntries(t, p, "pw")
 				if got != n && got != n+1 {
 					t.Fatalf("after kill %d the store has %d entries, want %d (old) or %d (new)", i, got, n, n+1)
 				}
@@ -86,7 +86,7 @@ func TestKilledWritesLeaveOldOrNewStore(t *testing.T) {
 // processes; the lock serializes them and every certificate arrives.
 func TestParallelImportsLoseNothing(t *testing.T) {
 	dir := t.TempDir()
-	store := filepath.Join(dir, "shared.jks")
+	p := filepath.Join(dir, "shared.jks")
 	const n = 8
 	var paths []string
 	for i := 0; i < n; i++ {
@@ -100,7 +100,7 @@ func TestParallelImportsLoseNothing(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			outs[i], errs[i] = trustctlProcess("import", store, paths[i], "--password", "pw").CombinedOutput()
+			outs[i], errs[i] = trustctlProcess("import", p, paths[i], "--password", "pw").CombinedOutput()
 		}(i)
 	}
 	wg.Wait()
@@ -109,7 +109,7 @@ func TestParallelImportsLoseNothing(t *testing.T) {
 			t.Errorf("import %d: %v\n%s", i, err, outs[i])
 		}
 	}
-	if got := countEntries(t, store, "pw"); got != n {
+	if got := countEntries(t, p, "pw"); got != n {
 		t.Fatalf("store has %d entries after %d parallel imports", got, n)
 	}
 }

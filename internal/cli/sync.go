@@ -15,10 +15,10 @@ func syncCommand() *ucli.Command {
 		Usage:     "make a truststore trust exactly the given CA certificates",
 		ArgsUsage: "STORE SOURCE...",
 		Description: `Makes STORE's trusted entries exactly the CA certificates found in the
-SOURCEs: missing ones are added (aliases derived from the subject), trusted
-entries not among them are removed, key entries are left alone. The store
-is created when it does not exist. --dry-run prints the plan and writes
-nothing.
+SOURCEs ("-" is standard input): missing ones are added (aliases derived
+from the subject), trusted entries not among them are removed, key entries
+are left alone. The store is created when it does not exist. --dry-run
+prints the plan and writes nothing.
 
 EXAMPLES:
    # Keep an application truststore equal to the corporate bundle
@@ -48,55 +48,44 @@ func runSync(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	env := envOf(c)
+	allowLeaf, now := c.Bool("allow-leaf"), envOf(c).Now()
 	var plan *store.SyncPlan
-	dry := c.Bool("dry-run")
-	apply := func(st *store.Store) {
-		plan = st.PlanSync(set.CertList(), c.Bool("allow-leaf"), env.Now())
-		if !dry {
-			st.Apply(plan)
-		}
-	}
-	if dry {
-		st, err := readStoreOrNew(c, path)
+	changed := false
+	if c.Bool("dry-run") {
+		sopts, err := storeOptions(c, false)
 		if err != nil {
 			return err
 		}
-		apply(st)
-	} else if err := editStore(c, path, func(ed *storeEdit) (bool, error) {
-		apply(ed.Store)
-		return !plan.Empty() || !ed.Exists, nil
-	}); err != nil {
-		return err
-	}
-	return printPlan(c, path, plan, dry)
-}
-
-// readStoreOrNew reads a store, or gives an empty one of the right type
-// when it does not exist yet.
-func readStoreOrNew(c *ucli.Context, path string) (*store.Store, error) {
-	if !fileExists(path) {
-		typ, err := storeType(c)
+		sopts.Create = true
+		st, err := store.Peek(path, sopts)
 		if err != nil {
-			return nil, err
+			return storeError(c, err, sopts.Passwords.StoreGiven)
 		}
-		if typ == store.FormatUnknown {
-			typ = store.FormatForName(path)
+		plan = st.PlanSync(set.CertList(), allowLeaf, now)
+	} else {
+		changed, err = changeStore(c, path, true, func(st *store.Store) (bool, error) {
+			p := st.PlanSync(set.CertList(), allowLeaf, now)
+			plan = p
+			st.Apply(p)
+			return !plan.Empty(), nil
+		})
+		if err != nil {
+			return err
 		}
-		return store.New(typ), nil
 	}
-	return readStore(c, path)
+	return printPlan(c, path, plan, changed)
 }
 
-func printPlan(c *ucli.Context, path string, p *store.SyncPlan, dry bool) error {
+func printPlan(c *ucli.Context, path string, p *store.SyncPlan, changed bool) error {
 	env := envOf(c)
+	dry := c.Bool("dry-run")
 	type item struct {
 		Action  string `json:"action"`
 		Alias   string `json:"alias"`
 		Subject string `json:"subject"`
 		SHA256  string `json:"sha256"`
 	}
-	var items []item
+	items := []item{}
 	for _, e := range p.Add {
 		items = append(items, item{"add", e.Alias, e.Cert().Subject(), e.Cert().SHA256Hex()})
 	}
@@ -104,15 +93,13 @@ func printPlan(c *ucli.Context, path string, p *store.SyncPlan, dry bool) error 
 		items = append(items, item{"remove", e.Alias, e.Cert().Subject(), e.Cert().SHA256Hex()})
 	}
 	if c.Bool("json") {
-		if items == nil {
-			items = []item{}
-		}
 		return render.JSON(env.Stdout, struct {
 			Store   string `json:"store"`
 			DryRun  bool   `json:"dry_run"`
+			Changed bool   `json:"changed"`
 			Changes []item `json:"changes"`
 			Kept    int    `json:"kept"`
-		}{path, dry, items, len(p.Keep)})
+		}{path, dry, changed, items, len(p.Keep)})
 	}
 	rows := make([][]string, 0, len(items))
 	for _, it := range items {
@@ -125,6 +112,6 @@ func printPlan(c *ucli.Context, path string, p *store.SyncPlan, dry bool) error 
 	if dry {
 		verb = "would change"
 	}
-	fmt.Fprintf(env.Stdout, "%s: %s: %d added, %d removed, %d kept\n", path, verb, len(p.Add), len(p.Remove), len(p.Keep))
+	fmt.Fprintf(env.Stdout, "%s: %s: %d added, %d removed, %d kept%s\n", path, verb, len(p.Add), len(p.Remove), len(p.Keep), unchangedNote(changed || dry))
 	return nil
 }

@@ -18,6 +18,7 @@
 package safefile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -381,4 +382,72 @@ func Lock(path string) (unlock func(), err error) {
 		unlockFile(f)
 		f.Close()
 	}
+}
+
+// File is one file of a set [WriteFiles] writes.
+type File struct {
+	Path string
+	Data []byte
+	Perm fs.FileMode
+}
+
+// WriteFiles writes a set of files with [Write], checking them all before
+// it writes any: a file that already holds Data is left alone; one that
+// holds something else is [ErrExists] with opts.NoOverwrite; with
+// opts.NoFollow a symbolic link is [ErrSymlink]. It returns the files it
+// wrote. A failure while writing (a full disk) can leave the files before
+// it written.
+func WriteFiles(files []File, opts Options) (written []string, err error) {
+	var todo []File
+	for _, f := range files {
+		if opts.NoFollow {
+			if fi, err := os.Lstat(f.Path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+				return nil, fmt.Errorf("%s: %w; not written through", f.Path, ErrSymlink)
+			}
+		}
+		old, err := Read(f.Path, int64(len(f.Data)))
+		switch {
+		case err == nil && bytes.Equal(old, f.Data):
+			continue
+		case err == nil || errors.Is(err, ErrTooLarge):
+			if opts.NoOverwrite {
+				return nil, fmt.Errorf("%s: %w", f.Path, ErrExists)
+			}
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, err
+		}
+		todo = append(todo, f)
+	}
+	for _, f := range todo {
+		o := opts
+		o.Perm = f.Perm
+		if err := Write(f.Path, f.Data, o); err != nil {
+			return written, err
+		}
+		written = append(written, f.Path)
+	}
+	return written, nil
+}
+
+// Name makes a file name from s (an alias) that cannot leave the directory
+// it is joined to: no path separators, no leading dots, nothing but
+// letters, digits, '-', '_' and '.', at most 100 bytes.
+func Name(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	n := strings.TrimLeft(b.String(), ".")
+	if n == "" {
+		n = "cert"
+	}
+	if len(n) > 100 {
+		n = n[:100]
+	}
+	return n
 }

@@ -198,3 +198,35 @@ func TestWriteNoFollowRefusesSymlink(t *testing.T) {
 		t.Errorf("the link's target now holds %q", got)
 	}
 }
+
+// TestWriteFilesChecksAllFirst: files that already hold their data are
+// left alone; one that holds something else stops the whole set before
+// anything is written, unless overwriting is allowed.
+func TestWriteFilesChecksAllFirst(t *testing.T) {
+	dir := t.TempDir()
+	a, b, c := filepath.Join(dir, "a.pem"), filepath.Join(dir, "b.pem"), filepath.Join(dir, "c.pem")
+	os.WriteFile(a, []byte("A"), 0o644)
+	os.WriteFile(c, []byte("old C"), 0o644)
+	files := []File{{Path: a, Data: []byte("A"), Perm: 0o644}, {Path: b, Data: []byte("B"), Perm: 0o644}, {Path: c, Data: []byte("C"), Perm: 0o644}}
+	if _, err := WriteFiles(files, Options{NoOverwrite: true}); !errors.Is(err, ErrExists) {
+		t.Fatalf("c.pem holds other data: %v; want ErrExists", err)
+	}
+	if names := entries(t, dir); len(names) != 2 {
+		t.Fatalf("a refused set wrote files: %q", names)
+	}
+	written, err := WriteFiles(files, Options{})
+	if err != nil || strings.Join(written, " ") != b+" "+c {
+		t.Fatalf("written %q, %v; want b.pem and c.pem only", written, err)
+	}
+	if written, err := WriteFiles(files, Options{NoOverwrite: true}); err != nil || len(written) != 0 {
+		t.Errorf("the same set again: written %q, %v; want nothing", written, err)
+	}
+}
+
+func TestNameStaysInItsDirectory(t *testing.T) {
+	for in, want := range map[string]string{"../../escape": "_.._escape", ".hidden": "hidden", "": "cert", "acme root/ca": "acme_root_ca"} {
+		if got := Name(in); got != want {
+			t.Errorf("Name(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package source
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -82,7 +81,7 @@ func TestUnparsableCertificateIsKept(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v: %v", f, err)
 		}
-		back, err := store.Decode(data, f, store.DecodeOptions{Password: []byte("pw"), HavePassword: true})
+		back, err := store.Decode(data, f, store.Passwords{Store: []byte("pw"), StoreGiven: true})
 		if err != nil {
 			t.Fatalf("%v: %v", f, err)
 		}
@@ -146,23 +145,6 @@ func TestEncryptedKeyNeedsPassword(t *testing.T) {
 	}
 }
 
-func TestOpenStoreRefusesNonStores(t *testing.T) {
-	dir := t.TempDir()
-	root := testpki.Root(t, "Acme Root")
-	der := filepath.Join(dir, "root.cer")
-	os.WriteFile(der, root.Cert.Raw, 0o644)
-	if _, _, err := OpenStore(der, OpenOptions{}); !errors.Is(err, ErrNotStore) {
-		t.Errorf("DER certificate: err = %v, want ErrNotStore", err)
-	}
-	if _, _, err := OpenStore(filepath.Join(dir, "new.unknown"), OpenOptions{}); err == nil {
-		t.Error("a new store with no type and an unknown extension was accepted")
-	}
-	st, exists, err := OpenStore(filepath.Join(dir, "new.p12"), OpenOptions{})
-	if err != nil || exists || st.Format != store.FormatPKCS12 {
-		t.Errorf("new.p12: %v %v %v", st, exists, err)
-	}
-}
-
 // FuzzParse: no input makes Parse panic, and what it reads as a
 // certificate re-encodes to the same bytes.
 func FuzzParse(f *testing.F) {
@@ -191,14 +173,17 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// FuzzSniff: Sniff never panics and is consistent.
+// FuzzSniff: Sniff never panics, and it agrees with store.Detect on what
+// is a store, so that a file read as a source and opened as a store is
+// read the same way.
 func FuzzSniff(f *testing.F) {
 	f.Add([]byte("-----BEGIN X"))
 	f.Add([]byte{0x30, 0x03, 0x02, 0x01, 0x03})
 	f.Add([]byte{0xce, 0xce, 0xce, 0xce})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if Sniff(data) != Sniff(data) {
-			t.Fatal("Sniff is not deterministic")
+		k := Sniff(data)
+		if got, want := storeFormat(k), store.Detect(data); got != want {
+			t.Fatalf("Sniff says %v, store.Detect %v", k, want)
 		}
 	})
 }

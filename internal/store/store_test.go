@@ -9,7 +9,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trustctl/trustctl/internal/certs"
-	"github.com/trustctl/trustctl/internal/keys"
 	"github.com/trustctl/trustctl/internal/testpki"
 )
 
@@ -174,7 +173,7 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := Decode(data, tc.f, DecodeOptions{Password: []byte(tc.pw), HavePassword: true, ParseKey: parseKeyForTest})
+			got, err := Decode(data, tc.f, Passwords{Store: []byte(tc.pw), StoreGiven: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -204,18 +203,9 @@ func TestWrongPasswordIsReportedAsSuch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = Decode(data, f, DecodeOptions{Password: []byte("wrong"), HavePassword: true})
+		_, err = Decode(data, f, Passwords{Store: []byte("wrong"), StoreGiven: true})
 		if !errors.Is(err, ErrWrongPassword) {
 			t.Errorf("%v: err = %v, want ErrWrongPassword", f, err)
 		}
 	}
-}
-
-func parseKeyForTest(block []byte, typ string) ([]byte, any, error) {
-	k, err := keys.Parse(block, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	p8, err := x509.MarshalPKCS8PrivateKey(k)
-	return p8, k.Public(), err
 }
