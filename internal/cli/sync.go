@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
@@ -20,16 +21,22 @@ from the subject), trusted entries not among them are removed, key entries
 are left alone. The store is created when it does not exist. --dry-run
 prints the plan and writes nothing.
 
+SOURCEs without a single CA certificate (only a key, a CSR, a leaf, an
+empty directory) would empty the truststore: that is refused unless
+--allow-empty says it is meant.
+
 EXAMPLES:
    # Keep an application truststore equal to the corporate bundle
    trustctl sync app-truststore.p12 corporate-cas.pem --password-env PW --dry-run
    trustctl sync app-truststore.p12 corporate-cas.pem --password-env PW
 
 EXIT CODES:
-   0 in sync (or the plan printed); 2 unreadable input, nothing written`,
+   0 in sync (or the plan printed); 2 unreadable input or nothing to
+   trust, nothing written`,
 		Flags: append(append(storeFlags(true),
 			&ucli.BoolFlag{Name: "dry-run", Usage: "print the plan, change nothing"},
 			&ucli.BoolFlag{Name: "allow-leaf", Usage: "also trust certificates that are not CA certificates"},
+			&ucli.BoolFlag{Name: "allow-empty", Usage: "let SOURCEs without a CA certificate remove every trusted entry"},
 			encryptionFlag, jsonFlag),
 			sourceFlags()...),
 		Action: runSync,
@@ -48,7 +55,7 @@ func runSync(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	allowLeaf, now := c.Bool("allow-leaf"), envOf(c).Now()
+	opts := store.SyncOptions{AllowLeaf: c.Bool("allow-leaf"), AllowEmpty: c.Bool("allow-empty"), Now: envOf(c).Now()}
 	var plan *store.SyncPlan
 	changed := false
 	if c.Bool("dry-run") {
@@ -61,19 +68,31 @@ func runSync(c *ucli.Context) error {
 		if err != nil {
 			return storeError(c, err, sopts.Passwords.StoreGiven)
 		}
-		plan = st.PlanSync(set.CertList(), allowLeaf, now)
+		if plan, err = st.PlanSync(set.CertList(), opts); err != nil {
+			return syncError(err)
+		}
 	} else {
 		changed, err = changeStore(c, path, true, func(st *store.Store) (bool, error) {
-			p := st.PlanSync(set.CertList(), allowLeaf, now)
+			p, err := st.PlanSync(set.CertList(), opts)
+			if err != nil {
+				return false, err
+			}
 			plan = p
 			st.Apply(p)
 			return !plan.Empty(), nil
 		})
 		if err != nil {
-			return err
+			return syncError(err)
 		}
 	}
 	return printPlan(c, path, plan, changed)
+}
+
+func syncError(err error) error {
+	if errors.Is(err, store.ErrNothingToTrust) {
+		return withHint(err, "check the SOURCEs; pass --allow-empty if the store is meant to trust nothing")
+	}
+	return err
 }
 
 func printPlan(c *ucli.Context, path string, p *store.SyncPlan, changed bool) error {

@@ -372,3 +372,22 @@ func TestPasswdTwiceChangesNothing(t *testing.T) {
 		t.Errorf("the directory changed:\n%s", diff)
 	}
 }
+
+func TestPlanSyncRefusesNothingToTrust(t *testing.T) {
+	root := testpki.Root(t, "Root One")
+	leaf := testpki.Leaf(t, "svc", root, "svc")
+	s := New(FormatJKS)
+	s.Import([]*certs.Cert{cert(root)}, ImportOptions{})
+	for _, want := range [][]*certs.Cert{nil, {cert(leaf)}} {
+		if _, err := s.PlanSync(want, SyncOptions{}); !errors.Is(err, ErrNothingToTrust) {
+			t.Errorf("sync to %d leaves: %v; want ErrNothingToTrust", len(want), err)
+		}
+	}
+	p, err := s.PlanSync(nil, SyncOptions{AllowEmpty: true})
+	if err != nil || len(p.Remove) != 1 {
+		t.Errorf("with AllowEmpty: %+v, %v; want the root removed", p, err)
+	}
+	if p, err := s.PlanSync([]*certs.Cert{cert(leaf)}, SyncOptions{AllowLeaf: true}); err != nil || len(p.Add) != 1 {
+		t.Errorf("with AllowLeaf: %+v, %v", p, err)
+	}
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -257,17 +258,36 @@ type SyncPlan struct {
 // Empty reports whether the store already trusts exactly what was asked.
 func (p *SyncPlan) Empty() bool { return len(p.Add)+len(p.Remove) == 0 }
 
+// SyncOptions says how [Store.PlanSync] reads what it is given.
+type SyncOptions struct {
+	// AllowLeaf counts non-CA certificates among those to trust.
+	AllowLeaf bool
+	// AllowEmpty lets a sync from sources without a CA certificate remove
+	// every trusted entry; without it that is [ErrNothingToTrust].
+	AllowEmpty bool
+	// Now is the creation time of new entries.
+	Now time.Time
+}
+
+// ErrNothingToTrust is returned by [Store.PlanSync] when the certificates
+// given hold nothing to trust (only leaves, or nothing at all): a sync
+// would empty the truststore, which is rarely what was meant.
+var ErrNothingToTrust = errors.New("no CA certificate to trust: syncing would remove every trusted entry")
+
 // PlanSync computes how to make the store trust exactly the CA
 // certificates given: trusted entries not among them are removed, missing
 // ones are added. Key entries are never touched. Non-CA certificates in
-// the input are left out unless allowLeaf.
-func (s *Store) PlanSync(want []*certs.Cert, allowLeaf bool, now time.Time) *SyncPlan {
+// the input are left out unless AllowLeaf.
+func (s *Store) PlanSync(want []*certs.Cert, opts SyncOptions) (*SyncPlan, error) {
 	p := &SyncPlan{}
 	wanted := map[[32]byte]bool{}
 	for _, c := range want {
-		if allowLeaf || c.IsCA() {
+		if opts.AllowLeaf || c.IsCA() {
 			wanted[c.SHA256()] = true
 		}
+	}
+	if len(wanted) == 0 && !opts.AllowEmpty {
+		return nil, ErrNothingToTrust
 	}
 	have := map[[32]byte]bool{}
 	for _, e := range s.Entries {
@@ -295,9 +315,9 @@ func (s *Store) PlanSync(want []*certs.Cert, allowLeaf bool, now time.Time) *Syn
 		added[sum] = true
 		alias := DeriveAlias(c, func(a string) bool { return taken[strings.ToLower(a)] })
 		taken[strings.ToLower(alias)] = true
-		p.Add = append(p.Add, &Entry{Alias: alias, Kind: TrustedCert, Created: now, Certs: []*certs.Cert{c}})
+		p.Add = append(p.Add, &Entry{Alias: alias, Kind: TrustedCert, Created: opts.Now, Certs: []*certs.Cert{c}})
 	}
-	return p
+	return p, nil
 }
 
 // Apply carries out a sync plan on the store it was computed for.

@@ -4,7 +4,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -127,7 +126,10 @@ func TestPlanSyncKeepsKeysAndRemovesStrangers(t *testing.T) {
 	s := New(FormatJKS)
 	s.Import([]*certs.Cert{cert(keep), cert(drop)}, ImportOptions{})
 	s.Entries = append(s.Entries, &Entry{Alias: "svc", Kind: PrivateKey, Certs: []*certs.Cert{cert(leaf), cert(keep)}, Key: []byte{1}})
-	p := s.PlanSync([]*certs.Cert{cert(keep), cert(add), cert(leaf)}, false, time.Time{})
+	p, err := s.PlanSync([]*certs.Cert{cert(keep), cert(add), cert(leaf)}, SyncOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(p.Add) != 1 || p.Add[0].Alias != "add" || len(p.Remove) != 1 || p.Remove[0].Alias != "drop" {
 		t.Fatalf("plan add=%v remove=%v", p.Add, p.Remove)
 	}
@@ -135,8 +137,8 @@ func TestPlanSyncKeepsKeysAndRemovesStrangers(t *testing.T) {
 	if diff := cmp.Diff([]string{"add", "keep", "svc"}, aliases(s)); diff != "" {
 		t.Errorf("after sync (-want +got):\n%s", diff)
 	}
-	if p := s.PlanSync([]*certs.Cert{cert(keep), cert(add)}, false, time.Time{}); !p.Empty() {
-		t.Errorf("a synced store plans more changes: %+v", p)
+	if p, err := s.PlanSync([]*certs.Cert{cert(keep), cert(add)}, SyncOptions{}); err != nil || !p.Empty() {
+		t.Errorf("a synced store plans more changes: %+v, %v", p, err)
 	}
 }
 
