@@ -27,7 +27,9 @@ and skipped, so running the same import twice changes nothing. Aliases are
 derived from the subject (the common name, lower case, hyphens) unless
 --alias names the one certificate imported; an alias held by another
 certificate is an error unless --force. A certificate that is not a CA
-needs --allow-leaf. A SOURCE "-" is standard input. With --cacerts (and no STORE) the JDK's
+needs --allow-leaf; --skip-leaves imports the CA certificates of a bundle
+that also holds leaves (a fullchain.pem) and names each leaf passed over.
+A SOURCE "-" is standard input. With --cacerts (and no STORE) the JDK's
 truststore is the target, with the password changeit unless another is
 given.
 
@@ -42,8 +44,8 @@ EXAMPLES:
    trustctl import acme-ca.pfx acme-root.crt --alias acme-ca --password-env TRUSTSTORE_PASSWORD
    # Everything in a directory, into a JKS for old clients
    trustctl import truststore.jks /etc/ssl/certs --password changeit
-   # A root from standard input
-   curl -s https://pki.example.com/root.pem | trustctl import truststore.p12 - --password-env PW
+   # The CA certificates of a server's fullchain.pem, from standard input
+   cat fullchain.pem | trustctl import truststore.p12 - --skip-leaves --password-env PW
 
 EXIT CODES:
    0 imported (or already present); 2 nothing was written: unreadable input,
@@ -52,6 +54,7 @@ EXIT CODES:
 			&ucli.StringFlag{Name: "alias", Usage: "alias of the one certificate imported"},
 			forceFlag,
 			&ucli.BoolFlag{Name: "allow-leaf", Usage: "also import certificates that are not CA certificates"},
+			&ucli.BoolFlag{Name: "skip-leaves", Usage: "pass over certificates that are not CA certificates (a fullchain.pem's leaf), naming each"},
 			encryptionFlag,
 			jsonFlag),
 			sourceFlags()...),
@@ -67,6 +70,9 @@ func runImport(c *ucli.Context) error {
 	if len(srcs) == 0 {
 		return usageErrorf("usage: trustctl import STORE SOURCE... (no source given)")
 	}
+	if c.Bool("allow-leaf") && c.Bool("skip-leaves") {
+		return usageErrorf("--allow-leaf imports leaves and --skip-leaves passes them over: give one")
+	}
 	set, err := loadSources(c, srcs)
 	if err != nil {
 		return err
@@ -76,10 +82,11 @@ func runImport(c *ucli.Context) error {
 		return fmt.Errorf("no certificate found in %s", strings.Join(srcs, ", "))
 	}
 	opts := store.ImportOptions{
-		Alias:     c.String("alias"),
-		Force:     c.Bool("force"),
-		AllowLeaf: c.Bool("allow-leaf"),
-		Now:       envOf(c).Now(),
+		Alias:      c.String("alias"),
+		Force:      c.Bool("force"),
+		AllowLeaf:  c.Bool("allow-leaf"),
+		SkipLeaves: c.Bool("skip-leaves"),
+		Now:        envOf(c).Now(),
 	}
 	var res *store.ImportResult
 	changed, err := changeStore(c, path, true, func(st *store.Store) (bool, error) {
@@ -95,7 +102,7 @@ func runImport(c *ucli.Context) error {
 		var taken *store.AliasTakenError
 		switch {
 		case errors.As(err, &nca):
-			return withHint(err, "pass --allow-leaf to trust it anyway")
+			return withHint(err, "pass --allow-leaf to trust it anyway, or --skip-leaves to import only the CA certificates")
 		case errors.As(err, &taken):
 			return withHint(err, "choose another --alias, or pass --force to replace it")
 		}
@@ -147,10 +154,20 @@ func printImport(c *ucli.Context, path string, res *store.ImportResult, changed 
 	for _, e := range rep.Replaced {
 		fmt.Fprintf(&b, "replaced  %s  %s\n", e.Alias, e.Subject)
 	}
+	present, leaves := 0, 0
 	for _, e := range rep.Skipped {
+		if e.Reason == store.ReasonLeaf {
+			leaves++
+			fmt.Fprintf(&b, "skipped   %s (not a CA certificate)\n", e.Subject)
+			continue
+		}
+		present++
 		fmt.Fprintf(&b, "skipped   %s  %s (already present)\n", e.Alias, e.Subject)
 	}
-	fmt.Fprintf(&b, "%s: %d added, %d replaced, %d already present", path, len(rep.Added), len(rep.Replaced), len(rep.Skipped))
+	fmt.Fprintf(&b, "%s: %d added, %d replaced, %d already present", path, len(rep.Added), len(rep.Replaced), present)
+	if leaves > 0 {
+		fmt.Fprintf(&b, ", %d leaves passed over", leaves)
+	}
 	b.WriteString(unchangedNote(changed) + "\n")
 	_, err := io.WriteString(env.Stdout, b.String())
 	return err

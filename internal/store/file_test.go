@@ -391,3 +391,17 @@ func TestPlanSyncRefusesNothingToTrust(t *testing.T) {
 		t.Errorf("with AllowLeaf: %+v, %v", p, err)
 	}
 }
+
+func TestImportSkipLeavesNamesThem(t *testing.T) {
+	root := testpki.Root(t, "Acme Root")
+	inter := testpki.Intermediate(t, "Acme Issuing CA", root)
+	leaf := testpki.Leaf(t, "www.example.com", inter, "www.example.com")
+	s := New(FormatPKCS12)
+	res, err := s.Import([]*certs.Cert{cert(leaf), cert(inter), cert(root)}, ImportOptions{SkipLeaves: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Added) != 2 || len(res.Skipped) != 1 || res.Skipped[0].Reason != ReasonLeaf || !res.Skipped[0].Cert.Equal(cert(leaf)) {
+		t.Errorf("added %d, skipped %+v; want 2 added and the leaf skipped", len(res.Added), res.Skipped)
+	}
+}

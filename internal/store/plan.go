@@ -71,15 +71,24 @@ type ImportOptions struct {
 	Force bool
 	// AllowLeaf lets non-CA certificates in as trusted entries.
 	AllowLeaf bool
+	// SkipLeaves passes over non-CA certificates (reported in Skipped)
+	// instead of failing, for a bundle that holds a leaf and its CAs.
+	SkipLeaves bool
 	// Now is the creation time of new entries.
 	Now time.Time
 }
 
+// Reasons a certificate is in [ImportResult.Skipped].
+const (
+	ReasonPresent = "already present"
+	ReasonLeaf    = "not a CA certificate"
+)
+
 // Skipped is a certificate that [Store.Import] did not add, and why.
 type Skipped struct {
 	Cert   *certs.Cert
-	Alias  string // the entry that already holds it
-	Reason string
+	Alias  string // the entry that already holds it, if any
+	Reason string // ReasonPresent or ReasonLeaf
 }
 
 // ImportResult is what [Store.Import] did.
@@ -110,8 +119,10 @@ func (e *AliasTakenError) Error() string {
 
 // Import adds certificates as trusted entries. A certificate already in
 // the store (same SHA-256 fingerprint, any alias) is skipped and reported;
-// duplicates within the input count once. It checks everything before it
-// changes anything, so on error the store is as it was.
+// duplicates within the input count once. A certificate that is not a CA
+// is an error ([*NotCAError]) unless AllowLeaf or SkipLeaves. It checks
+// everything before it changes anything, so on error the store is as it
+// was.
 func (s *Store) Import(in []*certs.Cert, opts ImportOptions) (*ImportResult, error) {
 	if opts.Alias != "" {
 		if len(in) != 1 {
@@ -132,10 +143,14 @@ func (s *Store) Import(in []*certs.Cert, opts ImportOptions) (*ImportResult, err
 		}
 		seen[sum] = true
 		if e := have[sum]; e != nil {
-			res.Skipped = append(res.Skipped, Skipped{Cert: c, Alias: e.Alias, Reason: "already present"})
+			res.Skipped = append(res.Skipped, Skipped{Cert: c, Alias: e.Alias, Reason: ReasonPresent})
 			continue
 		}
 		if !opts.AllowLeaf && !c.IsCA() {
+			if opts.SkipLeaves {
+				res.Skipped = append(res.Skipped, Skipped{Cert: c, Reason: ReasonLeaf})
+				continue
+			}
 			return nil, &NotCAError{Cert: c}
 		}
 		todo = append(todo, c)
