@@ -405,3 +405,19 @@ func TestImportSkipLeavesNamesThem(t *testing.T) {
 		t.Errorf("added %d, skipped %+v; want 2 added and the leaf skipped", len(res.Added), res.Skipped)
 	}
 }
+
+// TestImportRefusesUnreadableCertificates: bytes no parser reads (a PEM
+// CERTIFICATE block of junk) never go into a store, even with AllowLeaf:
+// keytool would refuse the whole store.
+func TestImportRefusesUnreadableCertificates(t *testing.T) {
+	junk := certs.Parse([]byte{0x30, 0x03, 0x02, 0x01, 0x07})
+	s := New(FormatJKS)
+	_, err := s.Import([]*certs.Cert{junk}, ImportOptions{AllowLeaf: true})
+	var ue *UnreadableError
+	if !errors.As(err, &ue) || len(s.Entries) != 0 {
+		t.Errorf("import of junk: %v, %d entries; want UnreadableError and none", err, len(s.Entries))
+	}
+	if _, err := s.PlanSync([]*certs.Cert{junk}, SyncOptions{AllowLeaf: true}); !errors.As(err, &ue) {
+		t.Errorf("sync to junk: %v; want UnreadableError", err)
+	}
+}

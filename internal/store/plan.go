@@ -106,6 +106,24 @@ func (e *NotCAError) Error() string {
 	return fmt.Sprintf("%s is not a CA certificate", e.Cert.Subject())
 }
 
+// UnreadableError is returned for a certificate that no parser reads: a
+// store holding it could not be loaded by the JDK (keytool fails on the
+// whole store), so it is never written into one.
+type UnreadableError struct{ Cert *certs.Cert }
+
+func (e *UnreadableError) Error() string {
+	return fmt.Sprintf("a certificate (SHA-256 %s) cannot be parsed (%v), so no Java keystore could load it", e.Cert.SHA256Hex(), e.Cert.ParseErr)
+}
+
+// checkReadable refuses a certificate that neither crypto/x509 nor the
+// lenient parser reads.
+func checkReadable(c *certs.Cert) error {
+	if c.X509 == nil && c.Lenient == nil {
+		return &UnreadableError{Cert: c}
+	}
+	return nil
+}
+
 // AliasTakenError is returned when the alias asked for holds another
 // certificate and Force is not set.
 type AliasTakenError struct {
@@ -120,9 +138,9 @@ func (e *AliasTakenError) Error() string {
 // Import adds certificates as trusted entries. A certificate already in
 // the store (same SHA-256 fingerprint, any alias) is skipped and reported;
 // duplicates within the input count once. A certificate that is not a CA
-// is an error ([*NotCAError]) unless AllowLeaf or SkipLeaves. It checks
-// everything before it changes anything, so on error the store is as it
-// was.
+// is an error ([*NotCAError]) unless AllowLeaf or SkipLeaves; one that no
+// parser reads always is ([*UnreadableError]). It checks everything before
+// it changes anything, so on error the store is as it was.
 func (s *Store) Import(in []*certs.Cert, opts ImportOptions) (*ImportResult, error) {
 	if opts.Alias != "" {
 		if len(in) != 1 {
@@ -145,6 +163,9 @@ func (s *Store) Import(in []*certs.Cert, opts ImportOptions) (*ImportResult, err
 		if e := have[sum]; e != nil {
 			res.Skipped = append(res.Skipped, Skipped{Cert: c, Alias: e.Alias, Reason: ReasonPresent})
 			continue
+		}
+		if err := checkReadable(c); err != nil {
+			return nil, err
 		}
 		if !opts.AllowLeaf && !c.IsCA() {
 			if opts.SkipLeaves {
@@ -292,12 +313,16 @@ var ErrNothingToTrust = errors.New("no CA certificate to trust: syncing would re
 // PlanSync computes how to make the store trust exactly the CA
 // certificates given: trusted entries not among them are removed, missing
 // ones are added. Key entries are never touched. Non-CA certificates in
-// the input are left out unless AllowLeaf.
+// the input are left out unless AllowLeaf. A certificate no parser reads is
+// an [*UnreadableError].
 func (s *Store) PlanSync(want []*certs.Cert, opts SyncOptions) (*SyncPlan, error) {
 	p := &SyncPlan{}
 	wanted := map[[32]byte]bool{}
 	for _, c := range want {
 		if opts.AllowLeaf || c.IsCA() {
+			if err := checkReadable(c); err != nil {
+				return nil, err
+			}
 			wanted[c.SHA256()] = true
 		}
 	}
