@@ -16,8 +16,8 @@ func diffCommand() *ucli.Command {
 		ArgsUsage: "A B",
 		Description: `Lists the entries only in A, only in B, and the aliases present in both
 with another certificate. Certificates are compared by SHA-256
-fingerprint, so the same certificate under two aliases is the same. A's
-password comes from --password, B's from
+fingerprint, so the same certificate under two aliases is the same (and
+listed as such). A's password comes from --password, B's from
 --source-password.
 
 EXAMPLES:
@@ -98,13 +98,16 @@ func pairs(chs []store.Change) []diffPair {
 
 func printDiffJSON(c *ucli.Context, a, b string, d *store.Diff) error {
 	doc := struct {
-		A       string      `json:"a"`
-		B       string      `json:"b"`
-		Same    bool        `json:"same"`
-		OnlyA   []diffEntry `json:"only_in_a"`
-		OnlyB   []diffEntry `json:"only_in_b"`
-		Changed []diffPair  `json:"changed"`
-	}{A: a, B: b, Same: d.Empty(), OnlyA: []diffEntry{}, OnlyB: []diffEntry{}, Changed: pairs(d.Changed)}
+		A           string      `json:"a"`
+		B           string      `json:"b"`
+		Same        bool        `json:"same"`
+		SameAliases bool        `json:"same_aliases"`
+		OnlyA       []diffEntry `json:"only_in_a"`
+		OnlyB       []diffEntry `json:"only_in_b"`
+		Changed     []diffPair  `json:"changed"`
+		Renamed     []diffPair  `json:"other_alias"`
+	}{A: a, B: b, Same: d.Empty(), SameAliases: d.Identical(), OnlyA: []diffEntry{}, OnlyB: []diffEntry{},
+		Changed: pairs(d.Changed), Renamed: pairs(d.Renamed)}
 	for _, e := range d.OnlyA {
 		doc.OnlyA = append(doc.OnlyA, diffEntryOf(e))
 	}
@@ -127,10 +130,16 @@ func printDiff(c *ucli.Context, a, b string, na, nb int, d *store.Diff) error {
 		rows = append(rows, []string{"changed", ch.A.Alias, "A: " + ch.A.Cert().Subject(), ch.A.Cert().SHA256Hex()})
 		rows = append(rows, []string{"", "", "B: " + ch.B.Cert().Subject(), ch.B.Cert().SHA256Hex()})
 	}
+	for _, ch := range d.Renamed {
+		rows = append(rows, []string{"other alias", ch.A.Alias, "B: " + ch.B.Alias, ch.A.Cert().SHA256Hex()})
+	}
 	fmt.Fprintf(env.Stdout, "A: %s (%d entries)\nB: %s (%d entries)\n", a, na, b, nb)
-	if d.Empty() {
+	switch {
+	case d.Identical():
 		fmt.Fprintln(env.Stdout, "same certificates under the same aliases")
 		return nil
+	case d.Empty():
+		fmt.Fprintf(env.Stdout, "same certificates (by SHA-256 fingerprint); %d under other aliases:\n", len(d.Renamed))
 	}
 	return render.Table(env.Stdout, nil, rows)
 }

@@ -421,3 +421,17 @@ func TestImportRefusesUnreadableCertificates(t *testing.T) {
 		t.Errorf("sync to junk: %v; want UnreadableError", err)
 	}
 }
+
+func TestCompareNamesOtherAliases(t *testing.T) {
+	r1 := testpki.Root(t, "Root One")
+	a, b := New(FormatJKS), New(FormatJKS)
+	a.Import([]*certs.Cert{cert(r1)}, ImportOptions{Alias: "one"})
+	b.Import([]*certs.Cert{cert(r1)}, ImportOptions{Alias: "uno"})
+	d := Compare(a, b)
+	if !d.Empty() || d.Identical() || len(d.Renamed) != 1 || d.Renamed[0].B.Alias != "uno" {
+		t.Errorf("same certificate under another alias: empty %v identical %v renamed %+v", d.Empty(), d.Identical(), d.Renamed)
+	}
+	if d := Compare(a, a); !d.Identical() {
+		t.Error("a store is not identical to itself")
+	}
+}

@@ -231,38 +231,41 @@ type Diff struct {
 	OnlyA   []*Entry
 	OnlyB   []*Entry
 	Changed []Change // same alias, other certificate
+	// Renamed are certificates in both stores under other aliases; they
+	// count as the same.
+	Renamed []Change
 }
 
-// Change is an alias present in both stores with other certificates.
+// Change pairs an entry of A with one of B.
 type Change struct{ A, B *Entry }
 
-// Empty reports whether the stores hold the same certificates under the
-// same aliases.
+// Empty reports whether the stores hold the same certificates (whatever
+// their aliases: see Renamed).
 func (d *Diff) Empty() bool { return len(d.OnlyA)+len(d.OnlyB)+len(d.Changed) == 0 }
+
+// Identical reports whether the stores hold the same certificates under
+// the same aliases.
+func (d *Diff) Identical() bool { return d.Empty() && len(d.Renamed) == 0 }
 
 // Compare computes the difference between two stores. An entry is in both
 // when its certificate is: an alias holding other certificates in the two
 // stores is a change; a certificate under different aliases counts as the
-// same.
+// same, and is listed in Renamed.
 func Compare(a, b *Store) *Diff {
 	d := &Diff{}
-	inB := map[[32]byte]bool{}
-	for _, e := range b.Entries {
-		if c := e.Cert(); c != nil {
-			inB[c.SHA256()] = true
-		}
-	}
-	inA := map[[32]byte]bool{}
-	for _, e := range a.Entries {
-		if c := e.Cert(); c != nil {
-			inA[c.SHA256()] = true
-		}
-	}
+	inB := b.fingerprints()
+	inA := a.fingerprints()
 	for _, ea := range a.Entries {
-		if c := ea.Cert(); c != nil && inB[c.SHA256()] {
-			continue
+		c := ea.Cert()
+		if c != nil {
+			if eb := inB[c.SHA256()]; eb != nil {
+				if same := b.Get(ea.Alias); same == nil || same.Cert() == nil || !same.Cert().Equal(c) {
+					d.Renamed = append(d.Renamed, Change{A: ea, B: eb})
+				}
+				continue
+			}
 		}
-		if eb := b.Get(ea.Alias); eb != nil && eb.Cert() != nil && !inA[eb.Cert().SHA256()] {
+		if eb := b.Get(ea.Alias); eb != nil && eb.Cert() != nil && inA[eb.Cert().SHA256()] == nil {
 			d.Changed = append(d.Changed, Change{A: ea, B: eb})
 			continue
 		}
@@ -276,7 +279,7 @@ func Compare(a, b *Store) *Diff {
 		if changedB[eb] {
 			continue
 		}
-		if c := eb.Cert(); c != nil && inA[c.SHA256()] {
+		if c := eb.Cert(); c != nil && inA[c.SHA256()] != nil {
 			continue
 		}
 		d.OnlyB = append(d.OnlyB, eb)
