@@ -21,8 +21,10 @@ func keystoreBuildCommand() *ucli.Command {
 		Usage:     "build a PFX or JKS with a private key and its full chain",
 		UsageText: "trustctl keystore build --key K --cert C --out OUT [--chain SOURCE]... [options]",
 		Description: `Puts the private key K and the certificate C into one key entry of a new
-PKCS#12 (.pfx, .p12) or JKS (.jks) keystore, with the full chain: the
-issuers are found in the rest of C's file and in every --chain SOURCE
+PKCS#12 (.pfx, .p12) or JKS (.jks) keystore, with the full chain. C may be
+a bundle (a fullchain.pem): the certificate that belongs to the key is the
+entry's, wherever it sits. The issuers are found in the rest of C's file
+and in every --chain SOURCE
 (PEM bundles, directories, truststores), ordered leaf first up to the
 self-signed root (--exclude-root leaves the root out). Where several
 issuers fit (a cross-signed intermediate, a renewed CA with the same name),
@@ -143,15 +145,15 @@ func buildKeyEntry(c *ucli.Context, alias string) (*store.Entry, *chain.Built, e
 		return nil, nil, fmt.Errorf("%s: no private key found", c.String("key"))
 	}
 	key := kset.Keys[0]
-	cset, leaf, err := loadLeaf(c.String("cert"), source.Options{Stdin: envOf(c).Stdin})
+	cset, err := source.Load(c.String("cert"), source.Options{Stdin: envOf(c).Stdin})
 	if err != nil {
 		return nil, nil, err
 	}
-	if !keys.Matches(key.Signer, leaf.PublicKey) {
-		return nil, nil, withHint(fmt.Errorf("the private key in %s does not belong to the certificate %s", c.String("key"), leaf.Subject),
+	leaf, pool, err := cset.CertFor(key.Signer)
+	if err != nil {
+		return nil, nil, withHint(fmt.Errorf("%s: no certificate belongs to the private key in %s", c.String("cert"), c.String("key")),
 			"check with: trustctl key match KEY CERT")
 	}
-	pool := cset.X509()[1:]
 	if chains := c.StringSlice("chain"); len(chains) > 0 {
 		pset, err := loadSources(c, chains)
 		if err != nil {

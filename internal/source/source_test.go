@@ -2,6 +2,7 @@ package source
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -120,6 +121,25 @@ func TestLoadStandardInput(t *testing.T) {
 	}
 	if _, err := LoadAll([]string{"-", "-"}, Options{Stdin: bytes.NewReader(root.CertPEM)}); err == nil {
 		t.Error("standard input given twice was accepted")
+	}
+}
+
+// TestCertForFindsTheKeysCertificate: in a bundle the key's certificate
+// may come anywhere; the others are its pool, in order.
+func TestCertForFindsTheKeysCertificate(t *testing.T) {
+	root := testpki.Root(t, "Acme Root")
+	inter := testpki.Intermediate(t, "Acme Issuing CA", root)
+	leaf := testpki.Leaf(t, "www.example.com", inter, "www.example.com")
+	set, err := Parse(testpki.Bundle(root, inter, leaf), "bundle.pem", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, rest, err := set.CertFor(leaf.Key)
+	if err != nil || !got.Equal(leaf.Cert) || len(rest) != 2 || !rest[0].Equal(root.Cert) {
+		t.Fatalf("CertFor: %v, rest %d", err, len(rest))
+	}
+	if _, _, err := set.CertFor(testpki.ECKey(t)); !errors.Is(err, ErrNoMatchingCert) {
+		t.Errorf("another key: %v; want ErrNoMatchingCert", err)
 	}
 }
 
