@@ -24,8 +24,9 @@ is given; a key entry gives its chain) to one PEM bundle (--out FILE), or
 one file per certificate in a directory (--out-dir DIR, named after the
 alias, never outside DIR whatever the alias holds, never through a
 symbolic link in DIR). --der writes DER, which needs one certificate per
-file: with --out, exactly one certificate. Without --out or --out-dir,
-PEM goes to standard output (DER too, but not to a terminal). A file that exists with other content is not overwritten
+file: with --out, exactly one certificate. Without --out or --out-dir, or
+with --out -, PEM goes to standard output (DER too, but not to a
+terminal). A file that exists with other content is not overwritten
 without --force; one that already holds what would be written is left as
 it is.
 
@@ -38,7 +39,7 @@ EXIT CODES:
    0 written (or already there); 2 unreadable store, unknown alias, or a
    file that cannot be written`,
 		Flags: append(storeFlags(true),
-			&ucli.StringFlag{Name: "out", Usage: "write one bundle to `FILE`"},
+			&ucli.StringFlag{Name: "out", Usage: "write one bundle to `FILE` (- for standard output)"},
 			&ucli.StringFlag{Name: "out-dir", Usage: "write one file per certificate into `DIR`"},
 			&ucli.BoolFlag{Name: "der", Usage: "write DER instead of PEM"},
 			forceFlag, jsonFlag),
@@ -48,7 +49,7 @@ EXIT CODES:
 
 func runExport(c *ucli.Context) error {
 	out, dir := c.String("out"), c.String("out-dir")
-	toStdout := dir == "" && out == ""
+	toStdout := dir == "" && (out == "" || out == "-")
 	switch {
 	case c.IsSet("out") && c.IsSet("out-dir"):
 		return usageErrorf("give --out FILE or --out-dir DIR, not both")
