@@ -1,11 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
-	"github.com/trustctl/trustctl/internal/source"
 	"github.com/trustctl/trustctl/internal/store"
 	"github.com/trustctl/trustctl/internal/testpki"
 )
@@ -62,7 +63,7 @@ func TestPasswordlessStaysPasswordless(t *testing.T) {
 	os.WriteFile(p, data, 0o644)
 	mustRun(t, "import", p, r1)
 	mustRun(t, "import", p, r2)
-	back, _, err := source.OpenStore(p, source.OpenOptions{})
+	back, err := store.Open(p, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,5 +78,41 @@ func TestPasswordlessStaysPasswordless(t *testing.T) {
 	fi, _ := os.Stat(ks)
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("new keystore mode %v, want 0600", fi.Mode().Perm())
+	}
+}
+
+// TestJCEKSIsNeverWritten: a JCEKS store (made by keytool) is read, and
+// every command that would write it refuses, pointing to convert, leaving
+// it byte-identical.
+func TestJCEKSIsNeverWritten(t *testing.T) {
+	data, err := os.ReadFile("../../internal/jks/testdata/store.jceks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "store.jceks")
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := testpki.Root(t, "Root One").Write(t, dir, "one")
+	mustRun(t, "list", p, "--password", "changeit")
+	for _, args := range [][]string{
+		{"import", p, r},
+		{"sync", p, r},
+		{"delete", p, "root"},
+		{"rename", p, "root", "other"},
+		{"passwd", p, "--new-password", "x"},
+	} {
+		_, errs, code := run(t, append(args, "--password", "changeit")...)
+		if code != 2 || !strings.Contains(errs, "a JCEKS store, which trustctl reads but does not write") || !strings.Contains(errs, "hint: convert it") {
+			t.Errorf("%s: exit %d\n%s", args[0], code, errs)
+		}
+		if got, _ := os.ReadFile(p); !bytes.Equal(got, data) {
+			t.Fatalf("%s rewrote the JCEKS store", args[0])
+		}
+	}
+	names, _ := os.ReadDir(dir)
+	if len(names) != 3 {
+		t.Errorf("the directory holds %d files, want the store and the root's two", len(names))
 	}
 }

@@ -3,11 +3,10 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/store"
 )
 
@@ -20,7 +19,8 @@ func convertCommand() *ucli.Command {
 every entry to OUT in the type --type or OUT's name says (.jks, .p12/.pfx,
 .pem): trusted certificates stay trusted, key entries keep their key, chain
 and alias. OUT is protected with --new-password if given, else with IN's
-password. OUT is not overwritten without --force.
+password. An OUT that holds other entries is not overwritten without
+--force; one that already holds the same entries is left as it is.
 
 EXAMPLES:
    # A JKS truststore to PKCS#12 (keytool -importkeystore)
@@ -31,10 +31,11 @@ EXAMPLES:
    trustctl convert keystore.jks keystore.pfx --password-env PW --encryption legacy
 
 EXIT CODES:
-   0 converted; 2 unreadable IN, wrong password, OUT exists, unwritable OUT`,
+   0 converted (or OUT already held it); 2 unreadable IN, wrong password,
+   OUT exists with other entries, unwritable OUT`,
 		Flags: append(append(storeFlags(false),
 			secretFlags(pwNew, "password of OUT (default: IN's password)")...),
-			encryptionFlag, forceFlag),
+			encryptionFlag, forceFlag, jsonFlag),
 		Action: runConvert,
 	}
 }
@@ -44,68 +45,54 @@ func runConvert(c *ucli.Context) error {
 		return usageErrorf("usage: trustctl convert IN OUT")
 	}
 	in, out := c.Args().Get(0), c.Args().Get(1)
-	typ, err := storeType(c)
+	inOpts, err := storeOptions(c, true)
 	if err != nil {
 		return err
 	}
+	typ := inOpts.Type
 	if typ == store.FormatUnknown {
 		typ = store.FormatForName(out)
 	}
 	if typ == store.FormatUnknown {
 		return usageErrorf("cannot tell which type %s should be: use a .jks, .p12, .pfx or .pem name, or --type", out)
 	}
-	enc, err := encryptionFlagValue(c)
-	if err != nil {
-		return err
-	}
-	if !c.Bool("force") {
-		if _, err := os.Stat(out); err == nil {
-			return fmt.Errorf("%s exists; pass --force to overwrite it", out)
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-	}
-	if err := checkWritableDir(out); err != nil {
-		return err
-	}
-	st, err := readStore(c, in)
-	if err != nil {
-		return err
-	}
-	pw, _, err := storePassword(c)
-	if err != nil {
-		return err
-	}
+	outOpts := store.Options{Protection: inOpts.Protection, Replace: c.Bool("force")}
 	newPw, ok, err := readSecret(c, pwNew)
 	if err != nil {
 		return err
 	}
-	if ok {
-		pw = newPw
-	}
-	inFormat := st.Format
-	st.Format = typ
+	outOpts.Passwords = store.Passwords{Store: newPw, StoreGiven: ok, Ask: askPassword(c, false)}
+	var st *store.Store
+	changed, err := store.Create(out, outOpts, func() (*store.Store, error) {
+		if st, err = readStoreKeys(c, in, true); err != nil {
+			return nil, err
+		}
+		return st, st.Convert(typ)
+	})
+	var need *store.NeedPasswordError
 	switch {
-	case enc != nil:
-		st.Protection = *enc
-	case inFormat != store.FormatPKCS12:
-		st.Protection = store.Modern
+	case errors.As(err, &need) && need.Secret == store.NewStorePassword:
+		return usageErrorf("new password needed and no terminal to ask on: pass --%s, --%s-env or --%s-file", pwNew, pwNew, pwNew)
+	case errors.Is(err, store.ErrKeyProtected):
+		return withHint(err, "pass its key password with --key-password")
+	case err != nil:
+		return storeError(c, err, true)
 	}
-	if pw == nil && typ != store.FormatPEM && st.Protection != store.Passwordless {
-		if pw, err = needSecret(c, pwNew, "Password for "+out); err != nil {
-			return err
-		}
+	env := envOf(c)
+	if c.Bool("json") {
+		return render.JSON(env.Stdout, struct {
+			In      string `json:"in"`
+			Out     string `json:"out"`
+			Type    string `json:"type"`
+			Entries int    `json:"entries"`
+			Changed bool   `json:"changed"`
+		}{in, out, describeFormat(st), len(st.Entries), changed})
 	}
-	for _, e := range st.Entries {
-		if e.Kind == store.PrivateKey && e.Key == nil {
-			return withHint(fmt.Errorf("key entry %q of %s cannot be decrypted", e.Alias, in),
-				"pass its key password with --key-password")
-		}
+	if !changed {
+		fmt.Fprintf(env.Stdout, "%s: already holds these %d entries as %s (unchanged)\n", out, len(st.Entries), describeFormat(st))
+		return nil
 	}
-	if err := writeStore(out, st, pw); err != nil {
-		return err
-	}
-	fmt.Fprintf(envOf(c).Stdout, "%s: %d entries written as %s\n", out, len(st.Entries), describeFormat(st))
+	fmt.Fprintf(env.Stdout, "%s: %d entries written as %s\n", out, len(st.Entries), describeFormat(st))
 	return nil
 }
 

@@ -4,6 +4,9 @@ import (
 	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
+
+	"github.com/trustctl/trustctl/internal/render"
+	"github.com/trustctl/trustctl/internal/store"
 )
 
 func deleteCommand() *ucli.Command {
@@ -21,7 +24,7 @@ EXAMPLES:
 
 EXIT CODES:
    0 removed; 2 an unknown alias, a wrong password or an unwritable store`,
-		Flags:  append(storeFlags(true), encryptionFlag),
+		Flags:  append(storeFlags(true), encryptionFlag, jsonFlag),
 		Action: runDelete,
 	}
 }
@@ -34,15 +37,20 @@ func runDelete(c *ucli.Context) error {
 	if len(aliases) == 0 {
 		return usageErrorf("usage: trustctl delete STORE ALIAS... (no alias given)")
 	}
-	err = editStore(c, path, func(ed *storeEdit) (bool, error) {
-		if !ed.Exists {
-			return false, fmt.Errorf("%s does not exist", path)
-		}
-		return true, ed.Delete(aliases...)
+	changed, err := changeStore(c, path, false, func(st *store.Store) (bool, error) {
+		return true, st.Delete(aliases...)
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(envOf(c).Stdout, "%s: removed %d entries\n", path, len(aliases))
+	env := envOf(c)
+	if c.Bool("json") {
+		return render.JSON(env.Stdout, struct {
+			Store   string   `json:"store"`
+			Changed bool     `json:"changed"`
+			Removed []string `json:"removed"`
+		}{path, changed, aliases})
+	}
+	fmt.Fprintf(env.Stdout, "%s: removed %d entries\n", path, len(aliases))
 	return nil
 }

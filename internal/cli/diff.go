@@ -6,7 +6,6 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/render"
-	"github.com/trustctl/trustctl/internal/source"
 	"github.com/trustctl/trustctl/internal/store"
 )
 
@@ -17,8 +16,9 @@ func diffCommand() *ucli.Command {
 		ArgsUsage: "A B",
 		Description: `Lists the entries only in A, only in B, and the aliases present in both
 with another certificate. Certificates are compared by SHA-256
-fingerprint, so the same certificate under two aliases is the same. A's
-password comes from --password, B's from --source-password.
+fingerprint, so the same certificate under two aliases is the same (and
+listed as such). A's password comes from --password, B's from
+--source-password.
 
 EXAMPLES:
    trustctl diff --cacerts /opt/app/jre/lib/security/cacerts
@@ -46,6 +46,12 @@ func diffEntryOf(e *store.Entry) diffEntry {
 	return d
 }
 
+type diffPair struct {
+	Alias string    `json:"alias"`
+	A     diffEntry `json:"a"`
+	B     diffEntry `json:"b"`
+}
+
 func runDiff(c *ucli.Context) error {
 	a, rest, err := storeArg(c, "A B")
 	if err != nil {
@@ -63,62 +69,77 @@ func runDiff(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	sb, exists, err := source.OpenStore(b, source.OpenOptions{Options: source.Options{Password: pw, HavePassword: ok}})
+	sb, err := store.Open(b, store.Options{Passwords: store.Passwords{Store: pw, StoreGiven: ok}})
 	if err != nil {
 		return sourceError(err, ok)
 	}
-	if !exists {
-		return fmt.Errorf("%s does not exist", b)
-	}
 	d := store.Compare(sa, sb)
-	env := envOf(c)
 	if c.Bool("json") {
-		type change struct {
-			Alias string    `json:"alias"`
-			A     diffEntry `json:"a"`
-			B     diffEntry `json:"b"`
-		}
-		doc := struct {
-			A       string      `json:"a"`
-			B       string      `json:"b"`
-			Same    bool        `json:"same"`
-			OnlyA   []diffEntry `json:"only_in_a"`
-			OnlyB   []diffEntry `json:"only_in_b"`
-			Changed []change    `json:"changed"`
-		}{A: a, B: b, Same: d.Empty(), OnlyA: []diffEntry{}, OnlyB: []diffEntry{}, Changed: []change{}}
-		for _, e := range d.OnlyA {
-			doc.OnlyA = append(doc.OnlyA, diffEntryOf(e))
-		}
-		for _, e := range d.OnlyB {
-			doc.OnlyB = append(doc.OnlyB, diffEntryOf(e))
-		}
-		for _, ch := range d.Changed {
-			doc.Changed = append(doc.Changed, change{Alias: ch.A.Alias, A: diffEntryOf(ch.A), B: diffEntryOf(ch.B)})
-		}
-		if err := render.JSON(env.Stdout, doc); err != nil {
-			return err
-		}
+		err = printDiffJSON(c, a, b, d)
 	} else {
-		var rows [][]string
-		for _, e := range d.OnlyA {
-			rows = append(rows, []string{"only in A", e.Alias, e.Cert().Subject(), e.Cert().SHA256Hex()})
-		}
-		for _, e := range d.OnlyB {
-			rows = append(rows, []string{"only in B", e.Alias, e.Cert().Subject(), e.Cert().SHA256Hex()})
-		}
-		for _, ch := range d.Changed {
-			rows = append(rows, []string{"changed", ch.A.Alias, "A: " + ch.A.Cert().Subject(), ch.A.Cert().SHA256Hex()})
-			rows = append(rows, []string{"", "", "B: " + ch.B.Cert().Subject(), ch.B.Cert().SHA256Hex()})
-		}
-		fmt.Fprintf(env.Stdout, "A: %s (%d entries)\nB: %s (%d entries)\n", a, len(sa.Entries), b, len(sb.Entries))
-		if d.Empty() {
-			fmt.Fprintln(env.Stdout, "same certificates under the same aliases")
-		} else if err := render.Table(env.Stdout, nil, rows); err != nil {
-			return err
-		}
+		err = printDiff(c, a, b, len(sa.Entries), len(sb.Entries), d)
+	}
+	if err != nil {
+		return err
 	}
 	if !d.Empty() {
 		return checkFailed("")
 	}
 	return nil
+}
+
+func pairs(chs []store.Change) []diffPair {
+	out := []diffPair{}
+	for _, ch := range chs {
+		out = append(out, diffPair{Alias: ch.A.Alias, A: diffEntryOf(ch.A), B: diffEntryOf(ch.B)})
+	}
+	return out
+}
+
+func printDiffJSON(c *ucli.Context, a, b string, d *store.Diff) error {
+	doc := struct {
+		A           string      `json:"a"`
+		B           string      `json:"b"`
+		Same        bool        `json:"same"`
+		SameAliases bool        `json:"same_aliases"`
+		OnlyA       []diffEntry `json:"only_in_a"`
+		OnlyB       []diffEntry `json:"only_in_b"`
+		Changed     []diffPair  `json:"changed"`
+		Renamed     []diffPair  `json:"other_alias"`
+	}{A: a, B: b, Same: d.Empty(), SameAliases: d.Identical(), OnlyA: []diffEntry{}, OnlyB: []diffEntry{},
+		Changed: pairs(d.Changed), Renamed: pairs(d.Renamed)}
+	for _, e := range d.OnlyA {
+		doc.OnlyA = append(doc.OnlyA, diffEntryOf(e))
+	}
+	for _, e := range d.OnlyB {
+		doc.OnlyB = append(doc.OnlyB, diffEntryOf(e))
+	}
+	return render.JSON(envOf(c).Stdout, doc)
+}
+
+func printDiff(c *ucli.Context, a, b string, na, nb int, d *store.Diff) error {
+	env := envOf(c)
+	var rows [][]string
+	for _, e := range d.OnlyA {
+		rows = append(rows, []string{"only in A", e.Alias, e.Cert().Subject(), e.Cert().SHA256Hex()})
+	}
+	for _, e := range d.OnlyB {
+		rows = append(rows, []string{"only in B", e.Alias, e.Cert().Subject(), e.Cert().SHA256Hex()})
+	}
+	for _, ch := range d.Changed {
+		rows = append(rows, []string{"changed", ch.A.Alias, "A: " + ch.A.Cert().Subject(), ch.A.Cert().SHA256Hex()})
+		rows = append(rows, []string{"", "", "B: " + ch.B.Cert().Subject(), ch.B.Cert().SHA256Hex()})
+	}
+	for _, ch := range d.Renamed {
+		rows = append(rows, []string{"other alias", ch.A.Alias, "B: " + ch.B.Alias, ch.A.Cert().SHA256Hex()})
+	}
+	fmt.Fprintf(env.Stdout, "A: %s (%d entries)\nB: %s (%d entries)\n", a, na, b, nb)
+	switch {
+	case d.Identical():
+		fmt.Fprintln(env.Stdout, "same certificates under the same aliases")
+		return nil
+	case d.Empty():
+		fmt.Fprintf(env.Stdout, "same certificates (by SHA-256 fingerprint); %d under other aliases:\n", len(d.Renamed))
+	}
+	return render.Table(env.Stdout, nil, rows)
 }

@@ -8,8 +8,8 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/pemfile"
+	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/safefile"
 	"github.com/trustctl/trustctl/internal/store"
 )
@@ -22,9 +22,13 @@ func exportCommand() *ucli.Command {
 		Description: `Writes the certificates of the named entries (all entries when no ALIAS
 is given; a key entry gives its chain) to one PEM bundle (--out FILE), or
 one file per certificate in a directory (--out-dir DIR, named after the
-alias, never outside DIR whatever the alias holds). --der writes DER, which
-needs one certificate per file: with --out, exactly one certificate.
-Without --out or --out-dir, PEM goes to standard output.
+alias, never outside DIR whatever the alias holds, never through a
+symbolic link in DIR). --der writes DER, which needs one certificate per
+file: with --out, exactly one certificate. Without --out or --out-dir, or
+with --out -, PEM goes to standard output (DER too, but not to a
+terminal). A file that exists with other content is not overwritten
+without --force; one that already holds what would be written is left as
+it is.
 
 EXAMPLES:
    # The root and intermediate as separate .cer files, for a web portal
@@ -32,24 +36,25 @@ EXAMPLES:
    trustctl export --cacerts --out jdk-roots.pem
 
 EXIT CODES:
-   0 written; 2 unreadable store, unknown alias, or a file that cannot be written`,
+   0 written (or already there); 2 unreadable store, unknown alias, or a
+   file that cannot be written`,
 		Flags: append(storeFlags(true),
-			&ucli.StringFlag{Name: "out", Usage: "write one bundle to `FILE`"},
+			&ucli.StringFlag{Name: "out", Usage: "write one bundle to `FILE` (- for standard output)"},
 			&ucli.StringFlag{Name: "out-dir", Usage: "write one file per certificate into `DIR`"},
 			&ucli.BoolFlag{Name: "der", Usage: "write DER instead of PEM"},
-			forceFlag),
+			forceFlag, jsonFlag),
 		Action: runExport,
 	}
 }
 
-type exported struct {
-	alias string
-	cert  *certs.Cert
-}
-
 func runExport(c *ucli.Context) error {
-	if c.IsSet("out") && c.IsSet("out-dir") {
+	out, dir := c.String("out"), c.String("out-dir")
+	toStdout := dir == "" && (out == "" || out == "-")
+	switch {
+	case c.IsSet("out") && c.IsSet("out-dir"):
 		return usageErrorf("give --out FILE or --out-dir DIR, not both")
+	case toStdout && c.Bool("json"):
+		return usageErrorf("--json describes files written; with the certificates on standard output there are none: give --out FILE or --out-dir DIR")
 	}
 	path, aliases, err := storeArg(c, "STORE [ALIAS...]")
 	if err != nil {
@@ -59,126 +64,109 @@ func runExport(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	st.Sort()
-	var out []exported
-	add := func(e *store.Entry) {
-		for i, cert := range e.Certs {
-			a := e.Alias
-			if i > 0 {
-				a = fmt.Sprintf("%s-%d", e.Alias, i)
-			}
-			out = append(out, exported{alias: a, cert: cert})
-		}
+	certs, err := st.Certificates(aliases...)
+	if err != nil {
+		return err
 	}
-	if len(aliases) == 0 {
-		for _, e := range st.Entries {
-			add(e)
-		}
-	} else {
-		for _, a := range aliases {
-			e := st.Get(a)
-			if e == nil {
-				return &store.AliasError{Alias: a}
-			}
-			add(e)
-		}
+	der := c.Bool("der")
+	if der && len(certs) != 1 && dir == "" {
+		return usageErrorf("--der writes one certificate per file, but %d were selected: use --out-dir", len(certs))
 	}
 	env := envOf(c)
-	der := c.Bool("der")
-	switch {
-	case c.IsSet("out-dir"):
-		return exportDir(c.String("out-dir"), out, der, c.Bool("force"))
-	case c.IsSet("out"):
-		if der && len(out) != 1 {
-			return usageErrorf("--der writes one certificate per file, but %d were selected: use --out-dir", len(out))
-		}
-		return safefile.Write(c.String("out"), encodeExport(out, der), safefile.Options{Perm: 0o644, NoOverwrite: !c.Bool("force")})
-	default:
+	if toStdout {
 		if der {
 			if err := env.refuseBinaryToTerminal(); err != nil {
 				return err
 			}
-			if len(out) != 1 {
-				return usageErrorf("--der writes one certificate, but %d were selected: use --out-dir", len(out))
-			}
 		}
-		_, err := env.Stdout.Write(encodeExport(out, der))
+		_, err := env.Stdout.Write(encodeExport(certs, der))
 		return err
 	}
+	var files []safefile.File
+	opts := safefile.Options{NoOverwrite: !c.Bool("force")}
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		files = exportFiles(dir, certs, der)
+		opts.NoFollow = true
+	} else {
+		files = []safefile.File{{Path: out, Data: encodeExport(certs, der), Perm: 0o644}}
+	}
+	written, err := safefile.WriteFiles(files, opts)
+	if err != nil {
+		return withHint(err, "pass --force to overwrite files that hold something else")
+	}
+	return printWritten(c, path, files, written)
 }
 
-func encodeExport(out []exported, der bool) []byte {
+func encodeExport(out []store.Named, der bool) []byte {
 	if der {
-		return out[0].cert.Raw
+		return out[0].Cert.Raw
 	}
 	var b []byte
 	for _, e := range out {
-		b = append(b, "# "+e.alias+": "+e.cert.Subject()+"\n"...)
-		b = append(b, pemfile.Encode("CERTIFICATE", e.cert.Raw)...)
+		b = append(b, "# "+e.Name+": "+e.Cert.Subject()+"\n"...)
+		b = append(b, pemfile.Encode("CERTIFICATE", e.Cert.Raw)...)
 	}
 	return b
 }
 
-// exportDir writes one file per certificate. File names come from aliases
-// made safe: no path separators, no leading dots, nothing but letters,
-// digits, '-', '_' and '.', so no alias can place a file outside dir.
-func exportDir(dir string, out []exported, der, force bool) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
+// exportFiles names one file per certificate in dir after its alias, made
+// safe (see safefile.Name) and unique.
+func exportFiles(dir string, out []store.Named, der bool) []safefile.File {
 	ext := ".pem"
 	if der {
 		ext = ".cer"
 	}
 	used := map[string]bool{}
-	type file struct {
-		path string
-		data []byte
-	}
-	var files []file
+	var files []safefile.File
 	for _, e := range out {
-		base := safeFileName(e.alias)
+		base := safefile.Name(e.Name)
 		name := base + ext
 		for i := 2; used[name]; i++ {
 			name = fmt.Sprintf("%s-%d%s", base, i, ext)
 		}
 		used[name] = true
-		p := filepath.Join(dir, name)
-		if !force {
-			if _, err := os.Lstat(p); err == nil {
-				return fmt.Errorf("%s exists; pass --force to overwrite", p)
-			}
-		}
-		data := e.cert.Raw
+		data := e.Cert.Raw
 		if !der {
-			data = pemfile.Encode("CERTIFICATE", e.cert.Raw)
+			data = pemfile.Encode("CERTIFICATE", e.Cert.Raw)
 		}
-		files = append(files, file{p, data})
+		files = append(files, safefile.File{Path: filepath.Join(dir, name), Data: data, Perm: 0o644})
 	}
-	for _, f := range files {
-		if err := safefile.Write(f.path, f.data, safefile.Options{Perm: 0o644}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return files
 }
 
-func safeFileName(alias string) string {
-	var b strings.Builder
-	for _, r := range alias {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-			b.WriteRune(r)
-		default:
-			b.WriteByte('_')
+// printWritten reports which files a command wrote and which already held
+// what it would have written.
+func printWritten(c *ucli.Context, from string, files []safefile.File, written []string) error {
+	env := envOf(c)
+	doc := struct {
+		From      string   `json:"from"`
+		Changed   bool     `json:"changed"`
+		Written   []string `json:"written"`
+		Unchanged []string `json:"unchanged"`
+	}{From: from, Changed: len(written) > 0, Written: []string{}, Unchanged: []string{}}
+	isWritten := map[string]bool{}
+	for _, p := range written {
+		isWritten[p] = true
+		doc.Written = append(doc.Written, p)
+	}
+	for _, f := range files {
+		if !isWritten[f.Path] {
+			doc.Unchanged = append(doc.Unchanged, f.Path)
 		}
 	}
-	s := strings.TrimLeft(b.String(), ".")
-	if s == "" {
-		s = "cert"
+	if c.Bool("json") {
+		return render.JSON(env.Stdout, doc)
 	}
-	if len(s) > 100 {
-		s = s[:100]
+	var b strings.Builder
+	for _, p := range doc.Written {
+		fmt.Fprintln(&b, p)
 	}
-	return s
+	for _, p := range doc.Unchanged {
+		fmt.Fprintf(&b, "%s (unchanged)\n", p)
+	}
+	_, err := fmt.Fprint(env.Stdout, b.String())
+	return err
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
+
+	"github.com/trustctl/trustctl/internal/safefile"
 )
 
 // Secret flag families. Each name N gives three flags: --N VALUE, --N-env
@@ -18,6 +20,9 @@ const (
 	pwKey    = "key-password"
 	pwNew    = "new-password"
 )
+
+// maxSecretFile bounds a --*-password-file: a password, not a document.
+const maxSecretFile = 64 << 10
 
 // secretFlags returns the three flags of a password family.
 func secretFlags(name, what string) []ucli.Flag {
@@ -59,7 +64,8 @@ func readSecret(c *ucli.Context, name string) ([]byte, bool, error) {
 		return []byte(s), true, nil
 	case c.IsSet(name + "-file"):
 		p := c.String(name + "-file")
-		b, err := os.ReadFile(p)
+		// A regular file of a sensible size: never a FIFO or a device.
+		b, err := safefile.Read(p, maxSecretFile)
 		if err != nil {
 			return nil, false, fmt.Errorf("--%s-file: %w", name, err)
 		}

@@ -27,11 +27,15 @@ and skipped, so running the same import twice changes nothing. Aliases are
 derived from the subject (the common name, lower case, hyphens) unless
 --alias names the one certificate imported; an alias held by another
 certificate is an error unless --force. A certificate that is not a CA
-needs --allow-leaf. With --cacerts (and no STORE) the JDK's truststore is
-the target, with the password changeit unless another is given.
+needs --allow-leaf; --skip-leaves imports the CA certificates of a bundle
+that also holds leaves (a fullchain.pem) and names each leaf passed over.
+A SOURCE "-" is standard input. With --cacerts (and no STORE) the JDK's
+truststore is the target, with the password changeit unless another is
+given.
 
 The store is rewritten atomically in the form it had (a password-less
-PKCS#12 stays password-less); nothing is written when the import fails.
+PKCS#12 stays password-less); nothing is written when the import fails or
+changes nothing. A JCEKS store is read-only: convert it first.
 
 EXAMPLES:
    # A corporate root into the JDK's cacerts (keytool -importcert -cacerts)
@@ -40,6 +44,8 @@ EXAMPLES:
    trustctl import acme-ca.pfx acme-root.crt --alias acme-ca --password-env TRUSTSTORE_PASSWORD
    # Everything in a directory, into a JKS for old clients
    trustctl import truststore.jks /etc/ssl/certs --password changeit
+   # The CA certificates of a server's fullchain.pem, from standard input
+   cat fullchain.pem | trustctl import truststore.p12 - --skip-leaves --password-env PW
 
 EXIT CODES:
    0 imported (or already present); 2 nothing was written: unreadable input,
@@ -48,6 +54,7 @@ EXIT CODES:
 			&ucli.StringFlag{Name: "alias", Usage: "alias of the one certificate imported"},
 			forceFlag,
 			&ucli.BoolFlag{Name: "allow-leaf", Usage: "also import certificates that are not CA certificates"},
+			&ucli.BoolFlag{Name: "skip-leaves", Usage: "pass over certificates that are not CA certificates (a fullchain.pem's leaf), naming each"},
 			encryptionFlag,
 			jsonFlag),
 			sourceFlags()...),
@@ -63,24 +70,28 @@ func runImport(c *ucli.Context) error {
 	if len(srcs) == 0 {
 		return usageErrorf("usage: trustctl import STORE SOURCE... (no source given)")
 	}
+	if c.Bool("allow-leaf") && c.Bool("skip-leaves") {
+		return usageErrorf("--allow-leaf imports leaves and --skip-leaves passes them over: give one")
+	}
 	set, err := loadSources(c, srcs)
 	if err != nil {
 		return err
 	}
 	in := set.CertList()
 	if len(in) == 0 {
-		return fmt.Errorf("no certificate found in %v", srcs)
+		return fmt.Errorf("no certificate found in %s", strings.Join(srcs, ", "))
 	}
-	env := envOf(c)
+	opts := store.ImportOptions{
+		Alias:      c.String("alias"),
+		Force:      c.Bool("force"),
+		AllowLeaf:  c.Bool("allow-leaf"),
+		SkipLeaves: c.Bool("skip-leaves"),
+		Now:        envOf(c).Now(),
+	}
 	var res *store.ImportResult
-	err = editStore(c, path, func(ed *storeEdit) (bool, error) {
+	changed, err := changeStore(c, path, true, func(st *store.Store) (bool, error) {
 		var err error
-		res, err = ed.Import(in, store.ImportOptions{
-			Alias:     c.String("alias"),
-			Force:     c.Bool("force"),
-			AllowLeaf: c.Bool("allow-leaf"),
-			Now:       env.Now(),
-		})
+		res, err = st.Import(in, opts)
 		if err != nil {
 			return false, err
 		}
@@ -91,24 +102,25 @@ func runImport(c *ucli.Context) error {
 		var taken *store.AliasTakenError
 		switch {
 		case errors.As(err, &nca):
-			return withHint(err, "pass --allow-leaf to trust it anyway")
+			return withHint(err, "pass --allow-leaf to trust it anyway, or --skip-leaves to import only the CA certificates")
 		case errors.As(err, &taken):
 			return withHint(err, "choose another --alias, or pass --force to replace it")
 		}
 		return err
 	}
-	return printImport(c, path, res)
+	return printImport(c, path, res, changed)
 }
 
 type importReport struct {
 	Store    string        `json:"store"`
+	Changed  bool          `json:"changed"`
 	Added    []importEntry `json:"added"`
 	Replaced []importEntry `json:"replaced"`
 	Skipped  []importEntry `json:"skipped"`
 }
 
 type importEntry struct {
-	Alias   string `json:"alias"`
+	Alias   string `json:"alias,omitempty"`
 	Subject string `json:"subject"`
 	SHA256  string `json:"sha256"`
 	Reason  string `json:"reason,omitempty"`
@@ -118,9 +130,9 @@ func importEntryOf(alias string, c *certs.Cert, reason string) importEntry {
 	return importEntry{Alias: alias, Subject: c.Subject(), SHA256: c.SHA256Hex(), Reason: reason}
 }
 
-func printImport(c *ucli.Context, path string, res *store.ImportResult) error {
+func printImport(c *ucli.Context, path string, res *store.ImportResult, changed bool) error {
 	env := envOf(c)
-	rep := importReport{Store: path, Added: []importEntry{}, Replaced: []importEntry{}, Skipped: []importEntry{}}
+	rep := importReport{Store: path, Changed: changed, Added: []importEntry{}, Replaced: []importEntry{}, Skipped: []importEntry{}}
 	for _, e := range res.Added {
 		rep.Added = append(rep.Added, importEntryOf(e.Alias, e.Cert(), ""))
 	}
@@ -142,10 +154,29 @@ func printImport(c *ucli.Context, path string, res *store.ImportResult) error {
 	for _, e := range rep.Replaced {
 		fmt.Fprintf(&b, "replaced  %s  %s\n", e.Alias, e.Subject)
 	}
+	present, leaves := 0, 0
 	for _, e := range rep.Skipped {
+		if e.Reason == store.ReasonLeaf {
+			leaves++
+			fmt.Fprintf(&b, "skipped   %s (not a CA certificate)\n", e.Subject)
+			continue
+		}
+		present++
 		fmt.Fprintf(&b, "skipped   %s  %s (already present)\n", e.Alias, e.Subject)
 	}
-	fmt.Fprintf(&b, "%s: %d added, %d replaced, %d already present\n", path, len(rep.Added), len(rep.Replaced), len(rep.Skipped))
+	fmt.Fprintf(&b, "%s: %d added, %d replaced, %d already present", path, len(rep.Added), len(rep.Replaced), present)
+	if leaves > 0 {
+		fmt.Fprintf(&b, ", %d leaves passed over", leaves)
+	}
+	b.WriteString(unchangedNote(changed) + "\n")
 	_, err := io.WriteString(env.Stdout, b.String())
 	return err
+}
+
+// unchangedNote ends a write command's summary when nothing was written.
+func unchangedNote(changed bool) string {
+	if changed {
+		return ""
+	}
+	return " (unchanged)"
 }

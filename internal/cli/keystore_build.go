@@ -11,7 +11,6 @@ import (
 	"github.com/trustctl/trustctl/internal/chain"
 	"github.com/trustctl/trustctl/internal/keys"
 	"github.com/trustctl/trustctl/internal/render"
-	"github.com/trustctl/trustctl/internal/safefile"
 	"github.com/trustctl/trustctl/internal/source"
 	"github.com/trustctl/trustctl/internal/store"
 )
@@ -22,8 +21,10 @@ func keystoreBuildCommand() *ucli.Command {
 		Usage:     "build a PFX or JKS with a private key and its full chain",
 		UsageText: "trustctl keystore build --key K --cert C --out OUT [--chain SOURCE]... [options]",
 		Description: `Puts the private key K and the certificate C into one key entry of a new
-PKCS#12 (.pfx, .p12) or JKS (.jks) keystore, with the full chain: the
-issuers are found in the rest of C's file and in every --chain SOURCE
+PKCS#12 (.pfx, .p12) or JKS (.jks) keystore, with the full chain. C may be
+a bundle (a fullchain.pem): the certificate that belongs to the key is the
+entry's, wherever it sits. The issuers are found in the rest of C's file
+and in every --chain SOURCE
 (PEM bundles, directories, truststores), ordered leaf first up to the
 self-signed root (--exclude-root leaves the root out). Where several
 issuers fit (a cross-signed intermediate, a renewed CA with the same name),
@@ -54,9 +55,14 @@ EXAMPLES:
    trustctl keystore build --key app.key --cert app.crt --chain corp-truststore.p12 \
        --source-password-env TS_PW --out app.jks --password-env KS_PW
 
+OUT is not overwritten without --force, unless it already holds exactly
+this key entry: then it is left as it is, so building twice changes
+nothing.
+
 EXIT CODES:
-   0 written; 2 nothing written: key and certificate do not match, the chain
-   is incomplete, a wrong passphrase, OUT exists (without --force)`,
+   0 written (or already there); 2 nothing written: key and certificate do
+   not match, the chain is incomplete, a wrong passphrase, OUT exists with
+   other content (without --force)`,
 		Flags: append(append(append([]ucli.Flag{
 			&ucli.StringFlag{Name: "key", Usage: "the private key `K` (PEM or DER, plain or encrypted)", Required: true},
 			&ucli.StringFlag{Name: "cert", Usage: "the certificate `C` (its file may hold the chain too)", Required: true},
@@ -78,121 +84,107 @@ func runKeystoreBuild(c *ucli.Context) error {
 		return usageErrorf("keystore build takes no arguments, only flags (got %q)", c.Args().First())
 	}
 	out := c.String("out")
-	typ, err := storeType(c)
+	opts, err := storeOptions(c, false)
 	if err != nil {
 		return err
 	}
+	typ := opts.Type
 	if typ == store.FormatUnknown {
 		typ = store.FormatForName(out)
 	}
 	if typ != store.FormatPKCS12 && typ != store.FormatJKS {
 		return usageErrorf("cannot tell whether %s is a PKCS#12 or a JKS keystore: name it .pfx, .p12 or .jks, or pass --type", out)
 	}
-	enc, err := encryptionFlagValue(c)
-	if err != nil {
-		return err
-	}
-	if enc != nil && typ != store.FormatPKCS12 {
+	if opts.Protection != nil && typ != store.FormatPKCS12 {
 		return usageErrorf("--encryption applies to PKCS#12 keystores, and %s is a JKS", out)
 	}
-	if !c.Bool("force") && fileExists(out) {
-		return fmt.Errorf("%s exists; pass --force to overwrite it", out)
+	alias := c.String("alias")
+	if alias != "" {
+		if err := store.CheckAlias(alias); err != nil {
+			return usageErrorf("--alias: %v", err)
+		}
 	}
-	if err := checkWritableDir(out); err != nil {
-		return err
+	opts.Replace = c.Bool("force")
+	var e *store.Entry
+	var built *chain.Built
+	var st *store.Store
+	changed, err := store.Create(out, opts, func() (*store.Store, error) {
+		var err error
+		if e, built, err = buildKeyEntry(c, alias); err != nil {
+			return nil, err
+		}
+		if typ == store.FormatJKS && opts.Passwords.KeyGiven {
+			e.KeyPassword = opts.Passwords.Key
+		}
+		st = store.New(typ)
+		st.Entries = []*store.Entry{e}
+		return st, nil
+	})
+	if err != nil {
+		return storeError(c, err, true)
 	}
+	return printBuilt(c, out, st, e, built, changed)
+}
+
+// buildKeyEntry reads --key and --cert, completes the chain from the rest
+// of --cert's file and the --chain sources, and returns the key entry.
+func buildKeyEntry(c *ucli.Context, alias string) (*store.Entry, *chain.Built, error) {
 	keyPw, keyPwGiven, err := readSecret(c, pwKey)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	var keyPwFn func() ([]byte, error)
+	keyPwFn := lazySecret(c, pwKey, "Passphrase for "+c.String("key"))
 	if keyPwGiven {
 		keyPwFn = func() ([]byte, error) { return keyPw, nil }
-	} else {
-		keyPwFn = lazySecret(c, pwKey, "Passphrase for "+c.String("key"))
 	}
-
-	// The key.
-	kset, err := source.Load(c.String("key"), source.Options{KeyPassword: keyPwFn})
+	kset, err := source.Load(c.String("key"), source.Options{KeyPassword: keyPwFn, Stdin: envOf(c).Stdin})
 	if err != nil {
-		return keyError(err)
+		return nil, nil, keyError(err)
 	}
 	if len(kset.Keys) == 0 {
-		return fmt.Errorf("%s: no private key found", c.String("key"))
+		return nil, nil, fmt.Errorf("%s: no private key found", c.String("key"))
 	}
 	key := kset.Keys[0]
-
-	// The certificate, and the rest of its file as part of the pool.
-	cset, leaf, err := loadLeaf(c.String("cert"), source.Options{})
+	cset, err := source.Load(c.String("cert"), source.Options{Stdin: envOf(c).Stdin})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	if !keys.Matches(key.Signer, leaf.PublicKey) {
-		return withHint(fmt.Errorf("the private key in %s does not belong to the certificate %s", c.String("key"), leaf.Subject),
+	leaf, pool, err := cset.CertFor(key.Signer)
+	if err != nil {
+		return nil, nil, withHint(fmt.Errorf("%s: no certificate belongs to the private key in %s", c.String("cert"), c.String("key")),
 			"check with: trustctl key match KEY CERT")
 	}
-	pool := cset.X509()[1:]
 	if chains := c.StringSlice("chain"); len(chains) > 0 {
 		pset, err := loadSources(c, chains)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		pool = append(pool, pset.X509()...)
 	}
-	env := envOf(c)
-	built, err := chain.Build(leaf, pool, chain.BuildOptions{Now: env.Now(), Partial: c.Bool("partial-chain")})
+	now := envOf(c).Now()
+	built, err := chain.Build(leaf, pool, chain.BuildOptions{Now: now, Partial: c.Bool("partial-chain")})
 	if err != nil {
 		var ie *chain.IncompleteError
 		if errors.As(err, &ie) {
-			return withHint(err, "add the missing issuer with --chain SOURCE, or pass --partial-chain to write the chain as far as it goes")
+			return nil, nil, withHint(err, "add the missing issuer with --chain SOURCE, or pass --partial-chain to write the chain as far as it goes")
 		}
-		return err
+		return nil, nil, err
 	}
 	chainCerts := built.Chain
 	if c.Bool("exclude-root") && built.Complete && len(chainCerts) > 1 {
 		chainCerts = chainCerts[:len(chainCerts)-1]
 	}
-
-	// The keystore.
-	pw, ok, err := readSecret(c, pwStore)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		if pw, err = promptSecret(c, pwStore, "Password for "+out); err != nil {
-			return err
-		}
-	}
-	st := store.New(typ)
-	if enc != nil {
-		st.Protection = *enc
-	}
-	alias := c.String("alias")
 	if alias == "" {
 		alias = store.DeriveAlias(certs.FromX509(leaf), func(string) bool { return false })
 	}
-	if err := store.CheckAlias(alias); err != nil {
-		return usageErrorf("--alias: %v", err)
-	}
-	e := &store.Entry{Alias: alias, Kind: store.PrivateKey, Created: env.Now(), Key: key.PKCS8}
+	e := &store.Entry{Alias: alias, Kind: store.PrivateKey, Created: now, Key: key.PKCS8}
 	for _, x := range chainCerts {
 		e.Certs = append(e.Certs, certs.FromX509(x))
 	}
-	if typ == store.FormatJKS && keyPwGiven {
-		e.KeyPassword = keyPw
-	}
-	st.Entries = []*store.Entry{e}
-	data, err := st.Encode(store.EncodeOptions{Password: pw})
-	if err != nil {
-		return err
-	}
-	if err := safefile.Write(out, data, safefile.Options{Perm: 0o600, NoOverwrite: !c.Bool("force")}); err != nil {
-		return err
-	}
-	return printBuilt(c, out, st, e, built)
+	return e, built, nil
 }
 
-func printBuilt(c *ucli.Context, out string, st *store.Store, e *store.Entry, built *chain.Built) error {
+func printBuilt(c *ucli.Context, out string, st *store.Store, e *store.Entry, built *chain.Built, changed bool) error {
 	env := envOf(c)
 	type link struct {
 		Subject string `json:"subject"`
@@ -201,12 +193,13 @@ func printBuilt(c *ucli.Context, out string, st *store.Store, e *store.Entry, bu
 	}
 	doc := struct {
 		Keystore string   `json:"keystore"`
+		Changed  bool     `json:"changed"`
 		Type     string   `json:"type"`
 		Alias    string   `json:"alias"`
 		Chain    []link   `json:"chain"`
 		Complete bool     `json:"complete"`
 		Notes    []string `json:"notes"`
-	}{Keystore: out, Type: describeFormat(st), Alias: e.Alias, Complete: built.Complete, Notes: built.Notes}
+	}{Keystore: out, Changed: changed, Type: describeFormat(st), Alias: e.Alias, Complete: built.Complete, Notes: built.Notes}
 	if doc.Notes == nil {
 		doc.Notes = []string{}
 	}
@@ -217,7 +210,7 @@ func printBuilt(c *ucli.Context, out string, st *store.Store, e *store.Entry, bu
 		return render.JSON(env.Stdout, doc)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s, key entry %q with a chain of %d\n", out, doc.Type, e.Alias, len(e.Certs))
+	fmt.Fprintf(&b, "%s: %s, key entry %q with a chain of %d%s\n", out, doc.Type, e.Alias, len(e.Certs), unchangedNote(changed))
 	for i, l := range doc.Chain {
 		fmt.Fprintf(&b, "%s%s\n", strings.Repeat("  ", i), l.Subject)
 	}

@@ -5,6 +5,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/store"
 )
 
@@ -18,6 +19,8 @@ with the old store password are protected with the new one, so that
 applications that use one password for both keep working; a JKS key entry
 with a password of its own keeps it. A password-less PKCS#12 store given a
 password becomes a protected one (modern, unless --encryption legacy).
+A store that already has the new password (the old one no longer opens
+it) is left as it is, so running the same passwd twice changes nothing.
 
 EXAMPLES:
    trustctl passwd truststore.p12 --password-env OLD_PW --new-password-env NEW_PW
@@ -25,7 +28,7 @@ EXAMPLES:
 
 EXIT CODES:
    0 changed; 2 wrong old password, no new password, unwritable store`,
-		Flags:  append(append(storeFlags(true), secretFlags(pwNew, "new store password")...), encryptionFlag),
+		Flags:  append(append(storeFlags(true), secretFlags(pwNew, "new store password")...), encryptionFlag, jsonFlag),
 		Action: runPasswd,
 	}
 }
@@ -54,27 +57,25 @@ func runPasswd(c *ucli.Context) error {
 			return usageErrorf("the two new passwords differ")
 		}
 	}
-	err = editStore(c, path, func(ed *storeEdit) (bool, error) {
-		if !ed.Exists {
-			return false, fmt.Errorf("%s does not exist", path)
-		}
-		if ed.Format == store.FormatPEM {
-			return false, fmt.Errorf("%s is a PEM bundle, which has no password", path)
-		}
-		for _, e := range ed.Entries {
-			if e.Kind == store.PrivateKey && e.Key == nil && e.KeyPassword == nil {
-				return false, fmt.Errorf("key entry %q cannot be decrypted, so it cannot be protected with the new password", e.Alias)
-			}
-		}
-		if ed.Protection == store.Passwordless && !c.IsSet("encryption") {
-			ed.Protection = store.Modern
-		}
-		ed.Password = newPw
-		return true, nil
-	})
+	opts, err := storeOptions(c, false)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(envOf(c).Stdout, "%s: password changed\n", path)
+	changed, err := store.Passwd(path, opts, newPw)
+	if err != nil {
+		return storeError(c, err, opts.Passwords.StoreGiven)
+	}
+	env := envOf(c)
+	if c.Bool("json") {
+		return render.JSON(env.Stdout, struct {
+			Store   string `json:"store"`
+			Changed bool   `json:"changed"`
+		}{path, changed})
+	}
+	if !changed {
+		fmt.Fprintf(env.Stdout, "%s: already protected with the new password (unchanged)\n", path)
+		return nil
+	}
+	fmt.Fprintf(env.Stdout, "%s: password changed\n", path)
 	return nil
 }

@@ -4,6 +4,9 @@ import (
 	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
+
+	"github.com/trustctl/trustctl/internal/render"
+	"github.com/trustctl/trustctl/internal/store"
 )
 
 func renameCommand() *ucli.Command {
@@ -19,7 +22,7 @@ EXAMPLES:
 
 EXIT CODES:
    0 renamed; 2 unknown OLD, taken NEW, wrong password or unwritable store`,
-		Flags:  append(storeFlags(true), encryptionFlag),
+		Flags:  append(storeFlags(true), encryptionFlag, jsonFlag),
 		Action: runRename,
 	}
 }
@@ -32,15 +35,21 @@ func runRename(c *ucli.Context) error {
 	if len(args) != 2 {
 		return usageErrorf("usage: trustctl rename STORE OLD NEW")
 	}
-	err = editStore(c, path, func(ed *storeEdit) (bool, error) {
-		if !ed.Exists {
-			return false, fmt.Errorf("%s does not exist", path)
-		}
-		return true, ed.Rename(args[0], args[1])
+	changed, err := changeStore(c, path, false, func(st *store.Store) (bool, error) {
+		return st.Rename(args[0], args[1])
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(envOf(c).Stdout, "%s: renamed %s to %s\n", path, args[0], args[1])
+	env := envOf(c)
+	if c.Bool("json") {
+		return render.JSON(env.Stdout, struct {
+			Store   string `json:"store"`
+			Changed bool   `json:"changed"`
+			Old     string `json:"old"`
+			New     string `json:"new"`
+		}{path, changed, args[0], args[1]})
+	}
+	fmt.Fprintf(env.Stdout, "%s: renamed %s to %s%s\n", path, args[0], args[1], unchangedNote(changed))
 	return nil
 }

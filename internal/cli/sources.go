@@ -21,7 +21,7 @@ func loadSources(c *ucli.Context, paths []string) (*source.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	set, err := source.LoadAll(paths, source.Options{Password: pw, HavePassword: ok})
+	set, err := source.LoadAll(paths, source.Options{Password: pw, HavePassword: ok, Stdin: envOf(c).Stdin})
 	if err != nil {
 		return nil, sourceError(err, ok)
 	}

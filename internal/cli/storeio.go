@@ -3,15 +3,12 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/jdk"
 	"github.com/trustctl/trustctl/internal/keys"
 	"github.com/trustctl/trustctl/internal/safefile"
-	"github.com/trustctl/trustctl/internal/source"
 	"github.com/trustctl/trustctl/internal/store"
 )
 
@@ -74,6 +71,57 @@ func keyPasswordFunc(c *ucli.Context) (func() ([]byte, error), error) {
 	return func() ([]byte, error) { return pw, nil }, nil
 }
 
+// storeOptions turns the store flags into what internal/store takes: the
+// store password (changeit for --cacerts) and key password as given, a
+// prompt on a terminal for what is missing, --type and --encryption.
+// withKeys says whether the command needs the keys of JKS key entries;
+// otherwise their passwords are never asked for.
+func storeOptions(c *ucli.Context, withKeys bool) (store.Options, error) {
+	pw, ok, err := storePassword(c)
+	if err != nil {
+		return store.Options{}, err
+	}
+	kp, kok, err := readSecret(c, pwKey)
+	if err != nil {
+		return store.Options{}, err
+	}
+	typ, err := storeType(c)
+	if err != nil {
+		return store.Options{}, err
+	}
+	enc, err := encryptionFlagValue(c)
+	if err != nil {
+		return store.Options{}, err
+	}
+	return store.Options{
+		Passwords:  store.Passwords{Store: pw, StoreGiven: ok, Key: kp, KeyGiven: kok, Ask: askPassword(c, withKeys)},
+		Type:       typ,
+		Protection: enc,
+	}, nil
+}
+
+// askPassword returns the prompt internal/store asks missing passwords
+// with, or nil without a terminal.
+func askPassword(c *ucli.Context, withKeys bool) func(store.Prompt) ([]byte, error) {
+	env := envOf(c)
+	if !env.StdinTTY {
+		return nil
+	}
+	return func(p store.Prompt) ([]byte, error) {
+		switch {
+		case p.Secret == store.KeyPassword && p.Alias != "" && !withKeys:
+			return nil, nil
+		case p.Secret == store.KeyPassword && p.Alias != "":
+			return env.ReadPassword(fmt.Sprintf("Key password for %q in %s: ", p.Alias, p.Path))
+		case p.Secret == store.KeyPassword:
+			return env.ReadPassword("Key password for " + p.Path + ": ")
+		case p.Secret == store.NewStorePassword:
+			return env.ReadPassword("Password for the new store " + p.Path + ": ")
+		}
+		return env.ReadPassword("Store password for " + p.Path + ": ")
+	}
+}
+
 func storeType(c *ucli.Context) (store.Format, error) {
 	if !c.IsSet("type") {
 		return store.FormatUnknown, nil
@@ -85,34 +133,22 @@ func storeType(c *ucli.Context) (store.Format, error) {
 	return f, nil
 }
 
-// readStore opens a store for reading. Without a password a JKS store is
-// read unverified (and trustctl says so) and a PKCS#12 store is tried
-// password-less; if it needs one, trustctl asks on a terminal or says
-// which flags give it.
+// readStore opens a store for reading with store.Open, and says when its
+// integrity could not be checked.
 func readStore(c *ucli.Context, path string) (*store.Store, error) {
-	pw, ok, err := storePassword(c)
+	return readStoreKeys(c, path, false)
+}
+
+// readStoreKeys is readStore for commands that need the keys of JKS key
+// entries (it asks for their passwords on a terminal).
+func readStoreKeys(c *ucli.Context, path string, withKeys bool) (*store.Store, error) {
+	opts, err := storeOptions(c, withKeys)
 	if err != nil {
 		return nil, err
 	}
-	kp, err := keyPasswordFunc(c)
+	st, err := store.Open(path, opts)
 	if err != nil {
-		return nil, err
-	}
-	opts := source.OpenOptions{Options: source.Options{Password: pw, HavePassword: ok, KeyPassword: kp}}
-	st, exists, err := source.OpenStore(path, opts)
-	if err == nil && !exists {
-		return nil, fmt.Errorf("%s: %w", path, fs.ErrNotExist)
-	}
-	if err != nil && !ok && errors.Is(err, store.ErrWrongPassword) && envOf(c).StdinTTY {
-		pw, err2 := promptSecret(c, pwStore, "Store password for "+path)
-		if err2 != nil {
-			return nil, err2
-		}
-		opts.Password, opts.HavePassword = pw, true
-		st, _, err = source.OpenStore(path, opts)
-	}
-	if err != nil {
-		return nil, storeError(c, err, ok)
+		return nil, storeError(c, err, opts.Passwords.StoreGiven)
 	}
 	if !st.Verified {
 		fmt.Fprintf(envOf(c).Stderr, "trustctl: warning: %s was read without its password; its integrity was not checked\n", path)
@@ -120,136 +156,69 @@ func readStore(c *ucli.Context, path string) (*store.Store, error) {
 	return st, nil
 }
 
-// storeError adds the hints people need to an error from opening a store.
+// changeStore changes the store at path with store.Edit (creating it when
+// create is set) and reports whether the file was written.
+func changeStore(c *ucli.Context, path string, create bool, change func(*store.Store) (bool, error)) (bool, error) {
+	opts, err := storeOptions(c, false)
+	if err != nil {
+		return false, err
+	}
+	opts.Create = create
+	changed, err := store.Edit(path, opts, change)
+	if err != nil {
+		return false, storeError(c, err, opts.Passwords.StoreGiven)
+	}
+	return changed, nil
+}
+
+// storeEdit is a store opened for change by editStore.
+type storeEdit struct{ *store.Store }
+
+// editStore is changeStore for a store that is created when absent, for
+// callers that do not report whether it changed.
+func editStore(c *ucli.Context, path string, change func(ed *storeEdit) (bool, error)) error {
+	_, err := changeStore(c, path, true, func(st *store.Store) (bool, error) { return change(&storeEdit{st}) })
+	return err
+}
+
+// storeError adds the hints people need to an error from internal/store.
 func storeError(c *ucli.Context, err error, havePassword bool) error {
+	var need *store.NeedPasswordError
+	var hinted *hintError
+	var usage *usageError
 	switch {
+	case errors.As(err, &hinted), errors.As(err, &usage):
+		return err // already worded for people
+	case errors.As(err, &need) && need.Secret == store.NewStorePassword:
+		return usageErrorf("password needed and no terminal to ask on: pass --%s, --%s-env or --%s-file", pwStore, pwStore, pwStore)
+	case errors.As(err, &need) && need.Secret == store.KeyPassword:
+		return withHint(err, "pass the key password with --key-password, --key-password-env or --key-password-file")
+	case errors.As(err, &need):
+		return withHint(err, "pass --password, --password-env NAME or --password-file PATH")
+	case errors.Is(err, store.ErrReadOnly):
+		return withHint(err, "convert it to PKCS#12 first (trustctl convert STORE NEW.p12) and work on the copy")
 	case errors.Is(err, store.ErrWrongPassword) && !havePassword:
 		return withHint(err, "this store needs its password: pass --password, --password-env NAME or --password-file PATH")
 	case errors.Is(err, store.ErrWrongPassword) && c.Bool("cacerts"):
 		return withHint(err, `the JDK's cacerts uses "changeit" unless it was changed; pass --password-env NAME`)
-	case errors.Is(err, keys.ErrNeedPassword), errors.Is(err, store.ErrWrongKeyPassword):
+	case errors.Is(err, keys.ErrNeedPassword), errors.Is(err, store.ErrWrongKeyPassword), errors.Is(err, store.ErrKeyProtected):
 		return withHint(err, "pass the key password with --key-password, --key-password-env or --key-password-file")
+	case errors.Is(err, store.ErrExists):
+		return withHint(err, "pass --force to overwrite it")
 	}
 	return err
 }
 
-// storeEdit is a store opened for change.
-type storeEdit struct {
-	*store.Store
-	Path   string
-	Exists bool
-	// Password is what the store is written with; passwd replaces it.
-	Password []byte
-}
-
-// editStore opens a store for change under the writers' lock, runs change
-// on it, and writes it back atomically in the form it had. A store that
-// does not exist is created. change reports whether it changed anything;
-// nothing is written when it did not, or when it fails.
-func editStore(c *ucli.Context, path string, change func(ed *storeEdit) (bool, error)) error {
-	pw, havePw, err := storePassword(c)
-	if err != nil {
-		return err
-	}
-	kp, err := keyPasswordFunc(c)
-	if err != nil {
-		return err
-	}
-	typ, err := storeType(c)
-	if err != nil {
-		return err
-	}
-	enc, err := encryptionFlagValue(c)
-	if err != nil {
-		return err
-	}
-	if err := checkWritableDir(path); err != nil {
-		return err
-	}
+// checkWritableDir fails early, before any work, when the directory that
+// will hold path cannot be written: it takes and releases the writers'
+// lock, which leaves nothing behind.
+func checkWritableDir(path string) error {
 	unlock, err := safefile.Lock(path)
 	if err != nil {
 		return err
 	}
-	defer unlock()
-	st, exists, err := source.OpenStore(path, source.OpenOptions{
-		Options: source.Options{Password: pw, HavePassword: havePw, KeyPassword: kp},
-		Type:    typ,
-	})
-	if err != nil {
-		return storeError(c, err, havePw)
-	}
-	if exists && !st.Verified && st.Format != store.FormatPEM {
-		// Writing a JKS store needs its password for the digest; one read
-		// without it cannot be written back.
-		return withHint(fmt.Errorf("%s: the store password is needed to change this store", path),
-			"pass --password, --password-env NAME or --password-file PATH")
-	}
-	if !havePw && needsPassword(st, exists) {
-		if pw, err = needSecret(c, pwStore, "Password for the new store "+path); err != nil {
-			return err
-		}
-	}
-	if enc != nil {
-		st.Protection = *enc
-	}
-	ed := &storeEdit{Store: st, Path: path, Exists: exists, Password: pw}
-	changed, err := change(ed)
-	if err != nil || (!changed && exists) {
-		return err
-	}
-	return writeStore(path, st, ed.Password)
-}
-
-// needsPassword reports whether writing st needs a password that was not
-// given: a new JKS or PKCS#12 store (a password-less PKCS#12 or a PEM
-// bundle needs none; an existing one was opened with one or without).
-func needsPassword(st *store.Store, exists bool) bool {
-	if st.Format == store.FormatPEM || st.Protection == store.Passwordless {
-		return false
-	}
-	return !exists || st.Format == store.FormatJKS || st.Format == store.FormatJCEKS
-}
-
-// writeStore encodes and writes a store. New stores that hold a private
-// key are created 0600.
-func writeStore(path string, st *store.Store, pw []byte) error {
-	data, err := st.Encode(store.EncodeOptions{Password: pw})
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	perm := os.FileMode(0o644)
-	for _, e := range st.Entries {
-		if e.Kind != store.TrustedCert {
-			perm = 0o600
-		}
-	}
-	return safefile.Write(path, data, safefile.Options{Perm: perm})
-}
-
-// checkWritableDir fails early, before any work, when the directory that
-// will hold path cannot be written.
-func checkWritableDir(path string) error {
-	real, err := safefile.Resolve(path)
-	if err != nil {
-		return err
-	}
-	dir := dirOf(real)
-	f, err := os.CreateTemp(dir, ".trustctl-check*")
-	if err != nil {
-		return fmt.Errorf("cannot write in %s: %w", dir, unwrapPathError(err))
-	}
-	name := f.Name()
-	f.Close()
-	os.Remove(name)
+	unlock()
 	return nil
-}
-
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 func encryptionFlagValue(c *ucli.Context) (*store.Protection, error) {

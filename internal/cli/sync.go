@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
@@ -15,10 +16,14 @@ func syncCommand() *ucli.Command {
 		Usage:     "make a truststore trust exactly the given CA certificates",
 		ArgsUsage: "STORE SOURCE...",
 		Description: `Makes STORE's trusted entries exactly the CA certificates found in the
-SOURCEs: missing ones are added (aliases derived from the subject), trusted
-entries not among them are removed, key entries are left alone. The store
-is created when it does not exist. --dry-run prints the plan and writes
-nothing.
+SOURCEs ("-" is standard input): missing ones are added (aliases derived
+from the subject), trusted entries not among them are removed, key entries
+are left alone. The store is created when it does not exist. --dry-run
+prints the plan and writes nothing.
+
+SOURCEs without a single CA certificate (only a key, a CSR, a leaf, an
+empty directory) would empty the truststore: that is refused unless
+--allow-empty says it is meant.
 
 EXAMPLES:
    # Keep an application truststore equal to the corporate bundle
@@ -26,10 +31,12 @@ EXAMPLES:
    trustctl sync app-truststore.p12 corporate-cas.pem --password-env PW
 
 EXIT CODES:
-   0 in sync (or the plan printed); 2 unreadable input, nothing written`,
+   0 in sync (or the plan printed); 2 unreadable input or nothing to
+   trust, nothing written`,
 		Flags: append(append(storeFlags(true),
 			&ucli.BoolFlag{Name: "dry-run", Usage: "print the plan, change nothing"},
 			&ucli.BoolFlag{Name: "allow-leaf", Usage: "also trust certificates that are not CA certificates"},
+			&ucli.BoolFlag{Name: "allow-empty", Usage: "let SOURCEs without a CA certificate remove every trusted entry"},
 			encryptionFlag, jsonFlag),
 			sourceFlags()...),
 		Action: runSync,
@@ -48,55 +55,56 @@ func runSync(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	env := envOf(c)
+	opts := store.SyncOptions{AllowLeaf: c.Bool("allow-leaf"), AllowEmpty: c.Bool("allow-empty"), Now: envOf(c).Now()}
 	var plan *store.SyncPlan
-	dry := c.Bool("dry-run")
-	apply := func(st *store.Store) {
-		plan = st.PlanSync(set.CertList(), c.Bool("allow-leaf"), env.Now())
-		if !dry {
-			st.Apply(plan)
-		}
-	}
-	if dry {
-		st, err := readStoreOrNew(c, path)
+	changed := false
+	if c.Bool("dry-run") {
+		sopts, err := storeOptions(c, false)
 		if err != nil {
 			return err
 		}
-		apply(st)
-	} else if err := editStore(c, path, func(ed *storeEdit) (bool, error) {
-		apply(ed.Store)
-		return !plan.Empty() || !ed.Exists, nil
-	}); err != nil {
-		return err
-	}
-	return printPlan(c, path, plan, dry)
-}
-
-// readStoreOrNew reads a store, or gives an empty one of the right type
-// when it does not exist yet.
-func readStoreOrNew(c *ucli.Context, path string) (*store.Store, error) {
-	if !fileExists(path) {
-		typ, err := storeType(c)
+		sopts.Create = true
+		st, err := store.Peek(path, sopts)
 		if err != nil {
-			return nil, err
+			return storeError(c, err, sopts.Passwords.StoreGiven)
 		}
-		if typ == store.FormatUnknown {
-			typ = store.FormatForName(path)
+		if plan, err = st.PlanSync(set.CertList(), opts); err != nil {
+			return syncError(err)
 		}
-		return store.New(typ), nil
+	} else {
+		changed, err = changeStore(c, path, true, func(st *store.Store) (bool, error) {
+			p, err := st.PlanSync(set.CertList(), opts)
+			if err != nil {
+				return false, err
+			}
+			plan = p
+			st.Apply(p)
+			return !plan.Empty(), nil
+		})
+		if err != nil {
+			return syncError(err)
+		}
 	}
-	return readStore(c, path)
+	return printPlan(c, path, plan, changed)
 }
 
-func printPlan(c *ucli.Context, path string, p *store.SyncPlan, dry bool) error {
+func syncError(err error) error {
+	if errors.Is(err, store.ErrNothingToTrust) {
+		return withHint(err, "check the SOURCEs; pass --allow-empty if the store is meant to trust nothing")
+	}
+	return err
+}
+
+func printPlan(c *ucli.Context, path string, p *store.SyncPlan, changed bool) error {
 	env := envOf(c)
+	dry := c.Bool("dry-run")
 	type item struct {
 		Action  string `json:"action"`
 		Alias   string `json:"alias"`
 		Subject string `json:"subject"`
 		SHA256  string `json:"sha256"`
 	}
-	var items []item
+	items := []item{}
 	for _, e := range p.Add {
 		items = append(items, item{"add", e.Alias, e.Cert().Subject(), e.Cert().SHA256Hex()})
 	}
@@ -104,15 +112,13 @@ func printPlan(c *ucli.Context, path string, p *store.SyncPlan, dry bool) error 
 		items = append(items, item{"remove", e.Alias, e.Cert().Subject(), e.Cert().SHA256Hex()})
 	}
 	if c.Bool("json") {
-		if items == nil {
-			items = []item{}
-		}
 		return render.JSON(env.Stdout, struct {
 			Store   string `json:"store"`
 			DryRun  bool   `json:"dry_run"`
+			Changed bool   `json:"changed"`
 			Changes []item `json:"changes"`
 			Kept    int    `json:"kept"`
-		}{path, dry, items, len(p.Keep)})
+		}{path, dry, changed, items, len(p.Keep)})
 	}
 	rows := make([][]string, 0, len(items))
 	for _, it := range items {
@@ -125,6 +131,6 @@ func printPlan(c *ucli.Context, path string, p *store.SyncPlan, dry bool) error 
 	if dry {
 		verb = "would change"
 	}
-	fmt.Fprintf(env.Stdout, "%s: %s: %d added, %d removed, %d kept\n", path, verb, len(p.Add), len(p.Remove), len(p.Keep))
+	fmt.Fprintf(env.Stdout, "%s: %s: %d added, %d removed, %d kept%s\n", path, verb, len(p.Add), len(p.Remove), len(p.Keep), unchangedNote(changed || dry))
 	return nil
 }

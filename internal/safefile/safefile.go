@@ -1,22 +1,53 @@
-// Package safefile writes files so that a reader, or a crash, never sees a
-// half-written one: the data goes to a temporary file beside the target,
-// which is synced, closed and renamed over it, and the directory is synced
-// (on Unix; Windows has no such call).
-// Writes go through a symlink to its target, keep the target's mode (and
-// owner, where permitted), and can be serialized across processes with
-// [Lock]. It does not decide formats or contents.
+// Package safefile reads and writes files so that neither a hostile path
+// nor a crash does harm.
+//
+// Reads ([Read], [ReadAll]) take regular files only, never a FIFO, a
+// device or a socket (which could block for ever or never end), and stop at
+// a size limit. Writes ([Write]) never leave a half-written file: the data
+// goes to a temporary file beside the target, which is synced, closed and
+// renamed over it, and the directory is synced (on Unix; Windows has no
+// such call). Writes go through a symlink to its target (unless told not
+// to), keep the target's mode (and owner, where permitted), and can be
+// serialized across processes with [Lock].
+//
+// Nothing is left behind: a temporary file is removed on every error, the
+// lock file when the lock is released, and the temporary files of a run
+// that was killed (named after the target and the process that made them)
+// by the next write to the same target. It does not decide formats or
+// contents.
 package safefile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 )
 
 // ErrExists is returned by [Write] with NoOverwrite when the target exists.
 var ErrExists = errors.New("file exists")
+
+// ErrNotRegular is wrapped by the errors of [Read] for a path that is not a
+// regular file: a directory, a FIFO, a device, a socket.
+var ErrNotRegular = errors.New("not a regular file")
+
+// ErrTooLarge is wrapped by the errors of [Read] and [ReadAll] for input
+// over the limit.
+var ErrTooLarge = errors.New("too large")
+
+// ErrSymlink is returned by [Write] with NoFollow when the target is a
+// symbolic link.
+var ErrSymlink = errors.New("a symbolic link")
+
+// MaxSize is the most trustctl reads from one file or from standard input:
+// 256 MiB, far above any real store (a JDK cacerts is about 200 KiB, a
+// store of 20,000 certificates about 30 MiB).
+const MaxSize = 256 << 20
 
 // Options says how [Write] treats the target.
 type Options struct {
@@ -25,6 +56,11 @@ type Options struct {
 	Perm fs.FileMode
 	// NoOverwrite refuses to replace an existing file (ErrExists).
 	NoOverwrite bool
+	// NoFollow refuses a target that is a symbolic link (ErrSymlink)
+	// instead of writing to the file it points to: for files written into
+	// a directory someone else may have planted links in. A link planted
+	// after the check is replaced by the rename, never written through.
+	NoFollow bool
 }
 
 // Resolve follows symlinks in path's final element (and the chain of
@@ -37,14 +73,14 @@ func Resolve(path string) (string, error) {
 			if errors.Is(err, fs.ErrNotExist) {
 				return path, nil
 			}
-			return "", err
+			return "", pathError(path, err)
 		}
 		if fi.Mode()&fs.ModeSymlink == 0 {
 			return path, nil
 		}
 		target, err := os.Readlink(path)
 		if err != nil {
-			return "", err
+			return "", pathError(path, err)
 		}
 		if !filepath.IsAbs(target) {
 			target = filepath.Join(filepath.Dir(path), target)
@@ -54,11 +90,152 @@ func Resolve(path string) (string, error) {
 	return "", fmt.Errorf("%s: too many levels of symbolic links", path)
 }
 
-// Write replaces path with data atomically. On any error the target is
-// left exactly as it was and the temporary file is removed.
-func Write(path string, data []byte, opts Options) (err error) {
-	real, err := Resolve(path)
+// Read returns the content of the regular file at path, following
+// symlinks. A directory, FIFO, device or socket is refused before anything
+// is read (ErrNotRegular), and so is a file over limit bytes (ErrTooLarge).
+// Errors name path and say what is wrong without the system call.
+func Read(path string, limit int64) ([]byte, error) {
+	fi, err := Stat(path)
 	if err != nil {
+		return nil, err
+	}
+	if err := regular(path, fi); err != nil {
+		return nil, err
+	}
+	if fi.Size() > limit {
+		return nil, tooLarge(path, limit)
+	}
+	// Opened without blocking, so that a FIFO put in the file's place
+	// since the Stat above cannot hang the open; checked again below.
+	f, err := openNoBlock(path)
+	if err != nil {
+		return nil, pathError(path, err)
+	}
+	defer f.Close()
+	if fi, err = f.Stat(); err != nil {
+		return nil, pathError(path, err)
+	}
+	if err := regular(path, fi); err != nil {
+		return nil, err
+	}
+	data, err := ReadAll(f, limit)
+	if errors.Is(err, ErrTooLarge) {
+		return nil, tooLarge(path, limit)
+	}
+	if err != nil {
+		return nil, pathError(path, err)
+	}
+	return data, nil
+}
+
+// ReadAll reads r to its end, failing with ErrTooLarge past limit bytes
+// (standard input, which can be anything).
+func ReadAll(r io.Reader, limit int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, &worded{"more than " + size(limit), ErrTooLarge}
+	}
+	return data, nil
+}
+
+// Stat is os.Stat with errors that name the path and say what is wrong: a
+// dangling symbolic link and a loop of links are told apart from a missing
+// file.
+func Stat(path string) (fs.FileInfo, error) {
+	fi, err := os.Stat(path)
+	if err == nil {
+		return fi, nil
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		if li, lerr := os.Lstat(path); lerr == nil && li.Mode()&fs.ModeSymlink != 0 {
+			target, _ := os.Readlink(path)
+			return nil, &worded{fmt.Sprintf("%s: a symbolic link to %s, which does not exist", path, target), fs.ErrNotExist}
+		}
+	}
+	return nil, pathError(path, err)
+}
+
+// CheckInput refuses what trustctl does not read as an input path: a
+// FIFO, a device, a socket (ErrNotRegular). Regular files and directories
+// pass; errors are those of [Stat].
+func CheckInput(path string) (fs.FileInfo, error) {
+	fi, err := Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.IsDir() {
+		return fi, nil
+	}
+	return fi, regular(path, fi)
+}
+
+func regular(path string, fi fs.FileInfo) error {
+	if fi.Mode().IsRegular() {
+		return nil
+	}
+	return fmt.Errorf("%s: %s, %w", path, kindOf(fi.Mode()), ErrNotRegular)
+}
+
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	}
+	return "a special file"
+}
+
+func tooLarge(path string, limit int64) error {
+	return &worded{fmt.Sprintf("%s: larger than %s, more than any certificate store holds", path, size(limit)), ErrTooLarge}
+}
+
+// worded is an error with a message of its own that still matches its
+// cause with errors.Is.
+type worded struct {
+	msg   string
+	cause error
+}
+
+func (e *worded) Error() string { return e.msg }
+func (e *worded) Unwrap() error { return e.cause }
+
+func size(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+// pathError words an error from the os package as "PATH: what is wrong",
+// without the system call's name, keeping the cause for errors.Is.
+func pathError(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Errorf("%s: %w", path, err)
+}
+
+// Write replaces path with data atomically. On any error the target is
+// left exactly as it was and the temporary file is removed. Temporary
+// files that killed runs left beside the target are removed first.
+func Write(path string, data []byte, opts Options) (err error) {
+	real := path
+	if opts.NoFollow {
+		if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("%s: %w; not written through", path, ErrSymlink)
+		}
+	} else if real, err = Resolve(path); err != nil {
 		return err
 	}
 	perm := opts.Perm
@@ -71,17 +248,18 @@ func Write(path string, data []byte, opts Options) (err error) {
 			return fmt.Errorf("%s: %w", path, ErrExists)
 		}
 		if !fi.Mode().IsRegular() {
-			return fmt.Errorf("%s: not a regular file", path)
+			return fmt.Errorf("%s: %s, %w", path, kindOf(fi.Mode()), ErrNotRegular)
 		}
 		perm = fi.Mode().Perm()
 		uid, gid = owner(fi)
 	} else if !errors.Is(statErr, fs.ErrNotExist) {
-		return statErr
+		return pathError(path, statErr)
 	}
 	dir := filepath.Dir(real)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(real)+".tmp*")
+	RemoveStale(real)
+	tmp, err := os.CreateTemp(dir, tempPrefix(real)+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
-		return err
+		return fmt.Errorf("cannot write in %s: %w", dir, unwrapPath(err))
 	}
 	tmpName := tmp.Name()
 	defer func() {
@@ -99,13 +277,13 @@ func Write(path string, data []byte, opts Options) (err error) {
 		_ = tmp.Chown(uid, gid)
 	}
 	if _, err = tmp.Write(data); err != nil {
-		return err
+		return pathError(path, err)
 	}
 	if err = tmp.Sync(); err != nil {
-		return err
+		return pathError(path, err)
 	}
 	if err = tmp.Close(); err != nil {
-		return err
+		return pathError(path, err)
 	}
 	if opts.NoOverwrite {
 		// Link fails if the target appeared meanwhile; rename would not.
@@ -122,30 +300,154 @@ func Write(path string, data []byte, opts Options) (err error) {
 	return syncDir(dir)
 }
 
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// tempPrefix is the name of the temporary files of real up to the process
+// ID: ".NAME.tmp-". The full name is ".NAME.tmp-PID-RANDOM".
+func tempPrefix(real string) string { return "." + filepath.Base(real) + ".tmp-" }
+
+// RemoveStale removes the temporary files of real that a run killed
+// before it could rename or remove them: ".NAME.tmp-PID-*" whose process
+// PID no longer runs. Files of a live process (a writer at work) are left
+// alone, so this is safe without a lock. Errors are ignored: a file that
+// cannot be removed is left for later.
+func RemoveStale(real string) {
+	dir := filepath.Dir(real)
+	prefix := tempPrefix(real)
+	d, err := os.Open(dir)
+	if err != nil {
+		return
+	}
+	names, _ := d.Readdirnames(-1)
+	d.Close()
+	for _, n := range names {
+		rest, ok := strings.CutPrefix(n, prefix)
+		if !ok {
+			continue
+		}
+		pidText, _, ok := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if !ok || err != nil || pid <= 0 || pid == os.Getpid() || processAlive(pid) {
+			continue
+		}
+		os.Remove(filepath.Join(dir, n))
+	}
+}
+
 // SyncDir makes the entries of dir durable (a file created or renamed in
 // it), where the file system supports it.
 func SyncDir(dir string) error { return syncDir(dir) }
 
 // Lock takes an exclusive advisory lock that serializes writers of path
-// (the real file behind any symlink). The lock lives on a hidden file
-// beside the target, because the target itself is replaced by rename.
-// Call the returned function to release it.
+// (the real file behind any symlink), waiting for it. The lock lives on a
+// hidden file beside the target, ".NAME.lock", because the target itself
+// is replaced by rename; the returned function releases the lock and
+// removes that file. A lock file left by a killed run is taken over and
+// removed by the next writer. Once the lock is held, the temporary files
+// of killed writers of path are removed (see [RemoveStale]).
+//
+// Lock fails at once, before any work, when the directory cannot be
+// written in.
 func Lock(path string) (unlock func(), err error) {
 	real, err := Resolve(path)
 	if err != nil {
 		return nil, err
 	}
-	lockPath := filepath.Join(filepath.Dir(real), "."+filepath.Base(real)+".lock")
-	f, err := os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("locking %s: %w", path, err)
-	}
-	if err := lockFile(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("locking %s: %w", path, err)
-	}
-	return func() {
+	dir := filepath.Dir(real)
+	lockPath := filepath.Join(dir, "."+filepath.Base(real)+".lock")
+	for {
+		f, err := os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("cannot write in %s: %w", dir, unwrapPath(err))
+		}
+		if err := lockFile(f); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("locking %s: %w", path, err)
+		}
+		// The writer before us removes the lock file before it lets go;
+		// holding a lock on a file no longer at lockPath serializes
+		// nothing, so take the one that is there now.
+		if held, err := f.Stat(); err == nil {
+			if now, err := os.Stat(lockPath); err == nil && os.SameFile(held, now) {
+				RemoveStale(real)
+				return func() { release(f, lockPath) }, nil
+			}
+		}
 		unlockFile(f)
 		f.Close()
-	}, nil
+	}
+}
+
+// File is one file of a set [WriteFiles] writes.
+type File struct {
+	Path string
+	Data []byte
+	Perm fs.FileMode
+}
+
+// WriteFiles writes a set of files with [Write], checking them all before
+// it writes any: a file that already holds Data is left alone; one that
+// holds something else is [ErrExists] with opts.NoOverwrite; with
+// opts.NoFollow a symbolic link is [ErrSymlink]. It returns the files it
+// wrote. A failure while writing (a full disk) can leave the files before
+// it written.
+func WriteFiles(files []File, opts Options) (written []string, err error) {
+	var todo []File
+	for _, f := range files {
+		if opts.NoFollow {
+			if fi, err := os.Lstat(f.Path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+				return nil, fmt.Errorf("%s: %w; not written through", f.Path, ErrSymlink)
+			}
+		}
+		old, err := Read(f.Path, int64(len(f.Data)))
+		switch {
+		case err == nil && bytes.Equal(old, f.Data):
+			continue
+		case err == nil || errors.Is(err, ErrTooLarge):
+			if opts.NoOverwrite {
+				return nil, fmt.Errorf("%s: %w", f.Path, ErrExists)
+			}
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, err
+		}
+		todo = append(todo, f)
+	}
+	for _, f := range todo {
+		o := opts
+		o.Perm = f.Perm
+		if err := Write(f.Path, f.Data, o); err != nil {
+			return written, err
+		}
+		written = append(written, f.Path)
+	}
+	return written, nil
+}
+
+// Name makes a file name from s (an alias) that cannot leave the directory
+// it is joined to: no path separators, no leading dots, nothing but
+// letters, digits, '-', '_' and '.', at most 100 bytes.
+func Name(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	n := strings.TrimLeft(b.String(), ".")
+	if n == "" {
+		n = "cert"
+	}
+	if len(n) > 100 {
+		n = n[:100]
+	}
+	return n
 }

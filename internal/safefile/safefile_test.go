@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -134,5 +135,98 @@ func TestLockSerializes(t *testing.T) {
 		u()
 	case <-time.After(10 * time.Second):
 		t.Fatal("the second Lock was not granted after the first was released")
+	}
+}
+
+func TestLockLeavesNoFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "store.jks")
+	for i := 0; i < 2; i++ {
+		unlock, err := Lock(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if names := entries(t, dir); len(names) != 1 || names[0] != ".store.jks.lock" {
+			t.Errorf("while locked the directory holds %q; want the lock file", names)
+		}
+		unlock()
+		if names := entries(t, dir); len(names) != 0 {
+			t.Errorf("after unlock the directory holds %q; want nothing", names)
+		}
+	}
+}
+
+// TestLockTakesOverStaleLockFile: a lock file a killed run left is taken
+// and removed by the next writer.
+func TestLockTakesOverStaleLockFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "store.p12")
+	if err := os.WriteFile(filepath.Join(dir, ".store.p12.lock"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := Lock(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	if names := entries(t, dir); len(names) != 0 {
+		t.Errorf("the stale lock file is still there: %q", names)
+	}
+}
+
+func TestLockInMissingDirectory(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "no", "store.jks")
+	if _, err := Lock(p); err == nil || !strings.HasPrefix(err.Error(), "cannot write in ") {
+		t.Fatalf("Lock in a missing directory: %v; want cannot write in ...", err)
+	}
+}
+
+func TestWriteNoFollowRefusesSymlink(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "victim")
+	os.WriteFile(victim, []byte("precious"), 0o644)
+	link := filepath.Join(dir, "out.pem")
+	os.Symlink(victim, link)
+	err := Write(link, []byte("new"), Options{NoFollow: true})
+	if !errors.Is(err, ErrSymlink) {
+		t.Fatalf("Write through a planted link: %v; want ErrSymlink", err)
+	}
+	if got, _ := os.ReadFile(victim); string(got) != "precious" {
+		t.Errorf("the link's target now holds %q", got)
+	}
+}
+
+// TestWriteFilesChecksAllFirst: files that already hold their data are
+// left alone; one that holds something else stops the whole set before
+// anything is written, unless overwriting is allowed.
+func TestWriteFilesChecksAllFirst(t *testing.T) {
+	dir := t.TempDir()
+	a, b, c := filepath.Join(dir, "a.pem"), filepath.Join(dir, "b.pem"), filepath.Join(dir, "c.pem")
+	os.WriteFile(a, []byte("A"), 0o644)
+	os.WriteFile(c, []byte("old C"), 0o644)
+	files := []File{{Path: a, Data: []byte("A"), Perm: 0o644}, {Path: b, Data: []byte("B"), Perm: 0o644}, {Path: c, Data: []byte("C"), Perm: 0o644}}
+	if _, err := WriteFiles(files, Options{NoOverwrite: true}); !errors.Is(err, ErrExists) {
+		t.Fatalf("c.pem holds other data: %v; want ErrExists", err)
+	}
+	if names := entries(t, dir); len(names) != 2 {
+		t.Fatalf("a refused set wrote files: %q", names)
+	}
+	written, err := WriteFiles(files, Options{})
+	if err != nil || strings.Join(written, " ") != b+" "+c {
+		t.Fatalf("written %q, %v; want b.pem and c.pem only", written, err)
+	}
+	if written, err := WriteFiles(files, Options{NoOverwrite: true}); err != nil || len(written) != 0 {
+		t.Errorf("the same set again: written %q, %v; want nothing", written, err)
+	}
+}
+
+func TestNameStaysInItsDirectory(t *testing.T) {
+	for in, want := range map[string]string{"../../escape": "_.._escape", ".hidden": "hidden", "": "cert", "acme root/ca": "acme_root_ca"} {
+		if got := Name(in); got != want {
+			t.Errorf("Name(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -29,6 +29,35 @@ func syncDir(dir string) error {
 	return nil
 }
 
-func lockFile(f *os.File) error { return syscall.Flock(int(f.Fd()), syscall.LOCK_EX) }
+// openNoBlock opens path for reading with O_NONBLOCK, which makes opening
+// a FIFO return at once instead of waiting for a writer. Reads of a
+// regular file are not affected by the flag.
+func openNoBlock(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+}
+
+// processAlive reports whether a process with the ID runs (signal 0 checks
+// without sending anything; EPERM means it runs as another user).
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+func lockFile(f *os.File) error {
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
+		if !errors.Is(err, syscall.EINTR) {
+			return err
+		}
+	}
+}
 
 func unlockFile(f *os.File) { syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }
+
+// release removes the lock file while still holding the lock, so that a
+// waiter that wakes up finds it gone and takes a fresh one, then lets go.
+func release(f *os.File, lockPath string) {
+	os.Remove(lockPath)
+	unlockFile(f)
+	f.Close()
+}

@@ -2,14 +2,43 @@ package source
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/trustctl/trustctl/internal/safefile"
 )
 
-// LoadAll reads several sources into one set.
+// Stdin is the SOURCE that stands for standard input.
+const Stdin = "-"
+
+// stdinName names standard input in messages and origins.
+const stdinName = "standard input"
+
+// The bounds of a directory walk: far above any real directory of
+// certificates (a distribution's /etc/ssl/certs holds a few hundred files
+// and under a megabyte), low enough that a hostile tree cannot exhaust
+// memory.
+const (
+	maxDirFiles = 100_000
+	maxDirBytes = 1 << 30
+)
+
+// LoadAll reads several sources into one set. Standard input ("-") may be
+// given once.
 func LoadAll(paths []string, opts Options) (*Set, error) {
+	stdin := 0
+	for _, p := range paths {
+		if p == Stdin {
+			stdin++
+		}
+	}
+	if stdin > 1 {
+		return nil, errors.New("standard input (-) given more than once")
+	}
 	all := &Set{}
 	for _, p := range paths {
 		s, err := Load(p, opts)
@@ -21,40 +50,83 @@ func LoadAll(paths []string, opts Options) (*Set, error) {
 	return all, nil
 }
 
-// Load reads a file or a directory. In a directory, every regular file
-// (and link to one) is read, in name order; hidden files, subdirectories
-// and files that hold nothing trustctl reads are passed over with a note.
+// Load reads a file, a directory, or standard input ("-": opts.Stdin, or
+// the process's own when that is nil). Anything else, a FIFO, a device or
+// a socket, is refused before it is read, and so is a file or input over
+// [safefile.MaxSize]. In a directory, every regular file (and link to one)
+// is read, in name order; hidden files, subdirectories, special files and
+// files that hold nothing trustctl reads are passed over with a note.
 func Load(path string, opts Options) (*Set, error) {
-	fi, err := os.Stat(path)
+	if path == Stdin {
+		r := opts.Stdin
+		if r == nil {
+			r = os.Stdin
+		}
+		data, err := safefile.ReadAll(r, safefile.MaxSize)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", stdinName, err)
+		}
+		return Parse(data, stdinName, opts)
+	}
+	fi, err := safefile.CheckInput(path)
 	if err != nil {
 		return nil, err
 	}
 	if !fi.IsDir() {
-		data, err := os.ReadFile(path)
+		data, err := safefile.Read(path, safefile.MaxSize)
 		if err != nil {
 			return nil, err
 		}
 		return Parse(data, path, opts)
 	}
-	ents, err := os.ReadDir(path)
+	return loadDir(path, opts)
+}
+
+func loadDir(path string, opts Options) (*Set, error) {
+	d, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", path, errors.Unwrap(err))
 	}
-	names := make([]string, 0, len(ents))
-	for _, e := range ents {
-		if !strings.HasPrefix(e.Name(), ".") {
-			names = append(names, e.Name())
+	// Read the names in batches, so that a directory with millions of
+	// entries is refused before they are all in memory.
+	var names []string
+	for {
+		batch, err := d.Readdirnames(1024)
+		for _, n := range batch {
+			if !strings.HasPrefix(n, ".") {
+				names = append(names, n)
+			}
+		}
+		if len(names) > maxDirFiles {
+			d.Close()
+			return nil, fmt.Errorf("%s: more than %d files; point trustctl at the files themselves", path, maxDirFiles)
+		}
+		if err == io.EOF || len(batch) == 0 {
+			break
+		}
+		if err != nil {
+			d.Close()
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 	}
+	d.Close()
 	sort.Strings(names)
 	set := &Set{}
+	var total int64
 	for _, n := range names {
 		p := filepath.Join(path, n)
 		fi, err := os.Stat(p)
-		if err != nil || !fi.Mode().IsRegular() {
+		if err != nil || fi.IsDir() {
 			continue
 		}
-		data, err := os.ReadFile(p)
+		if !fi.Mode().IsRegular() {
+			set.Notes = append(set.Notes, p+": passed over: not a regular file")
+			continue
+		}
+		if total += fi.Size(); total > maxDirBytes {
+			return nil, fmt.Errorf("%s: more than %d MiB of files; point trustctl at the files themselves", path, maxDirBytes>>20)
+		}
+		data, err := safefile.Read(p, safefile.MaxSize)
 		if err != nil {
 			return nil, err
 		}

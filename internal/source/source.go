@@ -4,15 +4,19 @@
 // certificates, CRLs, CSRs and keys, JKS and JCEKS stores, PKCS#12 files,
 // and directories of these. It is the one place formats are detected.
 //
-// It does not write anything; stores opened for change go back to disk
-// through internal/store and internal/safefile.
+// Every path is read through internal/safefile: regular files, directories
+// and standard input ("-") only, each bounded in size. It does not write
+// anything; a store opened for change is internal/store's business.
 package source
 
 import (
 	"crypto"
 	"crypto/x509"
+	"errors"
+	"io"
 
 	"github.com/trustctl/trustctl/internal/certs"
+	"github.com/trustctl/trustctl/internal/keys"
 	"github.com/trustctl/trustctl/internal/store"
 )
 
@@ -27,6 +31,9 @@ type Options struct {
 	// for JKS key entries whose password is not the store password). Nil
 	// makes an encrypted key an error.
 	KeyPassword func() ([]byte, error)
+	// Stdin is what the source "-" reads; nil is the process's standard
+	// input.
+	Stdin io.Reader
 }
 
 // Found is a certificate and where it came from.
@@ -98,6 +105,29 @@ func (s *Set) CertList() []*certs.Cert {
 		out[i] = f.Cert
 	}
 	return out
+}
+
+// ErrNoMatchingCert is returned by [Set.CertFor] when no certificate
+// belongs to the key.
+var ErrNoMatchingCert = errors.New("no certificate belongs to the private key")
+
+// CertFor returns the certificate crypto/x509 parsed whose public key is
+// the key's (the leaf of a bundle that also holds its chain, wherever it
+// sits in the bundle), and the other certificates, in order.
+func (s *Set) CertFor(key crypto.Signer) (*x509.Certificate, []*x509.Certificate, error) {
+	var leaf *x509.Certificate
+	var rest []*x509.Certificate
+	for _, c := range s.X509() {
+		if leaf == nil && keys.Matches(key, c.PublicKey) {
+			leaf = c
+			continue
+		}
+		rest = append(rest, c)
+	}
+	if leaf == nil {
+		return nil, nil, ErrNoMatchingCert
+	}
+	return leaf, rest, nil
 }
 
 func (s *Set) merge(o *Set) {

@@ -82,7 +82,7 @@ func TestUnparsableCertificateIsKept(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v: %v", f, err)
 		}
-		back, err := store.Decode(data, f, store.DecodeOptions{Password: []byte("pw"), HavePassword: true})
+		back, err := store.Decode(data, f, store.Passwords{Store: []byte("pw"), StoreGiven: true})
 		if err != nil {
 			t.Fatalf("%v: %v", f, err)
 		}
@@ -113,6 +113,36 @@ func TestLoadDirectoryPassesOverOtherFiles(t *testing.T) {
 	}
 }
 
+func TestLoadStandardInput(t *testing.T) {
+	root := testpki.Root(t, "Acme Root")
+	set, err := LoadAll([]string{"-"}, Options{Stdin: bytes.NewReader(root.CertPEM)})
+	if err != nil || len(set.Certs) != 1 || set.Certs[0].Origin != "standard input" {
+		t.Fatalf("stdin: %v", err)
+	}
+	if _, err := LoadAll([]string{"-", "-"}, Options{Stdin: bytes.NewReader(root.CertPEM)}); err == nil {
+		t.Error("standard input given twice was accepted")
+	}
+}
+
+// TestCertForFindsTheKeysCertificate: in a bundle the key's certificate
+// may come anywhere; the others are its pool, in order.
+func TestCertForFindsTheKeysCertificate(t *testing.T) {
+	root := testpki.Root(t, "Acme Root")
+	inter := testpki.Intermediate(t, "Acme Issuing CA", root)
+	leaf := testpki.Leaf(t, "www.example.com", inter, "www.example.com")
+	set, err := Parse(testpki.Bundle(root, inter, leaf), "bundle.pem", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, rest, err := set.CertFor(leaf.Key)
+	if err != nil || !got.Equal(leaf.Cert) || len(rest) != 2 || !rest[0].Equal(root.Cert) {
+		t.Fatalf("CertFor: %v, rest %d", err, len(rest))
+	}
+	if _, _, err := set.CertFor(testpki.ECKey(t)); !errors.Is(err, ErrNoMatchingCert) {
+		t.Errorf("another key: %v; want ErrNoMatchingCert", err)
+	}
+}
+
 func TestEncryptedKeyNeedsPassword(t *testing.T) {
 	root := testpki.Root(t, "Acme Root")
 	signer := root.Key
@@ -132,23 +162,6 @@ func TestEncryptedKeyNeedsPassword(t *testing.T) {
 	set, err = Parse(enc, "k.pem", Options{KeyPassword: func() ([]byte, error) { return []byte("right"), nil }})
 	if err != nil || len(set.Keys) != 1 {
 		t.Fatalf("right passphrase: %v", err)
-	}
-}
-
-func TestOpenStoreRefusesNonStores(t *testing.T) {
-	dir := t.TempDir()
-	root := testpki.Root(t, "Acme Root")
-	der := filepath.Join(dir, "root.cer")
-	os.WriteFile(der, root.Cert.Raw, 0o644)
-	if _, _, err := OpenStore(der, OpenOptions{}); !errors.Is(err, ErrNotStore) {
-		t.Errorf("DER certificate: err = %v, want ErrNotStore", err)
-	}
-	if _, _, err := OpenStore(filepath.Join(dir, "new.unknown"), OpenOptions{}); err == nil {
-		t.Error("a new store with no type and an unknown extension was accepted")
-	}
-	st, exists, err := OpenStore(filepath.Join(dir, "new.p12"), OpenOptions{})
-	if err != nil || exists || st.Format != store.FormatPKCS12 {
-		t.Errorf("new.p12: %v %v %v", st, exists, err)
 	}
 }
 
@@ -180,14 +193,17 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// FuzzSniff: Sniff never panics and is consistent.
+// FuzzSniff: Sniff never panics, and it agrees with store.Detect on what
+// is a store, so that a file read as a source and opened as a store is
+// read the same way.
 func FuzzSniff(f *testing.F) {
 	f.Add([]byte("-----BEGIN X"))
 	f.Add([]byte{0x30, 0x03, 0x02, 0x01, 0x03})
 	f.Add([]byte{0xce, 0xce, 0xce, 0xce})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if a, b := Sniff(data), Sniff(data); a != b {
-			t.Fatal("Sniff is not deterministic")
+		k := Sniff(data)
+		if got, want := storeFormat(k), store.Detect(data); got != want {
+			t.Fatalf("Sniff says %v, store.Detect %v", k, want)
 		}
 	})
 }

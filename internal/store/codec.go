@@ -14,30 +14,28 @@ var ErrWrongPassword = errors.New("wrong store password")
 // decrypt it.
 var ErrWrongKeyPassword = errors.New("wrong key password")
 
-// DecodeOptions carries what decoding may need.
-type DecodeOptions struct {
-	// Password is the store password. With HavePassword false, a JKS
-	// store is read without checking its integrity and a PKCS#12 store
-	// is tried as password-less, then with the empty password.
-	Password     []byte
-	HavePassword bool
-	// KeyPassword returns the password of a key entry when it is not the
-	// store password (nil: the store password only).
-	KeyPassword func(alias string) []byte
-	// ParseKey turns a PEM private key block into PKCS#8 DER and its
-	// public key (used for PEM bundles).
-	ParseKey func(pemBlock []byte, typ string) (pkcs8 []byte, pub any, err error)
+// ErrReadOnly is returned for a change to a JCEKS store: trustctl reads
+// JCEKS but never writes it (convert it to PKCS#12 or JKS first).
+var ErrReadOnly = errors.New("a JCEKS store, which trustctl reads but does not write")
+
+// Decode reads a store of a known format with the passwords given. Without
+// a store password (StoreGiven false) a JKS store is read without checking
+// its integrity (Verified false) and a PKCS#12 store is tried as
+// password-less, then with the empty password. Key entries are decrypted
+// as [Passwords] says; pw.Ask is consulted for key passwords only, never
+// for the store password (that is [Open]'s business).
+func Decode(data []byte, f Format, pw Passwords) (*Store, error) {
+	return decode(data, f, newSecrets(pw, ""))
 }
 
-// Decode reads a store of a known format.
-func Decode(data []byte, f Format, opts DecodeOptions) (*Store, error) {
+func decode(data []byte, f Format, s *secrets) (*Store, error) {
 	switch f {
 	case FormatJKS, FormatJCEKS:
-		return decodeJKS(data, opts)
+		return decodeJKS(data, s)
 	case FormatPKCS12:
-		return decodeP12(data, opts)
+		return decodeP12(data, s)
 	case FormatPEM:
-		return decodePEM(data, opts.ParseKey)
+		return decodePEM(data, s)
 	}
 	return nil, fmt.Errorf("unknown store format")
 }
@@ -50,13 +48,16 @@ type EncodeOptions struct {
 	KeyPassword func(alias string) []byte
 }
 
-// Encode writes the store in its format (a JCEKS store is written as JKS:
-// JCEKS is read-only). Entries are written sorted by alias.
+// Encode writes the store in its format. Entries are written sorted by
+// alias. A JCEKS store is not written ([ErrReadOnly]): convert it by
+// setting another Format first.
 func (s *Store) Encode(opts EncodeOptions) ([]byte, error) {
 	s.Sort()
 	switch s.Format {
-	case FormatJKS, FormatJCEKS:
+	case FormatJKS:
 		return encodeJKS(s, opts)
+	case FormatJCEKS:
+		return nil, ErrReadOnly
 	case FormatPKCS12:
 		return encodeP12(s, opts)
 	case FormatPEM:

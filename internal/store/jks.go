@@ -8,24 +8,48 @@ import (
 	"github.com/trustctl/trustctl/internal/jks"
 )
 
-func decodeJKS(data []byte, opts DecodeOptions) (*Store, error) {
+func decodeJKS(data []byte, s *secrets) (*Store, error) {
 	var storePw []byte
-	if opts.HavePassword {
-		storePw = opts.Password
+	if s.StoreGiven {
+		storePw = s.Store
 		if storePw == nil {
 			storePw = []byte{}
 		}
 	}
-	f, err := jks.Decode(data, storePw, opts.KeyPassword)
+	var given func(string) []byte
+	if kp := s.givenKey(); kp != nil {
+		given = func(string) []byte { return kp }
+	}
+	f, err := jks.Decode(data, storePw, given)
 	if err != nil {
 		return nil, translateJKS(err)
 	}
-	s := &Store{Format: FormatJKS, Verified: f.Verified}
+	st := &Store{Format: FormatJKS, Verified: f.Verified}
 	if f.JCEKS {
-		s.Format = FormatJCEKS
+		st.Format = FormatJCEKS
 	}
 	parsed := parseEntryCerts(len(f.Entries), func(i int) [][]byte { return f.Entries[i].Certs })
-	for i, je := range f.Entries {
+	for i := range f.Entries {
+		je := &f.Entries[i]
+		var keyPw []byte
+		switch {
+		case je.Trusted || je.Secret:
+		case je.Key != nil && given != nil:
+			keyPw = s.Key
+		case je.Key == nil && !s.KeyGiven:
+			// Neither the store password nor a key password given
+			// opens it: ask, or keep it protected.
+			pw, err := s.key(je.Alias)
+			if err != nil {
+				return nil, err
+			}
+			if pw != nil {
+				if err := je.Decrypt(pw); err != nil {
+					return nil, translateJKS(err)
+				}
+				keyPw = pw
+			}
+		}
 		e := &Entry{Alias: je.Alias, Created: je.Created, Key: je.Key, Protected: je.Protected, Certs: parsed[i]}
 		switch {
 		case je.Trusted:
@@ -35,16 +59,14 @@ func decodeJKS(data []byte, opts DecodeOptions) (*Store, error) {
 		default:
 			e.Kind = PrivateKey
 		}
-		if e.Kind == PrivateKey && e.Key != nil && opts.KeyPassword != nil {
+		if e.Kind == PrivateKey && e.Key != nil && keyPw != nil && !bytes.Equal(keyPw, storePw) {
 			// The key opened with its own password; keep it for writing
-			// back unless it is the store password anyway.
-			if kp := opts.KeyPassword(je.Alias); kp != nil && !bytes.Equal(kp, storePw) {
-				e.KeyPassword = kp
-			}
+			// back.
+			e.KeyPassword = keyPw
 		}
-		s.Entries = append(s.Entries, e)
+		st.Entries = append(st.Entries, e)
 	}
-	return s, nil
+	return st, nil
 }
 
 func translateJKS(err error) error {

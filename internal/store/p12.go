@@ -11,9 +11,9 @@ import (
 // empty one, which also opens a password-less store (no MAC, nothing
 // encrypted). Certificates without the Java trusted attribute and without a
 // key (as openssl pkcs12 -nokeys writes them) are read as trusted entries.
-func decodeP12(data []byte, opts DecodeOptions) (*Store, error) {
-	pw := opts.Password
-	if !opts.HavePassword || pw == nil {
+func decodeP12(data []byte, sec *secrets) (*Store, error) {
+	pw := sec.Store
+	if !sec.StoreGiven || pw == nil {
 		pw = []byte{}
 	}
 	f, err := p12.Decode(data, pw)

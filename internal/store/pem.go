@@ -3,9 +3,11 @@ package store
 import (
 	"bytes"
 	"crypto"
+	"crypto/x509"
 	"fmt"
 
 	"github.com/trustctl/trustctl/internal/certs"
+	"github.com/trustctl/trustctl/internal/keys"
 	"github.com/trustctl/trustctl/internal/pemfile"
 )
 
@@ -16,7 +18,7 @@ import (
 // chain. Aliases are derived from subjects, so the same bundle always reads
 // with the same aliases. Text around blocks is ignored; other blocks (CSRs,
 // CRLs) are passed over.
-func decodePEM(data []byte, keyParser func(block []byte, typ string) ([]byte, any, error)) (*Store, error) {
+func decodePEM(data []byte, sec *secrets) (*Store, error) {
 	blocks, err := pemfile.Decode(data)
 	if err != nil {
 		return nil, err
@@ -36,10 +38,7 @@ func decodePEM(data []byte, keyParser func(block []byte, typ string) ([]byte, an
 			}
 			ders = append(ders, b.Bytes)
 		case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY":
-			if keyParser == nil {
-				return nil, fmt.Errorf("line %d: private keys are not read here", b.Line)
-			}
-			p8, pub, err := keyParser(pem_(b), b.Type)
+			p8, pub, err := parseKey(b, sec)
 			if err != nil {
 				return nil, fmt.Errorf("private key at line %d: %w", b.Line, err)
 			}
@@ -88,7 +87,26 @@ func decodePEM(data []byte, keyParser func(block []byte, typ string) ([]byte, an
 	return s, nil
 }
 
-func pem_(b pemfile.Block) []byte { return pemfile.EncodeBlock(b.Block) }
+// parseKey turns a PEM private key block into PKCS#8 DER and its public
+// key, decrypting it with the key password when it is encrypted.
+func parseKey(b pemfile.Block, sec *secrets) ([]byte, any, error) {
+	var pw func() ([]byte, error)
+	if sec.KeyGiven || sec.Ask != nil {
+		pw = func() ([]byte, error) {
+			p, err := sec.key("")
+			if err == nil && p == nil {
+				err = keys.ErrNeedPassword
+			}
+			return p, err
+		}
+	}
+	signer, err := keys.Parse(pemfile.EncodeBlock(b.Block), pw)
+	if err != nil {
+		return nil, nil, err
+	}
+	p8, err := x509.MarshalPKCS8PrivateKey(signer)
+	return p8, signer.Public(), err
+}
 
 func publicKeyEqual(a, b any) bool {
 	type equaler interface{ Equal(x crypto.PublicKey) bool }

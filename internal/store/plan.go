@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -70,15 +71,24 @@ type ImportOptions struct {
 	Force bool
 	// AllowLeaf lets non-CA certificates in as trusted entries.
 	AllowLeaf bool
+	// SkipLeaves passes over non-CA certificates (reported in Skipped)
+	// instead of failing, for a bundle that holds a leaf and its CAs.
+	SkipLeaves bool
 	// Now is the creation time of new entries.
 	Now time.Time
 }
 
+// Reasons a certificate is in [ImportResult.Skipped].
+const (
+	ReasonPresent = "already present"
+	ReasonLeaf    = "not a CA certificate"
+)
+
 // Skipped is a certificate that [Store.Import] did not add, and why.
 type Skipped struct {
 	Cert   *certs.Cert
-	Alias  string // the entry that already holds it
-	Reason string
+	Alias  string // the entry that already holds it, if any
+	Reason string // ReasonPresent or ReasonLeaf
 }
 
 // ImportResult is what [Store.Import] did.
@@ -96,6 +106,24 @@ func (e *NotCAError) Error() string {
 	return fmt.Sprintf("%s is not a CA certificate", e.Cert.Subject())
 }
 
+// UnreadableError is returned for a certificate that no parser reads: a
+// store holding it could not be loaded by the JDK (keytool fails on the
+// whole store), so it is never written into one.
+type UnreadableError struct{ Cert *certs.Cert }
+
+func (e *UnreadableError) Error() string {
+	return fmt.Sprintf("a certificate (SHA-256 %s) cannot be parsed (%v), so no Java keystore could load it", e.Cert.SHA256Hex(), e.Cert.ParseErr)
+}
+
+// checkReadable refuses a certificate that neither crypto/x509 nor the
+// lenient parser reads.
+func checkReadable(c *certs.Cert) error {
+	if c.X509 == nil && c.Lenient == nil {
+		return &UnreadableError{Cert: c}
+	}
+	return nil
+}
+
 // AliasTakenError is returned when the alias asked for holds another
 // certificate and Force is not set.
 type AliasTakenError struct {
@@ -109,8 +137,10 @@ func (e *AliasTakenError) Error() string {
 
 // Import adds certificates as trusted entries. A certificate already in
 // the store (same SHA-256 fingerprint, any alias) is skipped and reported;
-// duplicates within the input count once. It checks everything before it
-// changes anything, so on error the store is as it was.
+// duplicates within the input count once. A certificate that is not a CA
+// is an error ([*NotCAError]) unless AllowLeaf or SkipLeaves; one that no
+// parser reads always is ([*UnreadableError]). It checks everything before
+// it changes anything, so on error the store is as it was.
 func (s *Store) Import(in []*certs.Cert, opts ImportOptions) (*ImportResult, error) {
 	if opts.Alias != "" {
 		if len(in) != 1 {
@@ -131,10 +161,17 @@ func (s *Store) Import(in []*certs.Cert, opts ImportOptions) (*ImportResult, err
 		}
 		seen[sum] = true
 		if e := have[sum]; e != nil {
-			res.Skipped = append(res.Skipped, Skipped{Cert: c, Alias: e.Alias, Reason: "already present"})
+			res.Skipped = append(res.Skipped, Skipped{Cert: c, Alias: e.Alias, Reason: ReasonPresent})
 			continue
 		}
+		if err := checkReadable(c); err != nil {
+			return nil, err
+		}
 		if !opts.AllowLeaf && !c.IsCA() {
+			if opts.SkipLeaves {
+				res.Skipped = append(res.Skipped, Skipped{Cert: c, Reason: ReasonLeaf})
+				continue
+			}
 			return nil, &NotCAError{Cert: c}
 		}
 		todo = append(todo, c)
@@ -194,38 +231,41 @@ type Diff struct {
 	OnlyA   []*Entry
 	OnlyB   []*Entry
 	Changed []Change // same alias, other certificate
+	// Renamed are certificates in both stores under other aliases; they
+	// count as the same.
+	Renamed []Change
 }
 
-// Change is an alias present in both stores with other certificates.
+// Change pairs an entry of A with one of B.
 type Change struct{ A, B *Entry }
 
-// Empty reports whether the stores hold the same certificates under the
-// same aliases.
+// Empty reports whether the stores hold the same certificates (whatever
+// their aliases: see Renamed).
 func (d *Diff) Empty() bool { return len(d.OnlyA)+len(d.OnlyB)+len(d.Changed) == 0 }
+
+// Identical reports whether the stores hold the same certificates under
+// the same aliases.
+func (d *Diff) Identical() bool { return d.Empty() && len(d.Renamed) == 0 }
 
 // Compare computes the difference between two stores. An entry is in both
 // when its certificate is: an alias holding other certificates in the two
 // stores is a change; a certificate under different aliases counts as the
-// same.
+// same, and is listed in Renamed.
 func Compare(a, b *Store) *Diff {
 	d := &Diff{}
-	inB := map[[32]byte]bool{}
-	for _, e := range b.Entries {
-		if c := e.Cert(); c != nil {
-			inB[c.SHA256()] = true
-		}
-	}
-	inA := map[[32]byte]bool{}
-	for _, e := range a.Entries {
-		if c := e.Cert(); c != nil {
-			inA[c.SHA256()] = true
-		}
-	}
+	inB := b.fingerprints()
+	inA := a.fingerprints()
 	for _, ea := range a.Entries {
-		if c := ea.Cert(); c != nil && inB[c.SHA256()] {
-			continue
+		c := ea.Cert()
+		if c != nil {
+			if eb := inB[c.SHA256()]; eb != nil {
+				if same := b.Get(ea.Alias); same == nil || same.Cert() == nil || !same.Cert().Equal(c) {
+					d.Renamed = append(d.Renamed, Change{A: ea, B: eb})
+				}
+				continue
+			}
 		}
-		if eb := b.Get(ea.Alias); eb != nil && eb.Cert() != nil && !inA[eb.Cert().SHA256()] {
+		if eb := b.Get(ea.Alias); eb != nil && eb.Cert() != nil && inA[eb.Cert().SHA256()] == nil {
 			d.Changed = append(d.Changed, Change{A: ea, B: eb})
 			continue
 		}
@@ -239,7 +279,7 @@ func Compare(a, b *Store) *Diff {
 		if changedB[eb] {
 			continue
 		}
-		if c := eb.Cert(); c != nil && inA[c.SHA256()] {
+		if c := eb.Cert(); c != nil && inA[c.SHA256()] != nil {
 			continue
 		}
 		d.OnlyB = append(d.OnlyB, eb)
@@ -257,17 +297,40 @@ type SyncPlan struct {
 // Empty reports whether the store already trusts exactly what was asked.
 func (p *SyncPlan) Empty() bool { return len(p.Add)+len(p.Remove) == 0 }
 
+// SyncOptions says how [Store.PlanSync] reads what it is given.
+type SyncOptions struct {
+	// AllowLeaf counts non-CA certificates among those to trust.
+	AllowLeaf bool
+	// AllowEmpty lets a sync from sources without a CA certificate remove
+	// every trusted entry; without it that is [ErrNothingToTrust].
+	AllowEmpty bool
+	// Now is the creation time of new entries.
+	Now time.Time
+}
+
+// ErrNothingToTrust is returned by [Store.PlanSync] when the certificates
+// given hold nothing to trust (only leaves, or nothing at all): a sync
+// would empty the truststore, which is rarely what was meant.
+var ErrNothingToTrust = errors.New("no CA certificate to trust: syncing would remove every trusted entry")
+
 // PlanSync computes how to make the store trust exactly the CA
 // certificates given: trusted entries not among them are removed, missing
 // ones are added. Key entries are never touched. Non-CA certificates in
-// the input are left out unless allowLeaf.
-func (s *Store) PlanSync(want []*certs.Cert, allowLeaf bool, now time.Time) *SyncPlan {
+// the input are left out unless AllowLeaf. A certificate no parser reads is
+// an [*UnreadableError].
+func (s *Store) PlanSync(want []*certs.Cert, opts SyncOptions) (*SyncPlan, error) {
 	p := &SyncPlan{}
 	wanted := map[[32]byte]bool{}
 	for _, c := range want {
-		if allowLeaf || c.IsCA() {
+		if opts.AllowLeaf || c.IsCA() {
+			if err := checkReadable(c); err != nil {
+				return nil, err
+			}
 			wanted[c.SHA256()] = true
 		}
+	}
+	if len(wanted) == 0 && !opts.AllowEmpty {
+		return nil, ErrNothingToTrust
 	}
 	have := map[[32]byte]bool{}
 	for _, e := range s.Entries {
@@ -295,9 +358,9 @@ func (s *Store) PlanSync(want []*certs.Cert, allowLeaf bool, now time.Time) *Syn
 		added[sum] = true
 		alias := DeriveAlias(c, func(a string) bool { return taken[strings.ToLower(a)] })
 		taken[strings.ToLower(alias)] = true
-		p.Add = append(p.Add, &Entry{Alias: alias, Kind: TrustedCert, Created: now, Certs: []*certs.Cert{c}})
+		p.Add = append(p.Add, &Entry{Alias: alias, Kind: TrustedCert, Created: opts.Now, Certs: []*certs.Cert{c}})
 	}
-	return p
+	return p, nil
 }
 
 // Apply carries out a sync plan on the store it was computed for.

@@ -1,14 +1,24 @@
-// Package store is trustctl's model of a keystore or truststore: a list of
-// entries with aliases, each a trusted certificate or a private key with
-// its chain, over three file formats (JKS, PKCS#12 and PEM bundles; JCEKS
-// is read but never written). It computes what import, sync and diff would
-// change as plan values, and encodes stores back in the form they had.
+// Package store owns a keystore or truststore file from disk to disk. A
+// store is a list of entries with aliases, each a trusted certificate or a
+// private key with its chain, in one of three file formats (JKS, PKCS#12
+// and PEM bundles; JCEKS is read but never written).
 //
-// It does not sniff formats (internal/source does, from content) and it
-// does not print; writing to disk goes through internal/safefile.
+// [Open] reads a store (format from the content, symbolic links followed,
+// passwords checked or asked for through [Passwords]); [Edit] changes one
+// in place under a lock and writes it back atomically in the form it had,
+// only when something changed; [Create] writes a new or replacement store
+// the same way. Every command that touches a store file goes through these
+// three, so their guarantees hold everywhere: a failed change leaves the
+// file byte-identical and adds none.
+//
+// The package also computes what import, sync and diff would change as
+// plan values. It does not print and does not prompt: asking for a
+// password is the caller's [Passwords.Ask]. Files are read and written
+// through internal/safefile.
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -169,10 +179,20 @@ type Store struct {
 	// Verified is false when a JKS store was read without its password,
 	// so its integrity was not checked.
 	Verified bool
+
+	path         string // as given to Open or Edit
+	exists       bool   // read from a file
+	password     []byte // written with; see SetPassword
+	havePassword bool
 }
 
 // New returns an empty store of the given format.
 func New(f Format) *Store { return &Store{Format: f, Verified: true} }
+
+// ErrKeyProtected is wrapped by errors about a key entry whose key could
+// not be decrypted (no key password given opens it) when the key itself is
+// needed.
+var ErrKeyProtected = errors.New("cannot be decrypted")
 
 // ErrNoAlias is wrapped by errors about an alias that is not in the store.
 var ErrNoAlias = errors.New("no such alias")
@@ -232,20 +252,73 @@ func (s *Store) Delete(aliases ...string) error {
 	return nil
 }
 
-// Rename changes an alias. The new alias must be free (unless it differs
-// from the old one only in case).
-func (s *Store) Rename(oldAlias, newAlias string) error {
+// Rename changes an alias and reports whether it changed. The new alias
+// must be free (unless it differs from the old one only in case).
+func (s *Store) Rename(oldAlias, newAlias string) (bool, error) {
 	e := s.Get(oldAlias)
 	if e == nil {
-		return &AliasError{Alias: oldAlias}
+		return false, &AliasError{Alias: oldAlias}
 	}
 	if err := CheckAlias(newAlias); err != nil {
-		return err
+		return false, err
 	}
 	if o := s.Get(newAlias); o != nil && o != e {
-		return fmt.Errorf("alias %q is already taken", newAlias)
+		return false, fmt.Errorf("alias %q is already taken", newAlias)
+	}
+	if e.Alias == newAlias {
+		return false, nil
 	}
 	e.Alias = newAlias
+	return true, nil
+}
+
+// ChangePassword sets the store password the store is written with, and
+// reports whether that changes anything. Key entries protected with the
+// store password follow it; a JKS key entry with a password of its own
+// keeps it. A password-less PKCS#12 store becomes a protected one (modern,
+// unless its Protection was set otherwise). A PEM bundle has no password,
+// and a key entry that could not be decrypted cannot be protected anew.
+func (s *Store) ChangePassword(pw []byte) (bool, error) {
+	if s.Format == FormatPEM {
+		return false, fmt.Errorf("%s is a PEM bundle, which has no password", s.path)
+	}
+	for _, e := range s.Entries {
+		if e.Kind == PrivateKey && e.Key == nil && e.KeyPassword == nil {
+			return false, fmt.Errorf("key entry %q %w, so it cannot be protected with the new password", e.Alias, ErrKeyProtected)
+		}
+	}
+	changed := false
+	if s.Format == FormatPKCS12 && s.Protection == Passwordless {
+		s.Protection = Modern
+		changed = true
+	}
+	if !s.havePassword || !bytes.Equal(s.password, pw) {
+		changed = true
+	}
+	s.SetPassword(pw)
+	return changed, nil
+}
+
+// Convert makes the store one of format f, keeping every entry: a store
+// that was not PKCS#12 becomes a modern one. It fails when an entry cannot
+// be written in f: a key entry whose key could not be decrypted (a JKS
+// key with a password of its own, not given), or a JCEKS secret key.
+func (s *Store) Convert(f Format) error {
+	if f == FormatJCEKS {
+		return ErrReadOnly
+	}
+	for _, e := range s.Entries {
+		switch {
+		case e.Kind == PrivateKey && e.Key == nil:
+			return fmt.Errorf("key entry %q of %s %w", e.Alias, s.path, ErrKeyProtected)
+		case e.Kind == SecretKey:
+			return fmt.Errorf("entry %q of %s is a JCEKS secret key, which trustctl does not write", e.Alias, s.path)
+		}
+	}
+	if s.Format != FormatPKCS12 {
+		s.Protection = Modern
+	}
+	s.Format = f
 	return nil
 }
 
@@ -260,6 +333,84 @@ func CheckAlias(a string) error {
 		}
 	}
 	return nil
+}
+
+// ManyKeysError is returned by [Store.KeyEntry] when the store holds
+// several key entries and none was named.
+type ManyKeysError struct {
+	Path    string
+	Aliases []string
+}
+
+func (e *ManyKeysError) Error() string {
+	return fmt.Sprintf("%s holds %d key entries", e.Path, len(e.Aliases))
+}
+
+// KeyEntry returns the key entry with the alias, or the only key entry when
+// alias is empty ([*ManyKeysError] when there are several).
+func (s *Store) KeyEntry(alias string) (*Entry, error) {
+	if alias != "" {
+		e := s.Get(alias)
+		if e == nil {
+			return nil, &AliasError{Alias: alias}
+		}
+		if e.Kind != PrivateKey {
+			return nil, fmt.Errorf("entry %q is a %s, not a key entry", e.Alias, e.Kind)
+		}
+		return e, nil
+	}
+	var found []*Entry
+	for _, e := range s.Entries {
+		if e.Kind == PrivateKey {
+			found = append(found, e)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("%s holds no private key entry", s.path)
+	case 1:
+		return found[0], nil
+	}
+	me := &ManyKeysError{Path: s.path}
+	for _, e := range found {
+		me.Aliases = append(me.Aliases, e.Alias)
+	}
+	return nil, me
+}
+
+// Named is a certificate and the name it is exported under.
+type Named struct {
+	Name string
+	Cert *certs.Cert
+}
+
+// Certificates returns the certificates of the entries with the aliases
+// (all entries, in alias order, when none is given): a trusted entry's
+// certificate under its alias, a key entry's chain as ALIAS, ALIAS-1, ...
+func (s *Store) Certificates(aliases ...string) ([]Named, error) {
+	var sel []*Entry
+	if len(aliases) == 0 {
+		s.Sort()
+		sel = s.Entries
+	}
+	for _, a := range aliases {
+		e := s.Get(a)
+		if e == nil {
+			return nil, &AliasError{Alias: a}
+		}
+		sel = append(sel, e)
+	}
+	var out []Named
+	for _, e := range sel {
+		for i, c := range e.Certs {
+			name := e.Alias
+			if i > 0 {
+				name = fmt.Sprintf("%s-%d", e.Alias, i)
+			}
+			out = append(out, Named{Name: name, Cert: c})
+		}
+	}
+	return out, nil
 }
 
 // Sort orders entries by alias, the order keytool lists and trustctl

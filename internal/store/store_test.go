@@ -4,12 +4,10 @@ import (
 	"crypto/x509"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trustctl/trustctl/internal/certs"
-	"github.com/trustctl/trustctl/internal/keys"
 	"github.com/trustctl/trustctl/internal/testpki"
 )
 
@@ -128,7 +126,10 @@ func TestPlanSyncKeepsKeysAndRemovesStrangers(t *testing.T) {
 	s := New(FormatJKS)
 	s.Import([]*certs.Cert{cert(keep), cert(drop)}, ImportOptions{})
 	s.Entries = append(s.Entries, &Entry{Alias: "svc", Kind: PrivateKey, Certs: []*certs.Cert{cert(leaf), cert(keep)}, Key: []byte{1}})
-	p := s.PlanSync([]*certs.Cert{cert(keep), cert(add), cert(leaf)}, false, time.Time{})
+	p, err := s.PlanSync([]*certs.Cert{cert(keep), cert(add), cert(leaf)}, SyncOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(p.Add) != 1 || p.Add[0].Alias != "add" || len(p.Remove) != 1 || p.Remove[0].Alias != "drop" {
 		t.Fatalf("plan add=%v remove=%v", p.Add, p.Remove)
 	}
@@ -136,8 +137,8 @@ func TestPlanSyncKeepsKeysAndRemovesStrangers(t *testing.T) {
 	if diff := cmp.Diff([]string{"add", "keep", "svc"}, aliases(s)); diff != "" {
 		t.Errorf("after sync (-want +got):\n%s", diff)
 	}
-	if p := s.PlanSync([]*certs.Cert{cert(keep), cert(add)}, false, time.Time{}); !p.Empty() {
-		t.Errorf("a synced store plans more changes: %+v", p)
+	if p, err := s.PlanSync([]*certs.Cert{cert(keep), cert(add)}, SyncOptions{}); err != nil || !p.Empty() {
+		t.Errorf("a synced store plans more changes: %+v, %v", p, err)
 	}
 }
 
@@ -174,7 +175,7 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := Decode(data, tc.f, DecodeOptions{Password: []byte(tc.pw), HavePassword: true, ParseKey: parseKeyForTest})
+			got, err := Decode(data, tc.f, Passwords{Store: []byte(tc.pw), StoreGiven: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -204,18 +205,9 @@ func TestWrongPasswordIsReportedAsSuch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = Decode(data, f, DecodeOptions{Password: []byte("wrong"), HavePassword: true})
+		_, err = Decode(data, f, Passwords{Store: []byte("wrong"), StoreGiven: true})
 		if !errors.Is(err, ErrWrongPassword) {
 			t.Errorf("%v: err = %v, want ErrWrongPassword", f, err)
 		}
 	}
-}
-
-func parseKeyForTest(block []byte, typ string) ([]byte, any, error) {
-	k, err := keys.Parse(block, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	p8, err := x509.MarshalPKCS8PrivateKey(k)
-	return p8, k.Public(), err
 }

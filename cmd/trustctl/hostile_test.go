@@ -1,0 +1,334 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/trustctl/trustctl/internal/cli"
+	"github.com/trustctl/trustctl/internal/safefile"
+	"github.com/trustctl/trustctl/internal/testpki"
+)
+
+// hostileInputs are what a hostile or unlucky user points trustctl at
+// instead of a certificate, key or store. Each is made in dir; the value is
+// the path to give (absolute for the devices).
+func hostileInputs(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	in := map[string]string{
+		"fifo":         filepath.Join(dir, "fifo"),
+		"/dev/zero":    "/dev/zero",
+		"/dev/urandom": "/dev/urandom",
+		"socket":       filepath.Join(dir, "socket"),
+		"huge":         filepath.Join(dir, "huge.pem"),
+		"truncated":    filepath.Join(dir, "truncated.p12"),
+		"wrong-type":   filepath.Join(dir, "notes.txt"),
+		"dangling":     filepath.Join(dir, "dangling.pem"),
+		"loop":         filepath.Join(dir, "loop.pem"),
+		"directory":    filepath.Join(dir, "subdir"),
+	}
+	if err := syscall.Mkfifo(in["fifo"], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("unix", in["socket"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	f, err := os.Create(in["huge"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sparse: over the 256 MiB limit without using the disk.
+	if err := f.Truncate(safefile.MaxSize + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	p12, err := os.ReadFile(filepath.Join(dir, "ts.p12"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(in["truncated"], p12[:len(p12)/2], 0o644)
+	os.WriteFile(in["wrong-type"], []byte("These are the corporate CA certificates.\n"), 0o644)
+	os.Symlink(filepath.Join(dir, "nothing-here"), in["dangling"])
+	os.Symlink(in["loop"], in["loop"])
+	os.Mkdir(in["directory"], 0o755)
+	return in
+}
+
+// listing is a directory tree's names, kinds, modes and contents (a hash;
+// size and time for the huge sparse file), to prove a failed command left
+// it byte-identical and added nothing.
+func listing(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return err
+		}
+		v := fi.Mode().String()
+		switch {
+		case fi.Mode().IsRegular() && fi.Size() > 1<<20:
+			v += fmt.Sprintf(" %d %v", fi.Size(), fi.ModTime())
+		case fi.Mode().IsRegular():
+			b, _ := os.ReadFile(p)
+			v += fmt.Sprintf(" %x", sha256.Sum256(b))
+		case fi.Mode()&fs.ModeSymlink != 0:
+			target, _ := os.Readlink(p)
+			v += " -> " + target
+		}
+		m[strings.TrimPrefix(p, dir)] = v
+		return nil
+	})
+	return m
+}
+
+type hostileCommand struct {
+	name string
+	args []string // IN stands for the hostile path
+	// skip names an input the contract lets this command take, or
+	// whose refusal needs a change in a file this test does not cover.
+	skip map[string]string
+}
+
+// The commands that read a file a user names, each with the hostile path
+// in one place.
+var hostileCommands = []hostileCommand{
+	{name: "import", args: []string{"import", "ts.jks", "IN", "--password", "pw"}},
+	{name: "show", args: []string{"show", "IN"}, skip: map[string]string{
+		"directory": "show takes directories; an empty one shows nothing (internal/cli/show.go)",
+	}},
+	{name: "list", args: []string{"list", "IN", "--password", "pw"}},
+	{name: "expiry", args: []string{"expiry", "IN"}, skip: map[string]string{
+		"wrong-type": "expiry passes over files without certificates (contract)",
+		"directory":  "expiry walks directories (contract)",
+		"truncated":  "a damaged PKCS#12 is not recognised as one by source.Sniff (internal/source/sniff.go), so expiry passes it over as a file without certificates",
+		"dangling":   "expiry words its own os.Stat error (internal/cli/expiry.go)",
+		"loop":       "expiry words its own os.Stat error (internal/cli/expiry.go)",
+	}},
+	{name: "diff", args: []string{"diff", "ts.jks", "IN", "--password", "pw", "--source-password", "pw"}},
+	{name: "key-match-key", args: []string{"key", "match", "IN", "root.crt"}, skip: allBut(
+		"key match reads KEY with os.ReadFile (internal/cli/key_match.go)", "truncated", "wrong-type")},
+	{name: "key-match-cert", args: []string{"key", "match", "root.key", "IN"}},
+	{name: "verify", args: []string{"verify", "IN", "--roots", "root.crt"}},
+	{name: "verify-roots", args: []string{"verify", "leaf.crt", "--roots", "IN"}},
+	{name: "verify-intermediates", args: []string{"verify", "leaf.crt", "--roots", "root.crt", "--intermediates", "IN"}, skip: map[string]string{
+		"directory": "an empty directory of intermediates is no intermediates (contract)",
+	}},
+	{name: "verify-crl", args: []string{"verify", "leaf.crt", "--roots", "root.crt", "--crl", "IN"}, skip: allBut(
+		"verify --crl falls back to os.ReadFile and words x509's errors (internal/cli/verify.go loadCRLs)")},
+	{name: "convert", args: []string{"convert", "IN", "out.p12", "--password", "pw"}},
+	{name: "sync", args: []string{"sync", "ts.jks", "IN", "--password", "pw"}},
+	{name: "export", args: []string{"export", "IN", "--out", "out.pem", "--password", "pw"}},
+	{name: "keystore-build-key", args: []string{"keystore", "build", "--key", "IN", "--cert", "leaf.crt", "--chain", "root.crt", "--out", "ks.p12", "--password", "pw"}},
+	{name: "keystore-build-cert", args: []string{"keystore", "build", "--key", "leaf.key", "--cert", "IN", "--chain", "root.crt", "--out", "ks.p12", "--password", "pw"}},
+	{name: "keystore-build-chain", args: []string{"keystore", "build", "--key", "leaf.key", "--cert", "leaf.crt", "--chain", "IN", "--out", "ks.p12", "--password", "pw"}},
+	{name: "keystore-extract", args: []string{"keystore", "extract", "IN", "--out-dir", "out", "--password", "pw"}},
+	{name: "password-file", args: []string{"list", "ts.jks", "--password-file", "IN"}, skip: map[string]string{
+		"wrong-type": "any regular file holds a password",
+		"truncated":  "any regular file holds a password",
+	}},
+}
+
+// allBut skips every hostile input but the ones named, for the reason
+// given.
+func allBut(why string, keep ...string) map[string]string {
+	m := map[string]string{}
+	for _, n := range []string{"fifo", "/dev/zero", "/dev/urandom", "socket", "huge", "truncated", "wrong-type", "dangling", "loop", "directory"} {
+		m[n] = why
+	}
+	for _, n := range keep {
+		delete(m, n)
+	}
+	return m
+}
+
+// runHostile runs trustctl in-process in dir, failing the test if it does
+// not return: a command that opened a FIFO would wait for ever.
+func runHostile(t *testing.T, dir string, stdin io.Reader, args []string) (string, int) {
+	t.Helper()
+	type result struct {
+		stderr string
+		code   int
+	}
+	done := make(chan result, 1)
+	go func() {
+		var errb bytes.Buffer
+		code := cli.Run(append([]string{"trustctl"}, args...), &cli.Env{Stdin: stdin, Stdout: io.Discard, Stderr: &errb, Getenv: os.Getenv})
+		done <- result{errb.String(), code}
+	}()
+	select {
+	case r := <-done:
+		return r.stderr, r.code
+	case <-time.After(time.Minute):
+		t.Fatalf("trustctl %s did not return in a minute: it waits on its input", strings.Join(args, " "))
+		return "", 0
+	}
+}
+
+// checkRefused asserts the contract for input that cannot be read: exit
+// 2, exactly one error line (hints and warnings allowed) with no system
+// call or decoder internals in it.
+func checkRefused(t *testing.T, stderr string, code int) {
+	t.Helper()
+	if code != 2 {
+		t.Errorf("exit %d, want 2\n%s", code, stderr)
+	}
+	errors := 0
+	for _, line := range strings.Split(strings.TrimSuffix(stderr, "\n"), "\n") {
+		switch {
+		case strings.HasPrefix(line, "trustctl: error: "):
+			errors++
+			for _, internal := range []string{"stat ", "open ", "read ", "lstat ", "readlink ", "asn1:", "x509: "} {
+				if strings.Contains(line, internal) {
+					t.Errorf("the error carries Go internals (%q): %s", internal, line)
+				}
+			}
+		case strings.HasPrefix(line, "trustctl: hint: "), strings.HasPrefix(line, "trustctl: warning: "):
+		default:
+			t.Errorf("unexpected stderr line %q", line)
+		}
+	}
+	if errors != 1 {
+		t.Errorf("%d error lines, want exactly one:\n%s", errors, stderr)
+	}
+}
+
+// TestHostileInputsAreRefused points every command that reads a file at
+// each hostile input: every one exits 2 with one clear error line, and
+// leaves the directory byte-identical with no file added.
+func TestHostileInputsAreRefused(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("FIFOs, sockets and /dev are Unix")
+	}
+	dir := t.TempDir()
+	root := testpki.Root(t, "CN=Hostile Root")
+	leaf := testpki.Leaf(t, "www.example.com", root, "www.example.com")
+	rootPath, _ := root.Write(t, dir, "root")
+	leaf.Write(t, dir, "leaf")
+	mustRun(t, "import", filepath.Join(dir, "ts.jks"), rootPath, "--password", "pw")
+	mustRun(t, "import", filepath.Join(dir, "ts.p12"), rootPath, "--password", "pw")
+	inputs := hostileInputs(t, dir)
+	names := make([]string, 0, len(inputs))
+	for n := range inputs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	before := listing(t, dir)
+	for _, hc := range hostileCommands {
+		for _, n := range names {
+			t.Run(hc.name+"/"+strings.TrimPrefix(n, "/dev/"), func(t *testing.T) {
+				if why, ok := hc.skip[n]; ok {
+					t.Skip(why)
+				}
+				args := make([]string, len(hc.args))
+				for i, a := range hc.args {
+					switch {
+					case a == "IN":
+						a = inputs[n]
+					case !strings.HasPrefix(a, "-") && strings.ContainsAny(a, "."):
+						a = filepath.Join(dir, a)
+					}
+					args[i] = a
+				}
+				stderr, code := runHostile(t, dir, nil, args)
+				checkRefused(t, stderr, code)
+				if diff := cmp.Diff(before, listing(t, dir)); diff != "" {
+					t.Errorf("the directory changed:\n%s", diff)
+				}
+			})
+		}
+	}
+}
+
+// TestHostilePasswordsAndStores: a wrong password, a store where a
+// certificate is wanted and more than 256 MiB on standard input.
+func TestHostilePasswordsAndStores(t *testing.T) {
+	dir := t.TempDir()
+	root := testpki.Root(t, "CN=Hostile Root")
+	leaf := testpki.Leaf(t, "www.example.com", root, "www.example.com")
+	rootPath, _ := root.Write(t, dir, "root")
+	leaf.Write(t, dir, "leaf")
+	os.WriteFile(filepath.Join(dir, "root.cer"), root.Cert.Raw, 0o644)
+	for _, s := range []string{"ts.jks", "ts.p12"} {
+		mustRun(t, "import", filepath.Join(dir, s), rootPath, "--password", "pw")
+	}
+	at := func(args ...string) []string {
+		for i, a := range args {
+			if !strings.HasPrefix(a, "-") && strings.Contains(a, ".") {
+				args[i] = filepath.Join(dir, a)
+			}
+		}
+		return args
+	}
+	rows := []struct {
+		name  string
+		args  []string
+		stdin io.Reader
+	}{
+		{"import wrong password", at("import", "ts.p12", "leaf.crt", "--allow-leaf", "--password", "nope"), nil},
+		{"import jks wrong password", at("import", "ts.jks", "leaf.crt", "--allow-leaf", "--password", "nope"), nil},
+		{"list wrong password", at("list", "ts.p12", "--password", "nope"), nil},
+		{"diff wrong source password", at("diff", "ts.jks", "ts.p12", "--password", "pw", "--source-password", "nope"), nil},
+		{"convert wrong password", at("convert", "ts.p12", "out.jks", "--password", "nope"), nil},
+		{"sync wrong password", at("sync", "ts.p12", "root.crt", "--password", "nope"), nil},
+		{"passwd wrong password", at("passwd", "ts.p12", "--password", "nope", "--new-password", "x"), nil},
+		{"delete wrong password", at("delete", "ts.jks", "root", "--password", "nope"), nil},
+		{"verify roots wrong password", at("verify", "leaf.crt", "--roots", "ts.p12", "--source-password", "nope"), nil},
+		{"keystore build chain wrong password", at("keystore", "build", "--key", "leaf.key", "--cert", "leaf.crt", "--chain", "ts.p12", "--source-password", "nope", "--out", "ks.p12", "--password", "pw"), nil},
+		{"import a key", at("import", "ts.jks", "leaf.key", "--password", "pw"), nil},
+		{"list a DER certificate", at("list", "root.cer"), nil},
+		{"import stdin over 256 MiB", at("import", "ts.jks", "-", "--password", "pw"), io.LimitReader(zeros{}, safefile.MaxSize+1)},
+		{"import stdin of junk", at("import", "ts.jks", "-", "--password", "pw"), strings.NewReader("junk")},
+	}
+	before := listing(t, dir)
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			if strings.Contains(r.name, "256 MiB") && (testing.Short() || raceEnabled()) {
+				t.Skip("reads 256 MiB, which takes long with -short or -race")
+			}
+			stderr, code := runHostile(t, dir, r.stdin, r.args)
+			checkRefused(t, stderr, code)
+			if diff := cmp.Diff(before, listing(t, dir)); diff != "" {
+				t.Errorf("the directory changed:\n%s", diff)
+			}
+		})
+	}
+}
+
+// raceEnabled reports whether the test binary was built with -race.
+func raceEnabled() bool {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "-race" {
+				return s.Value == "true"
+			}
+		}
+	}
+	return false
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}

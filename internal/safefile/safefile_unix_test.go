@@ -1,0 +1,102 @@
+//go:build unix
+
+package safefile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// TestStaleTemporaryFilesAreRemoved: the next write to a target removes
+// the temporary files of dead writers of that target, and only those.
+func TestStaleTemporaryFilesAreRemoved(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "store.jks")
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skip("no true(1) to make a dead process ID")
+	}
+	pid := dead.ProcessState.Pid()
+	for _, n := range []string{
+		fmt.Sprintf(".store.jks.tmp-%d-123", pid),       // stale: removed
+		fmt.Sprintf(".store.jks.tmp-%d-9", os.Getpid()), // a live writer's: kept
+		fmt.Sprintf(".other.jks.tmp-%d-123", pid),       // another target's: kept
+		"store.jks.tmp-1-1",                             // not ours: kept
+	} {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("partial"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := Write(p, []byte("new"), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	got := entries(t, dir)
+	want := []string{
+		fmt.Sprintf(".other.jks.tmp-%d-123", pid),
+		fmt.Sprintf(".store.jks.tmp-%d-9", os.Getpid()),
+		"store.jks",
+		"store.jks.tmp-1-1",
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("directory holds %q, want %q", got, want)
+	}
+}
+
+// TestReadRefusesWhatIsNotAFile: a FIFO, a device, a directory and a file
+// over the limit are refused without reading (a FIFO without a writer
+// would block for ever, /dev/zero never ends).
+func TestReadRefusesWhatIsNotAFile(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(dir, "big")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Truncate(MaxSize + 1) // sparse: no disk used
+	f.Close()
+	dangling := filepath.Join(dir, "dangling")
+	os.Symlink(filepath.Join(dir, "nothing"), dangling)
+	loop := filepath.Join(dir, "loop")
+	os.Symlink(loop, loop)
+	for _, tc := range []struct {
+		path string
+		want error
+		text string
+	}{
+		{fifo, ErrNotRegular, "a named pipe (FIFO)"},
+		{"/dev/zero", ErrNotRegular, "a character device"},
+		{dir, ErrNotRegular, "a directory"},
+		{big, ErrTooLarge, "larger than 256 MiB"},
+		{dangling, fs.ErrNotExist, "a symbolic link to " + filepath.Join(dir, "nothing") + ", which does not exist"},
+		{loop, syscall.ELOOP, "too many levels of symbolic links"},
+		{filepath.Join(dir, "absent"), fs.ErrNotExist, "absent: no such file or directory"},
+	} {
+		_, err := Read(tc.path, MaxSize)
+		if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.text) {
+			t.Errorf("Read(%s) = %v; want %v saying %q", tc.path, err, tc.want, tc.text)
+		}
+		if err != nil && strings.Contains(err.Error(), "stat ") {
+			t.Errorf("Read(%s): %q names the system call", tc.path, err)
+		}
+	}
+	if _, err := ReadAll(strings.NewReader("12345"), 4); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("ReadAll over the limit: %v", err)
+	}
+	if b, err := ReadAll(strings.NewReader("1234"), 4); err != nil || string(b) != "1234" {
+		t.Errorf("ReadAll at the limit: %q, %v", b, err)
+	}
+}

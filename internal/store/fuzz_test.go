@@ -1,0 +1,62 @@
+package store
+
+import (
+	"errors"
+	"os"
+	"testing"
+
+	"github.com/trustctl/trustctl/internal/certs"
+	"github.com/trustctl/trustctl/internal/testpki"
+)
+
+// FuzzDecode: no input makes Detect or Decode panic; a store that decodes
+// and encodes again decodes to the same entries; a JCEKS store is never
+// encoded. Seeds: testdata/fuzz/FuzzDecode, the keytool stores of
+// internal/jks, and stores made here.
+func FuzzDecode(f *testing.F) {
+	for _, p := range []string{"../jks/testdata/mixed.jks", "../jks/testdata/store.jceks"} {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	root := testpki.Root(f, "Fuzz Root")
+	for _, fm := range []Format{FormatJKS, FormatPEM} {
+		s := New(fm)
+		s.Import([]*certs.Cert{certs.FromX509(root.Cert)}, ImportOptions{Now: testpki.Now})
+		if b, err := s.Encode(EncodeOptions{Password: []byte("pw")}); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fm := Detect(data)
+		if fm == FormatUnknown || fm == FormatPKCS12 {
+			// PKCS#12 is fuzzed by internal/p12, which lowers the
+			// iteration bound: a file may legitimately ask for five
+			// million key derivations, which would stall this target.
+			return
+		}
+		for _, pw := range []Passwords{{}, {Store: []byte("pw"), StoreGiven: true}} {
+			s, err := Decode(data, fm, pw)
+			if err != nil {
+				continue
+			}
+			if fm == FormatJCEKS {
+				if _, err := s.Encode(EncodeOptions{Password: []byte("pw")}); !errors.Is(err, ErrReadOnly) {
+					t.Fatalf("a JCEKS store was encoded: %v", err)
+				}
+				continue
+			}
+			out, err := s.Encode(EncodeOptions{Password: []byte("pw")})
+			if err != nil {
+				continue // entries the format cannot hold, refused
+			}
+			back, err := Decode(out, fm, Passwords{Store: []byte("pw"), StoreGiven: true})
+			if err != nil {
+				t.Fatalf("%v written by Encode does not decode: %v", fm, err)
+			}
+			if !back.Same(s) {
+				t.Fatalf("%v: the entries changed on the way through Encode", fm)
+			}
+		}
+	})
+}
