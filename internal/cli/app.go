@@ -93,6 +93,7 @@ func buildApp(env *Env) *ucli.App {
 					caRevokeCommand(),
 					caCRLCommand(),
 					caMinSerialCommand(),
+					caCheckCommand(),
 				},
 			},
 			// Validation and revocation.
