@@ -152,7 +152,11 @@ func (r *Report) checkKey(c *CA, password func() ([]byte, error)) error {
 		return nil
 	}
 	if !keyMatches(key, c.Cert.PublicKey) {
-		r.add("key", false, "%s does not match %s", KeyFile, CertFile)
+		detail := ""
+		if _, err := os.Lstat(c.path(PendingFile)); err == nil {
+			detail = " (a replacement of the CA is under way: the next ca command finishes it)"
+		}
+		r.add("key", false, "%s does not match %s%s", KeyFile, CertFile, detail)
 		return nil
 	}
 	r.add("key", true, "%s matches %s", KeyFile, CertFile)
@@ -249,6 +253,10 @@ func (r *Report) checkIssued(dir string, recs []*Record) {
 	var problems []string
 	named := map[string]bool{}
 	for _, rec := range recs {
+		if rec.State == StatePending {
+			// Its copy may be there or not; the record settles it.
+			named[filepath.Base(rec.File)] = true
+		}
 		if rec.State != StateIssued {
 			continue
 		}
