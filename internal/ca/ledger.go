@@ -25,6 +25,8 @@ type ledger struct {
 	torn    int64 // bytes of a torn last line after them (cut by recovery)
 	exists  bool  // whether the journal file exists
 	counter *big.Int
+	// recs caches records(); every change to ix or lines drops it.
+	recs []*Record
 }
 
 // journalLine is one line of the journal: a record (a certificate's state)
@@ -230,6 +232,9 @@ func recordKey(r *Record) string { return r.CA + "/" + hexSerial(r.Serial.Int) }
 // records returns every record, oldest first: index.json's, then those
 // the journal adds, each in its last state.
 func (l *ledger) records() []*Record {
+	if l.recs != nil {
+		return l.recs
+	}
 	out := make([]*Record, len(l.ix.Records), len(l.ix.Records)+len(l.lines))
 	copy(out, l.ix.Records)
 	pos := make(map[string]int, cap(out))
@@ -254,6 +259,7 @@ func (l *ledger) records() []*Record {
 		pos[k] = len(out)
 		out = append(out, jl.Record)
 	}
+	l.recs = out
 	return out
 }
 
@@ -336,6 +342,7 @@ func (l *ledger) appendLine(jl *journalLine) error {
 	}
 	l.size += int64(len(b))
 	l.lines = append(l.lines, jl)
+	l.recs = nil
 	return nil
 }
 
@@ -356,13 +363,13 @@ func (l *ledger) rollback(m mark) error {
 		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
-		l.size, l.lines, l.exists = 0, l.lines[:0], false
+		l.size, l.lines, l.exists, l.recs = 0, l.lines[:0], false, nil
 		return safefile.SyncDir(l.dir)
 	}
 	if err := truncateFile(path, m.size); err != nil {
 		return err
 	}
-	l.size, l.lines = m.size, l.lines[:m.lines]
+	l.size, l.lines, l.recs = m.size, l.lines[:m.lines], nil
 	return nil
 }
 
@@ -387,7 +394,7 @@ func (l *ledger) writeIndex() error {
 	if err := writeIndexFile(l.path(IndexFile), &ix); err != nil {
 		return err
 	}
-	l.ix = &ix
+	l.ix, l.recs = &ix, nil
 	if l.size == 0 {
 		return nil
 	}

@@ -222,7 +222,7 @@ func (c *CA) ApplyMinSerial(min *big.Int, now time.Time) (*MinSerialChange, erro
 		ix := *l.ix
 		t := now.UTC().Truncate(time.Second)
 		ix.MinSerial, ix.MinSetAt = &Serial{min}, &t
-		l.ix = &ix
+		l.ix, l.recs = &ix, nil
 		if err := l.writeIndex(); err != nil {
 			if ch.CounterRaised {
 				writeCounter(l.path(SerialFile), old)
