@@ -3,8 +3,8 @@
 // signs its CSR, or adopted from an existing key and certificate), signs
 // CSRs under fixed profiles with serials that strictly increase and are
 // never reused, records everything it issues, revokes, sets a minimum
-// accepted serial, and writes CRLs. It also answers status questions for
-// the OCSP responder in internal/ocsp.
+// accepted serial, writes CRLs, and checks a directory. It also answers
+// status questions for the OCSP responder.
 //
 // The directory layout:
 //
@@ -18,17 +18,74 @@
 //	index.json       every certificate issued (serial, subject, validity,
 //	                 profile, fingerprint, revocation), the minimum accepted
 //	                 serial and the last CRL number
-//	index.jsonl      the records of what was signed since index.json was
-//	                 last written, one JSON object a line (see journal.go)
+//	index.jsonl      the journal: what happened since index.json was last
+//	                 written, one JSON object a line
 //	issued/SERIAL.pem  each issued certificate
-//	.serial.lock     the lock that serializes writers (flock)
 //
-// The serial counter and index survive `ca init --force`, so a re-created
-// CA in the same directory never repeats a serial (Firefox refuses a
-// certificate whose issuer name and serial it has seen before with another
-// key: SEC_ERROR_REUSED_ISSUER_AND_SERIAL). The first serial of a new
-// directory is derived from the clock (Unix seconds × 65536), so CAs
-// re-created in new directories later in time start above earlier ones.
+// The serial counter and the record survive `ca init --force`, so a
+// re-created CA in the same directory never repeats a serial (Firefox
+// refuses a certificate whose issuer name and serial it has seen before
+// with another key: SEC_ERROR_REUSED_ISSUER_AND_SERIAL). The first serial
+// of a new directory is derived from the clock (Unix seconds × 65536), so
+// CAs re-created in new directories later in time start above earlier ones.
+//
+// # The order of writes
+//
+// Every command takes an exclusive lock on the directory itself (flock on
+// the directory, so no lock file is left behind), then recovers what a
+// killed predecessor left, then reads and checks the whole record: a
+// serial counter or a record line that does not parse is an error naming
+// the file (and line) and what is wrong, never a guess. Only then does it
+// change anything. The record is index.json plus the journal; a reader
+// takes index.json and applies the journal's lines in order (the last line
+// about a serial wins; index.json, written later than any line it holds,
+// wins over the journal).
+//
+// ca sign writes in this order, each step synced to disk before the next:
+//
+//  1. a journal line "pending": serial, fingerprint, where it goes. From
+//     here on the serial is spent: the next serial is above every serial in
+//     the record and above the counter, so it is never issued twice.
+//  2. issued/SERIAL.pem, the CA's copy.
+//  3. the --out file, written to a temporary file and renamed into place.
+//  4. a journal line "issued".
+//  5. the serial counter.
+//
+// A kill before step 1 leaves no trace of the certificate anywhere. A kill
+// between 1 and 4 leaves a pending line, which the next command resolves:
+// if the --out file holds that very certificate (same SHA-256) it was
+// delivered, and is recorded as issued (listable, revocable, its copy
+// restored); otherwise it was not, and is recorded "void": not issued, its
+// serial still spent, its copy and any temporary file holding it removed.
+// A kill after 4 leaves only the counter behind, which the next command
+// moves above the record's serials. A certificate for standard output is
+// written after step 4, so a kill can at worst record as issued a
+// certificate nobody received (never the reverse). A command that fails
+// (a full disk, an unwritable --out) before delivering removes its copy
+// and cuts its pending line off the journal: the directory is left byte
+// for byte as it was. Should the line "issued" not fit once the
+// certificate is delivered, the certificate stays issued and the next
+// command completes its record from the --out file.
+//
+// ca init (and its --force, --cert and adoption forms) replaces ca.key,
+// ca.crt and ca.json as one step: each new file is written complete beside
+// its target (.ca.key.new, ...), then ca.pending names the files to
+// replace: writing ca.pending is the commit point. Renames follow, then
+// ca.pending goes. The next command finishes the renames when it finds
+// ca.pending, and removes staged .new files when it does not; a new key
+// never stands beside the old certificate.
+//
+// ca revoke and ca min-serial write index.json whole (every record in it)
+// and then empty the journal; a kill between the two leaves journal lines
+// that index.json already holds, which readers pass over. ca crl spends its
+// CRL number with a journal line before the CRL is written, and cuts that
+// line off again if the CRL could not be written.
+//
+// Temporary files beside the CA's files, staged files without a commit,
+// and a torn last journal line (a kill in the middle of an append) are
+// removed by the next command: all of them are safe to drop, as the order
+// above shows. [Check] reports them, and everything else that is wrong,
+// without changing anything.
 //
 // Out of scope: hardware keys, ACME, name constraints, policy extensions,
 // delta CRLs, and signing anything but CSRs.
@@ -36,10 +93,8 @@ package ca
 
 import (
 	"crypto"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -53,7 +108,6 @@ import (
 
 	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/keys"
-	"github.com/trustctl/trustctl/internal/safefile"
 )
 
 // File names inside a CA directory.
@@ -66,6 +120,9 @@ const (
 	IndexFile   = "index.json"
 	JournalFile = "index.jsonl"
 	IssuedDir   = "issued"
+	// PendingFile names the files `ca init` is replacing (see the package
+	// documentation); it exists only while that happens.
+	PendingFile = "ca.pending"
 )
 
 // Errors callers branch on.
@@ -84,11 +141,22 @@ var (
 	ErrUnknownSerial = errors.New("no certificate with that serial was issued by this CA")
 	// ErrBadCSR: the CSR's signature does not verify.
 	ErrBadCSR = errors.New("the CSR's signature does not verify")
-	// ErrValidity: a requested validity is beyond the cap.
-	ErrValidity = errors.New("validity beyond the CA's cap")
+	// ErrValidity: a requested validity is beyond the cap or out of range.
+	ErrValidity = errors.New("validity out of range")
 	// ErrProfile: the CSR cannot be issued under the profile.
 	ErrProfile = errors.New("the CSR does not fit the profile")
+	// ErrCorrupt: a file of the CA directory does not read as it must.
+	ErrCorrupt = errors.New("corrupt")
+	// ErrOutExists: the output file exists and replacing it was not asked for.
+	ErrOutExists = errors.New("exists")
+	// ErrBadSerial: a serial number outside RFC 5280's bounds.
+	ErrBadSerial = errors.New("a serial number must be positive and at most 20 octets (RFC 5280 section 4.1.2.2)")
 )
+
+// corrupt names the file and what is wrong with it.
+func corrupt(path, format string, args ...any) error {
+	return fmt.Errorf("%s: %w: %s", path, ErrCorrupt, fmt.Sprintf(format, args...))
+}
 
 // Config holds the CA's settings, kept in ca.json.
 type Config struct {
@@ -102,7 +170,27 @@ type Config struct {
 	CRLURL string `json:"crl_url,omitempty"`
 }
 
-// Record is one issued certificate as the index keeps it.
+func (cfg Config) check(now time.Time) error {
+	switch {
+	case cfg.IssueDays < 1 || cfg.IssueDays > MaxDays(now):
+		return fmt.Errorf("%w: issue days %d (want 1 to %d)", ErrValidity, cfg.IssueDays, MaxDays(now))
+	case cfg.MaxDays < 0 || cfg.MaxDays > MaxDays(now):
+		return fmt.Errorf("%w: max days %d (want 0 to %d)", ErrValidity, cfg.MaxDays, MaxDays(now))
+	case cfg.MaxDays > 0 && cfg.IssueDays > cfg.MaxDays:
+		return fmt.Errorf("%w: issue days %d exceed max days %d", ErrValidity, cfg.IssueDays, cfg.MaxDays)
+	}
+	return nil
+}
+
+// States of a record. The zero value is an issued certificate, as in the
+// records written before states existed.
+const (
+	StateIssued  = ""
+	StatePending = "pending" // being delivered (only ever seen after a kill)
+	StateVoid    = "void"    // signed, never delivered: not issued, serial spent
+)
+
+// Record is one certificate as the record keeps it.
 type Record struct {
 	Serial    Serial    `json:"serial"`
 	Subject   string    `json:"subject"`
@@ -117,9 +205,41 @@ type Record struct {
 	File      string     `json:"file"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 	Reason    string     `json:"reason,omitempty"`
+	// State is StateIssued, StatePending or StateVoid.
+	State string `json:"state,omitempty"`
+	// Out is the absolute path the certificate was delivered to ("" for
+	// standard output or a caller that keeps it); Chain says the CA
+	// certificate followed it there.
+	Out   string `json:"out,omitempty"`
+	Chain bool   `json:"chain,omitempty"`
+}
+
+// check says what is missing from a record read from disk.
+func (r *Record) check() error {
+	switch {
+	case r.Serial.Int == nil:
+		return errors.New("no serial")
+	case r.CA == "":
+		return errors.New("no CA fingerprint")
+	case r.SHA256 == "":
+		return errors.New("no fingerprint")
+	case r.NotAfter.IsZero():
+		return errors.New("no notAfter")
+	case r.File == "" && r.State != StateVoid:
+		return errors.New("no file")
+	case r.State != StateIssued && r.State != StatePending && r.State != StateVoid:
+		return fmt.Errorf("unknown state %q", r.State)
+	case r.RevokedAt != nil && r.Reason == "":
+		return errors.New("revoked without a reason")
+	}
+	if _, ok := Reasons[r.Reason]; r.Reason != "" && !ok {
+		return fmt.Errorf("unknown revocation reason %q", r.Reason)
+	}
+	return nil
 }
 
 // Serial is a serial number that reads and writes itself as hex in JSON.
+// Reading refuses what RFC 5280 does: zero, negative, over 20 octets.
 type Serial struct{ *big.Int }
 
 // MarshalJSON writes the serial as upper-case hex without colons.
@@ -131,12 +251,57 @@ func (s *Serial) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &h); err != nil {
 		return err
 	}
-	n, ok := new(big.Int).SetString(h, 16)
-	if !ok || n.Sign() < 0 {
-		return fmt.Errorf("bad serial %q", h)
+	n, err := parseHexSerial(h)
+	if err != nil {
+		return fmt.Errorf("serial: %w", err)
 	}
 	s.Int = n
 	return nil
+}
+
+// maxSerial is the largest serial RFC 5280 section 4.1.2.2 allows: a
+// positive INTEGER of at most 20 octets in DER, whose first octet's top
+// bit is the sign, so 159 bits.
+var maxSerial = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 159), big.NewInt(1))
+
+// CheckSerial returns [ErrBadSerial] for a serial outside RFC 5280's bounds.
+func CheckSerial(n *big.Int) error {
+	if n == nil || n.Sign() <= 0 || n.Cmp(maxSerial) > 0 {
+		return ErrBadSerial
+	}
+	return nil
+}
+
+// ParseSerial reads a serial as openssl prints it: hex, with or without
+// colons, in any case. It must be within RFC 5280's bounds.
+func ParseSerial(s string) (*big.Int, error) {
+	b := certs.ParseHex(s)
+	if b == nil {
+		return nil, fmt.Errorf("serial %q is not hex (write it as openssl prints it, e.g. 0A:1B:2C)", s)
+	}
+	n := new(big.Int).SetBytes(b)
+	if err := CheckSerial(n); err != nil {
+		return nil, fmt.Errorf("serial %s: %w", s, err)
+	}
+	return n, nil
+}
+
+// parseHexSerial reads the plain hex of the counter and the record.
+func parseHexSerial(h string) (*big.Int, error) {
+	if h == "" {
+		return nil, errors.New("empty")
+	}
+	if len(h) > 42 {
+		return nil, fmt.Errorf("%d hex digits: %w", len(h), ErrBadSerial)
+	}
+	n, ok := new(big.Int).SetString(h, 16)
+	if !ok || strings.HasPrefix(h, "+") || strings.HasPrefix(h, "-") {
+		return nil, fmt.Errorf("%q is not hex", h)
+	}
+	if err := CheckSerial(n); err != nil {
+		return nil, fmt.Errorf("%s: %w", h, err)
+	}
+	return n, nil
 }
 
 func hexSerial(n *big.Int) string {
@@ -145,6 +310,20 @@ func hexSerial(n *big.Int) string {
 		h = "0" + h
 	}
 	return h
+}
+
+// lastDay is the last instant a certificate's dates can name: X.509
+// GeneralizedTime ends with year 9999 (RFC 5280 section 4.1.2.5).
+var lastDay = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+
+// MaxDays is the most days a validity starting at now may last and still
+// end within year 9999.
+func MaxDays(now time.Time) int {
+	d := (lastDay.Unix() - now.Unix()) / 86400
+	if d < 0 {
+		return 0
+	}
+	return int(d)
 }
 
 // index is index.json.
@@ -161,35 +340,77 @@ type CA struct {
 	Cert   *x509.Certificate
 	Signer crypto.Signer
 	Config Config
+	// Replaced is, after [Init] with Force, the certificate of the CA it
+	// replaced (nil when there was none).
+	Replaced *x509.Certificate
 }
 
 func (c *CA) path(name string) string { return filepath.Join(c.Dir, name) }
 
-// Open reads a CA directory's certificate and settings (not its key).
+// Open reads a CA directory's certificate and settings (not its key),
+// after finishing what a killed command left there.
 func Open(dir string) (*CA, error) {
 	c := &CA{Dir: dir}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		if err == nil {
+			err = errors.New("not a directory")
+		}
+		return nil, fmt.Errorf("%s: %w (%v)", dir, ErrNotCA, unwrapPath(err))
+	}
+	err := withLock(dir, func() error {
+		if _, err := recoverDir(dir); err != nil {
+			return err
+		}
+		return c.readCert()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// readCert reads ca.crt and ca.json.
+func (c *CA) readCert() error {
 	data, err := os.ReadFile(c.path(CertFile))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			if _, err2 := os.Stat(c.path(CSRFile)); err2 == nil {
-				return nil, fmt.Errorf("%s: %w: it waits for its signed certificate (ca init %s --cert SIGNED.pem)", dir, ErrNotCA, dir)
+				return fmt.Errorf("%s: %w: it waits for its signed certificate (ca init %s --cert SIGNED.pem)", c.Dir, ErrNotCA, c.Dir)
 			}
-			return nil, fmt.Errorf("%s: %w (no %s)", dir, ErrNotCA, CertFile)
+			return fmt.Errorf("%s: %w (no %s)", c.Dir, ErrNotCA, CertFile)
 		}
-		return nil, err
+		return err
 	}
 	c.Cert, err = parseCertPEM(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", c.path(CertFile), err)
+		return corrupt(c.path(CertFile), "%v", err)
 	}
 	cfg, err := os.ReadFile(c.path(ConfigFile))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
+		return fmt.Errorf("%s: %w", c.Dir, err)
 	}
+	c.Config = Config{}
 	if err := json.Unmarshal(cfg, &c.Config); err != nil {
-		return nil, fmt.Errorf("%s: %w", c.path(ConfigFile), err)
+		return corrupt(c.path(ConfigFile), "%v", err)
 	}
-	return c, nil
+	return nil
+}
+
+// sameCert fails when ca.crt is no longer the certificate c was opened
+// with: another command replaced the CA meanwhile.
+func (c *CA) sameCert() error {
+	data, err := os.ReadFile(c.path(CertFile))
+	if err != nil {
+		return err
+	}
+	cert, err := parseCertPEM(data)
+	if err != nil {
+		return corrupt(c.path(CertFile), "%v", err)
+	}
+	if !cert.Equal(c.Cert) {
+		return fmt.Errorf("%s: the CA was replaced (ca init --force) while this command ran; run it again", c.Dir)
+	}
+	return nil
 }
 
 func parseCertPEM(data []byte) (*x509.Certificate, error) {
@@ -222,210 +443,6 @@ func (c *CA) LoadKey(password func() ([]byte, error)) error {
 	return nil
 }
 
-// InitOptions says how to create a CA. Exactly one of: generate (Key and
-// Cert nil), adopt (Key and Cert set), or CSROnly.
-type InitOptions struct {
-	// Subject of the CA; order of ExtraNames is kept.
-	Subject pkix.Name
-	// KeyType for a generated key (default [DefaultKeyType]).
-	KeyType string
-	// Days of the CA certificate's validity (default 3650).
-	Days int
-	// PathLen is basicConstraints pathLenConstraint; -1 for none.
-	PathLen int
-	Config  Config
-	// KeyPassword encrypts ca.key; nil writes it plain.
-	KeyPassword []byte
-	// CSROnly writes ca.key and ca.csr instead of a certificate.
-	CSROnly bool
-	// Key and Cert adopt an existing CA (checked to match).
-	Key  crypto.Signer
-	Cert *x509.Certificate
-	// Force replaces an existing CA, keeping the serial counter and index.
-	Force bool
-	Now   time.Time
-}
-
-// Init creates a CA in dir. Nothing is written when a check fails.
-func Init(dir string, o InitOptions) (*CA, error) {
-	if o.Now.IsZero() {
-		o.Now = time.Now()
-	}
-	if o.Days == 0 {
-		o.Days = 3650
-	}
-	if o.Config.IssueDays == 0 {
-		o.Config.IssueDays = 365
-	}
-	if o.Config.MaxDays > 0 && o.Config.IssueDays > o.Config.MaxDays {
-		return nil, fmt.Errorf("issue days %d exceed max days %d", o.Config.IssueDays, o.Config.MaxDays)
-	}
-	if (o.Key == nil) != (o.Cert == nil) {
-		return nil, errors.New("adopting a CA needs both its key and its certificate")
-	}
-	c := &CA{Dir: dir, Config: o.Config}
-	if !o.Force {
-		for _, f := range []string{KeyFile, CertFile, CSRFile} {
-			if _, err := os.Stat(c.path(f)); err == nil {
-				return nil, fmt.Errorf("%s: %w", dir, ErrExists)
-			}
-		}
-	}
-	var certPEM, csrPEM []byte
-	key := o.Key
-	switch {
-	case o.Cert != nil:
-		if !keyMatches(o.Key, o.Cert.PublicKey) {
-			return nil, ErrKeyMismatch
-		}
-		if err := checkCACert(o.Cert); err != nil {
-			return nil, err
-		}
-		c.Cert = o.Cert
-		certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: o.Cert.Raw})
-	default:
-		kt := o.KeyType
-		if kt == "" {
-			kt = DefaultKeyType
-		}
-		var err error
-		if key, err = keys.Generate(kt); err != nil {
-			return nil, err
-		}
-		if o.CSROnly {
-			der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: o.Subject}, key)
-			if err != nil {
-				return nil, fmt.Errorf("making the CA's CSR: %w", err)
-			}
-			csrPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})
-			break
-		}
-		ski, err := subjectKeyID(key.Public())
-		if err != nil {
-			return nil, err
-		}
-		sn := make([]byte, 16)
-		rand.Read(sn)
-		sn[0] &= 0x7f
-		tmpl := &x509.Certificate{
-			SerialNumber:          new(big.Int).SetBytes(sn),
-			Subject:               o.Subject,
-			NotBefore:             o.Now.Add(-5 * time.Minute).UTC(),
-			NotAfter:              o.Now.AddDate(0, 0, o.Days).UTC(),
-			IsCA:                  true,
-			BasicConstraintsValid: true,
-			MaxPathLen:            o.PathLen,
-			MaxPathLenZero:        o.PathLen == 0,
-			KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-			SubjectKeyId:          ski,
-		}
-		if o.PathLen < 0 {
-			tmpl.MaxPathLen = -1
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-		if err != nil {
-			return nil, fmt.Errorf("making the CA certificate: %w", err)
-		}
-		c.Cert, _ = x509.ParseCertificate(der)
-		certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	}
-	keyPEM, err := keys.MarshalPKCS8PEM(key, o.KeyPassword)
-	if err != nil {
-		return nil, err
-	}
-	cfg, _ := json.MarshalIndent(c.Config, "", "  ")
-
-	// Checks are done: write. The key goes first, the certificate last, so
-	// a directory with a ca.crt always has its key.
-	if err := os.MkdirAll(filepath.Join(dir, IssuedDir), 0o700); err != nil {
-		return nil, err
-	}
-	unlock, err := safefile.Lock(c.path(SerialFile))
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	if _, err := os.Stat(c.path(SerialFile)); errors.Is(err, fs.ErrNotExist) {
-		first := new(big.Int).Lsh(big.NewInt(o.Now.Unix()), 16)
-		if err := safefile.Write(c.path(SerialFile), []byte(hexSerial(first)+"\n"), safefile.Options{Perm: 0o644}); err != nil {
-			return nil, err
-		}
-	}
-	if _, err := os.Stat(c.path(IndexFile)); errors.Is(err, fs.ErrNotExist) {
-		if err := writeIndexFile(c.path(IndexFile), &index{Records: []*Record{}}); err != nil {
-			return nil, err
-		}
-	}
-	if err := safefile.Write(c.path(ConfigFile), append(cfg, '\n'), safefile.Options{Perm: 0o644}); err != nil {
-		return nil, err
-	}
-	if err := safefile.Write(c.path(KeyFile), keyPEM, safefile.Options{Perm: 0o600}); err != nil {
-		return nil, err
-	}
-	if o.CSROnly {
-		os.Remove(c.path(CertFile))
-		if err := safefile.Write(c.path(CSRFile), csrPEM, safefile.Options{Perm: 0o644}); err != nil {
-			return nil, err
-		}
-		c.Signer = key
-		return c, nil
-	}
-	if err := safefile.Write(c.path(CertFile), certPEM, safefile.Options{Perm: 0o644}); err != nil {
-		return nil, err
-	}
-	os.Remove(c.path(CSRFile))
-	c.Signer = key
-	return c, nil
-}
-
-// CSR returns the pending CSR of a --csr-only CA.
-func CSR(dir string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, CSRFile)) }
-
-// Complete installs the certificate a parent signed for a --csr-only CA.
-// The certificate must match ca.key and be a CA certificate.
-func Complete(dir string, certDER []byte, password func() ([]byte, error)) (*CA, error) {
-	c := &CA{Dir: dir}
-	cert, err := x509.ParseCertificate(certDER)
-	if err != nil {
-		return nil, fmt.Errorf("reading the signed certificate: %w", err)
-	}
-	keyData, err := os.ReadFile(c.path(KeyFile))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, ErrNotCA)
-	}
-	key, err := keys.Parse(keyData, password)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", c.path(KeyFile), err)
-	}
-	if !keyMatches(key, cert.PublicKey) {
-		return nil, ErrKeyMismatch
-	}
-	if err := checkCACert(cert); err != nil {
-		return nil, err
-	}
-	if _, err := os.Stat(c.path(CertFile)); err == nil {
-		return nil, fmt.Errorf("%s: %w", dir, ErrExists)
-	}
-	cfg, err := os.ReadFile(c.path(ConfigFile))
-	if err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal(cfg, &c.Config); err != nil {
-		return nil, err
-	}
-	unlock, err := safefile.Lock(c.path(SerialFile))
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	if err := safefile.Write(c.path(CertFile), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}), safefile.Options{Perm: 0o644, NoOverwrite: true}); err != nil {
-		return nil, err
-	}
-	os.Remove(c.path(CSRFile))
-	c.Cert, c.Signer = cert, key
-	return c, nil
-}
-
 func checkCACert(cert *x509.Certificate) error {
 	if !cert.BasicConstraintsValid || !cert.IsCA {
 		return fmt.Errorf("%s is not a CA certificate (basicConstraints CA:TRUE missing)", cert.Subject)
@@ -434,54 +451,6 @@ func checkCACert(cert *x509.Certificate) error {
 		return fmt.Errorf("%s may not sign certificates (keyUsage lacks keyCertSign)", cert.Subject)
 	}
 	return nil
-}
-
-// lockIndex takes the CA directory's writers' lock and reads the index
-// under it. Every change to the serial counter or the records happens
-// between the two; call unlock when done.
-func (c *CA) lockIndex() (ix *index, unlock func(), err error) {
-	unlock, err = safefile.Lock(c.path(SerialFile))
-	if err != nil {
-		return nil, nil, err
-	}
-	ix, err = c.readIndex()
-	if err != nil {
-		unlock()
-		return nil, nil, err
-	}
-	return ix, unlock, nil
-}
-
-func readIndexFile(path string) (*index, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var ix index
-	if err := json.Unmarshal(data, &ix); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return &ix, nil
-}
-
-func writeIndexFile(path string, ix *index) error {
-	data, err := json.MarshalIndent(ix, "", "  ")
-	if err != nil {
-		return err
-	}
-	return safefile.Write(path, append(data, '\n'), safefile.Options{Perm: 0o644})
-}
-
-func readSerial(path string) (*big.Int, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	n, ok := new(big.Int).SetString(strings.TrimSpace(string(data)), 16)
-	if !ok || n.Sign() <= 0 {
-		return nil, fmt.Errorf("%s: bad serial counter", path)
-	}
-	return n, nil
 }
 
 func fingerprint(der []byte) string {
@@ -495,4 +464,13 @@ func fileName(n *big.Int) string { return filepath.Join(IssuedDir, hexSerial(n)+
 // CertPEM is the CA certificate in PEM.
 func (c *CA) CertPEM() []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Cert.Raw})
+}
+
+// unwrapPath drops the path a *fs.PathError repeats.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

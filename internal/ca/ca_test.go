@@ -261,7 +261,6 @@ func TestSignRefuses(t *testing.T) {
 		want error
 	}{
 		{"bad signature", bad, SignOptions{Profile: "server"}, ErrBadCSR},
-		{"server without a name", csrFor(t, nil, "Just A Person"), SignOptions{Profile: "server"}, ErrProfile},
 		{"rsa 1024", csrFor(t, weak, "weak.example.com"), SignOptions{Profile: "client"}, ErrProfile},
 		{"p-224", csrFor(t, p224, "p224.example.com"), SignOptions{Profile: "server"}, ErrProfile},
 		{"beyond max days", csrFor(t, nil, "a.example.com"), SignOptions{Profile: "server", Days: 61}, ErrValidity},
@@ -317,12 +316,20 @@ func TestIntermediateViaCSR(t *testing.T) {
 	pw := func() ([]byte, error) { return []byte("s3cret"), nil }
 	// A certificate for another key is refused.
 	other, _ := root.Sign(csrFor(t, nil, "x.example.com"), SignOptions{Profile: "intermediate", Now: now})
-	if _, err := Complete(dir, other.Cert.Raw, pw); !errors.Is(err, ErrKeyMismatch) {
+	if _, _, err := Complete(dir, other.Cert.Raw, pw); !errors.Is(err, ErrKeyMismatch) {
 		t.Fatalf("complete with another key's certificate: %v", err)
 	}
-	sub, err := Complete(dir, iss.Cert.Raw, pw)
-	if err != nil {
-		t.Fatal(err)
+	sub, changed, err := Complete(dir, iss.Cert.Raw, pw)
+	if err != nil || !changed {
+		t.Fatal(changed, err)
+	}
+	// Completing again with the same certificate changes nothing.
+	before := hashDir(t, dir)
+	if _, changed, err := Complete(dir, iss.Cert.Raw, pw); err != nil || changed {
+		t.Fatalf("second completion: changed=%v, %v", changed, err)
+	}
+	if hashDir(t, dir) != before {
+		t.Error("a second completion changed the directory")
 	}
 	// pathlen:0 intermediates may not sign further CAs.
 	if _, err := sub.Sign(csrFor(t, nil, "Sub Sub CA"), SignOptions{Profile: "intermediate", Now: now}); !errors.Is(err, ErrProfile) {
@@ -417,11 +424,11 @@ func TestRevokeMinSerialAndCRL(t *testing.T) {
 	}
 
 	for wantNum := int64(1); wantNum <= 2; wantNum++ {
-		der, err := c.CRL(CRLOptions{Days: 3, Now: now})
+		res, err := c.CRL(CRLOptions{Days: 3, Now: now, DER: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		crl, err := x509.ParseRevocationList(der)
+		crl, err := x509.ParseRevocationList(res.Data)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -518,7 +525,7 @@ func TestConcurrentSign(t *testing.T) {
 	if len(files) != len(st.Entries) {
 		t.Errorf("%d files in issued/, %d records", len(files), len(st.Entries))
 	}
-	next, err := readSerial(filepath.Join(c.Dir, SerialFile))
+	next, err := readCounter(filepath.Join(c.Dir, SerialFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,12 +9,16 @@ import (
 	"crypto/x509/pkix"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/big"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/trustctl/trustctl/internal/pemfile"
+	"github.com/trustctl/trustctl/internal/safefile"
 )
 
 // Reasons are the CRLReason names of RFC 5280 section 5.3.1 with their
@@ -67,33 +71,42 @@ type Entry struct {
 	Current bool
 }
 
-// State is a consistent snapshot of the index.
+// State is a consistent snapshot of the record.
 type State struct {
+	// Entries are the certificates issued, oldest first.
 	Entries   []Entry
 	MinSerial *big.Int // nil when none was set
 	MinSetAt  time.Time
 	CRLNumber int64
+	// Unissued are the serials spent on certificates that were signed
+	// but never delivered (a command killed or failed on the way).
+	Unissued []*big.Int
 }
 
 // Records returns what the CA issued, oldest first, with each status at now.
 func (c *CA) Records(now time.Time) (*State, error) {
-	ix, err := c.readIndex()
-	if err != nil {
-		return nil, err
-	}
-	return c.state(ix, now), nil
+	var st *State
+	err := c.withLedger(func(l *ledger) error {
+		st = c.state(l, now)
+		return nil
+	})
+	return st, err
 }
 
-func (c *CA) state(ix *index, now time.Time) *State {
-	st := &State{CRLNumber: ix.CRLNumber}
-	if ix.MinSerial != nil {
-		st.MinSerial = ix.MinSerial.Int
-		if ix.MinSetAt != nil {
-			st.MinSetAt = *ix.MinSetAt
+func (c *CA) state(l *ledger, now time.Time) *State {
+	st := &State{CRLNumber: l.crlNumber()}
+	if l.ix.MinSerial != nil {
+		st.MinSerial = l.ix.MinSerial.Int
+		if l.ix.MinSetAt != nil {
+			st.MinSetAt = *l.ix.MinSetAt
 		}
 	}
 	fp := fingerprint(c.Cert.Raw)
-	for _, r := range ix.Records {
+	for _, r := range l.records() {
+		if r.State != StateIssued {
+			st.Unissued = append(st.Unissued, r.Serial.Int)
+			continue
+		}
 		e := Entry{Record: r, Status: StatusValid, Current: r.CA == fp}
 		switch {
 		case r.RevokedAt != nil:
@@ -118,60 +131,140 @@ func (s *State) Lookup(serial *big.Int) (Entry, bool) {
 	return Entry{}, false
 }
 
+// Revocation is the outcome of [CA.Revoke].
+type Revocation struct {
+	*Record
+	// Changed is false when the certificate was revoked already.
+	Changed bool
+}
+
 // Revoke marks serial revoked for reason (a name from [Reasons]). A serial
 // the CA never issued is [ErrUnknownSerial]; revoking again keeps the first
-// revocation. Only the index changes.
-func (c *CA) Revoke(serial *big.Int, reason string, now time.Time) (*Record, error) {
+// revocation and changes nothing. Only the record changes.
+func (c *CA) Revoke(serial *big.Int, reason string, now time.Time) (*Revocation, error) {
 	if _, ok := Reasons[reason]; !ok {
 		return nil, fmt.Errorf("unknown revocation reason %q", reason)
 	}
-	ix, unlock, err := c.lockIndex()
+	var out *Revocation
+	err := c.withLedger(func(l *ledger) error {
+		fp := fingerprint(c.Cert.Raw)
+		for _, r := range l.records() {
+			if r.CA != fp || r.Serial.Cmp(serial) != 0 {
+				continue
+			}
+			if r.State != StateIssued {
+				return fmt.Errorf("serial %s: %w (it was signed but never delivered)", hexSerial(serial), ErrUnknownSerial)
+			}
+			if r.RevokedAt != nil {
+				out = &Revocation{Record: r}
+				return nil
+			}
+			t := now.UTC().Truncate(time.Second)
+			r.RevokedAt, r.Reason = &t, reason
+			out = &Revocation{Record: r, Changed: true}
+			return l.writeIndex()
+		}
+		return fmt.Errorf("serial %s: %w", hexSerial(serial), ErrUnknownSerial)
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
-	fp := fingerprint(c.Cert.Raw)
-	for _, r := range ix.Records {
-		if r.CA != fp || r.Serial.Cmp(serial) != 0 {
-			continue
-		}
-		if r.RevokedAt != nil {
-			return r, nil
-		}
-		t := now.UTC().Truncate(time.Second)
-		r.RevokedAt, r.Reason = &t, reason
-		return r, c.writeIndex(ix)
-	}
-	return nil, fmt.Errorf("serial %s: %w", hexSerial(serial), ErrUnknownSerial)
+	return out, nil
 }
 
-// SetMinSerial makes every serial below min count as revoked (reason
-// superseded, at now): the cluster-CA pattern of retiring everything
-// issued before a point without listing it.
+// MinSerialChange is the outcome of [CA.ApplyMinSerial].
+type MinSerialChange struct {
+	// Changed is false when the minimum was that serial already.
+	Changed bool
+	// Below counts the current CA's certificates it revokes that were not
+	// revoked otherwise.
+	Below int
+	// CounterRaised is set when the serial counter moved up to the
+	// minimum, so that what the CA signs next is not revoked at birth.
+	CounterRaised bool
+}
+
+// SetMinSerial is [CA.ApplyMinSerial] for callers that need no report.
 func (c *CA) SetMinSerial(min *big.Int, now time.Time) error {
-	if min.Sign() <= 0 {
-		return fmt.Errorf("the minimum serial must be positive")
+	_, err := c.ApplyMinSerial(min, now)
+	return err
+}
+
+// ApplyMinSerial makes every serial below min count as revoked (reason
+// superseded, at now): the cluster-CA pattern of retiring everything
+// issued before a point without listing it. Setting the same minimum
+// again changes nothing. A minimum above the serial counter moves the
+// counter up to it.
+func (c *CA) ApplyMinSerial(min *big.Int, now time.Time) (*MinSerialChange, error) {
+	if err := CheckSerial(min); err != nil {
+		return nil, fmt.Errorf("minimum serial: %w", err)
 	}
-	ix, unlock, err := c.lockIndex()
+	ch := &MinSerialChange{}
+	err := c.withLedger(func(l *ledger) error {
+		fp := fingerprint(c.Cert.Raw)
+		for _, r := range l.records() {
+			if r.State == StateIssued && r.CA == fp && r.RevokedAt == nil && r.Serial.Cmp(min) < 0 {
+				ch.Below++
+			}
+		}
+		if l.ix.MinSerial != nil && l.ix.MinSerial.Cmp(min) == 0 {
+			return nil
+		}
+		// The counter first: a kill before the index leaves only serials
+		// skipped, never one issued below the minimum.
+		old := l.counter
+		if min.Cmp(old) > 0 {
+			if err := writeCounter(l.path(SerialFile), min); err != nil {
+				return err
+			}
+			ch.CounterRaised = true
+		}
+		ix := *l.ix
+		t := now.UTC().Truncate(time.Second)
+		ix.MinSerial, ix.MinSetAt = &Serial{min}, &t
+		l.ix, l.recs = &ix, nil
+		if err := l.writeIndex(); err != nil {
+			if ch.CounterRaised {
+				writeCounter(l.path(SerialFile), old)
+			}
+			return err
+		}
+		ch.Changed = true
+		return nil
+	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer unlock()
-	t := now.UTC().Truncate(time.Second)
-	ix.MinSerial, ix.MinSetAt = &Serial{min}, &t
-	return c.writeIndex(ix)
+	return ch, nil
 }
 
 // CRLOptions says how to write a CRL.
 type CRLOptions struct {
 	Days int // until nextUpdate; default 7
 	Now  time.Time
+	// Out is the file the CRL goes to, replaced atomically. An existing
+	// file that is not a CRL is replaced only with Force ([ErrOutExists]).
+	// With no Out, Writer receives it.
+	Out    string
+	Force  bool
+	Writer io.Writer
+	// DER writes DER instead of PEM.
+	DER bool
 }
 
-// CRL signs a CRL (DER) listing every revoked certificate of the current
-// CA, including those below the minimum serial, with the next CRL number
-// (RFC 5280 section 5.2.3; the number is kept in the index).
-func (c *CA) CRL(o CRLOptions) ([]byte, error) {
+// CRLResult is a CRL that was written.
+type CRLResult struct {
+	CRL *x509.RevocationList
+	// Data is what was written: PEM, or DER.
+	Data []byte
+}
+
+// CRL signs and writes a CRL listing every revoked certificate of the
+// current CA, including those below the minimum serial, with the next CRL
+// number (RFC 5280 section 5.2.3). The number is spent in the journal
+// before the CRL is written, and given back if writing it fails: a failed
+// CRL leaves the directory as it was.
+func (c *CA) CRL(o CRLOptions) (*CRLResult, error) {
 	if c.Signer == nil {
 		return nil, fmt.Errorf("the CA key is not loaded")
 	}
@@ -181,38 +274,83 @@ func (c *CA) CRL(o CRLOptions) ([]byte, error) {
 	if o.Days == 0 {
 		o.Days = 7
 	}
-	ix, unlock, err := c.lockIndex()
+	if o.Days < 0 || o.Days > MaxDays(o.Now) {
+		return nil, fmt.Errorf("%w: next update in %d days (want 1 to %d)", ErrValidity, o.Days, MaxDays(o.Now))
+	}
+	if o.Out != "" && !o.Force {
+		if data, err := os.ReadFile(o.Out); err == nil && !isCRL(data) {
+			// A CRL is public and replaced on every run; overwriting it is
+			// the point, but only a CRL.
+			return nil, fmt.Errorf("%s %w and is not a CRL", o.Out, ErrOutExists)
+		}
+	}
+	var res *CRLResult
+	err := c.withLedger(func(l *ledger) error {
+		if err := c.sameCert(); err != nil {
+			return err
+		}
+		st := c.state(l, o.Now)
+		var entries []x509.RevocationListEntry
+		for _, e := range st.Entries {
+			if !e.Current {
+				continue
+			}
+			switch e.Status {
+			case StatusRevoked:
+				entries = append(entries, x509.RevocationListEntry{SerialNumber: e.Serial.Int, RevocationTime: *e.RevokedAt, ReasonCode: Reasons[e.Reason]})
+			case StatusBelowMin:
+				entries = append(entries, x509.RevocationListEntry{SerialNumber: e.Serial.Int, RevocationTime: st.MinSetAt, ReasonCode: Reasons["superseded"]})
+			}
+		}
+		number := l.crlNumber() + 1
+		der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
+			Number:                    big.NewInt(number),
+			ThisUpdate:                o.Now.UTC().Truncate(time.Second),
+			NextUpdate:                o.Now.AddDate(0, 0, o.Days).UTC().Truncate(time.Second),
+			RevokedCertificateEntries: entries,
+		}, c.Cert, c.Signer)
+		if err != nil {
+			return fmt.Errorf("signing the CRL: %w", err)
+		}
+		crl, err := x509.ParseRevocationList(der)
+		if err != nil {
+			return err
+		}
+		data := der
+		if !o.DER {
+			data = pemfile.Encode("X509 CRL", der)
+		}
+		m := l.mark()
+		if err := l.appendLine(&journalLine{CRLNumber: number}); err != nil {
+			return err
+		}
+		if o.Out != "" {
+			err = safefile.Write(o.Out, data, safefile.Options{Perm: 0o644})
+		} else if o.Writer != nil {
+			_, err = o.Writer.Write(data)
+		}
+		if err != nil {
+			if rerr := l.rollback(m); rerr != nil {
+				return fmt.Errorf("%w (and CRL number %d stays spent: %v)", err, number, rerr)
+			}
+			return err
+		}
+		res = &CRLResult{CRL: crl, Data: data}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
-	st := c.state(ix, o.Now)
-	var entries []x509.RevocationListEntry
-	for _, e := range st.Entries {
-		if !e.Current {
-			continue
-		}
-		switch e.Status {
-		case StatusRevoked:
-			entries = append(entries, x509.RevocationListEntry{SerialNumber: e.Serial.Int, RevocationTime: *e.RevokedAt, ReasonCode: Reasons[e.Reason]})
-		case StatusBelowMin:
-			entries = append(entries, x509.RevocationListEntry{SerialNumber: e.Serial.Int, RevocationTime: st.MinSetAt, ReasonCode: Reasons["superseded"]})
-		}
+	return res, nil
+}
+
+func isCRL(data []byte) bool {
+	if pemfile.LooksLikePEM(data) {
+		blocks, err := pemfile.Decode(data)
+		return err == nil && len(blocks) > 0 && blocks[0].Type == "X509 CRL"
 	}
-	ix.CRLNumber++
-	der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
-		Number:                    big.NewInt(ix.CRLNumber),
-		ThisUpdate:                o.Now.UTC().Truncate(time.Second),
-		NextUpdate:                o.Now.AddDate(0, 0, o.Days).UTC().Truncate(time.Second),
-		RevokedCertificateEntries: entries,
-	}, c.Cert, c.Signer)
-	if err != nil {
-		return nil, fmt.Errorf("signing the CRL: %w", err)
-	}
-	if err := c.writeIndex(ix); err != nil {
-		return nil, err
-	}
-	return der, nil
+	_, err := x509.ParseRevocationList(data)
+	return err == nil
 }
 
 // Certificate returns the PEM of an issued certificate.

@@ -12,10 +12,11 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io/fs"
+	"io"
 	"math/big"
 	"net"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -35,25 +36,55 @@ type SignOptions struct {
 	// the CA's own expiry). A value beyond the cap is [ErrValidity].
 	Days int
 	Now  time.Time
+	// Out is the file the certificate is delivered to (replaced atomically;
+	// an existing one only with Force, else [ErrOutExists]). Chain appends
+	// the CA certificate after it.
+	Out   string
+	Force bool
+	Chain bool
+	// Writer receives the certificate when Out is empty, once it is
+	// recorded; with neither, the caller keeps [Issued.PEM].
+	Writer io.Writer
 	// extra adjusts the template before signing (the OCSP responder's
 	// delegated certificate sets its short validity).
 	extra func(*x509.Certificate)
 }
 
-// Issued is a certificate the CA has signed and recorded.
+// Issued is a certificate the CA has signed, recorded and delivered.
 type Issued struct {
-	Cert   *x509.Certificate
+	Cert *x509.Certificate
+	// PEM is what was delivered: the certificate, and the CA's after it
+	// with Chain.
 	PEM    []byte
 	Record *Record
 	// Capped is set when the default validity was shortened to end with
 	// the CA certificate.
 	Capped bool
+	// Warnings say what a careful reader of the certificate would want to
+	// know: a server certificate without a host name, a CSR that asked
+	// for more than the profile gives.
+	Warnings []string
 }
 
-// Sign checks csr, issues a certificate under the profile and records it.
-// The serial is taken under the directory's lock, so concurrent signers
-// (goroutines or processes) never share one. Nothing is written when a
-// check fails. The CA key must be loaded.
+// CheckOut fails with [ErrOutExists] when out exists and force is not
+// set, and when its directory does not exist: what [CA.Sign] refuses
+// before anything is written, for a caller to ask before it unlocks a key.
+func CheckOut(out string, force bool) error {
+	if _, err := os.Stat(out); err == nil && !force {
+		return fmt.Errorf("%s %w", out, ErrOutExists)
+	}
+	if fi, err := os.Stat(filepath.Dir(out)); err != nil || !fi.IsDir() {
+		return fmt.Errorf("%s: no such directory", filepath.Dir(out))
+	}
+	return nil
+}
+
+// Sign checks csr, issues a certificate under the profile, records it and
+// delivers it, in the order the package documentation gives. The serial
+// is taken under the directory's lock, so concurrent signers (goroutines
+// or processes) never share one. Nothing is written when a check fails,
+// and a failure before delivery leaves the directory as it was. The CA key
+// must be loaded.
 func (c *CA) Sign(csr *x509.CertificateRequest, o SignOptions) (*Issued, error) {
 	if c.Signer == nil {
 		return nil, fmt.Errorf("the CA key is not loaded")
@@ -64,7 +95,7 @@ func (c *CA) Sign(csr *x509.CertificateRequest, o SignOptions) (*Issued, error) 
 	if err := csr.CheckSignature(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadCSR, err)
 	}
-	tmpl, err := c.template(csr, o)
+	tmpl, warnings, err := c.template(csr, o)
 	if err != nil {
 		return nil, err
 	}
@@ -77,73 +108,133 @@ func (c *CA) Sign(csr *x509.CertificateRequest, o SignOptions) (*Issued, error) 
 	if o.extra != nil {
 		o.extra(tmpl)
 	}
-
-	// Signing needs the lock and the counter, not the index: the record
-	// is appended to the journal (journal.go).
-	unlock, err := safefile.Lock(c.path(SerialFile))
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	next, err := readSerial(c.path(SerialFile))
-	if err != nil {
-		return nil, err
-	}
-	// A crash after the certificate file below was written and before the
-	// counter moved leaves the counter behind; the files win, and serials
-	// are never reused.
-	for {
-		_, err := os.Stat(c.path(fileName(next)))
-		if errors.Is(err, fs.ErrNotExist) {
-			break
-		}
-		if err != nil {
+	out := ""
+	if o.Out != "" {
+		if err := CheckOut(o.Out, o.Force); err != nil {
 			return nil, err
 		}
-		next = new(big.Int).Add(next, big.NewInt(1))
+		if out, err = filepath.Abs(o.Out); err != nil {
+			return nil, err
+		}
 	}
-	tmpl.SerialNumber = next
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, c.Cert, csr.PublicKey, c.Signer)
-	if err != nil {
-		return nil, fmt.Errorf("signing: %w", err)
-	}
-	cert, err := x509.ParseCertificate(der)
+	var iss *Issued
+	err = c.withLedger(func(l *ledger) error {
+		if err := c.sameCert(); err != nil {
+			return err
+		}
+		n, err := l.nextSerial()
+		if err != nil {
+			return err
+		}
+		tmpl.SerialNumber = n
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, c.Cert, csr.PublicKey, c.Signer)
+		if err != nil {
+			return fmt.Errorf("signing: %w", err)
+		}
+		cert, err := x509.ParseCertificate(der)
+		if err != nil {
+			return err
+		}
+		certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+		data := certPEM
+		if o.Chain {
+			data = append(slices.Clone(certPEM), c.CertPEM()...)
+		}
+		pc := certs.FromX509(cert)
+		rec := &Record{
+			Serial:    Serial{n},
+			Subject:   cert.Subject.String(),
+			NotBefore: cert.NotBefore,
+			NotAfter:  cert.NotAfter,
+			Profile:   o.Profile,
+			SHA256:    pc.SHA256Hex(),
+			SHA1:      pc.SHA1Hex(),
+			CA:        fingerprint(c.Cert.Raw),
+			File:      fileName(n),
+			State:     StatePending,
+			Out:       out,
+			Chain:     o.Chain,
+		}
+		done, warn, err := l.issue(rec, certPEM, data, o)
+		if err != nil {
+			return err
+		}
+		if warn != "" {
+			warnings = append(warnings, warn)
+		}
+		iss = &Issued{Cert: cert, PEM: data, Record: done, Capped: capped, Warnings: warnings}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	pc := certs.FromX509(cert)
-	rec := &Record{
-		Serial:    Serial{next},
-		Subject:   cert.Subject.String(),
-		NotBefore: cert.NotBefore,
-		NotAfter:  cert.NotAfter,
-		Profile:   o.Profile,
-		SHA256:    pc.SHA256Hex(),
-		SHA1:      pc.SHA1Hex(),
-		CA:        fingerprint(c.Cert.Raw),
-		File:      fileName(next),
+	return iss, nil
+}
+
+// issue records and delivers one signed certificate: the steps 1 to 5 of
+// the package documentation, and the way back when one fails before the
+// certificate is delivered. It returns the record as issued, and a warning
+// when the record could not be completed after delivery.
+func (l *ledger) issue(rec *Record, certPEM, data []byte, o SignOptions) (*Record, string, error) {
+	serial := hexSerial(rec.Serial.Int)
+	m := l.mark()
+	if err := l.appendLine(&journalLine{Record: rec}); err != nil {
+		return nil, "", fmt.Errorf("recording serial %s: %w", serial, err)
 	}
-	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	// Certificate file, then record, then counter: after a crash at any
-	// point the next signer still moves past this serial.
-	if err := safefile.Write(c.path(rec.File), certPEM, safefile.Options{Perm: 0o644, NoOverwrite: true}); err != nil {
-		return nil, fmt.Errorf("recording serial %s: %w", hexSerial(next), err)
+	copyPath := l.path(rec.File)
+	undo := func(cause error, copied bool) error {
+		if copied {
+			os.Remove(copyPath)
+			safefile.SyncDir(filepath.Dir(copyPath))
+		}
+		if err := l.rollback(m); err != nil {
+			return fmt.Errorf("%w; undoing the record failed too (%v): the next ca command settles serial %s", cause, err, serial)
+		}
+		return cause
 	}
-	if err := appendJournal(c.path(JournalFile), rec); err != nil {
-		return nil, fmt.Errorf("recording serial %s: %w", hexSerial(next), err)
+	if err := safefile.Write(copyPath, certPEM, safefile.Options{Perm: 0o644, NoOverwrite: true}); err != nil {
+		return nil, "", undo(fmt.Errorf("recording serial %s: %w", serial, err), false)
 	}
-	nn := new(big.Int).Add(next, big.NewInt(1))
-	if err := safefile.Write(c.path(SerialFile), []byte(hexSerial(nn)+"\n"), safefile.Options{Perm: 0o644}); err != nil {
-		return nil, err
+	if rec.Out != "" {
+		if err := safefile.Write(rec.Out, data, safefile.Options{Perm: 0o644, NoOverwrite: !o.Force}); err != nil {
+			if errors.Is(err, safefile.ErrExists) {
+				err = fmt.Errorf("%s %w", o.Out, ErrOutExists)
+			}
+			return nil, "", undo(err, true)
+		}
 	}
-	return &Issued{Cert: cert, PEM: certPEM, Record: rec, Capped: capped}, nil
+	done := *rec
+	done.State = StateIssued
+	if err := l.appendLine(&journalLine{Record: &done}); err != nil {
+		if rec.Out == "" {
+			return nil, "", undo(fmt.Errorf("recording serial %s: %w", serial, err), true)
+		}
+		// Delivered: the certificate is issued, and the pending line says
+		// where it went.
+		return &done, fmt.Sprintf("serial %s was delivered, but its record could not be completed (%v); the next ca command completes it", serial, err), nil
+	}
+	// The counter last: the record already holds the serial, and the next
+	// command moves a counter that lags (see recoverDir).
+	writeCounter(l.path(SerialFile), new(big.Int).Add(rec.Serial.Int, bigOne))
+	if rec.Out == "" && o.Writer != nil {
+		if _, err := o.Writer.Write(data); err != nil {
+			void := done
+			void.State, void.File = StateVoid, ""
+			os.Remove(copyPath)
+			if verr := l.appendLine(&journalLine{Record: &void}); verr != nil {
+				return nil, "", fmt.Errorf("writing the certificate: %w (serial %s stays recorded as issued: %v)", err, serial, verr)
+			}
+			return nil, "", fmt.Errorf("writing the certificate: %w (serial %s is recorded as not issued)", err, serial)
+		}
+	}
+	return &done, "", nil
 }
 
 // notAfter applies the caps: --max-days and the CA certificate's own end.
 func (c *CA) notAfter(o SignOptions) (time.Time, bool, error) {
 	days := o.Days
-	if days < 0 {
-		return time.Time{}, false, fmt.Errorf("negative validity")
+	if days < 0 || days > MaxDays(o.Now) {
+		return time.Time{}, false, fmt.Errorf("%w: %d days (want 1 to %d, ending by 9999-12-31)", ErrValidity, days, MaxDays(o.Now))
 	}
 	asked := days != 0
 	if !asked {
@@ -173,15 +264,17 @@ func (c *CA) notAfter(o SignOptions) (time.Time, bool, error) {
 var oidOCSPNoCheck = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 5}
 
 // template builds the certificate for a profile from the CSR: subject and
-// SANs copied, extensions decided by the profile, never by the CSR.
-func (c *CA) template(csr *x509.CertificateRequest, o SignOptions) (*x509.Certificate, error) {
+// SANs copied, extensions decided by the profile, never by the CSR. The
+// warnings say where the result differs from what a reader would expect.
+func (c *CA) template(csr *x509.CertificateRequest, o SignOptions) (*x509.Certificate, []string, error) {
 	if err := keyFits(csr); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ski, err := subjectKeyID(csr.PublicKey)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrProfile, err)
+		return nil, nil, fmt.Errorf("%w: %v", ErrProfile, err)
 	}
+	var warnings []string
 	t := &x509.Certificate{
 		RawSubject:     csr.RawSubject,
 		DNSNames:       slices.Clone(csr.DNSNames),
@@ -199,7 +292,7 @@ func (c *CA) template(csr *x509.CertificateRequest, o SignOptions) (*x509.Certif
 		t.CRLDistributionPoints = []string{c.Config.CRLURL}
 	}
 	_, isRSA := csr.PublicKey.(*rsa.PublicKey)
-	server := func() error {
+	server := func() {
 		// A CN that is a DNS name is added as a SAN: clients ignore the CN
 		// since RFC 6125 (Chrome 58, Go 1.15).
 		cn := csr.Subject.CommonName
@@ -209,16 +302,23 @@ func (c *CA) template(csr *x509.CertificateRequest, o SignOptions) (*x509.Certif
 		if ip := net.ParseIP(cn); ip != nil && !slices.ContainsFunc(t.IPAddresses, ip.Equal) {
 			t.IPAddresses = append(t.IPAddresses, ip)
 		}
+		// A CN that names a service rather than a host is signed as asked
+		// (IRIS and other CA clients name instances that way); clients
+		// that check host names will not accept it for any host.
 		if len(t.DNSNames)+len(t.IPAddresses) == 0 {
-			return fmt.Errorf("%w: the %s profile needs at least one DNS or IP subject alternative name (or a CN that is a host name)", ErrProfile, o.Profile)
+			what := fmt.Sprintf("CN=%s is not a host name", cn)
+			if cn == "" {
+				what = "the subject has no CN"
+			}
+			warnings = append(warnings, fmt.Sprintf("%s and the CSR has no DNS or IP subject alternative name: TLS clients that check the host name will not accept this %s certificate for any host", what, o.Profile))
 		}
-		return nil
+	}
+	if o.Profile != "intermediate" && requestsCA(csr) {
+		warnings = append(warnings, fmt.Sprintf("the CSR asks for CA:TRUE (basicConstraints); the %s profile issues an end-entity certificate (CA:FALSE)", o.Profile))
 	}
 	switch o.Profile {
 	case "server":
-		if err := server(); err != nil {
-			return nil, err
-		}
+		server()
 		t.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
 		t.KeyUsage = x509.KeyUsageDigitalSignature
 		if isRSA {
@@ -227,9 +327,7 @@ func (c *CA) template(csr *x509.CertificateRequest, o SignOptions) (*x509.Certif
 			t.KeyUsage |= x509.KeyUsageKeyEncipherment
 		}
 	case "server-client":
-		if err := server(); err != nil {
-			return nil, err
-		}
+		server()
 		t.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}
 		t.KeyUsage = x509.KeyUsageDigitalSignature
 		if isRSA {
@@ -243,7 +341,7 @@ func (c *CA) template(csr *x509.CertificateRequest, o SignOptions) (*x509.Certif
 		t.KeyUsage = x509.KeyUsageDigitalSignature
 	case "intermediate":
 		if c.Cert.MaxPathLen == 0 && c.Cert.MaxPathLenZero {
-			return nil, fmt.Errorf("%w: this CA has pathlen:0 and may not sign intermediates", ErrProfile)
+			return nil, nil, fmt.Errorf("%w: this CA has pathlen:0 and may not sign intermediates", ErrProfile)
 		}
 		t.IsCA = true
 		t.MaxPathLen = 0
@@ -258,9 +356,29 @@ func (c *CA) template(csr *x509.CertificateRequest, o SignOptions) (*x509.Certif
 		t.OCSPServer, t.CRLDistributionPoints = nil, nil
 		t.ExtraExtensions = append(t.ExtraExtensions, pkixNoCheck())
 	default:
-		return nil, fmt.Errorf("%w: unknown profile %q (want %s)", ErrProfile, o.Profile, strings.Join(Profiles, ", "))
+		return nil, nil, fmt.Errorf("%w: unknown profile %q (want %s)", ErrProfile, o.Profile, strings.Join(Profiles, ", "))
 	}
-	return t, nil
+	return t, warnings, nil
+}
+
+var oidBasicConstraints = asn1.ObjectIdentifier{2, 5, 29, 19}
+
+// requestsCA reports whether the CSR asks for basicConstraints CA:TRUE
+// in its extension request (PKCS#9 extensionRequest, RFC 2986).
+func requestsCA(csr *x509.CertificateRequest) bool {
+	for _, e := range csr.Extensions {
+		if !e.Id.Equal(oidBasicConstraints) {
+			continue
+		}
+		var bc struct {
+			IsCA       bool `asn1:"optional"`
+			MaxPathLen int  `asn1:"optional,default:-1"`
+		}
+		if rest, err := asn1.Unmarshal(e.Value, &bc); err == nil && len(rest) == 0 {
+			return bc.IsCA
+		}
+	}
+	return false
 }
 
 // keyFits refuses keys no profile should certify: RSA below 2048 bits

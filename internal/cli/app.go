@@ -82,6 +82,7 @@ func newApp(env *Env) *ucli.App {
 					caRevokeCommand(),
 					caCRLCommand(),
 					caMinSerialCommand(),
+					caCheckCommand(),
 				},
 			},
 			// Validation and revocation.

@@ -4,7 +4,9 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
+	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -24,6 +26,20 @@ func caDirArg(c *ucli.Context, min, max int, usage string) (string, error) {
 	return c.Args().First(), nil
 }
 
+// caPassword returns the CA key's passphrase as the flags give it, or a
+// function that asks on the terminal when the key turns out encrypted.
+func caPassword(c *ucli.Context) (pw []byte, given bool, ask func() ([]byte, error), err error) {
+	pw, given, err = readSecret(c, pwKey)
+	if err != nil {
+		return nil, false, nil, err
+	}
+	ask = lazySecret(c, pwKey, "CA key passphrase")
+	if given {
+		ask = func() ([]byte, error) { return pw, nil }
+	}
+	return pw, given, ask, nil
+}
+
 // openCA opens a CA directory; withKey also unlocks its key, asking for
 // the passphrase only when the key is encrypted.
 func openCA(c *ucli.Context, dir string, withKey bool) (*ca.CA, error) {
@@ -34,15 +50,11 @@ func openCA(c *ucli.Context, dir string, withKey bool) (*ca.CA, error) {
 	if !withKey {
 		return a, nil
 	}
-	pw, ok, err := readSecret(c, pwKey)
+	_, _, ask, err := caPassword(c)
 	if err != nil {
 		return nil, err
 	}
-	get := lazySecret(c, pwKey, "CA key passphrase")
-	if ok {
-		get = func() ([]byte, error) { return pw, nil }
-	}
-	if err := a.LoadKey(get); err != nil {
+	if err := a.LoadKey(ask); err != nil {
 		return nil, caError(err)
 	}
 	return a, nil
@@ -59,17 +71,21 @@ func caError(err error) error {
 		return withHint(err, "create one with: trustctl ca init DIR --subject 'CN=...'")
 	case errors.Is(err, ca.ErrExists):
 		return withHint(err, "--force replaces the CA and keeps its serial counter and records")
+	case errors.Is(err, ca.ErrOutExists):
+		return withHint(err, "--force overwrites it")
+	case errors.Is(err, ca.ErrCorrupt):
+		return withHint(err, "nothing was changed; trustctl ca check DIR lists what is wrong")
 	}
 	return err
 }
 
 // parseSerialArg reads a serial as hex, with or without colons.
 func parseSerialArg(s string) (*big.Int, error) {
-	b := certs.ParseHex(s)
-	if b == nil {
-		return nil, usageErrorf("serial %q is not hex (write it as openssl prints it, e.g. 0A:1B:2C)", s)
+	n, err := ca.ParseSerial(s)
+	if err != nil {
+		return nil, usageErrorf("%v", err)
 	}
-	return new(big.Int).SetBytes(b), nil
+	return n, nil
 }
 
 // readCSR reads the first CSR of a file, PEM or DER.
@@ -88,4 +104,35 @@ func readCSR(path string) (*x509.CertificateRequest, error) {
 func readFirstCert(path string) (*x509.Certificate, error) {
 	_, cert, err := loadLeaf(path, source.Options{})
 	return cert, err
+}
+
+// warn prints one warning line per item on stderr.
+func warn(w io.Writer, warnings []string) {
+	for _, s := range warnings {
+		fmt.Fprintf(w, "trustctl: warning: %s\n", s)
+	}
+}
+
+// caCertDoc describes a certificate in the JSON of the ca commands.
+type caCertDoc struct {
+	Serial    string `json:"serial"`
+	Subject   string `json:"subject"`
+	Issuer    string `json:"issuer"`
+	NotBefore string `json:"not_before"`
+	NotAfter  string `json:"not_after"`
+	SHA1      string `json:"sha1"`
+	SHA256    string `json:"sha256"`
+}
+
+func caCertJSON(cert *x509.Certificate) *caCertDoc {
+	pc := certs.FromX509(cert)
+	return &caCertDoc{
+		Serial:    certs.SerialHex(cert.SerialNumber),
+		Subject:   cert.Subject.String(),
+		Issuer:    cert.Issuer.String(),
+		NotBefore: cert.NotBefore.UTC().Format(time.RFC3339),
+		NotAfter:  cert.NotAfter.UTC().Format(time.RFC3339),
+		SHA1:      pc.SHA1Hex(),
+		SHA256:    pc.SHA256Hex(),
+	}
 }

@@ -1,17 +1,13 @@
 package cli
 
 import (
-	"crypto/x509"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
+	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/ca"
-	"github.com/trustctl/trustctl/internal/pemfile"
-	"github.com/trustctl/trustctl/internal/safefile"
+	"github.com/trustctl/trustctl/internal/render"
 )
 
 func caCRLCommand() *ucli.Command {
@@ -21,7 +17,9 @@ func caCRLCommand() *ucli.Command {
 		ArgsUsage: "DIR",
 		Description: `Signs a CRL listing every revoked certificate of the CA (including those
 below the minimum serial), with the next CRL number and a nextUpdate --days
-ahead. PEM by default, DER with --der.
+ahead (7, 7d or 168h). PEM by default, DER with --der. An existing --out
+file is replaced when it holds a CRL, otherwise only with --force. A CRL
+that could not be written leaves the CA directory as it was.
 
 EXAMPLES:
    trustctl ca crl ./ca --out ca.crl --days 7
@@ -30,13 +28,25 @@ EXAMPLES:
 EXIT CODES:
    0 written; 2 wrong CA passphrase or bad usage`,
 		Flags: append([]ucli.Flag{
-			&ucli.StringFlag{Name: "out", Usage: "write the CRL to `FILE` (default: standard output)"},
-			&ucli.IntFlag{Name: "days", Value: 7, Usage: "`DAYS` until nextUpdate"},
+			&ucli.StringFlag{Name: "out", Usage: "write the CRL to `FILE` (default, or -: standard output)"},
+			&ucli.StringFlag{Name: "days", Value: "7", Usage: "`DAYS` until nextUpdate"},
 			&ucli.BoolFlag{Name: "der", Usage: "write DER instead of PEM"},
 			forceFlag,
+			jsonFlag,
 		}, caKeyFlags()...),
 		Action: runCACRL,
 	}
+}
+
+// caCRLDoc is the JSON of ca crl.
+type caCRLDoc struct {
+	Changed    bool   `json:"changed"`
+	Number     string `json:"crl_number"`
+	Revoked    int    `json:"revoked"`
+	ThisUpdate string `json:"this_update"`
+	NextUpdate string `json:"next_update"`
+	Out        string `json:"out,omitempty"`
+	PEM        string `json:"pem,omitempty"`
 }
 
 func runCACRL(c *ucli.Context) error {
@@ -44,56 +54,44 @@ func runCACRL(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	if c.Int("days") <= 0 {
-		return usageErrorf("--days must be positive")
-	}
 	env := envOf(c)
-	out := c.String("out")
-	if out == "" && c.Bool("der") {
+	o := ca.CRLOptions{Now: env.Now(), Force: c.Bool("force"), DER: c.Bool("der")}
+	if o.Days, err = daysFlag(c, "days"); err != nil {
+		return err
+	}
+	if out := c.String("out"); out != "" && out != "-" {
+		o.Out = out
+	}
+	switch {
+	case o.Out == "" && c.Bool("json") && o.DER:
+		return usageErrorf("--json carries the CRL as PEM; with --der, give --out FILE")
+	case o.Out == "" && o.DER:
 		if err := env.refuseBinaryToTerminal(); err != nil {
 			return err
 		}
-	}
-	if out != "" && !c.Bool("force") {
-		if _, err := os.Stat(out); err == nil {
-			// A CRL is public and replaced on every run; overwriting it is
-			// the point, but only a CRL.
-			if data, rerr := os.ReadFile(out); rerr != nil || !isCRL(data) {
-				return withHint(usageErrorf("%s exists and is not a CRL", out), "--force overwrites it")
-			}
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
+		o.Writer = env.Stdout
+	case o.Out == "" && !c.Bool("json"):
+		o.Writer = env.Stdout
 	}
 	a, err := openCA(c, dir, true)
 	if err != nil {
 		return err
 	}
-	der, err := a.CRL(ca.CRLOptions{Days: c.Int("days"), Now: env.Now()})
+	res, err := a.CRL(o)
 	if err != nil {
-		return err
+		return caError(err)
 	}
-	data := der
-	if !c.Bool("der") {
-		data = pemfile.Encode("X509 CRL", der)
+	doc := caCRLDoc{Changed: true, Number: res.CRL.Number.String(), Revoked: len(res.CRL.RevokedCertificateEntries),
+		ThisUpdate: res.CRL.ThisUpdate.UTC().Format(time.RFC3339), NextUpdate: res.CRL.NextUpdate.UTC().Format(time.RFC3339), Out: o.Out}
+	if c.Bool("json") {
+		if o.Out == "" {
+			doc.PEM = string(res.Data)
+		}
+		return render.JSON(env.Stdout, doc)
 	}
-	if out == "" {
-		_, err := env.Stdout.Write(data)
-		return err
+	if o.Out == "" {
+		return nil
 	}
-	if err := safefile.Write(out, data, safefile.Options{Perm: 0o644}); err != nil {
-		return err
-	}
-	crl, _ := x509.ParseRevocationList(der)
-	fmt.Fprintf(env.Stdout, "wrote CRL number %s with %d revoked certificate(s) to %s, next update %s\n", crl.Number, len(crl.RevokedCertificateEntries), out, crl.NextUpdate.UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(env.Stdout, "wrote CRL number %s with %d revoked certificate(s) to %s, next update %s\n", doc.Number, doc.Revoked, o.Out, res.CRL.NextUpdate.UTC().Format("2006-01-02 15:04 MST"))
 	return nil
-}
-
-func isCRL(data []byte) bool {
-	if pemfile.LooksLikePEM(data) {
-		blocks, err := pemfile.Decode(data)
-		return err == nil && len(blocks) > 0 && blocks[0].Type == "X509 CRL"
-	}
-	_, err := x509.ParseRevocationList(data)
-	return err == nil
 }

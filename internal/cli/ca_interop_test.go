@@ -188,7 +188,6 @@ func TestCAErrorsLeaveDirectoryUnchanged(t *testing.T) {
 	}
 	goodCSR := write("good.csr", caTestCSR(t, "good.example.com", false))
 	badSig := write("bad.csr", caTestCSR(t, "bad.example.com", true))
-	noSAN := write("nosan.csr", caTestCSR(t, "Just A Name", false))
 	caMustRun(t, env, "ca", "sign", caDir, goodCSR, "--out", filepath.Join(dir, "good.crt"), "--key-password", "right-pw-7731")
 	before := caHashDir(t, caDir)
 	cases := []struct {
@@ -197,7 +196,12 @@ func TestCAErrorsLeaveDirectoryUnchanged(t *testing.T) {
 		want string
 	}{
 		{"bad CSR signature", []string{"ca", "sign", caDir, badSig, "--out", filepath.Join(dir, "x.crt"), "--key-password", "right-pw-7731"}, "signature does not verify"},
-		{"server without a name", []string{"ca", "sign", caDir, noSAN, "--out", filepath.Join(dir, "x.crt"), "--key-password", "right-pw-7731"}, "subject alternative name"},
+		{"days past year 9999", []string{"ca", "sign", caDir, goodCSR, "--days", "9223372036854775807", "--out", filepath.Join(dir, "x.crt"), "--key-password", "right-pw-7731"}, "9999-12-31"},
+		{"zero days", []string{"ca", "sign", caDir, goodCSR, "--days", "0h", "--out", filepath.Join(dir, "x.crt"), "--key-password", "right-pw-7731"}, "must be positive"},
+		{"out in a missing directory", []string{"ca", "sign", caDir, goodCSR, "--out", filepath.Join(dir, "no", "x.crt"), "--key-password", "right-pw-7731"}, "no such directory"},
+		{"serial over 20 octets", []string{"ca", "revoke", caDir, strings.Repeat("7F", 21)}, "at most 20 octets"},
+		{"serial zero", []string{"ca", "min-serial", caDir, "00"}, "must be positive"},
+		{"crl days past year 9999", []string{"ca", "crl", caDir, "--days", "3000000", "--key-password", "right-pw-7731"}, "9999-12-31"},
 		{"beyond max days", []string{"ca", "sign", caDir, goodCSR, "--days", "61", "--out", filepath.Join(dir, "x.crt"), "--key-password", "right-pw-7731"}, "at most 60"},
 		{"wrong passphrase", []string{"ca", "sign", caDir, goodCSR, "--out", filepath.Join(dir, "x.crt"), "--key-password", "bad-pw-7731"}, "wrong key password"},
 		{"no passphrase, no terminal", []string{"ca", "sign", caDir, goodCSR, "--out", filepath.Join(dir, "x.crt")}, "no terminal"},

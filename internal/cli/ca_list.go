@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
@@ -19,7 +21,9 @@ func caListCommand() *ucli.Command {
 subject, profile, validity, status (valid, expired, revoked with its reason,
 or revoked because it is below the minimum serial) and the SHA-1 and
 SHA-256 fingerprints. Certificates signed by a previous CA of the
-directory (before "ca init --force") are marked "(previous CA)".
+directory (before "ca init --force") are marked "(previous CA)". Serials
+spent on certificates that were signed but never delivered (a command
+killed or failed on the way) are named at the end; they are not issued.
 
 EXIT CODES:
    0 listed; 2 not a CA directory`,
@@ -49,6 +53,7 @@ type caListDoc struct {
 	CASHA256  string        `json:"ca_sha256"`
 	MinSerial string        `json:"min_serial,omitempty"`
 	Issued    []caListEntry `json:"issued"`
+	Unissued  []string      `json:"unissued"`
 }
 
 func runCAList(c *ucli.Context) error {
@@ -66,9 +71,12 @@ func runCAList(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	doc := caListDoc{CA: a.Cert.Subject.String(), CASHA256: certs.FromX509(a.Cert).SHA256Hex(), Issued: []caListEntry{}}
+	doc := caListDoc{CA: a.Cert.Subject.String(), CASHA256: certs.FromX509(a.Cert).SHA256Hex(), Issued: []caListEntry{}, Unissued: []string{}}
 	if st.MinSerial != nil {
 		doc.MinSerial = certs.SerialHex(st.MinSerial)
+	}
+	for _, n := range st.Unissued {
+		doc.Unissued = append(doc.Unissued, certs.SerialHex(n))
 	}
 	for _, e := range st.Entries {
 		le := caListEntry{
@@ -109,8 +117,12 @@ func runCAList(c *ucli.Context) error {
 			render.Date(st.Entries[i].NotBefore), render.Date(st.Entries[i].NotAfter), status, e.SHA1, e.SHA256})
 	}
 	if len(rows) == 0 {
-		_, err := env.Stdout.Write([]byte("the CA " + doc.CA + " has issued nothing yet\n"))
+		fmt.Fprintf(env.Stdout, "the CA %s has issued nothing yet\n", doc.CA)
+	} else if err := render.Table(env.Stdout, []string{"SERIAL", "SUBJECT", "PROFILE", "NOT BEFORE", "NOT AFTER", "STATUS", "SHA-1", "SHA-256"}, rows); err != nil {
 		return err
 	}
-	return render.Table(env.Stdout, []string{"SERIAL", "SUBJECT", "PROFILE", "NOT BEFORE", "NOT AFTER", "STATUS", "SHA-1", "SHA-256"}, rows)
+	if len(doc.Unissued) > 0 {
+		fmt.Fprintf(env.Stdout, "not issued (signed, never delivered; the serials stay spent): %s\n", strings.Join(doc.Unissued, ", "))
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/certs"
+	"github.com/trustctl/trustctl/internal/render"
 )
 
 func caMinSerialCommand() *ucli.Command {
@@ -17,12 +18,23 @@ func caMinSerialCommand() *ucli.Command {
 serial counts as revoked (reason superseded) for "ca list", the OCSP
 responder and "ca crl". Use it to retire everything issued before a point,
 as after a compromise or a planned re-issue. SERIAL is hex as openssl prints
-it, with or without colons.
+it, with or without colons: positive, at most 20 octets. A minimum above
+the serial counter moves the counter up to it, so that what the CA signs
+next is accepted. Setting the same minimum again changes nothing.
 
 EXIT CODES:
    0 set; 2 bad serial or not a CA directory`,
+		Flags:  []ucli.Flag{jsonFlag},
 		Action: runCAMinSerial,
 	}
+}
+
+// caMinSerialDoc is the JSON of ca min-serial.
+type caMinSerialDoc struct {
+	Changed       bool   `json:"changed"`
+	MinSerial     string `json:"min_serial"`
+	Below         int    `json:"below"`
+	CounterRaised bool   `json:"counter_raised"`
 }
 
 func runCAMinSerial(c *ucli.Context) error {
@@ -33,27 +45,26 @@ func runCAMinSerial(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	if serial.Sign() == 0 {
-		return usageErrorf("the minimum serial must be above zero")
-	}
 	a, err := openCA(c, c.Args().Get(0), false)
 	if err != nil {
 		return err
 	}
 	env := envOf(c)
-	if err := a.SetMinSerial(serial, env.Now()); err != nil {
-		return err
-	}
-	st, err := a.Records(env.Now())
+	ch, err := a.ApplyMinSerial(serial, env.Now())
 	if err != nil {
-		return err
+		return caError(err)
 	}
-	n := 0
-	for _, e := range st.Entries {
-		if e.Serial.Cmp(serial) < 0 && e.RevokedAt == nil {
-			n++
-		}
+	doc := caMinSerialDoc{Changed: ch.Changed, MinSerial: certs.SerialHex(serial), Below: ch.Below, CounterRaised: ch.CounterRaised}
+	if c.Bool("json") {
+		return render.JSON(env.Stdout, doc)
 	}
-	fmt.Fprintf(env.Stdout, "minimum serial set to %s: %d certificate(s) below it now count as revoked\n", certs.SerialHex(serial), n)
+	if !ch.Changed {
+		fmt.Fprintf(env.Stdout, "the minimum serial is %s already: nothing changed\n", doc.MinSerial)
+		return nil
+	}
+	fmt.Fprintf(env.Stdout, "minimum serial set to %s: %d certificate(s) below it now count as revoked\n", doc.MinSerial, doc.Below)
+	if ch.CounterRaised {
+		fmt.Fprintf(env.Stdout, "the serial counter moved up to %s\n", doc.MinSerial)
+	}
 	return nil
 }

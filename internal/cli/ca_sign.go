@@ -1,18 +1,14 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"slices"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/ca"
-	"github.com/trustctl/trustctl/internal/certs"
-	"github.com/trustctl/trustctl/internal/safefile"
+	"github.com/trustctl/trustctl/internal/render"
 )
 
 func caSignCommand() *ucli.Command {
@@ -21,23 +17,26 @@ func caSignCommand() *ucli.Command {
 		Usage:     "sign a CSR with the CA",
 		ArgsUsage: "DIR CSR",
 		Description: `Checks the CSR's signature and issues a certificate with the CSR's subject
-and subject alternative names; extensions come from the profile, never from
-the CSR:
+and subject alternative names, kept exactly; extensions come from the
+profile, never from the CSR (a CSR that asks for CA:TRUE under another
+profile gets a warning):
 
    server         serverAuth; digitalSignature (+keyEncipherment for RSA);
-                  needs a DNS or IP SAN (a CN that is a host name becomes one)
+                  a CN that is a host name becomes a DNS name; a CN that
+                  is not, without a SAN, is signed with a warning
    client         clientAuth; digitalSignature
    server-client  both of the above
    intermediate   CA:TRUE, pathlen:0; keyCertSign, cRLSign
    codesign       codeSigning; digitalSignature
 
 Every certificate gets subject and authority key identifiers, and the CA's
-OCSP and CRL URLs when it has them. Validity is --days, or the CA's
---issue-days, capped at its --max-days and its own expiry (an explicit
---days beyond the cap is an error). Serials strictly increase and are never
-reused; each certificate is recorded in DIR. Keys below RSA-2048, ECDSA
-curves other than P-256/384/521, and DSA keys are refused; Ed25519 serves
-every profile.
+OCSP and CRL URLs when it has them. Validity is --days (90, 90d or 2160h),
+or the CA's --issue-days, capped at its --max-days and its own expiry (an
+explicit --days beyond the cap is an error). Serials strictly increase and
+are never reused; each certificate is recorded in DIR before it reaches
+--out, and one that never reaches it is recorded as not issued. Keys below
+RSA-2048, ECDSA curves other than P-256/384/521, and DSA keys are refused;
+Ed25519 serves every profile.
 
 EXAMPLES:
    trustctl ca sign ./ca www.csr --profile server --out www.crt
@@ -46,14 +45,27 @@ EXAMPLES:
 EXIT CODES:
    0 issued; 2 bad CSR, profile or validity, wrong CA passphrase (the CA directory is unchanged)`,
 		Flags: append([]ucli.Flag{
-			&ucli.StringFlag{Name: "out", Usage: "write the certificate (PEM) to `FILE` (default: standard output)"},
+			&ucli.StringFlag{Name: "out", Usage: "write the certificate (PEM) to `FILE` (default, or -: standard output)"},
 			&ucli.StringFlag{Name: "profile", Value: "server", Usage: "`PROFILE`: " + strings.Join(ca.Profiles, ", ")},
-			&ucli.IntFlag{Name: "days", Usage: "validity in `DAYS`", DefaultText: "the CA's --issue-days"},
+			&ucli.StringFlag{Name: "days", Usage: "validity in `DAYS`", DefaultText: "the CA's --issue-days"},
 			&ucli.BoolFlag{Name: "chain", Usage: "append the CA certificate after the issued one"},
 			forceFlag,
+			jsonFlag,
 		}, caKeyFlags()...),
 		Action: runCASign,
 	}
+}
+
+// caSignDoc is the JSON of ca sign.
+type caSignDoc struct {
+	Changed bool   `json:"changed"`
+	Profile string `json:"profile"`
+	*caCertDoc
+	Out      string   `json:"out,omitempty"`
+	File     string   `json:"file"`
+	Capped   bool     `json:"capped"`
+	Warnings []string `json:"warnings"`
+	PEM      string   `json:"pem,omitempty"`
 }
 
 func runCASign(c *ucli.Context) error {
@@ -61,55 +73,62 @@ func runCASign(c *ucli.Context) error {
 		return err
 	}
 	dir, csrPath := c.Args().Get(0), c.Args().Get(1)
-	profile := c.String("profile")
-	if !slices.Contains(ca.Profiles, profile) {
-		return usageErrorf("--profile %q: want one of %s", profile, strings.Join(ca.Profiles, ", "))
+	env := envOf(c)
+	o := ca.SignOptions{Profile: c.String("profile"), Chain: c.Bool("chain"), Force: c.Bool("force"), Now: env.Now()}
+	if !slices.Contains(ca.Profiles, o.Profile) {
+		return usageErrorf("--profile %q: want one of %s", o.Profile, strings.Join(ca.Profiles, ", "))
 	}
-	if c.Int("days") < 0 {
-		return usageErrorf("--days must be positive")
-	}
-	out := c.String("out")
-	if out != "" && !c.Bool("force") {
-		if _, err := os.Stat(out); err == nil {
-			return withHint(usageErrorf("%s exists", out), "--force overwrites it")
-		} else if !errors.Is(err, fs.ErrNotExist) {
+	if c.IsSet("days") {
+		var err error
+		if o.Days, err = daysFlag(c, "days"); err != nil {
 			return err
 		}
 	}
-	if out != "" {
-		// Before signing: a serial once issued is spent.
-		if err := checkWritableDir(out); err != nil {
-			return err
+	if out := c.String("out"); out != "" && out != "-" {
+		o.Out = out
+		// Before the key is unlocked: nothing is signed for a file that
+		// cannot be written.
+		if err := ca.CheckOut(out, o.Force); err != nil {
+			return caError(err)
 		}
+	} else if !c.Bool("json") {
+		o.Writer = env.Stdout
 	}
 	csr, err := readCSR(csrPath)
 	if err != nil {
 		return err
 	}
-	env := envOf(c)
 	a, err := openCA(c, dir, true)
 	if err != nil {
 		return err
 	}
-	iss, err := a.Sign(csr, ca.SignOptions{Profile: profile, Days: c.Int("days"), Now: env.Now()})
+	iss, err := a.Sign(csr, o)
 	if err != nil {
 		return caError(err)
 	}
-	data := iss.PEM
-	if c.Bool("chain") {
-		data = append(slices.Clone(data), a.CertPEM()...)
+	warn(env.Stderr, iss.Warnings)
+	doc := caSignDoc{Changed: true, Profile: o.Profile, caCertDoc: caCertJSON(iss.Cert), Out: o.Out,
+		File: iss.Record.File, Capped: iss.Capped, Warnings: iss.Warnings}
+	if c.Bool("json") {
+		if o.Out == "" {
+			doc.PEM = string(iss.PEM)
+		}
+		if doc.Warnings == nil {
+			doc.Warnings = []string{}
+		}
+		return render.JSON(env.Stdout, doc)
 	}
 	msg := env.Stdout
-	if out == "" {
-		env.Stdout.Write(data)
+	if o.Out == "" {
 		msg = env.Stderr
-	} else if err := safefile.Write(out, data, safefile.Options{Perm: 0o644, NoOverwrite: !c.Bool("force")}); err != nil {
-		return fmt.Errorf("the certificate was issued and recorded as serial %s but %s could not be written: %w (find it in %s)", certs.SerialHex(iss.Cert.SerialNumber), out, err, iss.Record.File)
 	}
-	fmt.Fprintf(msg, "issued serial %s to %s (%s), valid until %s\n", certs.SerialHex(iss.Cert.SerialNumber), iss.Cert.Subject, profile, iss.Cert.NotAfter.UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(msg, "issued serial %s to %s (%s), valid until %s\n", doc.Serial, doc.Subject, o.Profile, iss.Cert.NotAfter.UTC().Format("2006-01-02 15:04 MST"))
 	if iss.Capped {
 		fmt.Fprintf(msg, "note: validity shortened to end with the CA certificate\n")
 	}
-	fmt.Fprintf(msg, "SHA-256 %s\n", iss.Record.SHA256)
+	if o.Out != "" {
+		fmt.Fprintf(msg, "wrote %s\n", o.Out)
+	}
+	fmt.Fprintf(msg, "SHA-256 %s\n", doc.SHA256)
 	return nil
 }

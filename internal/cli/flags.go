@@ -187,3 +187,52 @@ func parseDuration(s string) (time.Duration, error) {
 	}
 	return total, nil
 }
+
+// lastCertDay is the last day X.509 dates can name (GeneralizedTime ends
+// with year 9999, RFC 5280 section 4.1.2.5).
+var lastCertDay = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+
+// parseDays reads the value of a --days-like flag: a number of days (90),
+// or one with its unit, 90d or 2160h (hours that make whole days). Zero,
+// negative, and a count that would end after 9999-12-31 from now are
+// refused, as the command contract says.
+func parseDays(s string, now time.Time) (int, error) {
+	t := strings.ToLower(strings.TrimSpace(s))
+	unit := byte('d')
+	if n := len(t); n > 0 && (t[n-1] == 'd' || t[n-1] == 'h') {
+		unit, t = t[n-1], t[:n-1]
+	}
+	if strings.HasPrefix(t, "-") {
+		return 0, fmt.Errorf("%q: a number of days must be positive", s)
+	}
+	if t == "" || strings.Trim(t, "0123456789") != "" {
+		return 0, fmt.Errorf("%q is not a number of days (write 90, 90d or 2160h)", s)
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	last := (lastCertDay.Unix() - now.Unix()) / 86400
+	if err != nil || n/24 > last {
+		return 0, fmt.Errorf("%q would end after 9999-12-31, the last date a certificate can hold", s)
+	}
+	if unit == 'h' {
+		if n%24 != 0 {
+			return 0, fmt.Errorf("%q is not a whole number of days", s)
+		}
+		n /= 24
+	}
+	switch {
+	case n == 0:
+		return 0, fmt.Errorf("%q: a number of days must be positive", s)
+	case n > last:
+		return 0, fmt.Errorf("%q would end after 9999-12-31, the last date a certificate can hold", s)
+	}
+	return int(n), nil
+}
+
+// daysFlag returns a --days-like flag's value, read by parseDays.
+func daysFlag(c *ucli.Context, name string) (int, error) {
+	n, err := parseDays(c.String(name), envOf(c).Now())
+	if err != nil {
+		return 0, usageErrorf("--%s %v", name, err)
+	}
+	return n, nil
+}

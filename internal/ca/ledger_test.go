@@ -59,14 +59,15 @@ func statuses(t *testing.T, c *CA) map[string]Status {
 	return out
 }
 
-// TestJournalHoldsSignsUntilTheIndexIsWritten: signing appends to the
-// journal; a revocation writes every record into index.json and empties
-// the journal; the records read the same throughout.
+// TestJournalHoldsSignsUntilTheIndexIsWritten: signing appends two lines
+// to the journal (pending, then issued); a revocation writes every record
+// into index.json and empties the journal; the records read the same
+// throughout.
 func TestJournalHoldsSignsUntilTheIndexIsWritten(t *testing.T) {
 	c := newCA(t, InitOptions{})
 	serials := signN(t, c, 3)
-	if got := journalLines(t, c); got != 3 {
-		t.Errorf("journal has %d lines after 3 signs, want 3", got)
+	if got := journalLines(t, c); got != 6 {
+		t.Errorf("journal has %d lines after 3 signs, want 6", got)
 	}
 	if got := indexFileRecords(t, c); got != 0 {
 		t.Errorf("index.json has %d records after signing only, want 0", got)
@@ -114,8 +115,7 @@ func TestJournalCrashBeforeEmptying(t *testing.T) {
 }
 
 // TestJournalTornLastLine: a crash in the middle of an append leaves a
-// last line without its newline; readers pass over it, and the next sign
-// cuts it off before appending.
+// last line without its newline; the next command cuts it off.
 func TestJournalTornLastLine(t *testing.T) {
 	c := newCA(t, InitOptions{})
 	signN(t, c, 2)
