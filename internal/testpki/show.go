@@ -258,3 +258,61 @@ func mustMarshal(tb testing.TB, v any) []byte {
 	}
 	return der
 }
+
+// Refused is a certificate crypto/x509 refuses and openssl prints, with
+// what a reader should find in it.
+type Refused struct {
+	Name    string // a short name for tests and files
+	DER     []byte
+	Subject string // RFC 4514, as openssl -nameopt RFC2253 prints it
+	IsCA    bool
+	// CAKnown is false when the CA flag cannot be read.
+	CAKnown bool
+	Key     string // as trustctl describes it
+}
+
+// RefusedCerts makes one certificate of each kind crypto/x509 refuses and
+// openssl prints: a version 1 root whose inner and outer signature
+// algorithms differ, a CA whose EC key has explicit curve parameters, a CA
+// whose notAfter has fractional seconds, a CA with an IP name constraint
+// whose netmask is not a prefix, and a certificate whose basicConstraints
+// extension does not decode (its CA flag cannot be read).
+func RefusedCerts(tb testing.TB) []Refused {
+	tb.Helper()
+	k := ECKey(tb)
+	ecPub := k.Public().(*ecdsa.PublicKey)
+	ca := BasicConstraints(tb, true, -1)
+	build := func(t RawTemplate) []byte {
+		t.Key = k
+		der, _ := RawCert(tb, t)
+		return der
+	}
+	return []Refused{
+		{Name: "v1-mismatched-algorithms", IsCA: true, CAKnown: true, Key: "ECDSA P-256",
+			Subject: "CN=Old V1 Root,O=Old Roots Inc,C=US",
+			DER: build(RawTemplate{Version: 1, Subject: "CN=Old V1 Root,O=Old Roots Inc,C=US",
+				InnerSigAlg: OIDSHA256WithRSA})},
+		{Name: "explicit-curve", IsCA: true, CAKnown: true, Key: "ECDSA P-256 (explicit curve parameters)",
+			Subject: "CN=Explicit Curve CA,O=Smartcard Corp",
+			DER: build(RawTemplate{Subject: "CN=Explicit Curve CA,O=Smartcard Corp",
+				SPKI: ExplicitP256SPKI(tb, ecPub), Extensions: []pkix.Extension{ca}})},
+		{Name: "fractional-time", IsCA: true, CAKnown: true, Key: "ECDSA P-256",
+			Subject: "CN=Fractional Time CA",
+			DER: build(RawTemplate{Subject: "CN=Fractional Time CA", Extensions: []pkix.Extension{ca},
+				NotAfterRaw: rawGeneralizedTime("20360601120000.5Z")})},
+		{Name: "bad-netmask", IsCA: true, CAKnown: true, Key: "ECDSA P-256",
+			Subject: "CN=Netmask CA,O=Acme Corp",
+			DER: build(RawTemplate{Subject: "CN=Netmask CA,O=Acme Corp", Extensions: []pkix.Extension{ca,
+				IPConstraint(tb, []byte{10, 0, 0, 0}, []byte{255, 0, 255, 0})}})},
+		{Name: "unreadable-basic-constraints", IsCA: false, CAKnown: false, Key: "ECDSA P-256",
+			Subject: "CN=Garbled Constraints CA",
+			DER: build(RawTemplate{Subject: "CN=Garbled Constraints CA", Extensions: []pkix.Extension{
+				{Id: asn1.ObjectIdentifier{2, 5, 29, 19}, Critical: true, Value: []byte{0x30, 0x03, 0x01, 0x01}}}})},
+	}
+}
+
+func rawGeneralizedTime(s string) []byte {
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.GeneralizedTime, func(b *cryptobyte.Builder) { b.AddBytes([]byte(s)) })
+	return b.BytesOrPanic()
+}
