@@ -27,6 +27,11 @@ type Options struct {
 	// for JKS key entries whose password is not the store password). Nil
 	// makes an encrypted key an error.
 	KeyPassword func() ([]byte, error)
+	// Lenient makes a bad block of a PEM file a note in Set.Notes, naming
+	// its line and what is wrong, and reads the rest; without it the
+	// first bad block is an error (*BlockError). show reads leniently;
+	// commands that write must not.
+	Lenient bool
 }
 
 // Found is a certificate and where it came from.
