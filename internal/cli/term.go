@@ -105,3 +105,7 @@ func (e *Env) refuseBinaryToTerminal() error {
 	}
 	return nil
 }
+
+// colour reports whether output may be coloured: stdout is a terminal and
+// NO_COLOR (https://no-color.org) is unset or empty.
+func (e *Env) colour() bool { return e.StdoutTTY && e.Getenv("NO_COLOR") == "" }

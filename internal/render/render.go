@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/trustctl/trustctl/internal/certs"
 )
 
 // Table writes rows as aligned columns under a header. The last column is
@@ -70,15 +72,8 @@ func Date(t time.Time) string {
 }
 
 // DaysLeft is the number of whole days from now until t (negative once
-// t has passed).
-func DaysLeft(t, now time.Time) int {
-	d := t.Sub(now)
-	days := int(d / (24 * time.Hour))
-	if d < 0 && d%(24*time.Hour) != 0 {
-		days--
-	}
-	return days
-}
+// t has passed); see certs.DaysLeft.
+func DaysLeft(t, now time.Time) int { return certs.DaysLeft(t, now) }
 
 // Days describes days left in words: "in 42 days", "expired 3 days ago".
 func Days(t, now time.Time) string {
