@@ -304,3 +304,32 @@ func dnOrUnknown(der []byte) string {
 	}
 	return Unreadable
 }
+
+// Expiry is where a certificate stands against its notAfter.
+type Expiry string
+
+// The stands [ExpiryOf] tells apart.
+const (
+	ExpiryUnknown Expiry = "unknown"  // notAfter could not be read
+	Expired       Expiry = "expired"  // notAfter has passed
+	ExpiringSoon  Expiry = "expiring" // notAfter is within Soon
+	Valid         Expiry = "valid"
+)
+
+// Soon is how close a notAfter is for list and show to mark a
+// certificate as expiring.
+const Soon = 30 * 24 * time.Hour
+
+// ExpiryOf says where a certificate whose notAfter is t (zero: unknown)
+// stands at now.
+func ExpiryOf(t, now time.Time) Expiry {
+	switch {
+	case t.IsZero():
+		return ExpiryUnknown
+	case !t.After(now):
+		return Expired
+	case t.Sub(now) < Soon:
+		return ExpiringSoon
+	}
+	return Valid
+}

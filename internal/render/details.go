@@ -35,8 +35,8 @@ func orUnknown(s *string) string {
 }
 
 // validity describes a validity period, with what remains of it coloured
-// on a terminal: red once expired, yellow within soon.
-func (d *details) validity(nb, na *time.Time, now time.Time, soon time.Duration) string {
+// on a terminal: red once expired, yellow when expiring soon.
+func (d *details) validity(nb, na *time.Time, now time.Time) string {
 	date := func(t *time.Time) string {
 		if t == nil {
 			return unknown
@@ -45,20 +45,22 @@ func (d *details) validity(nb, na *time.Time, now time.Time, soon time.Duration)
 	}
 	s := date(nb) + " to " + date(na)
 	if na != nil {
-		left := Days(*na, now)
-		switch {
-		case !na.After(now):
-			left = Colour(d.colour, Red, left)
-		case na.Sub(now) < soon:
-			left = Colour(d.colour, Yellow, left)
-		}
-		s += " (" + left + ")"
+		s += " (" + ExpiryColour(d.colour, certs.ExpiryOf(*na, now), Days(*na, now)) + ")"
 	}
 	return s
 }
 
-// Soon is how close an expiry has to be for show and list to mark it.
-const Soon = 30 * 24 * time.Hour
+// ExpiryColour colours s as an expiry stands, when on: red for expired,
+// yellow for expiring soon.
+func ExpiryColour(on bool, e certs.Expiry, s string) string {
+	switch e {
+	case certs.Expired:
+		return Colour(on, Red, s)
+	case certs.ExpiringSoon:
+		return Colour(on, Yellow, s)
+	}
+	return s
+}
 
 // Certificate writes what show prints of one certificate under title.
 // colour turns on ANSI colours (a terminal without NO_COLOR).
@@ -75,7 +77,7 @@ func Certificate(w io.Writer, title string, c certs.Details, now time.Time, colo
 	if c.Version > 0 && c.Version < 3 {
 		d.row("Version", fmt.Sprint(c.Version))
 	}
-	d.row("Valid", d.validity(c.NotBefore, c.NotAfter, now, Soon))
+	d.row("Valid", d.validity(c.NotBefore, c.NotAfter, now))
 	d.row("Key", orUnknown(c.Key))
 	ca := unknown
 	if c.IsCA != nil {
