@@ -33,7 +33,6 @@ import (
 	ctx509 "github.com/google/certificate-transparency-go/x509"
 
 	"github.com/trustctl/trustctl/internal/dn"
-	"github.com/trustctl/trustctl/internal/keys"
 )
 
 // Cert is one certificate. Raw is always set; X509 is nil when crypto/x509
@@ -266,7 +265,7 @@ func (c *Cert) PublicKey() crypto.PublicKey {
 func (c *Cert) KeyDescription() string {
 	switch {
 	case c.X509 != nil:
-		return keys.Describe(c.X509.PublicKey)
+		return describeSPKI(c.X509.RawSubjectPublicKeyInfo).desc
 	case c.read != nil:
 		return c.read.key.desc
 	}

@@ -17,28 +17,28 @@ import (
 // names of its --json output. A pointer field is nil (JSON null) when the
 // value could not be read; it never holds a guess.
 type Details struct {
-	Version    int        `json:"version,omitempty"`
-	Subject    *string    `json:"subject"`
-	Issuer     *string    `json:"issuer"`
-	Serial     *string    `json:"serial"`
-	NotBefore  *time.Time `json:"not_before"`
-	NotAfter   *time.Time `json:"not_after"`
-	DaysLeft   *int       `json:"days_left"`
-	Key        *string    `json:"key"`
-	IsCA       *bool      `json:"is_ca"`
-	SelfSigned *bool      `json:"self_signed"`
-	PathLen    *int       `json:"path_len,omitempty"`
-	DNSNames   []string   `json:"dns_names,omitempty"`
-	IPs        []string   `json:"ip_addresses,omitempty"`
-	Emails     []string   `json:"email_addresses,omitempty"`
-	URIs       []string   `json:"uris,omitempty"`
-	KeyUsage   []string   `json:"key_usage,omitempty"`
-	ExtKeyUse  []string   `json:"ext_key_usage,omitempty"`
-	SKI        string     `json:"subject_key_id,omitempty"`
-	AKI        string     `json:"authority_key_id,omitempty"`
-	OCSP       []string   `json:"ocsp_servers,omitempty"`
-	CRLs       []string   `json:"crl_distribution_points,omitempty"`
-	Signature  string     `json:"signature_algorithm,omitempty"`
+	Version     int        `json:"version,omitempty"`
+	Subject     *string    `json:"subject"`
+	Issuer      *string    `json:"issuer"`
+	Serial      *string    `json:"serial"`
+	NotBefore   *time.Time `json:"not_before"`
+	NotAfter    *time.Time `json:"not_after"`
+	DaysLeft    *int       `json:"days_left"`
+	Key         *string    `json:"key"`
+	IsCA        *bool      `json:"is_ca"`
+	SelfSigned  *bool      `json:"self_signed"`
+	PathLen     *int       `json:"path_len,omitempty"`
+	DNSNames    []string   `json:"dns_names,omitempty"`
+	IPs         []string   `json:"ip_addresses,omitempty"`
+	Emails      []string   `json:"email_addresses,omitempty"`
+	URIs        []string   `json:"uris,omitempty"`
+	KeyUsage    []string   `json:"key_usage,omitempty"`
+	ExtKeyUsage []string   `json:"ext_key_usage,omitempty"`
+	SKI         string     `json:"subject_key_id,omitempty"`
+	AKI         string     `json:"authority_key_id,omitempty"`
+	OCSP        []string   `json:"ocsp_servers,omitempty"`
+	CRLs        []string   `json:"crl_distribution_points,omitempty"`
+	Signature   string     `json:"signature_algorithm,omitempty"`
 	// InnerSignature is the signature algorithm written inside the signed
 	// part when it differs from the outer one.
 	InnerSignature string `json:"inner_signature_algorithm,omitempty"`
@@ -110,7 +110,7 @@ func (c *Cert) Details(now time.Time) Details {
 	}
 	e := c.Extensions()
 	d.DNSNames, d.IPs, d.Emails, d.URIs = e.DNSNames, e.IPAddresses, e.Emails, e.URIs
-	d.KeyUsage, d.ExtKeyUse = e.KeyUsage, e.ExtKeyUsage
+	d.KeyUsage, d.ExtKeyUsage = e.KeyUsage, e.ExtKeyUsage
 	d.OCSP, d.CRLs = e.OCSPServers, e.CRLDistributionPoints
 	if len(e.SubjectKeyID) > 0 {
 		d.SKI = Fingerprint(e.SubjectKeyID)

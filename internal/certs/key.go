@@ -8,6 +8,7 @@ import (
 	"encoding/asn1"
 	"fmt"
 	"math/big"
+	"strings"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
@@ -51,8 +52,15 @@ var keyAlgorithms = map[string]string{
 // 4.1.2.7). What crypto/x509 reads is described by keys.Describe; for the
 // rest, the algorithm and size are read from the structure.
 func describeSPKI(spki []byte) keyInfo {
-	if pub, err := x509.ParsePKIXPublicKey(spki); err == nil {
-		return keyInfo{pub: pub, desc: keys.Describe(pub)}
+	pub, err := x509.ParsePKIXPublicKey(spki)
+	if err == nil {
+		if desc := keys.Describe(pub); !strings.HasPrefix(desc, "*") {
+			return keyInfo{pub: pub, desc: desc}
+		}
+		// A key crypto/x509 reads but keys.Describe does not name (DSA):
+		// described from its structure below.
+	} else {
+		pub = nil
 	}
 	in := cryptobyte.String(spki)
 	var body, alg, bits cryptobyte.String
@@ -74,7 +82,7 @@ func describeSPKI(spki []byte) keyInfo {
 	case oid.Equal(oidDSA):
 		var params, p cryptobyte.String
 		if alg.ReadASN1(&params, cbasn1.SEQUENCE) && params.ReadASN1(&p, cbasn1.INTEGER) {
-			return keyInfo{desc: fmt.Sprintf("DSA %d", twosComplement(p).BitLen())}
+			return keyInfo{pub: pub, desc: fmt.Sprintf("DSA %d", twosComplement(p).BitLen())}
 		}
 		// RFC 3279 section 2.3.2: absent parameters are inherited from
 		// the issuer's key.

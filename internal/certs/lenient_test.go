@@ -175,3 +175,28 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestDSAKeyDescribed: a DSA key, which crypto/x509 reads but trustctl
+// does not use, is named with its size, as openssl names it.
+func TestDSAKeyDescribed(t *testing.T) {
+	if _, err := exec.LookPath("openssl"); err != nil {
+		t.Skip("openssl is not installed:", err)
+	}
+	dir := t.TempDir()
+	key, cert := filepath.Join(dir, "dsa.key"), filepath.Join(dir, "dsa.der")
+	for _, args := range [][]string{
+		{"dsaparam", "-genkey", "-out", key, "1024"},
+		{"req", "-x509", "-key", key, "-subj", "/CN=DSA Root", "-days", "10", "-sha256", "-outform", "DER", "-out", cert},
+	} {
+		if out, err := exec.Command("openssl", args...).CombinedOutput(); err != nil {
+			t.Fatalf("openssl %v: %v\n%s", args, err, out)
+		}
+	}
+	der, err := os.ReadFile(cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Parse(der).KeyDescription(); got != "DSA 1024" {
+		t.Errorf("key %q, want DSA 1024", got)
+	}
+}

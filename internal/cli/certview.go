@@ -59,7 +59,7 @@ func viewOf(c *certs.Cert, now time.Time) certView {
 		Emails:      d.Emails,
 		URIs:        d.URIs,
 		KeyUsage:    d.KeyUsage,
-		ExtKeyUsage: d.ExtKeyUse,
+		ExtKeyUsage: d.ExtKeyUsage,
 		SKI:         d.SKI,
 		AKI:         d.AKI,
 		OCSP:        d.OCSP,

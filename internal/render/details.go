@@ -101,7 +101,7 @@ func Certificate(w io.Writer, title string, c certs.Details, now time.Time, colo
 	d.list("Emails", c.Emails)
 	d.list("URIs", c.URIs)
 	d.list("Key usage", c.KeyUsage)
-	d.list("Ext key usage", c.ExtKeyUse)
+	d.list("Ext key usage", c.ExtKeyUsage)
 	d.row("Subject key ID", c.SKI)
 	d.row("Authority key ID", c.AKI)
 	d.list("OCSP", c.OCSP)
