@@ -38,6 +38,7 @@ func TestMain(m *testing.M) {
 //	pki inter NAME ISSUER [SUBJECT]    a CA signed by ISSUER.crt/ISSUER.key
 //	pki leaf NAME ISSUER [DNS...]      a TLS server+client certificate
 //	exits N PROG [ARGS...]             runs PROG and fails unless it exits N
+//	refused                            NAME.der and NAME.pem of certificates crypto/x509 refuses
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
@@ -60,8 +61,9 @@ func TestScripts(t *testing.T) {
 			return false, errors.New("unknown condition " + cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"pki":   cmdPKI,
-			"exits": cmdExits,
+			"pki":     cmdPKI,
+			"exits":   cmdExits,
+			"refused": cmdRefused,
 		},
 	})
 }

@@ -2,21 +2,28 @@
 // around: the DER bytes exactly as they were read, the crypto/x509 parse when
 // Go accepts the certificate, and a lenient parse when it does not.
 //
-// Old trust stores carry certificates that crypto/x509 refuses (a negative
-// serial number, a malformed extension). Such a certificate must still be
-// listed, shown and written back unchanged, so [Cert] never drops its raw
-// bytes and falls back to the certificate-transparency-go parser, which
-// accepts more, for the fields people look at.
+// Old trust stores and old PKIs carry certificates that crypto/x509 refuses
+// (a negative serial number, a version 1 certificate whose two signature
+// algorithm fields differ, an EC key with explicit curve parameters, a time
+// with fractional seconds, a name constraint whose netmask is not a prefix)
+// and that OpenSSL prints. Such a certificate must still be listed, shown
+// and written back unchanged, so [Cert] never drops its raw bytes and reads
+// the fields people look at on its own, field by field with cryptobyte, as
+// OpenSSL does. A field that cannot be read is reported as unknown (a nil,
+// a zero time, a false "known"), never as a value it does not have. The
+// certificate-transparency-go parse is kept too, for callers that want its
+// fuller view when it succeeds.
 package certs
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/asn1"
 	"encoding/hex"
+	"errors"
 	"math/big"
 	"runtime"
 	"strings"
@@ -24,6 +31,8 @@ import (
 	"time"
 
 	ctx509 "github.com/google/certificate-transparency-go/x509"
+
+	"github.com/trustctl/trustctl/internal/dn"
 )
 
 // Cert is one certificate. Raw is always set; X509 is nil when crypto/x509
@@ -34,6 +43,11 @@ type Cert struct {
 	X509     *x509.Certificate
 	ParseErr error
 	Lenient  *ctx509.Certificate
+
+	// read is this package's own field-by-field reading of a certificate
+	// crypto/x509 refused; nil when X509 is set or Raw is not shaped like
+	// a certificate at all.
+	read *fields
 
 	// sum is the SHA-256 of Raw, computed once by Parse and FromX509:
 	// stores compare certificates by it, thousands of times per command.
@@ -50,10 +64,35 @@ func Parse(der []byte) *Cert {
 	} else {
 		c.ParseErr = err
 	}
+	c.read = readFields(der)
 	if lc, err := ctx509.ParseCertificate(der); err == nil || lc != nil {
 		c.Lenient = lc
 	}
 	return c
+}
+
+// Readable reports whether der has the structure of a certificate
+// (RFC 5280 section 4.1), whether or not crypto/x509 accepts it. A CRL, a
+// CSR, a key or a PKCS#12 file does not.
+func Readable(der []byte) bool { return readFields(der) != nil }
+
+// Readable reports whether the certificate was read, by crypto/x509 or
+// field by field.
+func (c *Cert) Readable() bool { return c.X509 != nil || c.read != nil }
+
+// Refusal says in words why crypto/x509 refused the certificate, or ""
+// when it did not: its message without the "x509: " prefix, or, when that
+// message would expose a decoder's internals, that the encoding is
+// malformed.
+func (c *Cert) Refusal() string {
+	if c.ParseErr == nil {
+		return ""
+	}
+	msg := strings.TrimPrefix(c.ParseErr.Error(), "x509: ")
+	if strings.Contains(msg, "asn1:") || strings.ContainsAny(msg, "{}") {
+		return "its encoding is malformed"
+	}
+	return msg
 }
 
 // FromX509 wraps a certificate that crypto/x509 has already parsed.
@@ -119,26 +158,30 @@ func ParseHex(s string) []byte {
 // Equal reports whether two certificates have the same DER bytes.
 func (c *Cert) Equal(o *Cert) bool { return bytes.Equal(c.Raw, o.Raw) }
 
-// Subject is the subject distinguished name in RFC 4514 form.
+// Unreadable is what [Cert.Subject] says of a subject that could not be read.
+const Unreadable = "(unreadable subject)"
+
+// SubjectDN is the subject distinguished name in RFC 4514 form, as
+// `openssl x509 -nameopt RFC2253` prints it (see dn.Format); ok is false
+// when it could not be read.
+func (c *Cert) SubjectDN() (name string, ok bool) { return dn.FormatDER(c.RawSubject()) }
+
+// IssuerDN is the issuer distinguished name as [Cert.SubjectDN] writes it.
+func (c *Cert) IssuerDN() (name string, ok bool) { return dn.FormatDER(c.RawIssuer()) }
+
+// Subject is the subject distinguished name (see [Cert.SubjectDN]), or
+// [Unreadable].
 func (c *Cert) Subject() string {
-	switch {
-	case c.X509 != nil:
-		return c.X509.Subject.String()
-	case c.Lenient != nil:
-		return c.Lenient.Subject.String()
+	if s, ok := c.SubjectDN(); ok {
+		return s
 	}
-	return "(unparsable certificate)"
+	return Unreadable
 }
 
-// Issuer is the issuer distinguished name in RFC 4514 form.
+// Issuer is the issuer distinguished name (see [Cert.SubjectDN]), or "".
 func (c *Cert) Issuer() string {
-	switch {
-	case c.X509 != nil:
-		return c.X509.Issuer.String()
-	case c.Lenient != nil:
-		return c.Lenient.Issuer.String()
-	}
-	return ""
+	s, _ := c.IssuerDN()
+	return s
 }
 
 // SubjectName is the parsed subject, when either parser read it.
@@ -146,10 +189,9 @@ func (c *Cert) SubjectName() pkix.Name {
 	switch {
 	case c.X509 != nil:
 		return c.X509.Subject
-	case c.Lenient != nil:
+	case c.read != nil:
 		var n pkix.Name
-		var rdns pkix.RDNSequence
-		if _, err := asn1.Unmarshal(c.RawSubject(), &rdns); err == nil {
+		if rdns, err := dn.ParseDER(c.read.rawSubject); err == nil {
 			n.FillFromRDNSequence(&rdns)
 		}
 		return n
@@ -158,23 +200,15 @@ func (c *Cert) SubjectName() pkix.Name {
 }
 
 // CommonName is the subject's CN, or "" when there is none.
-func (c *Cert) CommonName() string {
-	switch {
-	case c.X509 != nil:
-		return c.X509.Subject.CommonName
-	case c.Lenient != nil:
-		return c.Lenient.Subject.CommonName
-	}
-	return ""
-}
+func (c *Cert) CommonName() string { return c.SubjectName().CommonName }
 
 // NotBefore is the start of the validity period (zero when unknown).
 func (c *Cert) NotBefore() time.Time {
 	switch {
 	case c.X509 != nil:
 		return c.X509.NotBefore
-	case c.Lenient != nil:
-		return c.Lenient.NotBefore
+	case c.read != nil:
+		return c.read.notBefore
 	}
 	return time.Time{}
 }
@@ -184,8 +218,8 @@ func (c *Cert) NotAfter() time.Time {
 	switch {
 	case c.X509 != nil:
 		return c.X509.NotAfter
-	case c.Lenient != nil:
-		return c.Lenient.NotAfter
+	case c.read != nil:
+		return c.read.notAfter
 	}
 	return time.Time{}
 }
@@ -196,10 +230,81 @@ func (c *Cert) Serial() *big.Int {
 	switch {
 	case c.X509 != nil:
 		return c.X509.SerialNumber
-	case c.Lenient != nil:
-		return c.Lenient.SerialNumber
+	case c.read != nil:
+		return c.read.serial
 	}
 	return nil
+}
+
+// Version is the certificate's version, 1 to 3, or 0 when unknown.
+func (c *Cert) Version() int {
+	switch {
+	case c.X509 != nil:
+		return c.X509.Version
+	case c.read != nil:
+		return c.read.version
+	}
+	return 0
+}
+
+// PublicKey is the subject's public key, or nil when it cannot be used:
+// unreadable, or of a kind crypto/x509 does not handle.
+func (c *Cert) PublicKey() crypto.PublicKey {
+	switch {
+	case c.X509 != nil:
+		return c.X509.PublicKey
+	case c.read != nil:
+		return c.read.key.pub
+	}
+	return nil
+}
+
+// KeyDescription names the subject's key for people ("RSA 2048", "ECDSA
+// P-256", "ECDSA P-256 (explicit curve parameters)", "DSA 1024"), or ""
+// when nothing of it could be read.
+func (c *Cert) KeyDescription() string {
+	switch {
+	case c.X509 != nil:
+		return describeSPKI(c.X509.RawSubjectPublicKeyInfo).desc
+	case c.read != nil:
+		return c.read.key.desc
+	}
+	return ""
+}
+
+// SignatureAlgorithm names the algorithm of the certificate's signature as
+// crypto/x509 does ("ECDSA-SHA256"), or "" when unknown. InnerSignatureAlgorithm
+// is the one written inside the signed part, which RFC 5280 section 4.1.1.2
+// requires to be the same; it is "" when it is.
+func (c *Cert) SignatureAlgorithm() string {
+	switch {
+	case c.X509 != nil:
+		return c.X509.SignatureAlgorithm.String()
+	case c.read != nil:
+		return signatureName(c.read.outerAlg)
+	}
+	return ""
+}
+
+// InnerSignatureAlgorithm: see [Cert.SignatureAlgorithm].
+func (c *Cert) InnerSignatureAlgorithm() string {
+	if c.read == nil || c.read.innerAlg.Equal(c.read.outerAlg) {
+		return ""
+	}
+	return signatureName(c.read.innerAlg)
+}
+
+// Extensions describes the extensions people look at. For a certificate
+// crypto/x509 refused, those that could not be read are named in
+// Unreadable.
+func (c *Cert) Extensions() Extensions {
+	switch {
+	case c.X509 != nil:
+		return fromX509(c.X509)
+	case c.read != nil:
+		return readExtensionValues(c.read)
+	}
+	return Extensions{}
 }
 
 // SerialHex prints a serial number as openssl does: upper-case hex pairs
@@ -220,44 +325,79 @@ func SerialHex(n *big.Int) string {
 	return sign + Fingerprint(b)
 }
 
-// IsCA reports whether the certificate is a CA certificate: basic
-// constraints with cA TRUE. A version 1 certificate that is self-signed
-// (old roots have no extensions) also counts, as it does for keytool and
-// for OpenSSL's trust store.
+// IsCA reports whether the certificate is known to be a CA certificate
+// (see [Cert.CA]); false when it is not, or when that cannot be read.
 func (c *Cert) IsCA() bool {
+	isCA, known := c.CA()
+	return isCA && known
+}
+
+// CA reports whether the certificate is a CA certificate: basic
+// constraints with cA TRUE. A version 1 or 2 certificate that is
+// self-issued (old roots have no extensions) also counts, as it does for
+// keytool and for OpenSSL's trust store. known is false when the answer
+// cannot be read: the certificate, its version or its basicConstraints
+// extension is unreadable.
+func (c *Cert) CA() (isCA, known bool) {
 	switch {
 	case c.X509 != nil:
 		if c.X509.BasicConstraintsValid {
-			return c.X509.IsCA
+			return c.X509.IsCA, true
 		}
-		return c.X509.Version < 3 && c.SelfIssued()
-	case c.Lenient != nil:
-		if c.Lenient.BasicConstraintsValid {
-			return c.Lenient.IsCA
+		return c.X509.Version < 3 && c.SelfIssued(), true
+	case c.read != nil:
+		f := c.read
+		if f.version == 0 {
+			return false, false
 		}
-		return c.Lenient.Version < 3 && c.SelfIssued()
+		if f.version < 3 {
+			return c.SelfIssued(), true
+		}
+		if bc := findExtension(f.exts, oidBC); bc != nil {
+			isCA, _, ok := readBasicConstraints(bc.Value)
+			return isCA && ok, ok
+		}
+		return false, !f.extsBroken
 	}
-	return false
+	return false, false
 }
 
-// RawSubject is the DER subject name, nil when neither parser read it.
+// MaxPathLen is the pathLenConstraint of a CA certificate's basic
+// constraints; ok is false when there is none, or when it is unknown.
+func (c *Cert) MaxPathLen() (n int, ok bool) {
+	switch {
+	case c.X509 != nil:
+		x := c.X509
+		if x.BasicConstraintsValid && x.IsCA && (x.MaxPathLen > 0 || x.MaxPathLenZero) {
+			return x.MaxPathLen, true
+		}
+	case c.read != nil:
+		if bc := findExtension(c.read.exts, oidBC); bc != nil {
+			isCA, n, ok := readBasicConstraints(bc.Value)
+			return n, ok && isCA && n >= 0
+		}
+	}
+	return 0, false
+}
+
+// RawSubject is the DER subject name, nil when it could not be read.
 func (c *Cert) RawSubject() []byte {
 	switch {
 	case c.X509 != nil:
 		return c.X509.RawSubject
-	case c.Lenient != nil:
-		return c.Lenient.RawSubject
+	case c.read != nil:
+		return c.read.rawSubject
 	}
 	return nil
 }
 
-// RawIssuer is the DER issuer name, nil when neither parser read it.
+// RawIssuer is the DER issuer name, nil when it could not be read.
 func (c *Cert) RawIssuer() []byte {
 	switch {
 	case c.X509 != nil:
 		return c.X509.RawIssuer
-	case c.Lenient != nil:
-		return c.Lenient.RawIssuer
+	case c.read != nil:
+		return c.read.rawIssuer
 	}
 	return nil
 }
@@ -268,29 +408,45 @@ func (c *Cert) SelfIssued() bool {
 }
 
 // SelfSigned reports whether the certificate is self-issued and its
-// signature verifies with its own key.
+// signature verifies with its own key (see [Cert.SelfSignedKnown]).
 func (c *Cert) SelfSigned() bool {
+	self, known := c.SelfSignedKnown()
+	return self && known
+}
+
+// SelfSignedKnown reports whether the certificate is self-issued and its
+// signature verifies with its own key. A SHA-1 signature counts: whether
+// a root signed itself does not depend on the strength of its hash (old
+// roots are SHA-1 signed). known is false when that cannot be decided: a
+// self-issued certificate whose key or signature algorithm crypto/x509
+// cannot use.
+func (c *Cert) SelfSignedKnown() (self, known bool) {
 	if !c.SelfIssued() {
-		return false
+		return false, c.RawSubject() != nil && c.RawIssuer() != nil
 	}
-	if c.X509 != nil {
-		return c.X509.CheckSignatureFrom(c.X509) == nil
+	var err error
+	switch {
+	case c.X509 != nil:
+		x := c.X509
+		err = x.CheckSignature(x.SignatureAlgorithm, x.RawTBSCertificate, x.Signature)
+	case c.read != nil && c.read.key.pub != nil:
+		err = checkSignature(c.read.outerAlg, c.read.tbs, c.read.sig, c.read.key.pub)
+	default:
+		return false, false
 	}
-	if c.Lenient != nil {
-		return c.Lenient.CheckSignatureFrom(c.Lenient) == nil
+	var unsupported x509.InsecureAlgorithmError
+	if errors.Is(err, x509.ErrUnsupportedAlgorithm) || errors.As(err, &unsupported) {
+		return false, false
 	}
-	return false
+	return err == nil, true
 }
 
 // DNSNames are the certificate's DNS subject alternative names.
 func (c *Cert) DNSNames() []string {
-	switch {
-	case c.X509 != nil:
+	if c.X509 != nil {
 		return c.X509.DNSNames
-	case c.Lenient != nil:
-		return c.Lenient.DNSNames
 	}
-	return nil
+	return c.Extensions().DNSNames
 }
 
 // parallelMin is the number of certificates from which ParseAll spreads

@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"fmt"
 	"strconv"
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/store"
 )
@@ -15,8 +17,12 @@ func listCommand() *ucli.Command {
 		Usage:     "list the entries of a store",
 		ArgsUsage: "STORE",
 		Description: `One line per entry: alias, entry kind, subject, expiry and SHA-256
-fingerprint, in alias order. STORE is a JKS, JCEKS, PKCS#12 or PEM file,
-recognised from its content.
+fingerprint, in alias order, then a count of the entries, of those
+expired and of those expiring within 30 days. Expired and expiring entries
+are marked (and coloured on a terminal, unless NO_COLOR is set); on a
+terminal the lines fit its width, the subject and then the fingerprint
+cut short (--json, or a pipe, gives them whole). STORE is a JKS, JCEKS,
+PKCS#12 or PEM file, recognised from its content.
 
 A JKS store can be listed without its password; its integrity is then not
 checked, and trustctl says so. A password-less PKCS#12 store (the JDK 18+
@@ -34,18 +40,6 @@ EXIT CODES:
 	}
 }
 
-type listEntry struct {
-	Alias       string `json:"alias"`
-	Kind        string `json:"kind"`
-	Subject     string `json:"subject"`
-	Issuer      string `json:"issuer"`
-	NotAfter    string `json:"not_after"`
-	DaysLeft    int    `json:"days_left"`
-	SHA256      string `json:"sha256"`
-	ChainLength int    `json:"chain_length,omitempty"`
-	Created     string `json:"created,omitempty"`
-}
-
 func runList(c *ucli.Context) error {
 	path, rest, err := storeArg(c, "STORE")
 	if err != nil {
@@ -59,38 +53,121 @@ func runList(c *ucli.Context) error {
 		return err
 	}
 	st.Sort()
-	env := envOf(c)
+	return writeList(envOf(c), path, st, c.Bool("json"))
+}
+
+// listEntry is one entry as list --json writes it; not_after and
+// days_left are null when the certificate's notAfter cannot be read.
+type listEntry struct {
+	Alias       string       `json:"alias"`
+	Kind        string       `json:"kind"`
+	Subject     string       `json:"subject"`
+	Issuer      string       `json:"issuer"`
+	NotAfter    *string      `json:"not_after"`
+	DaysLeft    *int         `json:"days_left"`
+	Status      certs.Expiry `json:"status,omitempty"`
+	SHA256      string       `json:"sha256"`
+	ChainLength int          `json:"chain_length,omitempty"`
+	Created     string       `json:"created,omitempty"`
+}
+
+// listSummary counts the entries and those that need attention.
+type listSummary struct {
+	Entries  int `json:"entries"`
+	Expired  int `json:"expired"`
+	Expiring int `json:"expiring"`
+}
+
+// writeList writes the entries of st: a table fitted to the terminal (the
+// subject cut first, then the fingerprint), expired and expiring entries
+// marked (and coloured on a terminal), and a summary line; or one JSON
+// document.
+func writeList(env *Env, path string, st *store.Store, asJSON bool) error {
 	now := env.Now()
 	entries := make([]listEntry, 0, len(st.Entries))
+	var sum listSummary
 	for _, e := range st.Entries {
 		le := listEntry{Alias: e.Alias, Kind: e.Kind.String()}
 		if cert := e.Cert(); cert != nil {
 			le.Subject = cert.Subject()
 			le.Issuer = cert.Issuer()
-			le.NotAfter = rfc3339(cert.NotAfter())
-			le.DaysLeft = render.DaysLeft(cert.NotAfter(), now)
 			le.SHA256 = cert.SHA256Hex()
+			le.Status = certs.ExpiryOf(cert.NotAfter(), now)
+			if na := cert.NotAfter(); !na.IsZero() {
+				s, n := rfc3339(na), certs.DaysLeft(na, now)
+				le.NotAfter, le.DaysLeft = &s, &n
+			}
 		}
 		if e.Kind == store.PrivateKey {
 			le.ChainLength = len(e.Certs)
 		}
 		le.Created = rfc3339(e.Created)
+		switch le.Status {
+		case certs.Expired:
+			sum.Expired++
+		case certs.ExpiringSoon:
+			sum.Expiring++
+		}
 		entries = append(entries, le)
 	}
-	if c.Bool("json") {
+	sum.Entries = len(entries)
+	if asJSON {
 		return render.JSON(env.Stdout, struct {
 			Store   string      `json:"store"`
 			Type    string      `json:"type"`
 			Entries []listEntry `json:"entries"`
-		}{path, st.Format.String(), entries})
+			Summary listSummary `json:"summary"`
+		}{path, st.Format.String(), entries, sum})
 	}
+	colour := env.colour()
 	rows := make([][]string, 0, len(entries))
 	for _, le := range entries {
 		kind := le.Kind
 		if le.ChainLength > 0 {
 			kind += " (chain " + strconv.Itoa(le.ChainLength) + ")"
 		}
-		rows = append(rows, []string{le.Alias, kind, le.Subject, dateOf(le.NotAfter), le.SHA256})
+		expires := "unknown"
+		if le.NotAfter != nil {
+			expires = dateOf(*le.NotAfter)
+		}
+		switch le.Status {
+		case certs.Expired:
+			expires += " expired"
+		case certs.ExpiringSoon:
+			expires += fmt.Sprintf(" in %dd", *le.DaysLeft)
+		}
+		rows = append(rows, []string{le.Alias, kind, le.Subject, render.ExpiryColour(colour, le.Status, expires), le.SHA256})
 	}
-	return render.Table(env.Stdout, []string{"ALIAS", "KIND", "SUBJECT", "EXPIRES", "SHA-256"}, rows)
+	// On a narrow terminal the subject gives way first (its CN comes
+	// first and stays), then the fingerprint (--json and a pipe still give
+	// it whole), then the alias; then all three again, down to what fits
+	// an 80-column terminal.
+	if err := render.FitTable(env.Stdout, []string{"ALIAS", "KIND", "SUBJECT", "EXPIRES", "SHA-256"}, rows, env.Width,
+		render.Shrink{Col: 2, Min: 24}, render.Shrink{Col: 4, Min: 17}, render.Shrink{Col: 0, Min: 16},
+		render.Shrink{Col: 2, Min: 12}, render.Shrink{Col: 0, Min: 12}, render.Shrink{Col: 4, Min: 11}); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(env.Stdout, summaryLine(sum, colour))
+	return err
+}
+
+// summaryLine is "142 entries: 2 expired, 1 expiring within 30 days".
+func summaryLine(s listSummary, colour bool) string {
+	noun := "entries"
+	if s.Entries == 1 {
+		noun = "entry"
+	}
+	line := fmt.Sprintf("%d %s", s.Entries, noun)
+	if s.Entries == 0 {
+		return line
+	}
+	expired := fmt.Sprintf("%d expired", s.Expired)
+	if s.Expired > 0 {
+		expired = render.ExpiryColour(colour, certs.Expired, expired)
+	}
+	expiring := fmt.Sprintf("%d expiring within %d days", s.Expiring, int(certs.Soon.Hours()/24))
+	if s.Expiring > 0 {
+		expiring = render.ExpiryColour(colour, certs.ExpiringSoon, expiring)
+	}
+	return line + ": " + expired + ", " + expiring
 }

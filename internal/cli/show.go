@@ -2,10 +2,13 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/trustctl/trustctl/internal/certs"
+	"github.com/trustctl/trustctl/internal/chain"
 	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/source"
 	"github.com/trustctl/trustctl/internal/store"
@@ -14,17 +17,25 @@ import (
 func showCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:      "show",
-		Usage:     "show every certificate in files, stores and directories",
+		Usage:     "show every certificate, CSR and CRL in files, stores and directories",
 		ArgsUsage: "SOURCE...",
 		Description: `Full details of every certificate found: subject, issuer, serial, SANs,
 key, validity and days left, basic constraints, key usage, extended key
 usage, key identifiers, OCSP and CRL locations, SHA-1 and SHA-256
-fingerprints. A SOURCE is a PEM bundle, a DER certificate, a JKS, JCEKS or
-PKCS#12 store, or a directory of these. A certificate that crypto/x509
-refuses is still shown as far as it can be read.
+fingerprints. A certificate request shows its subject, requested names,
+key, requested extensions and whether its signature is valid; a CRL its
+issuer, this and next update, CRL number and revoked serials with dates
+and reasons. A SOURCE is a PEM bundle, a DER certificate, CSR or CRL, a
+JKS, JCEKS or PKCS#12 store, or a directory of these.
+
+Names are printed as RFC 4514, as openssl -nameopt RFC2253 prints them. A
+certificate that crypto/x509 refuses is shown as far as it can be read,
+and what cannot be read is "unknown" (null in JSON). A damaged block of a
+PEM file is a warning naming its line; the rest is still shown.
 
 EXAMPLES:
    trustctl show root.crt
+   trustctl show request.csr crl.pem
    trustctl show --cacerts --alias digicertglobalrootca
    trustctl show client.pfx --password ''
 
@@ -36,6 +47,35 @@ EXIT CODES:
 		Action: runShow,
 	}
 }
+
+// The documents show writes with --json; CSRs and CRLs are left out when
+// there are none. For people, each item is written in the order found.
+type (
+	shownCert struct {
+		Origin string `json:"origin,omitempty"`
+		Alias  string `json:"alias,omitempty"`
+		certs.Details
+	}
+	shownCSR struct {
+		Origin string `json:"origin"`
+		certs.CSRDetails
+	}
+	shownCRL struct {
+		Origin string `json:"origin"`
+		certs.CRLDetails
+	}
+	shownDoc struct {
+		Certificates []shownCert `json:"certificates"`
+		CSRs         []shownCSR  `json:"csrs,omitempty"`
+		CRLs         []shownCRL  `json:"crls,omitempty"`
+		text         []shownText
+	}
+	// shownText writes one item for people under a title.
+	shownText struct {
+		origin, alias, what string
+		write               func(w io.Writer, title string) error
+	}
+)
 
 func runShow(c *ucli.Context) error {
 	env := envOf(c)
@@ -59,50 +99,77 @@ func runShow(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	set, err := source.LoadAll(paths, source.Options{Password: pw, HavePassword: havePw, KeyPassword: kp})
-	if err != nil {
-		return storeError(c, err, havePw)
-	}
-	found := set.Certs
-	if a := c.String("alias"); c.IsSet("alias") {
-		found = found[:0:0]
+	opts := source.Options{Password: pw, HavePassword: havePw, KeyPassword: kp, Lenient: true}
+	now := env.Now()
+	colour := env.colour()
+	doc := shownDoc{Certificates: []shownCert{}}
+	alias, oneAlias := c.String("alias"), c.IsSet("alias")
+	for _, p := range paths {
+		// One source at a time, so that a CSR or a CRL is named by the
+		// source it came from.
+		set, err := source.Load(p, opts)
+		if err != nil {
+			return storeError(c, err, havePw)
+		}
+		for _, n := range set.Notes {
+			fmt.Fprintf(env.Stderr, "trustctl: warning: %s\n", n)
+		}
 		for _, f := range set.Certs {
-			if f.Alias != "" && strings.EqualFold(f.Alias, a) {
-				found = append(found, f)
+			if !oneAlias || (f.Alias != "" && strings.EqualFold(f.Alias, alias)) {
+				d := f.Details(now)
+				doc.Certificates = append(doc.Certificates, shownCert{f.Origin, f.Alias, d})
+				doc.text = append(doc.text, shownText{f.Origin, f.Alias, "", func(w io.Writer, title string) error {
+					return render.Certificate(w, title, d, now, colour)
+				}})
 			}
 		}
-		if len(found) == 0 {
-			return &store.AliasError{Alias: a}
+		if oneAlias {
+			continue
+		}
+		for _, r := range set.CSRs {
+			d := certs.DescribeCSR(r)
+			doc.CSRs = append(doc.CSRs, shownCSR{p, d})
+			doc.text = append(doc.text, shownText{p, "", ": certificate request", func(w io.Writer, title string) error {
+				return render.CSR(w, title, d, colour)
+			}})
+		}
+		for _, l := range set.CRLs {
+			d := certs.DescribeCRL(l, chain.ReasonName)
+			doc.CRLs = append(doc.CRLs, shownCRL{p, d})
+			doc.text = append(doc.text, shownText{p, "", ": CRL", func(w io.Writer, title string) error {
+				return render.CRL(w, title, d, now, colour)
+			}})
 		}
 	}
-	now := env.Now()
-	views := make([]certView, 0, len(found))
-	for _, f := range found {
-		v := viewOf(f.Cert, now)
-		v.Origin, v.Alias = f.Origin, f.Alias
-		views = append(views, v)
+	if oneAlias && len(doc.Certificates) == 0 {
+		return &store.AliasError{Alias: alias}
 	}
 	if c.Bool("json") {
-		return render.JSON(env.Stdout, struct {
-			Certificates []certView `json:"certificates"`
-		}{views})
+		return render.JSON(env.Stdout, doc)
 	}
-	if len(views) == 0 {
-		fmt.Fprintln(env.Stdout, "no certificates found")
-		return nil
+	return writeShown(env.Stdout, doc.text, len(paths) == 1)
+}
+
+// writeShown prints what show found, a blank line between items. With one
+// source holding several items, each title says which of them it is.
+func writeShown(w io.Writer, items []shownText, oneSource bool) error {
+	if len(items) == 0 {
+		_, err := fmt.Fprintln(w, "no certificates, CSRs or CRLs found")
+		return err
 	}
 	var b strings.Builder
-	for i, v := range views {
+	for i, it := range items {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		title := v.Origin
-		if v.Alias == "" && len(paths) == 1 && len(views) > 1 {
-			title = fmt.Sprintf("%s (%d of %d)", v.Origin, i+1, len(views))
+		title := it.origin + it.what
+		if it.alias == "" && oneSource && len(items) > 1 {
+			title = fmt.Sprintf("%s (%d of %d)", title, i+1, len(items))
 		}
-		fmt.Fprintf(&b, "%s\n", render.Colour(env.StdoutTTY, render.Bold, title))
-		writeCertText(&b, v, now)
+		if err := it.write(&b, title); err != nil {
+			return err
+		}
 	}
-	_, err = fmt.Fprint(env.Stdout, b.String())
+	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -24,6 +24,9 @@ type Env struct {
 	StdinTTY  bool
 	StdoutTTY bool
 	StderrTTY bool
+	// Width is the number of columns of the terminal stdout is on, 0 when
+	// stdout is not a terminal: tables are then not fitted to a width.
+	Width int
 	// ReadPassword reads a line from the terminal without echo.
 	ReadPassword func(prompt string) ([]byte, error)
 	// Now is the clock for "days left" and default validation times.
@@ -44,6 +47,11 @@ func StdEnv() *Env {
 		StderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
 		Now:       time.Now,
 		Context:   context.Background(),
+	}
+	if e.StdoutTTY {
+		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
+			e.Width = w
+		}
 	}
 	e.ReadPassword = func(prompt string) ([]byte, error) {
 		fmt.Fprint(os.Stderr, prompt)
@@ -105,3 +113,7 @@ func (e *Env) refuseBinaryToTerminal() error {
 	}
 	return nil
 }
+
+// colour reports whether output may be coloured: stdout is a terminal and
+// NO_COLOR (https://no-color.org) is unset or empty.
+func (e *Env) colour() bool { return e.StdoutTTY && e.Getenv("NO_COLOR") == "" }

@@ -1,5 +1,12 @@
 // Package dn parses distinguished names and subject alternative name lists
-// as people type them on a command line.
+// as people type them on a command line, and prints the names certificates,
+// CSRs and CRLs carry as OpenSSL prints them.
+//
+// Names are printed in RFC 4514 form with OpenSSL's attribute names
+// ("CN=Jane Doe,emailAddress=jane@example.com,UID=jdoe,DC=example,DC=com"),
+// attribute order kept, exactly as `openssl x509 -nameopt RFC2253,-esc_msb`
+// prints them; [ParseDER] reads the name leniently, so a name crypto/x509
+// would print with OIDs and hex, or refuse, still prints.
 //
 // Two DN forms are read: RFC 4514 ("CN=Acme Root,O=Acme Corp,C=US", most
 // significant RDN last, as Java and LDAP write it) and OpenSSL's -subj form
@@ -45,9 +52,10 @@ type attr struct {
 }
 
 // attrs are the attribute names accepted (case-insensitively), the first
-// name of each OID being the one [Format] writes. Sources: RFC 4514 section
-// 3, RFC 4519, OpenSSL's objects.txt short names, and the CA/Browser Forum
-// EV jurisdiction attributes.
+// name of each OID being the one [Format] writes: OpenSSL's short name, so
+// that a name prints as `openssl x509 -nameopt RFC2253` prints it. Sources:
+// RFC 4514 section 3, RFC 4519, OpenSSL's objects.txt, and the CA/Browser
+// Forum EV jurisdiction attributes.
 var attrs = []attr{
 	{"CN", asn1.ObjectIdentifier{2, 5, 4, 3}},
 	{"SN", asn1.ObjectIdentifier{2, 5, 4, 4}}, // surname (RFC 4519), as OpenSSL names it too
@@ -79,6 +87,25 @@ var attrs = []attr{
 	{"jurisdictionL", asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 60, 2, 1, 1}},
 	{"jurisdictionST", asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 60, 2, 1, 2}},
 	{"jurisdictionC", asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 60, 2, 1, 3}},
+	{"x500UniqueIdentifier", asn1.ObjectIdentifier{2, 5, 4, 45}},
+	{"postalAddress", asn1.ObjectIdentifier{2, 5, 4, 16}},
+	{"postOfficeBox", asn1.ObjectIdentifier{2, 5, 4, 18}},
+	{"telephoneNumber", asn1.ObjectIdentifier{2, 5, 4, 20}},
+	{"houseIdentifier", asn1.ObjectIdentifier{2, 5, 4, 51}},
+	{"role", asn1.ObjectIdentifier{2, 5, 4, 72}},
+	{"mail", asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 3}},
+	{"unstructuredName", asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 2}},
+	{"unstructuredAddress", asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 8}},
+	// Long names (RFC 4519), read but never written.
+	{"commonName", asn1.ObjectIdentifier{2, 5, 4, 3}},
+	{"countryName", asn1.ObjectIdentifier{2, 5, 4, 6}},
+	{"localityName", asn1.ObjectIdentifier{2, 5, 4, 7}},
+	{"stateOrProvinceName", asn1.ObjectIdentifier{2, 5, 4, 8}},
+	{"streetAddress", asn1.ObjectIdentifier{2, 5, 4, 9}},
+	{"organizationName", asn1.ObjectIdentifier{2, 5, 4, 10}},
+	{"organizationalUnitName", asn1.ObjectIdentifier{2, 5, 4, 11}},
+	{"domainComponent", asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 25}},
+	{"userId", asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 1}},
 }
 
 var (
@@ -130,12 +157,17 @@ func parseOID(s string) (asn1.ObjectIdentifier, bool) {
 
 // AttrName returns the short name [Format] uses for oid, or its dotted form.
 func AttrName(oid asn1.ObjectIdentifier) string {
+	name, _ := attrName(oid)
+	return name
+}
+
+func attrName(oid asn1.ObjectIdentifier) (string, bool) {
 	for _, a := range attrs {
 		if a.oid.Equal(oid) {
-			return a.name
+			return a.name, true
 		}
 	}
-	return oid.String()
+	return oid.String(), false
 }
 
 // Parse reads a DN in RFC 4514 or OpenSSL slash form and returns it as a
@@ -198,9 +230,16 @@ func ParseSequence(s string) (pkix.RDNSequence, error) {
 		seq, err = parseSlash(s)
 	} else {
 		seq, err = parse4514(s)
-		// RFC 4514 section 2.1: the string starts with the last RDN of the sequence.
+		// RFC 4514 section 2.1: the string starts with the last RDN of the
+		// sequence. Inside a multi-valued RDN, whose order DER fixes anyway,
+		// the attributes are reversed too, as OpenSSL writes them.
 		for i, j := 0, len(seq)-1; i < j; i, j = i+1, j-1 {
 			seq[i], seq[j] = seq[j], seq[i]
+		}
+		for _, rdn := range seq {
+			for i, j := 0, len(rdn)-1; i < j; i, j = i+1, j-1 {
+				rdn[i], rdn[j] = rdn[j], rdn[i]
+			}
 		}
 	}
 	if err != nil {
@@ -410,12 +449,13 @@ func (p *parser) readValue() (any, error) {
 		if rest, err := asn1.Unmarshal(raw, &rv); err != nil || len(rest) != 0 {
 			return nil, p.errAt(start, "#hex value is not one BER element")
 		}
-		// Keep strings as strings so they print and marshal naturally.
+		// Keep strings as strings so they print and marshal naturally;
+		// any other value is written back exactly as given.
 		var str string
 		if _, err := asn1.Unmarshal(raw, &str); err == nil {
 			return str, nil
 		}
-		return nil, p.errAt(start, "#hex value is not a string")
+		return rv, nil
 	}
 	if p.i < len(s) && s[p.i] == '"' {
 		start := p.i
@@ -502,21 +542,33 @@ func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
-// Format writes seq (in ASN.1 order) as an RFC 4514 string: last RDN first,
-// short names from [AttrName], special characters escaped.
+// Format writes seq (in ASN.1 order) as an RFC 4514 string: last RDN first
+// (and, inside a multi-valued RDN, the last attribute first, joined by
+// '+'), short names from [AttrName] (an unknown type as its dotted OID),
+// special characters escaped as RFC 4514 section 2.4 asks, and a value that
+// is not a string as '#' and the upper-case hex of its DER. This is what
+// `openssl x509 -noout -subject -nameopt RFC2253,-esc_msb` prints.
 func Format(seq pkix.RDNSequence) string {
 	var b strings.Builder
 	for i := len(seq) - 1; i >= 0; i-- {
 		if i != len(seq)-1 {
 			b.WriteByte(',')
 		}
-		for j, atv := range seq[i] {
-			if j > 0 {
+		for j := len(seq[i]) - 1; j >= 0; j-- {
+			atv := seq[i][j]
+			if j != len(seq[i])-1 {
 				b.WriteByte('+')
 			}
-			b.WriteString(AttrName(atv.Type))
+			name, known := attrName(atv.Type)
+			b.WriteString(name)
 			b.WriteByte('=')
-			b.WriteString(escape(atv.Value))
+			if known {
+				b.WriteString(escape(atv.Value))
+			} else {
+				// RFC 4514 section 2.4: the value of a type written as
+				// an OID is written as the hex of its BER encoding.
+				b.WriteString(hexValue(atv.Value))
+			}
 		}
 	}
 	return b.String()
@@ -531,20 +583,26 @@ func FormatName(n pkix.Name) string {
 	return Format(seq)
 }
 
+// hexValue writes v as '#' and the upper-case hex of its DER, as OpenSSL
+// does; "#" alone when v cannot be encoded.
+func hexValue(v any) string {
+	der, err := asn1.Marshal(v)
+	if err != nil {
+		return "#"
+	}
+	return "#" + strings.ToUpper(hex.EncodeToString(der))
+}
+
 func escape(v any) string {
 	s, ok := stringValue(v)
 	if !ok {
-		der, err := asn1.Marshal(v)
-		if err != nil {
-			return "#"
-		}
-		return "#" + hex.EncodeToString(der)
+		return hexValue(v)
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case c == ',' || c == '+' || c == '"' || c == '\\' || c == '<' || c == '>' || c == ';' || c == '=':
+		case c == ',' || c == '+' || c == '"' || c == '\\' || c == '<' || c == '>' || c == ';':
 			b.WriteByte('\\')
 			b.WriteByte(c)
 		case (c == ' ' || c == '#') && i == 0, c == ' ' && i == len(s)-1:
@@ -598,7 +656,8 @@ func stringValue(v any) (string, bool) {
 		return v, true
 	case asn1.RawValue:
 		if v.Class == asn1.ClassUniversal && !v.IsCompound &&
-			(v.Tag == asn1.TagPrintableString || v.Tag == asn1.TagIA5String || v.Tag == asn1.TagUTF8String) {
+			(v.Tag == asn1.TagPrintableString || v.Tag == asn1.TagIA5String || v.Tag == asn1.TagUTF8String) &&
+			utf8.Valid(v.Bytes) {
 			return string(v.Bytes), true
 		}
 	}

@@ -7,14 +7,32 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/trustctl/trustctl/internal/certs"
 )
 
 // Table writes rows as aligned columns under a header. The last column is
 // not padded.
 func Table(w io.Writer, header []string, rows [][]string) error {
+	return FitTable(w, header, rows, 0)
+}
+
+// Shrink says that column Col of a table may be cut down to Min
+// characters to fit a width.
+type Shrink struct{ Col, Min int }
+
+// FitTable is [Table] fitted to width columns (a terminal's): while the
+// lines are too long, the columns of shrink are cut, in the order given,
+// each down to its Min, the end of a cut cell replaced by "…" (so they
+// should not be coloured). With a width of 0 or less (not a terminal)
+// nothing is cut, but a column of shrink is padded only as wide as nine
+// cells in ten need: the few longer ones run over, rather than every line
+// being as long as the longest. ANSI colours do not count as width.
+func FitTable(w io.Writer, header []string, rows [][]string, width int, shrink ...Shrink) error {
 	cols := len(header)
 	for _, r := range rows {
 		cols = max(cols, len(r))
@@ -22,9 +40,7 @@ func Table(w io.Writer, header []string, rows [][]string) error {
 	widths := make([]int, cols)
 	measure := func(r []string) {
 		for i, c := range r {
-			if n := utf8.RuneCountInString(c); n > widths[i] {
-				widths[i] = n
-			}
+			widths[i] = max(widths[i], visibleLen(c))
 		}
 	}
 	if header != nil {
@@ -33,12 +49,39 @@ func Table(w io.Writer, header []string, rows [][]string) error {
 	for _, r := range rows {
 		measure(r)
 	}
+	if width <= 0 {
+		for _, sh := range shrink {
+			if sh.Col < cols {
+				widths[sh.Col] = min(widths[sh.Col], max(percentile90(rows, sh.Col), sh.Min))
+			}
+		}
+	}
+	cut := width > 0
+	if width > 0 && cols > 0 {
+		excess := 2*(cols-1) - width
+		for _, n := range widths {
+			excess += n
+		}
+		for _, sh := range shrink {
+			if excess <= 0 {
+				break
+			}
+			if sh.Col < cols {
+				cut := min(excess, max(widths[sh.Col]-sh.Min, 0))
+				widths[sh.Col] -= cut
+				excess -= cut
+			}
+		}
+	}
 	var b strings.Builder
 	line := func(r []string) {
 		for i, c := range r {
+			if n := visibleLen(c); cut && n > widths[i] {
+				c = string([]rune(c)[:max(widths[i]-1, 0)]) + "…"
+			}
 			b.WriteString(c)
 			if i < len(r)-1 {
-				b.WriteString(strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c)+2))
+				b.WriteString(strings.Repeat(" ", max(widths[i]-visibleLen(c), 0)+2))
 			}
 		}
 		b.WriteByte('\n')
@@ -51,6 +94,39 @@ func Table(w io.Writer, header []string, rows [][]string) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// percentile90 is the width that nine cells in ten of column col fit in.
+func percentile90(rows [][]string, col int) int {
+	var ns []int
+	for _, r := range rows {
+		if col < len(r) {
+			ns = append(ns, visibleLen(r[col]))
+		}
+	}
+	if len(ns) == 0 {
+		return 0
+	}
+	slices.Sort(ns)
+	return ns[(len(ns)*9+9)/10-1]
+}
+
+// visibleLen is the number of characters of s a terminal shows: runes,
+// less the ANSI escape sequences [Colour] adds.
+func visibleLen(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		if s[i] == 0x1b {
+			if j := strings.IndexByte(s[i:], 'm'); j >= 0 {
+				i += j + 1
+				continue
+			}
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		n++
+	}
+	return n
 }
 
 // JSON writes v as one indented JSON document.
@@ -70,15 +146,8 @@ func Date(t time.Time) string {
 }
 
 // DaysLeft is the number of whole days from now until t (negative once
-// t has passed).
-func DaysLeft(t, now time.Time) int {
-	d := t.Sub(now)
-	days := int(d / (24 * time.Hour))
-	if d < 0 && d%(24*time.Hour) != 0 {
-		days--
-	}
-	return days
-}
+// t has passed); see certs.DaysLeft.
+func DaysLeft(t, now time.Time) int { return certs.DaysLeft(t, now) }
 
 // Days describes days left in words: "in 42 days", "expired 3 days ago".
 func Days(t, now time.Time) string {

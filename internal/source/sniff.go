@@ -33,8 +33,9 @@ func (k Kind) String() string {
 
 // Sniff tells what data is from its content: magic numbers for JKS
 // (FEEDFEED) and JCEKS (CECECECE), PEM markers, and the ASN.1 shape of DER
-// (a PKCS#12 PFX is a SEQUENCE starting with INTEGER 3; certificates, CRLs,
-// CSRs and keys are told apart by parsing).
+// (a PKCS#12 PFX is a SEQUENCE starting with INTEGER 3; a certificate has
+// the shape RFC 5280 section 4.1 gives it; CRLs, CSRs and keys are told
+// apart by parsing).
 func Sniff(data []byte) Kind {
 	switch {
 	case len(data) >= 4 && bytes.Equal(data[:4], []byte{0xfe, 0xed, 0xfe, 0xed}):
@@ -54,7 +55,10 @@ func Sniff(data []byte) Kind {
 	if _, err := asn1.Unmarshal(data, &pfx); err == nil && pfx.Version == 3 {
 		return PKCS12
 	}
-	if c := certs.Parse(data); c.X509 != nil || c.Lenient != nil {
+	// A certificate is told by its ASN.1 shape, not by whether
+	// crypto/x509 accepts it: a DER file only a lenient reading reads is
+	// recognised as its PEM twin is.
+	if certs.Readable(data) {
 		return DERCert
 	}
 	if _, err := x509.ParseRevocationList(data); err == nil {

@@ -34,6 +34,11 @@ type Options struct {
 	// Stdin is what the source "-" reads; nil is the process's standard
 	// input.
 	Stdin io.Reader
+	// Lenient makes a bad block of a PEM file a note in Set.Notes, naming
+	// its line and what is wrong, and reads the rest; without it the
+	// first bad block is an error (*BlockError). show reads leniently;
+	// commands that write must not.
+	Lenient bool
 }
 
 // Found is a certificate and where it came from.
