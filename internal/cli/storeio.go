@@ -8,7 +8,6 @@ import (
 
 	"github.com/trustctl/trustctl/internal/jdk"
 	"github.com/trustctl/trustctl/internal/keys"
-	"github.com/trustctl/trustctl/internal/safefile"
 	"github.com/trustctl/trustctl/internal/store"
 )
 
@@ -207,18 +206,6 @@ func storeError(c *ucli.Context, err error, havePassword bool) error {
 		return withHint(err, "pass --force to overwrite it")
 	}
 	return err
-}
-
-// checkWritableDir fails early, before any work, when the directory that
-// will hold path cannot be written: it takes and releases the writers'
-// lock, which leaves nothing behind.
-func checkWritableDir(path string) error {
-	unlock, err := safefile.Lock(path)
-	if err != nil {
-		return err
-	}
-	unlock()
-	return nil
 }
 
 func encryptionFlagValue(c *ucli.Context) (*store.Protection, error) {
