@@ -82,12 +82,12 @@ var userDirs = []struct {
 // truststore: the --java-home directories, $JAVA_HOME, the java on $PATH,
 // then the entries of the well-known directories (and one level below
 // them), in that order. An installation found under several names (a
-// symlink to its home, SDKMAN's "current") is returned once, under the
-// first. notes says what was looked at and passed over ($JAVA_HOME naming a
+// symlink to its home, SDKMAN's "current") is returned once, under its
+// real name when that is found too. notes says what was looked at and passed over ($JAVA_HOME naming a
 // directory without cacerts). Only a JavaHomes entry that is not a Java
 // home is an error, wrapping [ErrNoJDK].
 func Find(s Search) (found []Install, notes []string, err error) {
-	f := finder{s: s, seen: map[string]bool{}}
+	f := finder{s: s, seen: map[string]int{}}
 	for _, h := range s.JavaHomes {
 		in, ok := f.home(h, "--java-home")
 		if !ok {
@@ -124,7 +124,7 @@ func Find(s Search) (found []Install, notes []string, err error) {
 
 type finder struct {
 	s     Search
-	seen  map[string]bool // real homes
+	seen  map[string]int // real home → index in found
 	found []Install
 	notes []string
 }
@@ -136,12 +136,20 @@ func (f *finder) getenv(k string) string {
 	return f.s.Getenv(k)
 }
 
+// add records an installation once. Found again under its real name
+// after an alias (java-1.17.0-openjdk-amd64 sorts before
+// java-17-openjdk-amd64, SDKMAN's current before the version), it is
+// named by its real home; where it was found first is kept.
 func (f *finder) add(in Install) {
-	if f.seen[in.realHome] {
+	i, ok := f.seen[in.realHome]
+	if !ok {
+		f.seen[in.realHome] = len(f.found)
+		f.found = append(f.found, in)
 		return
 	}
-	f.seen[in.realHome] = true
-	f.found = append(f.found, in)
+	if old := &f.found[i]; old.Home != in.realHome && in.Home == in.realHome {
+		old.Home, old.Cacerts = in.Home, in.Cacerts
+	}
 }
 
 // stat returns what the machine path is, following symlinks.
