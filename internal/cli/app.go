@@ -108,6 +108,7 @@ func buildApp(env *Env) *ucli.App {
 			// Endpoints and expiry.
 			probeCommand(),
 			expiryCommand(),
+			trustCommand(),
 		},
 	}
 	app.OnUsageError = func(c *ucli.Context, err error, isSub bool) error {

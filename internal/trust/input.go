@@ -82,7 +82,7 @@ func ParseTargets(args []string) ([]Target, error) {
 		case sum == nil:
 			return nil, fmt.Errorf("%s is neither a certificate file nor a SHA-256 fingerprint", a)
 		case len(sum) != 32:
-			return nil, fmt.Errorf("%s is not a SHA-256 fingerprint (%d bytes, not 32; a SHA-1 fingerprint has 20)", a, len(sum))
+			return nil, fmt.Errorf("%s is neither a certificate file nor a SHA-256 fingerprint (%d bytes, not 32; a SHA-1 fingerprint has 20)", a, len(sum))
 		}
 		var t Target
 		copy(t.SHA256[:], sum)
