@@ -98,6 +98,7 @@ func newApp(env *Env) *ucli.App {
 			// Endpoints and expiry.
 			probeCommand(),
 			expiryCommand(),
+			trustCommand(),
 		},
 	}
 	app.OnUsageError = func(c *ucli.Context, err error, isSub bool) error {

@@ -1,12 +1,13 @@
-// Package jdk finds the Java installation trustctl works with: its home
-// directory and its default truststore, the file keytool opens for
-// -cacerts.
+// Package jdk finds Java installations and their default truststores, the
+// file keytool opens for -cacerts: [Cacerts] the one JDK a command runs
+// with (--cacerts), [Find] every JDK on a machine or in a sysroot (trust).
 //
 // The JDK itself locates cacerts from its java.home system property; without
-// running java, trustctl reproduces that from $JAVA_HOME or from the java
-// binary on PATH. It does not run java, read the java.security file (a
-// javax.net.ssl.trustStore override set there or on a command line is not
-// seen), or pick between several installed JDKs.
+// running java, trustctl reproduces that from $JAVA_HOME, the java binary on
+// PATH and the directories JDKs are installed in, and reads the version
+// from the JDK's release file. It does not run java or read the
+// java.security file (a javax.net.ssl.trustStore override set there or on a
+// command line is not seen).
 package jdk
 
 import (
@@ -47,9 +48,13 @@ func (e Env) lookPath(f string) (string, error) {
 // JDK 8 home keeps it in jre/lib/security/cacerts. When the home is a JDK 8 jre/
 // directory itself (its bin/java is the one on PATH), the first form matches.
 var cacertsRel = []string{
-	filepath.Join("lib", "security", "cacerts"),
-	filepath.Join("jre", "lib", "security", "cacerts"),
+	filepath.FromSlash(cacertsPaths[0]),
+	filepath.FromSlash(cacertsPaths[1]),
 }
+
+// cacertsPaths are the same locations with "/", as paths of a machine
+// [Find] searches.
+var cacertsPaths = []string{"lib/security/cacerts", "jre/lib/security/cacerts"}
 
 // Home returns the Java home directory: $JAVA_HOME when set, else the
 // directory above bin/ of the java found on PATH, with symlinks resolved
