@@ -35,6 +35,12 @@ import (
 // DefaultTimeout bounds one target when Options.Timeout is zero.
 const DefaultTimeout = 10 * time.Second
 
+// DefaultConcurrency is how many targets are probed at once unless told
+// otherwise: enough to keep an inventory of hundreds of endpoints short
+// when some do not answer, few enough for a small machine and for the
+// servers probed.
+const DefaultConcurrency = 16
+
 // Options control one probe.
 type Options struct {
 	// ServerName overrides the name sent in SNI and checked against the
