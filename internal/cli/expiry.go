@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/expiry"
 	"github.com/trustctl/trustctl/internal/probe"
 	"github.com/trustctl/trustctl/internal/render"
@@ -177,7 +179,7 @@ func expiryJSON(rep *expiry.Report, within string) expiryDoc {
 		Files: rep.Files, Endpoints: rep.Endpoints, Notes: rep.Notes, OK: !rep.Failed()}
 	for _, ct := range rep.Certs {
 		doc.Certificates = append(doc.Certificates, expiryItem{
-			Origin: ct.Origin, Subject: ct.Subject, Issuer: ct.Issuer, Serial: serialHex(ct),
+			Origin: ct.Origin, Subject: ct.Subject, Issuer: ct.Issuer, Serial: certs.SerialHex(ct.Serial),
 			NotBefore: ct.NotBefore.UTC().Format(time.RFC3339), NotAfter: ct.NotAfter.UTC().Format(time.RFC3339),
 			DaysLeft: ct.DaysLeft, SHA256: ct.SHA256, Expiring: ct.Expiring,
 		})
@@ -210,20 +212,29 @@ func printExpiry(env *Env, rep *expiry.Report) error {
 	return render.Table(env.Stdout, []string{"DAYS", "NOT AFTER", "SUBJECT", "SOURCE"}, rows)
 }
 
-func serialHex(ct expiry.Cert) string {
-	if ct.Serial == nil {
-		return ""
-	}
-	return strings.ToUpper(ct.Serial.Text(16))
-}
-
 // startTLSFlag reads --starttls, refusing a protocol probe does not speak.
 func startTLSFlag(c *ucli.Context) (string, error) {
 	st := strings.ToLower(c.String("starttls"))
-	if st != "" && !contains(probe.StartTLSProtocols(), st) {
+	if st != "" && !slices.Contains(probe.StartTLSProtocols(), st) {
 		return "", usageErrorf("--starttls: unknown protocol %q (want one of %s)", st, strings.Join(probe.StartTLSProtocols(), ", "))
 	}
 	return st, nil
+}
+
+// parseTimeout reads 10s, 1m, 500ms or a bare number of seconds.
+func parseTimeout(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.Atoi(s); err == nil {
+		if n <= 0 {
+			return 0, fmt.Errorf("must be positive")
+		}
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("bad duration %q: use 10s, 1m or 500ms", s)
+	}
+	return d, nil
 }
 
 // readTargetsFile reads --targets-file: "HOST:PORT [SERVERNAME]" a line,
