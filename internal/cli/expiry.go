@@ -119,6 +119,7 @@ func runExpiry(c *ucli.Context) error {
 		return err
 	}
 	metrics := c.String("metrics")
+	opts.Detail = metrics != "" || c.Bool("json")
 	if metrics == "-" && c.Bool("json") {
 		return usageErrorf("--metrics - and --json both want stdout: write the metrics to a file")
 	}
@@ -181,7 +182,7 @@ func expiryJSON(rep *expiry.Report, within string) expiryDoc {
 		doc.Certificates = append(doc.Certificates, expiryItem{
 			Origin: ct.Origin, Subject: ct.Subject, Issuer: ct.Issuer, Serial: certs.SerialHex(ct.Serial),
 			NotBefore: ct.NotBefore.UTC().Format(time.RFC3339), NotAfter: ct.NotAfter.UTC().Format(time.RFC3339),
-			DaysLeft: ct.DaysLeft, SHA256: ct.SHA256, Expiring: ct.Expiring,
+			DaysLeft: ct.DaysLeft, SHA256: certs.Fingerprint(ct.SHA256[:]), Expiring: ct.Expiring,
 		})
 	}
 	for _, u := range rep.Unreadable {

@@ -33,8 +33,9 @@ import (
 	"io/fs"
 	"math/big"
 	"runtime"
-	"sort"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/trustctl/trustctl/internal/certs"
@@ -65,8 +66,12 @@ type Options struct {
 	Concurrency int
 	// Stdin is read for the source "-" (at most [MaxStdin] bytes).
 	Stdin io.Reader
-	// Progress, when set, is called from one goroutine after each file or
-	// endpoint is done, with the count done and the total (known once
+	// Detail keeps each certificate's [Detail], which a JSON document and
+	// the metrics need; without it a report keeps little more than a
+	// table's rows.
+	Detail bool
+	// Progress, when set, is called after each file or endpoint is done,
+	// never twice at once, with the count done and the total (known once
 	// the directories have been walked).
 	Progress func(done, total int)
 }
@@ -87,21 +92,36 @@ const MaxStdin = 256 << 20
 type Cert struct {
 	// Origin is where it was found as people read it: the file, the
 	// store and alias (file#alias), or the endpoint HOST:PORT.
-	Origin string
-	// Path is the file (or endpoint) it was read from, Alias its store
-	// entry ("" outside stores).
-	Path  string
-	Alias string
-
-	Subject, Issuer         string
-	SubjectName, IssuerName pkix.Name
-	Serial                  *big.Int
-	NotBefore, NotAfter     time.Time
-	SHA256                  string
-	DaysLeft                int
+	Origin   string
+	Subject  string
+	NotAfter time.Time
+	DaysLeft int
 	// Expiring is set when Options.HaveWithin and the certificate
 	// expires before Now+Within (or has expired).
 	Expiring bool
+	// Detail is kept only with Options.Detail.
+	*Detail
+}
+
+// Detail is what a JSON document or the metrics say of a certificate
+// beyond the table.
+type Detail struct {
+	// Path is the file (or endpoint) it was read from, Alias its store
+	// entry ("" outside stores).
+	Path, Alias string
+	Issuer      string
+	Serial      *big.Int
+	NotBefore   time.Time
+	SHA256      [32]byte
+	// Names are the subject's and issuer's attributes the metrics label
+	// series with.
+	Names Names
+}
+
+// Names are the first C, ST, L, O, OU and CN of a certificate's subject
+// and issuer, in that order.
+type Names struct {
+	Subject, Issuer [6]string
 }
 
 // Unreadable is a source, or part of one, that could not be read.
@@ -169,56 +189,66 @@ func Run(ctx context.Context, paths []string, endpoints []probe.Target, opts Opt
 	jobs := plan.jobs
 	total := len(jobs)
 	results := make([]result, total)
-	done := 0
-	progress := func() {
+	var (
+		mu   sync.Mutex
+		done int
+	)
+	finished := func() {
+		mu.Lock()
+		defer mu.Unlock()
 		done++
 		if opts.Progress != nil {
 			opts.Progress(done, total)
 		}
 	}
-	// Files are parsed on every CPU, endpoints dialled a few at a time
-	// (their time is spent waiting); both finish before Run returns.
+	var files, dials []int
+	for i, j := range jobs {
+		if j.endpoint != nil {
+			dials = append(dials, i)
+		} else {
+			files = append(files, i)
+		}
+	}
+	// Files are read and parsed on every CPU, each worker taking the next
+	// file as it is free; endpoints are dialled opts.Concurrency at a time
+	// (their time is spent waiting). All finish before Run returns.
 	var (
-		wg       sync.WaitGroup
-		finished = make(chan int)
-		fileJobs = make(chan int)
-		netSem   = make(chan struct{}, opts.Concurrency)
+		wg   sync.WaitGroup
+		next atomic.Int64
 	)
-	wg.Add(1) // the dispatcher below, so that its own Adds never race Wait
 	for range runtime.GOMAXPROCS(0) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range fileJobs {
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(files) {
+					return
+				}
+				i := files[k]
 				results[i] = jobs[i].run(ctx, opts)
-				finished <- i
+				finished()
 			}
 		}()
 	}
-	go func() {
-		defer wg.Done()
-		for i, j := range jobs {
-			if j.endpoint != nil {
-				netSem <- struct{}{}
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					defer func() { <-netSem }()
-					results[i] = j.run(ctx, opts)
-					finished <- i
-				}()
-				continue
-			}
-			fileJobs <- i
-		}
-		close(fileJobs)
-	}()
-	for range total {
-		<-finished
-		progress()
+	sem := make(chan struct{}, opts.Concurrency)
+	for _, i := range dials {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			results[i] = jobs[i].run(ctx, opts)
+			finished()
+		}()
 	}
 	wg.Wait()
 
+	n := 0
+	for _, r := range results {
+		n += len(r.certs)
+	}
+	rep.Certs = make([]Cert, 0, n)
 	for i, r := range results {
 		if jobs[i].endpoint != nil {
 			rep.Endpoints++
@@ -244,7 +274,7 @@ func Run(ctx context.Context, paths []string, endpoints []probe.Target, opts Opt
 // decide sorts the certificates soonest first, counts days and marks
 // those inside the window.
 func (r *Report) decide(opts Options) {
-	sort.SliceStable(r.Certs, func(i, j int) bool { return r.Certs[i].NotAfter.Before(r.Certs[j].NotAfter) })
+	slices.SortStableFunc(r.Certs, func(a, b Cert) int { return a.NotAfter.Compare(b.NotAfter) })
 	limit := opts.Now.Add(opts.Within)
 	for i := range r.Certs {
 		c := &r.Certs[i]
@@ -293,22 +323,34 @@ func (r *Report) Summary(within string) string {
 }
 
 // compact keeps of a parsed certificate what the report needs.
-func compact(c *certs.Cert, origin, path, alias string) Cert {
-	out := Cert{
-		Origin: origin, Path: path, Alias: alias,
-		Subject: c.Subject(), Issuer: c.Issuer(),
-		SubjectName: c.SubjectName(), Serial: c.Serial(),
-		NotBefore: c.NotBefore(), NotAfter: c.NotAfter(),
-		SHA256: c.SHA256Hex(),
+func compact(c *certs.Cert, origin, path, alias string, detail bool) Cert {
+	out := Cert{Origin: origin, Subject: c.Subject(), NotAfter: c.NotAfter()}
+	if !detail {
+		return out
 	}
+	d := &Detail{Path: path, Alias: alias, Issuer: c.Issuer(), Serial: c.Serial(), NotBefore: c.NotBefore(), SHA256: c.SHA256()}
+	d.Names.Subject = attrs(c.SubjectName())
 	switch {
 	case c.X509 != nil:
-		out.IssuerName = c.X509.Issuer
+		d.Names.Issuer = attrs(c.X509.Issuer)
 	default:
 		var rdns pkix.RDNSequence
+		var n pkix.Name
 		if _, err := asn1.Unmarshal(c.RawIssuer(), &rdns); err == nil {
-			out.IssuerName.FillFromRDNSequence(&rdns)
+			n.FillFromRDNSequence(&rdns)
 		}
+		d.Names.Issuer = attrs(n)
 	}
+	out.Detail = d
 	return out
+}
+
+func attrs(n pkix.Name) [6]string {
+	first := func(s []string) string {
+		if len(s) == 0 {
+			return ""
+		}
+		return s[0]
+	}
+	return [6]string{first(n.Country), first(n.Province), first(n.Locality), first(n.Organization), first(n.OrganizationalUnit), n.CommonName}
 }

@@ -1,7 +1,6 @@
 package expiry
 
 import (
-	"crypto/x509/pkix"
 	"io"
 	"path/filepath"
 	"slices"
@@ -32,6 +31,7 @@ const (
 	metricReadErrors = "x509_read_errors"
 )
 
+// dnFields are the attributes of [Names], in order.
 var dnFields = []string{"C", "ST", "L", "O", "OU", "CN"}
 
 // labelNames is the label set of the per-certificate series, sorted as
@@ -45,40 +45,17 @@ var labelNames = func() []string {
 	return names
 }()
 
-func dnValue(n pkix.Name, field string) string {
-	first := func(s []string) string {
-		if len(s) == 0 {
-			return ""
-		}
-		return s[0]
-	}
-	switch field {
-	case "C":
-		return first(n.Country)
-	case "ST":
-		return first(n.Province)
-	case "L":
-		return first(n.Locality)
-	case "O":
-		return first(n.Organization)
-	case "OU":
-		return first(n.OrganizationalUnit)
-	}
-	return n.CommonName
-}
-
 func (c *Cert) labels() map[string]string {
-	l := map[string]string{
-		"filename":     filepath.Base(c.Path),
-		"filepath":     c.Path,
-		"embedded_key": c.Alias,
-	}
-	if c.Serial != nil {
-		l["serial_number"] = c.Serial.String()
-	}
-	for _, f := range dnFields {
-		l["issuer_"+f] = dnValue(c.IssuerName, f)
-		l["subject_"+f] = dnValue(c.SubjectName, f)
+	l := map[string]string{"filepath": c.Origin, "filename": filepath.Base(c.Origin)}
+	if d := c.Detail; d != nil {
+		l["filename"], l["filepath"], l["embedded_key"] = filepath.Base(d.Path), d.Path, d.Alias
+		if d.Serial != nil {
+			l["serial_number"] = d.Serial.String()
+		}
+		for i, f := range dnFields {
+			l["issuer_"+f] = d.Names.Issuer[i]
+			l["subject_"+f] = d.Names.Subject[i]
+		}
 	}
 	return l
 }
@@ -125,7 +102,7 @@ func (r *Report) MetricFamilies() []*dto.MetricFamily {
 	var notAfter, notBefore, expired []*dto.Metric
 	for _, s := range all {
 		notAfter = append(notAfter, gauge(s.labels, float64(s.cert.NotAfter.Unix())))
-		notBefore = append(notBefore, gauge(s.labels, float64(s.cert.NotBefore.Unix())))
+		notBefore = append(notBefore, gauge(s.labels, notBeforeOf(s.cert)))
 		exp := 0.0
 		if r.Now.After(s.cert.NotAfter) {
 			exp = 1
@@ -164,7 +141,8 @@ func labelKey(lp []*dto.LabelPair) string {
 	return b.String()
 }
 
-// WriteMetrics writes the report in the Prometheus text exposition format
+// WriteMetrics writes the report (made with Options.Detail, for every
+// label and x509_cert_not_before) in the Prometheus text exposition format
 // (version 0.0.4), which node_exporter's textfile collector reads.
 func (r *Report) WriteMetrics(w io.Writer) error {
 	enc := expfmt.NewEncoder(w, expfmt.NewFormat(expfmt.TypeTextPlain))
@@ -177,4 +155,11 @@ func (r *Report) WriteMetrics(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+func notBeforeOf(c *Cert) float64 {
+	if c.Detail == nil {
+		return 0
+	}
+	return float64(c.NotBefore.Unix())
 }

@@ -26,7 +26,7 @@ func TestMetricsParseBack(t *testing.T) {
 	bundle := filepath.Join(dir, "bundle.pem")
 	write(t, bundle, append(append(append([]byte{}, valid.CertPEM...), expired.CertPEM...), valid.CertPEM...))
 	missing := filepath.Join(dir, "gone.pem")
-	rep, err := Run(context.Background(), []string{bundle, missing}, nil, Options{Now: now})
+	rep, err := Run(context.Background(), []string{bundle, missing}, nil, Options{Now: now, Detail: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,8 +103,8 @@ func labels(m *dto.Metric) map[string]string {
 // aliases of one store are two series.
 func TestMetricsStoreAlias(t *testing.T) {
 	rep := &Report{Now: now, Certs: []Cert{
-		{Path: "/s/trust.jks", Alias: "a", NotAfter: now.Add(time.Hour)},
-		{Path: "/s/trust.jks", Alias: "b", NotAfter: now.Add(time.Hour)},
+		{NotAfter: now.Add(time.Hour), Detail: &Detail{Path: "/s/trust.jks", Alias: "a"}},
+		{NotAfter: now.Add(time.Hour), Detail: &Detail{Path: "/s/trust.jks", Alias: "b"}},
 	}}
 	var buf bytes.Buffer
 	if err := rep.WriteMetrics(&buf); err != nil {

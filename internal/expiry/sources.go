@@ -27,7 +27,8 @@ type job struct {
 	explicit bool   // named on the command line (not found in a walk)
 	ca       bool
 	stdin    bool
-	link     bool // reached through a symbolic link
+	link     bool   // reached through a symbolic link
+	real     string // the real path, for links and explicit files
 	endpoint *probe.Target
 }
 
@@ -44,7 +45,7 @@ type plan struct {
 	jobs       []job
 	unreadable []Unreadable
 	notes      []string
-	files      map[string]int  // real path of a file -> its job
+	files      map[string]int  // real path of a link or named file -> its job
 	dirs       map[string]bool // real paths of directories walked
 }
 
@@ -91,6 +92,7 @@ func planSources(paths []string, endpoints []probe.Target) (*plan, error) {
 			return nil, fmt.Errorf("%s: not a regular file or a directory (%s)", arg, fi.Mode().Type())
 		}
 	}
+	p.dropCovered()
 	for _, t := range endpoints {
 		p.jobs = append(p.jobs, job{path: t.String(), explicit: true, endpoint: &t})
 	}
@@ -154,7 +156,7 @@ func (p *plan) walk(dir, real string, ancestors []string) {
 				p.walk(path, sub, append(ancestors, sub))
 			}
 		case t.IsRegular():
-			p.addFile(path, filepath.Join(real, name), false, false)
+			p.addWalked(path, real, name)
 		}
 		// FIFOs, sockets and devices inside a tree are passed over, as
 		// find -type f would.
@@ -176,7 +178,11 @@ var hashLink = regexp.MustCompile(`^[0-9a-f]{8}\.r?[0-9]+$`)
 
 // addFile plans to read a file once, however many links lead to it. The
 // name shown is the plainest: the file itself rather than a link, and a
-// link with a name rather than a hash link.
+// link with a name rather than a hash link. Only files named on the
+// command line and links are remembered by their real path (real); a
+// file met in a walk is looked up, not stored, which keeps the plan of a
+// large tree small. Links whose target is walked anyway are dropped by
+// [plan.dropCovered].
 func (p *plan) addFile(path, real string, explicit, link bool) {
 	if i, ok := p.files[real]; ok {
 		old := &p.jobs[i]
@@ -185,8 +191,37 @@ func (p *plan) addFile(path, real string, explicit, link bool) {
 		}
 		return
 	}
-	p.files[real] = len(p.jobs)
-	p.jobs = append(p.jobs, job{path: path, explicit: explicit, link: link})
+	if explicit || link {
+		p.files[real] = len(p.jobs)
+	}
+	p.jobs = append(p.jobs, job{path: path, explicit: explicit, link: link, real: real})
+}
+
+// addWalked plans a regular file met in a walk of the directory whose
+// real path is dir.
+func (p *plan) addWalked(path, dir, name string) {
+	if len(p.files) > 0 {
+		if i, ok := p.files[filepath.Join(dir, name)]; ok {
+			if old := &p.jobs[i]; !old.explicit {
+				old.path, old.link = path, false
+			}
+			return
+		}
+	}
+	p.jobs = append(p.jobs, job{path: path})
+}
+
+// dropCovered removes the links to files that the walk reads under their
+// own name.
+func (p *plan) dropCovered() {
+	kept := p.jobs[:0]
+	for _, j := range p.jobs {
+		if j.link && p.dirs[filepath.Dir(j.real)] && filepath.Base(j.real)[0] != '.' {
+			continue
+		}
+		kept = append(kept, j)
+	}
+	p.jobs = kept
 }
 
 func rank(path string, explicit, link bool) int {
@@ -275,7 +310,25 @@ func readFile(path string) ([]byte, error) {
 	if fi.Size() > MaxFileSize {
 		return nil, errTooLarge
 	}
-	return io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	// One buffer of the file's size, as os.ReadFile sizes it (a file
+	// that grows meanwhile is read up to the limit).
+	data := make([]byte, 0, fi.Size()+1)
+	for {
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(data) > MaxFileSize {
+			return nil, errTooLarge
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+	}
 }
 
 // parseFile reads one file's certificates. One password serves every
@@ -314,7 +367,7 @@ func parseFile(data []byte, path string, opts Options) result {
 			continue
 		}
 		seen[key] = true
-		res.certs = append(res.certs, compact(f.Cert, f.Origin, path, f.Alias))
+		res.certs = append(res.certs, compact(f.Cert, f.Origin, path, f.Alias, opts.Detail))
 	}
 	return res
 }
@@ -335,7 +388,7 @@ func runCA(dir string, opts Options) result {
 		return fail(err)
 	}
 	certPath := filepath.Join(dir, ca.CertFile)
-	res.certs = append(res.certs, compact(certs.FromX509(a.Cert), certPath, certPath, ""))
+	res.certs = append(res.certs, compact(certs.FromX509(a.Cert), certPath, certPath, "", opts.Detail))
 	st, err := a.Records(opts.Now)
 	if err != nil {
 		return fail(err)
@@ -354,7 +407,7 @@ func runCA(dir string, opts Options) result {
 			return fail(err)
 		}
 		for _, f := range set.Certs {
-			res.certs = append(res.certs, compact(f.Cert, f.Origin, p, ""))
+			res.certs = append(res.certs, compact(f.Cert, f.Origin, p, "", opts.Detail))
 		}
 	}
 	return res
@@ -380,7 +433,7 @@ func runEndpoint(ctx context.Context, t probe.Target, opts Options) result {
 	}
 	var res result
 	for _, c := range r.Chain {
-		res.certs = append(res.certs, compact(c, name, name, ""))
+		res.certs = append(res.certs, compact(c, name, name, "", opts.Detail))
 	}
 	return res
 }
