@@ -16,7 +16,8 @@ require (
 
 // Test-only: go-internal runs the CLI scripts, go-cmp diffs; keystore-go
 // and go-pkcs12 cross-check the JKS and PKCS#12 codecs, which trustctl
-// implements itself because the libraries read and write only some shapes.
+// implements itself because the libraries read and write only some shapes
+// (the bench's floor programs use them too; trustctl does not).
 require (
 	github.com/google/go-cmp v0.7.0
 	github.com/pavlo-v-chernykh/keystore-go/v4 v4.5.0
