@@ -37,7 +37,11 @@ func benchStores(cfg config) []Row {
 	var rows []Row
 	add := func(task string, ours, floor []string, keytool []string, outs ...string) {
 		logf("stores: %s", task)
-		setup := removeAll(outs...)
+		var paths []string
+		for _, o := range outs {
+			paths = append(paths, filepath.Join(dir, o))
+		}
+		setup := removeAll(paths...)
 		ms, err := medians(Bench{Dir: dir, Runs: runs, Setup: setup, Argv: ours}, Bench{Dir: dir, Runs: runs, Setup: setup, Argv: floor})
 		row := Row{Area: area, Task: task + ", vs the floor", OursCmd: cmdText(ours), RefCmd: cmdText(floor) + " (bench/floor/stores)",
 			Target: 1 / 1.3, RSSRatio: 1.3, Note: "goal: within 1.3x of the floor's time and peak memory, with the Go runtime's default settings"}

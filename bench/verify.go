@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -49,9 +50,10 @@ func benchVerify(cfg config) []Row {
 	// verify CERT... is new; a trustctl that takes one CERT only is
 	// reported as pending, not timed.
 	if _, _, _, err := runOnce(dir, nil, ours.Argv); err != nil {
-		if msg := err.Error(); strings.Contains(msg, "exit status 2") {
-			return []Row{{Area: area, Task: task, OursCmd: oursText, Pending: true,
-				Note: "this trustctl refuses several CERTs in one call: " + firstLine(tail(msg, 200))}}
+		var ce *CmdError
+		if errors.As(err, &ce) && strings.Contains(ce.Err.Error(), "exit status 2") {
+			return []Row{{Area: area, Task: task, OursCmd: oursText, RefCmd: "openssl verify, floor-verify", Pending: true,
+				Note: "this trustctl refuses several CERTs in one call (" + strings.TrimSpace(firstLine(ce.Stderr)) + ")"}}
 		}
 		return []Row{errRow(area, task, err)}
 	}
