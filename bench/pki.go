@@ -94,14 +94,6 @@ func certPEM(certs ...*x509.Certificate) []byte {
 	return b
 }
 
-func keyPEM(k crypto.Signer) []byte {
-	der, err := x509.MarshalPKCS8PrivateKey(k)
-	if err != nil {
-		panic(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
-}
-
 func writeFile(dir, name string, data []byte) (string, error) {
 	p := filepath.Join(dir, name)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -124,19 +116,4 @@ func syntheticCAs(n int) ([]*x509.Certificate, error) {
 		out = append(out, c.Cert)
 	}
 	return out, nil
-}
-
-// splitPEM returns the PEM certificates of a bundle, one PEM block each.
-func splitPEM(data []byte) [][]byte {
-	var out [][]byte
-	for {
-		var b *pem.Block
-		b, data = pem.Decode(data)
-		if b == nil {
-			return out
-		}
-		if b.Type == "CERTIFICATE" {
-			out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: b.Bytes}))
-		}
-	}
 }

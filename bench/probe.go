@@ -2,7 +2,6 @@ package main
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"io"
 	"net"
@@ -37,7 +36,9 @@ func startTLSFarm(n int, cfg *tls.Config) (*tlsFarm, error) {
 				if err != nil {
 					return
 				}
+				f.wg.Add(1)
 				go func() {
+					defer f.wg.Done()
 					defer c.Close()
 					_ = c.SetDeadline(time.Now().Add(20 * time.Second))
 					if err := c.(*tls.Conn).Handshake(); err != nil {
@@ -60,13 +61,15 @@ func (f *tlsFarm) Close() {
 	f.wg.Wait()
 }
 
-// benchProbe compares issue 5's workflow: probing 50 endpoints at once with
-// trustctl against one openssl s_client or keytool -printcert -sslserver
-// call per endpoint, and one probe against one in-process Go handshake.
+// benchProbe times one trustctl probe of 200 endpoints, 32 at a time,
+// against the floor (a Go program making the same handshakes, as many at
+// once) and against a loop of openssl s_client, once without SNI (IP
+// targets: one handshake each) and once with a name, where trustctl also
+// makes its no-SNI comparison handshake (and so does the floor).
 func benchProbe(cfg config) []Row {
 	const area = "probe"
 	dir := filepath.Join(cfg.Work, "probe")
-	const n = 50
+	n := cfg.pick(200, 50)
 	root, err := issue(certSpec{CN: "Bench Probe Root", CA: true, Key: ecKey(), Serial: 1}, nil)
 	if err != nil {
 		return []Row{errRow(area, "setup", err)}
@@ -90,120 +93,50 @@ func benchProbe(cfg config) []Row {
 	defer farm.Close()
 	logf("probe: %d TLS endpoints on 127.0.0.1", n)
 
-	ours := append(append([]string{cfg.Bin, "probe"}, farm.Addrs...), "--roots", "root.pem")
-	pending := isNotImplemented(cfg, "probe", farm.Addrs[0])
-	oursText := fmt.Sprintf("trustctl probe ADDR1 ... ADDR%d --roots root.pem", n)
-
-	// The references: one call per endpoint.
-	sclient := func(i int) []string {
-		return []string{"openssl", "s_client", "-connect", farm.Addrs[i], "-servername", "localhost"}
-	}
-	ktool := func(i int) []string {
-		return []string{"keytool", "-printcert", "-sslserver", farm.Addrs[i]}
-	}
-	logf("probe: openssl s_client loop")
-	sm, serr := loop(dir, n, 0, nil, sclient)
-	ktSample := cfg.pick(10, 3)
-	logf("probe: keytool -printcert -sslserver loop (sample of %d)", ktSample)
-	km, kerr := loop(dir, n, ktSample, nil, ktool)
-
-	var om Measure
-	var oerr error
-	if !pending {
-		logf("probe: trustctl probe of %d endpoints", n)
-		om, oerr = Bench{Dir: dir, Runs: cfg.Runs, Argv: ours}.median()
-	}
-	mk := func(task string, ref Measure, refCmd string, refErr error, target float64, note string) Row {
-		r := Row{Area: area, Task: task, Ours: om, OursCmd: oursText, Ref: ref, RefCmd: refCmd, Target: target, Pending: pending, Note: note}
-		if oerr != nil {
-			r.Err = oerr.Error()
-		} else if refErr != nil {
-			r.Err = refErr.Error()
+	var rows []Row
+	for _, sni := range []bool{false, true} {
+		ours := append([]string{cfg.Bin, "probe", "--concurrency", "32"}, farm.Addrs...)
+		floor := append([]string{cfg.floor("probe"), "-concurrency", "32"}, farm.Addrs...)
+		task := fmt.Sprintf("probe %d endpoints, --concurrency 32, no SNI (IP targets)", n)
+		oursText := fmt.Sprintf("trustctl probe --concurrency 32 ADDR1 ... ADDR%d", n)
+		if sni {
+			ours = append(ours, "--servername", "localhost")
+			floor = append(floor[:3:3], append([]string{"-servername", "localhost"}, farm.Addrs...)...)
+			task = fmt.Sprintf("probe %d endpoints, --concurrency 32, SNI and the no-SNI comparison", n)
+			oursText += " --servername localhost"
 		}
-		return r
-	}
-	rows := []Row{
-		mk(fmt.Sprintf("probe %d endpoints, all at once", n), sm, cmdText(sclient(0))+" (one call per endpoint, stdin empty)", serr, 25, "trustctl in one call against the whole loop"),
-		mk(fmt.Sprintf("probe %d endpoints, all at once", n), km, cmdText(ktool(0))+" (one call per endpoint)", kerr, 100,
-			fmt.Sprintf("keytool loop timed on %d endpoints and scaled to %d", ktSample, n)),
-	}
-
-	// One probe against one handshake done in this process, verifying the
-	// chain as trustctl is asked to.
-	pool := x509.NewCertPool()
-	pool.AddCert(root.Cert)
-	var hs []time.Duration
-	for range 20 {
-		start := time.Now()
-		c, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", farm.Addrs[0], &tls.Config{RootCAs: pool, ServerName: "localhost"})
+		logf("probe: %s", task)
+		ms, err := medians(Bench{Dir: dir, Runs: cfg.pick(5, 1), Argv: ours}, Bench{Dir: dir, Runs: cfg.pick(5, 1), Argv: floor})
+		row := Row{Area: area, Task: task + ", vs the floor", OursCmd: oursText, RefCmd: "floor-probe -concurrency 32 ADDR... (bench/floor/probe)",
+			Target: 1 / 1.2, Note: "goal: within 1.2x of the floor"}
+		if sni {
+			row.RefCmd = "floor-probe -concurrency 32 -servername localhost ADDR... (two handshakes each, bench/floor/probe)"
+		}
 		if err != nil {
-			return append(rows, errRow(area, "in-process handshake", err))
+			row.Err = err.Error()
+		} else {
+			row.Ours, row.Ref = ms[0], ms[1]
 		}
-		hs = append(hs, time.Since(start))
-		c.Close()
-	}
-	single := []string{cfg.Bin, "probe", farm.Addrs[0], "--roots", "root.pem"}
-	// No target here: no process, however small, starts in the time of
-	// one handshake on 127.0.0.1. The row after it carries the target.
-	r := Row{Area: area, Task: "one probe vs one in-process Go handshake", OursCmd: cmdText(single),
-		Ref: Measure{Wall: medianOf(hs), Runs: len(hs), Calls: 1}, RefCmd: "go: tls.Dial + chain verification, in-process",
-		Pending: pending, Note: "the floor: the handshake alone, without starting a process"}
-	if !pending {
-		r.Ours, err = Bench{Dir: dir, Runs: cfg.Runs, Argv: single}.median()
+		rows = append(rows, row)
+		if sni {
+			continue
+		}
+		otask := task + ", vs an openssl s_client loop"
+		if !have("openssl") {
+			rows = append(rows, skipRow(area, otask, "openssl is not installed"))
+			continue
+		}
+		sample := cfg.pick(20, 5)
+		om, err := loop(dir, n, sample, nil, func(i int) []string {
+			return []string{"openssl", "s_client", "-connect", farm.Addrs[i]}
+		})
+		orow := Row{Area: area, Task: otask, Ours: row.Ours, OursCmd: oursText, Ref: om,
+			RefCmd: "for a in ADDR...; do openssl s_client -connect $a </dev/null; done",
+			Note:   fmt.Sprintf("the openssl loop timed on %d endpoints and scaled to %d", sample, n)}
 		if err != nil {
-			r.Err = err.Error()
+			orow.Err = err.Error()
 		}
+		rows = append(rows, orow)
 	}
-	one, err := Bench{Dir: dir, Runs: cfg.RefRun, Argv: sclient(0)}.median()
-	if err == nil {
-		r.Note += fmt.Sprintf("; one openssl s_client call: %s", fmtDur(one.Wall))
-	}
-	rows = append(rows, r)
-
-	// The target: the same probe against the smallest Go program that
-	// makes one such handshake, what any Go tool pays per call, process
-	// start included. The issue's "one Go handshake done in-process (about
-	// 13 ms here)" can only mean this: the handshake itself takes about
-	// 1 ms on 127.0.0.1, a Go program that makes it about 13 to 18.
-	dialer, derr := buildDialer(dir)
-	r2 := Row{Area: area, Task: "one probe vs a Go program making one handshake", OursCmd: cmdText(single),
-		RefCmd: "go-dial ADDR root.pem (tls.Dial + verification, CGO_ENABLED=0, -s -w)", Target: 0.5, Pending: pending,
-		Note: "target: a probe's wall time at most 2x the handshake (ratio >= 0.5x); the probe also makes its two extra SNI handshakes"}
-	if derr != nil {
-		r2.Err = derr.Error()
-		return append(rows, r2)
-	}
-	r2.Ref, err = Bench{Dir: dir, Runs: cfg.Runs, Argv: []string{dialer, farm.Addrs[0], "root.pem"}}.median()
-	if err != nil {
-		r2.Err = err.Error()
-	} else if !pending {
-		r2.Ours = r.Ours
-	}
-	return append(rows, r2)
-}
-
-// buildDialer compiles the reference program for one handshake.
-func buildDialer(dir string) (string, error) {
-	return buildGoProgram(dir, "go-dial", `package main
-
-import (
-	"crypto/tls"
-	"crypto/x509"
-	"os"
-)
-
-func main() {
-	pem, err := os.ReadFile(os.Args[2])
-	if err != nil {
-		os.Exit(2)
-	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pem)
-	c, err := tls.Dial("tcp", os.Args[1], &tls.Config{RootCAs: pool, ServerName: "localhost"})
-	if err != nil {
-		os.Exit(1)
-	}
-	c.Close()
-}
-`)
+	return rows
 }

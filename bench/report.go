@@ -28,6 +28,11 @@ type Row struct {
 	// (0: none).
 	Target   float64
 	MaxRSSMB float64
+	// RSSRatio caps trustctl's peak memory at this many times the
+	// reference's (0: none); MaxP99 caps trustctl's 99th-percentile
+	// latency under load (0: none).
+	RSSRatio float64
+	MaxP99   time.Duration
 	// Pending is set when the trustctl command is not implemented yet;
 	// Err when a side failed.
 	Pending bool
@@ -54,11 +59,17 @@ func (r Row) Verdict() string {
 		return "PENDING"
 	case r.Err != "":
 		return "ERROR"
-	case r.Target == 0 && r.MaxRSSMB == 0:
+	case r.Target == 0 && r.MaxRSSMB == 0 && r.RSSRatio == 0 && r.MaxP99 == 0:
 		return "-"
 	}
 	ok := r.Target == 0 || r.Ratio() >= r.Target
 	if r.MaxRSSMB > 0 && float64(r.Ours.RSSKB)/1024 >= r.MaxRSSMB {
+		ok = false
+	}
+	if r.RSSRatio > 0 && (r.Ref.RSSKB <= 0 || float64(r.Ours.RSSKB) > r.RSSRatio*float64(r.Ref.RSSKB)) {
+		ok = false
+	}
+	if r.MaxP99 > 0 && (r.Ours.P99 <= 0 || r.Ours.P99 > r.MaxP99) {
 		ok = false
 	}
 	if ok {
@@ -70,10 +81,16 @@ func (r Row) Verdict() string {
 func (r Row) targetText() string {
 	var parts []string
 	if r.Target > 0 {
-		parts = append(parts, fmt.Sprintf(">=%gx", r.Target))
+		parts = append(parts, fmt.Sprintf(">=%.2fx", r.Target))
 	}
 	if r.MaxRSSMB > 0 {
 		parts = append(parts, fmt.Sprintf("RSS<%gMB", r.MaxRSSMB))
+	}
+	if r.RSSRatio > 0 {
+		parts = append(parts, fmt.Sprintf("RSS<=%gx", r.RSSRatio))
+	}
+	if r.MaxP99 > 0 {
+		parts = append(parts, "p99<"+fmtDur(r.MaxP99))
 	}
 	if len(parts) == 0 {
 		return "-"
@@ -99,6 +116,10 @@ func fmtMeasure(m Measure, perCall bool) string {
 		return "-"
 	}
 	s := fmtDur(m.Wall)
+	if m.P99 > 0 {
+		s += fmt.Sprintf(" (%.0f req/s, p99 %s)", float64(m.Calls)/m.Wall.Seconds(), fmtDur(m.P99))
+		return s
+	}
 	if m.Calls > 1 {
 		s = fmt.Sprintf("%s (%s/call)", s, fmtDur(m.PerCall()))
 	}
@@ -149,6 +170,9 @@ func fmtCPURatio(r Row) string {
 func fmtRatio(r Row) string {
 	if r.Pending || r.Ratio() == 0 {
 		return "-"
+	}
+	if r.Ratio() < 10 {
+		return fmt.Sprintf("%.2fx", r.Ratio())
 	}
 	return fmt.Sprintf("%.1fx", r.Ratio())
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +26,9 @@ type Measure struct {
 	Calls int // calls per run (a loop of one call per item), 1 otherwise
 	// Scale is the factor a sampled loop was multiplied by (0 or 1: none).
 	Scale float64
+	// P99 is the 99th-percentile latency of one request under load (0:
+	// not a load).
+	P99 time.Duration
 }
 
 // PerCall is the wall time of one call of a loop.
@@ -259,28 +261,6 @@ func loop(dir string, n, sample int, setup func() error, argv func(i int) []stri
 	return m, nil
 }
 
-// loops runs each argv(i), for i from 0 to n-1, one call of each in turn,
-// so that both sides of a comparison see the same moments of the shared
-// machine, and returns each one's total over the n calls.
-func loops(dir string, n int, argvs ...func(i int) []string) ([]Measure, error) {
-	ms := make([]Measure, len(argvs))
-	for i := range n {
-		for j, argv := range argvs {
-			d, u, _, err := runOnce(dir, nil, argv(i))
-			if err != nil {
-				return ms, err
-			}
-			ms[j].Wall += d
-			ms[j].CPU += u.CPU
-			ms[j].RSSKB = max(ms[j].RSSKB, u.RSSKB)
-		}
-	}
-	for j := range ms {
-		ms[j].Runs, ms[j].Calls = 1, n
-	}
-	return ms, nil
-}
-
 func removeAll(paths ...string) func() error {
 	return func() error {
 		for _, p := range paths {
@@ -290,23 +270,4 @@ func removeAll(paths ...string) func() error {
 		}
 		return nil
 	}
-}
-
-// buildGoProgram compiles a one-file reference program into dir/name, the
-// way a small Go tool is shipped: static, without symbols.
-func buildGoProgram(dir, name, prog string) (string, error) {
-	src := filepath.Join(dir, name+"-src", "main.go")
-	if err := os.MkdirAll(filepath.Dir(src), 0o755); err != nil {
-		return "", err
-	}
-	if err := os.WriteFile(src, []byte(prog), 0o644); err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, name)
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, src)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", &CmdError{Cmd: "go build " + name, Err: err, Stderr: string(out)}
-	}
-	return bin, nil
 }

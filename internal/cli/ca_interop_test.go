@@ -387,7 +387,9 @@ func TestExpiry(t *testing.T) {
 	if code != 0 || doc.Expiring != 0 || len(doc.Certificates) != 2 {
 		t.Errorf("CA directory alone: exit %d %+v", code, doc)
 	}
-	if code, _, errs := caRun(t, env, "expiry", filepath.Join(dir, "missing.pem")); code != 2 {
+	// A source that cannot be read is a row of its own and exit 1 (the
+	// expiry row of the contract), not a usage error.
+	if code, _, errs := caRun(t, env, "expiry", filepath.Join(dir, "missing.pem")); code != 1 {
 		t.Errorf("missing file: exit %d %s", code, errs)
 	}
 }

@@ -1,25 +1,22 @@
 package cli
 
 import (
-	"context"
-	"crypto/tls"
-	"errors"
+	"bytes"
 	"fmt"
-	"io/fs"
-	"net"
 	"os"
-	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/trustctl/trustctl/internal/ca"
 	"github.com/trustctl/trustctl/internal/certs"
+	"github.com/trustctl/trustctl/internal/expiry"
+	"github.com/trustctl/trustctl/internal/probe"
 	"github.com/trustctl/trustctl/internal/render"
-	"github.com/trustctl/trustctl/internal/source"
-	"github.com/trustctl/trustctl/internal/store"
+	"github.com/trustctl/trustctl/internal/safefile"
 )
 
 func expiryCommand() *ucli.Command {
@@ -28,26 +25,46 @@ func expiryCommand() *ucli.Command {
 		Usage:     "list certificates by days left",
 		ArgsUsage: "SOURCE...",
 		Description: `Lists every certificate in the sources with the days it has left, soonest
-first. A SOURCE is a file (PEM, DER, JKS, JCEKS, PKCS#12), a directory of
-them, a CA directory (its certificate and what it issued that is not
-revoked), or HOST:PORT (the chain the TLS server presents; it is not
-verified: see "trustctl probe" for that). Files without certificates are
-passed over. One --password serves every store among the sources; a store it
-does not open is read without it where the format allows (JKS, password-less
-PKCS#12), unverified and with a note.
+first. A SOURCE is a file (PEM, DER, JKS, JCEKS, PKCS#12), a directory
+(walked recursively, following symbolic links; a file reached through
+several links is read once, a link loop is noted and not entered), a CA
+directory (its certificate and what it issued that is not revoked), "-"
+for standard input, or HOST:PORT (the chain the TLS server presents; it is
+not verified: see "trustctl probe" for that). Files without certificates
+and hidden files are passed over. One --password serves every store among
+the sources; a JKS store it does not open is read without it, unverified,
+with a note.
 
-With --within, exits 1 when any certificate expires inside the window (or
-has expired): a check for cron or CI, e.g. renewal 60 days ahead.
+A source that cannot be read (a file or directory without permission, a
+store the password does not open, an endpoint that does not answer) is a
+row of its own with the reason; every other source is still reported, and
+the exit code is 1. Endpoints are dialled --concurrency at a time, each
+within --timeout. On a terminal, a long run shows its progress on stderr.
+
+--metrics FILE also writes the result in the Prometheus text format, with
+x509-certificate-exporter's metric and label names (x509_cert_not_after,
+x509_cert_not_before, x509_cert_expired, x509_read_errors,
+x509_cert_error), atomically, for node_exporter's textfile collector
+("-" writes it to stdout instead of the table).
 
 EXAMPLES:
    trustctl expiry /etc/pki/tls/certs keystore.p12 --password-env PW
    trustctl expiry ./ca www.example.com:443 --within 60d
+   trustctl expiry --targets-file endpoints.txt --starttls smtp --concurrency 32
+   trustctl expiry /etc/ssl --metrics /var/lib/node_exporter/textfile/trustctl.prom
 
 EXIT CODES:
-   0 nothing inside the window; 1 something expires inside it; 2 unreadable source or bad usage`,
+   0 every source read, nothing inside the window
+   1 something expires inside the window, or a source could not be read
+   2 bad usage (nothing was read)`,
 		Flags: append([]ucli.Flag{
 			&ucli.StringFlag{Name: "within", Usage: "exit 1 when a certificate expires within `DURATION` (60d, 168h)"},
-			&ucli.StringFlag{Name: "timeout", Value: "10s", Usage: "`TIMEOUT` per HOST:PORT connection"},
+			&ucli.StringFlag{Name: "timeout", Value: "10s", Usage: "give up on a HOST:PORT after `DURATION` (10s, 1m)"},
+			&ucli.StringFlag{Name: "servername", Usage: "`NAME` to send in SNI to the endpoints (default: the host, when it is a name)"},
+			&ucli.StringFlag{Name: "starttls", Usage: "upgrade plain connections to the endpoints first: `PROTOCOL` smtp|imap|pop3|ftp|ldap|postgres|mysql"},
+			&ucli.StringFlag{Name: "targets-file", Usage: "read endpoints from `FILE`: one \"HOST:PORT [SERVERNAME]\" a line, # comments"},
+			&ucli.IntFlag{Name: "concurrency", Value: expiry.DefaultConcurrency, Usage: "dial up to `N` endpoints at once"},
+			&ucli.StringFlag{Name: "metrics", Usage: "also write Prometheus metrics to `FILE` (\"-\": stdout)"},
 			jsonFlag,
 		}, secretFlags(pwStore, "password of the stores among the sources")...),
 		Action: runExpiry,
@@ -55,229 +72,223 @@ EXIT CODES:
 }
 
 type expiryItem struct {
-	Origin   string `json:"origin"`
-	Subject  string `json:"subject"`
-	Issuer   string `json:"issuer"`
-	Serial   string `json:"serial"`
-	NotAfter string `json:"not_after"`
-	DaysLeft int    `json:"days_left"`
-	SHA256   string `json:"sha256"`
-	Expiring bool   `json:"expiring,omitempty"`
-	notAfter time.Time
+	Origin    string `json:"origin"`
+	Subject   string `json:"subject"`
+	Issuer    string `json:"issuer"`
+	Serial    string `json:"serial"`
+	NotBefore string `json:"not_before"`
+	NotAfter  string `json:"not_after"`
+	DaysLeft  int    `json:"days_left"`
+	SHA256    string `json:"sha256"`
+	Expiring  bool   `json:"expiring,omitempty"`
+}
+
+type expiryUnreadable struct {
+	Source string `json:"source"`
+	Error  string `json:"error"`
 }
 
 type expiryDoc struct {
-	Within       string       `json:"within,omitempty"`
-	Certificates []expiryItem `json:"certificates"`
-	Expiring     int          `json:"expiring"`
-	Notes        []string     `json:"notes,omitempty"`
+	Within       string             `json:"within,omitempty"`
+	Certificates []expiryItem       `json:"certificates"`
+	Unreadable   []expiryUnreadable `json:"unreadable"`
+	Expiring     int                `json:"expiring"`
+	Files        int                `json:"files_read"`
+	Endpoints    int                `json:"endpoints"`
+	Notes        []string           `json:"notes,omitempty"`
+	OK           bool               `json:"ok"`
 }
 
 func runExpiry(c *ucli.Context) error {
-	if c.NArg() == 0 {
-		return usageErrorf("usage: trustctl expiry SOURCE... [--within 60d]")
-	}
-	var within time.Duration
+	env := envOf(c)
+	opts := expiry.Options{Now: env.Now(), Stdin: env.Stdin, ServerName: c.String("servername"), Concurrency: c.Int("concurrency")}
+	var err error
 	if c.IsSet("within") {
-		d, err := parseDuration(c.String("within"))
-		if err != nil {
+		if opts.Within, err = parseDuration(c.String("within")); err != nil {
 			return usageErrorf("--within: %v", err)
 		}
-		within = d
+		opts.HaveWithin = true
 	}
-	timeout, err := time.ParseDuration(c.String("timeout"))
-	if err != nil || timeout <= 0 {
-		return usageErrorf("--timeout %q: want a duration like 10s", c.String("timeout"))
+	if opts.Timeout, err = parseTimeout(c.String("timeout")); err != nil {
+		return usageErrorf("--timeout: %v", err)
 	}
-	pw, havePW, err := readSecret(c, pwStore)
-	if err != nil {
+	if opts.Concurrency < 1 {
+		return usageErrorf("--concurrency must be at least 1, not %d", opts.Concurrency)
+	}
+	if opts.StartTLS, err = startTLSFlag(c); err != nil {
 		return err
 	}
-	env := envOf(c)
-	now := env.Now()
-	doc := expiryDoc{Certificates: []expiryItem{}}
-	if c.IsSet("within") {
-		doc.Within = c.String("within")
+	metrics := c.String("metrics")
+	opts.Detail = metrics != "" || c.Bool("json")
+	if metrics == "-" && c.Bool("json") {
+		return usageErrorf("--metrics - and --json both want stdout: write the metrics to a file")
 	}
-	seen := map[string]bool{}
-	add := func(cert *certs.Cert, origin string) {
-		key := origin + "|" + string(cert.Raw)
-		if seen[key] {
-			return
-		}
-		seen[key] = true
-		na := cert.NotAfter()
-		doc.Certificates = append(doc.Certificates, expiryItem{
-			Origin:   origin,
-			Subject:  cert.Subject(),
-			Issuer:   cert.Issuer(),
-			Serial:   certs.SerialHex(cert.Serial()),
-			NotAfter: na.UTC().Format(time.RFC3339),
-			DaysLeft: render.DaysLeft(na, now),
-			SHA256:   cert.SHA256Hex(),
-			notAfter: na,
-		})
-	}
-	for _, arg := range c.Args().Slice() {
-		fi, statErr := os.Stat(arg)
-		switch {
-		case statErr == nil && fi.IsDir() && isCADir(arg):
-			if err := expiryCA(arg, now, add); err != nil {
-				return err
-			}
-		case statErr == nil:
-			set, err := source.Load(arg, source.Options{Password: pw, HavePassword: havePW})
-			if err != nil && havePW && errors.Is(err, store.ErrWrongPassword) {
-				// One --password serves every store among the sources. A
-				// store it does not open may still show its certificates
-				// without one (JKS, password-less PKCS#12), unverified.
-				if unverified, err2 := source.Load(arg, source.Options{}); err2 == nil {
-					doc.Notes = append(doc.Notes, arg+": the password given does not open it; read without one, its integrity not checked")
-					set, err = unverified, nil
-				}
-			}
-			if err != nil {
-				var fe *source.FormatError
-				if errors.As(err, &fe) && fe.Err == nil {
-					doc.Notes = append(doc.Notes, arg+": passed over: no certificates")
-					continue
-				}
-				return sourceErrorHint(err, havePW)
-			}
-			for _, f := range set.Certs {
-				add(f.Cert, f.Origin)
-			}
-		case errors.Is(statErr, fs.ErrNotExist) && looksLikeEndpoint(arg):
-			chain, err := fetchChain(env.Context, arg, timeout)
-			if err != nil {
-				return err
-			}
-			for _, cert := range chain {
-				add(cert, arg)
-			}
-		default:
-			return statErr
-		}
-	}
-	sort.SliceStable(doc.Certificates, func(i, j int) bool {
-		return doc.Certificates[i].notAfter.Before(doc.Certificates[j].notAfter)
-	})
-	for i := range doc.Certificates {
-		it := &doc.Certificates[i]
-		if c.IsSet("within") && !it.notAfter.After(now.Add(within)) {
-			it.Expiring = true
-			doc.Expiring++
-		}
-	}
-	if c.Bool("json") {
-		if err := render.JSON(env.Stdout, doc); err != nil {
+	var endpoints []probe.Target
+	if p := c.String("targets-file"); p != "" {
+		if endpoints, err = readTargetsFile(p); err != nil {
 			return err
 		}
-	} else {
-		for _, n := range doc.Notes {
+	}
+	if c.NArg() == 0 && len(endpoints) == 0 {
+		return usageErrorf("usage: trustctl expiry SOURCE... [--within 60d] (or --targets-file FILE)")
+	}
+	if opts.Password, opts.HavePassword, err = readSecret(c, pwStore); err != nil {
+		return err
+	}
+	bar := newProgress(env, !c.Bool("json") && metrics != "-", "reading")
+	opts.Progress = bar.update
+	rep, err := expiry.Run(env.Context, c.Args().Slice(), endpoints, opts)
+	bar.finish()
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	if metrics != "" {
+		var buf bytes.Buffer
+		if err := rep.WriteMetrics(&buf); err != nil {
+			return err
+		}
+		if metrics == "-" {
+			_, err = env.Stdout.Write(buf.Bytes())
+		} else {
+			err = safefile.Write(metrics, buf.Bytes(), safefile.Options{Perm: 0o644})
+		}
+		if err != nil {
+			return fmt.Errorf("--metrics: %w", err)
+		}
+	}
+	switch {
+	case c.Bool("json"):
+		if err := render.JSON(env.Stdout, expiryJSON(rep, c.String("within"))); err != nil {
+			return err
+		}
+	case metrics != "-":
+		for _, n := range rep.Notes {
 			fmt.Fprintf(env.Stderr, "trustctl: note: %s\n", n)
 		}
-		rows := [][]string{}
-		for _, it := range doc.Certificates {
-			days := strconv.Itoa(it.DaysLeft)
-			if it.Expiring {
-				days = render.Colour(env.StdoutTTY, render.Red, days)
-			}
-			rows = append(rows, []string{days, render.Date(it.notAfter), it.Subject, it.Origin})
-		}
-		if len(rows) == 0 {
-			fmt.Fprintln(env.Stdout, "no certificates found")
-		} else if err := render.Table(env.Stdout, []string{"DAYS", "NOT AFTER", "SUBJECT", "SOURCE"}, rows); err != nil {
+		if err := printExpiry(env, rep); err != nil {
 			return err
 		}
 	}
-	if doc.Expiring > 0 {
-		return checkFailed("%d certificate(s) expire within %s", doc.Expiring, c.String("within"))
+	if rep.Failed() {
+		return checkFailed("%s", rep.Summary(c.String("within")))
 	}
 	return nil
 }
 
-func sourceErrorHint(err error, havePW bool) error {
-	if !havePW {
-		if e := storeErrorHint(err); e != nil {
-			return withHint(err, "this store needs its password: pass --password, --password-env NAME or --password-file PATH")
-		}
+func expiryJSON(rep *expiry.Report, within string) expiryDoc {
+	doc := expiryDoc{Within: within, Certificates: []expiryItem{}, Unreadable: []expiryUnreadable{}, Expiring: rep.Expiring,
+		Files: rep.Files, Endpoints: rep.Endpoints, Notes: rep.Notes, OK: !rep.Failed()}
+	for _, ct := range rep.Certs {
+		doc.Certificates = append(doc.Certificates, expiryItem{
+			Origin: ct.Origin, Subject: ct.Subject, Issuer: ct.Issuer, Serial: certs.SerialHex(ct.Serial),
+			NotBefore: ct.NotBefore.UTC().Format(time.RFC3339), NotAfter: ct.NotAfter.UTC().Format(time.RFC3339),
+			DaysLeft: ct.DaysLeft, SHA256: certs.Fingerprint(ct.SHA256[:]), Expiring: ct.Expiring,
+		})
 	}
-	return err
+	for _, u := range rep.Unreadable {
+		doc.Unreadable = append(doc.Unreadable, expiryUnreadable{Source: u.Source, Error: u.Reason()})
+	}
+	return doc
 }
 
-// isCADir reports whether dir is a trustctl CA directory.
-func isCADir(dir string) bool {
-	for _, f := range []string{ca.CertFile, ca.IndexFile, ca.ConfigFile} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-			return false
-		}
+// printExpiry draws the table: the sources that could not be read first
+// (they need a look before anything else), then the certificates, soonest
+// first.
+func printExpiry(env *Env, rep *expiry.Report) error {
+	rows := [][]string{}
+	for _, u := range rep.Unreadable {
+		rows = append(rows, []string{"-", render.Colour(env.StdoutTTY, render.Red, "unreadable"), u.Reason(), u.Source})
 	}
-	return true
-}
-
-// expiryCA adds a CA's certificate and what it issued that still counts:
-// a revoked certificate needs no renewal.
-func expiryCA(dir string, now time.Time, add func(*certs.Cert, string)) error {
-	a, err := ca.Open(dir)
-	if err != nil {
+	for _, ct := range rep.Certs {
+		days := strconv.Itoa(ct.DaysLeft)
+		if ct.Expiring {
+			days = render.Colour(env.StdoutTTY, render.Red, days)
+		}
+		rows = append(rows, []string{days, render.Date(ct.NotAfter), ct.Subject, ct.Origin})
+	}
+	if len(rows) == 0 {
+		_, err := fmt.Fprintln(env.Stdout, "no certificates found")
 		return err
 	}
-	add(certs.FromX509(a.Cert), filepath.Join(dir, ca.CertFile))
-	st, err := a.Records(now)
-	if err != nil {
-		return err
-	}
-	for _, e := range st.Entries {
-		// The OCSP responder's delegated certificates renew themselves
-		// and their keys die with the process.
-		if e.Status == ca.StatusRevoked || e.Status == ca.StatusBelowMin || !e.Current || e.Profile == "ocsp" {
-			continue
-		}
-		data, err := a.Certificate(e.Record)
-		if err != nil {
-			return err
-		}
-		set, err := source.Parse(data, filepath.Join(dir, e.File), source.Options{})
-		if err != nil {
-			return err
-		}
-		for _, f := range set.Certs {
-			add(f.Cert, f.Origin)
-		}
-	}
-	return nil
+	return render.Table(env.Stdout, []string{"DAYS", "NOT AFTER", "SUBJECT", "SOURCE"}, rows)
 }
 
-func looksLikeEndpoint(s string) bool {
-	host, port, err := net.SplitHostPort(s)
-	if err != nil || host == "" {
-		return false
+// startTLSFlag reads --starttls, refusing a protocol probe does not speak.
+func startTLSFlag(c *ucli.Context) (string, error) {
+	st := strings.ToLower(c.String("starttls"))
+	if st != "" && !slices.Contains(probe.StartTLSProtocols(), st) {
+		return "", usageErrorf("--starttls: unknown protocol %q (want one of %s)", st, strings.Join(probe.StartTLSProtocols(), ", "))
 	}
-	n, err := strconv.Atoi(port)
-	return err == nil && n > 0 && n < 65536
+	return st, nil
 }
 
-// fetchChain returns the chain a TLS server presents. Verification is off
-// on purpose: an expired or untrusted certificate is exactly what expiry
-// wants to see; trustctl probe does the full check.
-func fetchChain(ctx context.Context, addr string, timeout time.Duration) ([]*certs.Cert, error) {
-	host, _, _ := net.SplitHostPort(addr)
-	cfg := &tls.Config{InsecureSkipVerify: true}
-	if net.ParseIP(host) == nil {
-		cfg.ServerName = host
+// parseTimeout reads 10s, 1m, 500ms or a bare number of seconds.
+func parseTimeout(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.Atoi(s); err == nil {
+		if n <= 0 {
+			return 0, fmt.Errorf("must be positive")
+		}
+		return time.Duration(n) * time.Second, nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	d := tls.Dialer{Config: cfg}
-	conn, err := d.DialContext(ctx, "tcp", addr)
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("bad duration %q: use 10s, 1m or 500ms", s)
+	}
+	return d, nil
+}
+
+// readTargetsFile reads --targets-file: "HOST:PORT [SERVERNAME]" a line,
+// blank lines and # comments allowed.
+func readTargetsFile(p string) ([]probe.Target, error) {
+	f, err := os.Open(p)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", addr, err)
+		return nil, fmt.Errorf("--targets-file: %w", err)
 	}
-	defer conn.Close()
-	var out []*certs.Cert
-	for _, xc := range conn.(*tls.Conn).ConnectionState().PeerCertificates {
-		out = append(out, certs.FromX509(xc))
+	defer f.Close()
+	ts, err := probe.ParseTargets(f)
+	if err != nil {
+		return nil, usageErrorf("--targets-file %s: %v", p, err)
 	}
-	return out, nil
+	return ts, nil
+}
+
+// progressDelay is how long work runs before a progress bar appears: a
+// run that ends sooner shows none.
+var progressDelay = time.Second
+
+// progress is a progress bar on stderr, drawn by progressbar/v3 only on a
+// terminal, only when the output is for people, and only once the work
+// has taken progressDelay. Its update is called from one goroutine.
+type progress struct {
+	env   *Env
+	on    bool
+	what  string
+	start time.Time
+	bar   *progressbar.ProgressBar
+}
+
+func newProgress(env *Env, forPeople bool, what string) *progress {
+	return &progress{env: env, on: forPeople && env.StderrTTY, what: what, start: time.Now()}
+}
+
+func (p *progress) update(done, total int) {
+	if !p.on || total < 2 {
+		return
+	}
+	if p.bar == nil {
+		if time.Since(p.start) < progressDelay {
+			return
+		}
+		p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(p.env.Stderr), progressbar.OptionSetDescription(p.what),
+			progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish(),
+			progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionSetWidth(30))
+	}
+	_ = p.bar.Set(done)
+}
+
+func (p *progress) finish() {
+	if p.bar != nil {
+		_ = p.bar.Finish()
+	}
 }

@@ -1,15 +1,10 @@
 package cli
 
 import (
-	"bytes"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"os"
-	"strconv"
 	"strings"
-	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -19,16 +14,14 @@ import (
 	"github.com/trustctl/trustctl/internal/store"
 )
 
-const defaultProbeConcurrency = 8
-
 func probeCommand() *ucli.Command {
 	flags := []ucli.Flag{
 		&ucli.StringFlag{Name: "servername", Usage: "`NAME` to send in SNI and to match the certificate against (default: the host, when it is a name)"},
-		&ucli.BoolFlag{Name: "no-sni", Usage: "send no server name (the name is still checked against the certificate)"},
+		&ucli.BoolFlag{Name: "no-sni", Usage: "send no server name; no name is checked then, unless --expect-name asks for one"},
 		&ucli.StringFlag{Name: "starttls", Usage: "upgrade a plain connection first: `PROTOCOL` smtp|imap|pop3|ftp|ldap|postgres|mysql"},
 		&ucli.StringFlag{Name: "timeout", Value: "10s", Usage: "give up on a target after `DURATION` (10s, 1m; a bare number is seconds)"},
 		&ucli.StringFlag{Name: "targets-file", Usage: "read targets from `FILE`: one \"HOST:PORT [SERVERNAME]\" a line, # comments"},
-		&ucli.IntFlag{Name: "concurrency", Value: defaultProbeConcurrency, Usage: "probe up to `N` targets at once"},
+		&ucli.IntFlag{Name: "concurrency", Value: probe.DefaultConcurrency, Usage: "probe up to `N` targets at once"},
 		&ucli.StringSliceFlag{Name: "roots", Usage: "verify the presented chain against the roots in `SOURCE` (truststore, PEM, DER, directory; repeatable)"},
 		&ucli.StringFlag{Name: "client-cert", Usage: "offer the client certificate in `SOURCE` (PKCS#12, JKS, or PEM with --client-key)"},
 		&ucli.StringFlag{Name: "client-key", Usage: "private key `FILE` (PEM or DER) of a PEM --client-cert"},
@@ -105,28 +98,30 @@ func runProbe(c *ucli.Context) error {
 	if n := c.Int("concurrency"); n < 1 {
 		return usageErrorf("--concurrency must be at least 1, not %d", n)
 	}
-	st := strings.ToLower(c.String("starttls"))
-	if st != "" && !contains(probe.StartTLSProtocols(), st) {
-		return usageErrorf("--starttls: unknown protocol %q (want one of %s)", st, strings.Join(probe.StartTLSProtocols(), ", "))
+	st, err := startTLSFlag(c)
+	if err != nil {
+		return err
 	}
 	if c.IsSet("client-key") && !c.IsSet("client-cert") {
 		return usageErrorf("--client-key needs --client-cert (the certificate that goes with the key)")
 	}
-	var wantFP []byte
+	if c.Bool("no-sni") && c.IsSet("servername") {
+		return usageErrorf("--servername and --no-sni contradict each other: --no-sni sends no name; check the certificate against one with --expect-name NAME")
+	}
+	exp := probe.Expect{Name: c.String("expect-name"), Now: env.Now()}
 	if c.IsSet("expect-fingerprint") {
-		wantFP = certs.ParseHex(c.String("expect-fingerprint"))
-		if len(wantFP) != 32 {
+		exp.Fingerprint = certs.ParseHex(c.String("expect-fingerprint"))
+		if len(exp.Fingerprint) != 32 {
 			return usageErrorf("--expect-fingerprint: want a SHA-256 fingerprint (64 hex digits, colons optional)")
 		}
 	}
-	var roots []*x509.Certificate
 	if paths := c.StringSlice("roots"); len(paths) > 0 {
 		set, err := loadSources(c, paths)
 		if err != nil {
 			return fmt.Errorf("--roots: %w", err)
 		}
-		roots = set.X509()
-		if len(roots) == 0 {
+		exp.Roots = set.X509()
+		if len(exp.Roots) == 0 {
 			return fmt.Errorf("--roots: no certificate found in %s", strings.Join(paths, ", "))
 		}
 	}
@@ -147,39 +142,17 @@ func runProbe(c *ucli.Context) error {
 		}
 	}
 
-	var progress func(done, total int)
-	if env.StderrTTY && len(targets) > 1 {
-		progress = func(done, total int) {
-			fmt.Fprintf(env.Stderr, "\rprobing: %d/%d done", done, total)
-			if done == total {
-				fmt.Fprint(env.Stderr, "\r\x1b[K")
-			}
-		}
-	}
-	outs := probe.ProbeAll(env.Context, targets, opts, c.Int("concurrency"), progress)
-
+	bar := newProgress(env, !c.Bool("json"), "probing")
+	outs := probe.ProbeAll(env.Context, targets, opts, c.Int("concurrency"), bar.update)
+	bar.finish()
 	now := env.Now()
 	reports := make([]probeReport, len(outs))
 	failed := 0
 	for i, o := range outs {
-		rep := newProbeReport(o, now)
-		if o.Result != nil {
-			r := o.Result
-			if len(roots) > 0 {
-				rep.verify(r, roots, now)
-			}
-			if wantFP != nil {
-				rep.expectFingerprint(r, wantFP)
-			}
-			if c.IsSet("expect-name") {
-				rep.expectName(r, c.String("expect-name"))
-			}
-		}
-		rep.judge()
-		if !rep.OK {
+		reports[i] = newProbeReport(o, probe.Judge(o, exp), now)
+		if !reports[i].OK {
 			failed++
 		}
-		reports[i] = rep
 	}
 
 	var saved *probeSave
@@ -196,33 +169,28 @@ func runProbe(c *ucli.Context) error {
 		}
 	} else {
 		printProbeText(env.Stdout, reports, saved, now, env.StdoutTTY)
-	}
-	if failed > 0 {
-		var err error
-		if len(reports) == 1 {
-			err = checkFailed("%s: %s", reports[0].Target, reports[0].Failures[0])
-		} else {
-			err = checkFailed("%d of %d targets failed", failed, len(reports))
-		}
-		for _, rep := range reports {
-			if rep.Fallback != nil && rep.Fallback.DefaultPresented {
-				// What seed 002 tells people to check when s_client shows the
-				// fallback certificate.
-				return withHint(err, "the server fell back to its default certificate: check that it loaded the keystore for "+rep.Name+" (path, file readable, password)")
+		if len(reports) > 1 {
+			if err := printProbeSummary(env.Stdout, reports, env.StdoutTTY); err != nil {
+				return err
 			}
 		}
-		return err
 	}
-	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
+	if failed == 0 {
+		return nil
+	}
+	if len(reports) == 1 {
+		err = checkFailed("%s: %s", reports[0].Target, reports[0].Failures[0])
+	} else {
+		err = checkFailed("%d of %d targets failed", failed, len(reports))
+	}
+	for _, rep := range reports {
+		if rep.fallback {
+			// What seed 002 tells people to check when s_client shows the
+			// fallback certificate.
+			return withHint(err, "the server fell back to its default certificate: check that it loaded the keystore for "+rep.Name+" (path, file readable, password)")
 		}
 	}
-	return false
+	return err
 }
 
 // probeTargets reads the arguments and --targets-file, and checks them all
@@ -242,14 +210,9 @@ func probeTargets(c *ucli.Context) ([]probe.Target, error) {
 		return nil, usageErrorf("%s", strings.Join(bad, "; "))
 	}
 	if p := c.String("targets-file"); p != "" {
-		f, err := os.Open(p)
+		more, err := readTargetsFile(p)
 		if err != nil {
-			return nil, fmt.Errorf("--targets-file: %w", err)
-		}
-		defer f.Close()
-		more, err := probe.ParseTargets(f)
-		if err != nil {
-			return nil, usageErrorf("--targets-file %s: %v", p, err)
+			return nil, err
 		}
 		ts = append(ts, more...)
 	}
@@ -257,22 +220,6 @@ func probeTargets(c *ucli.Context) ([]probe.Target, error) {
 		return nil, usageErrorf("usage: trustctl probe HOST[:PORT]... (or --targets-file FILE)")
 	}
 	return ts, nil
-}
-
-// parseTimeout reads 10s, 1m, 500ms or a bare number of seconds.
-func parseTimeout(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if n, err := strconv.Atoi(s); err == nil {
-		if n <= 0 {
-			return 0, fmt.Errorf("must be positive")
-		}
-		return time.Duration(n) * time.Second, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("bad duration %q: use 10s, 1m or 500ms", s)
-	}
-	return d, nil
 }
 
 // loadClientCert reads --client-cert (and --client-key) with the --password
@@ -317,17 +264,7 @@ type probeSave struct {
 // saveProbed imports the CA certificates the targets presented (each once)
 // into a truststore, as import does.
 func saveProbed(c *ucli.Context, path string, outs []probe.Outcome) (*probeSave, error) {
-	var cas []*certs.Cert
-	for _, o := range outs {
-		if o.Result == nil {
-			continue
-		}
-		for _, ct := range o.Result.Chain {
-			if ct.IsCA() && !containsCert(cas, ct) {
-				cas = append(cas, ct)
-			}
-		}
-	}
+	cas := probe.PresentedCAs(outs)
 	sv := &probeSave{Store: path, Added: []string{}, Present: []string{}}
 	if len(cas) == 0 {
 		sv.NoneSent = true
@@ -350,13 +287,4 @@ func saveProbed(c *ucli.Context, path string, outs []probe.Outcome) (*probeSave,
 		return nil, fmt.Errorf("--save %s: %w", path, err)
 	}
 	return sv, nil
-}
-
-func containsCert(list []*certs.Cert, c *certs.Cert) bool {
-	for _, x := range list {
-		if bytes.Equal(x.Raw, c.Raw) {
-			return true
-		}
-	}
-	return false
 }

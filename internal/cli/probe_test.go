@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -274,12 +275,21 @@ func TestProbeCommandClientCert(t *testing.T) {
 }
 
 func TestProbeCommandProgressOnTerminal(t *testing.T) {
+	old := progressDelay
+	progressDelay = 0
+	t.Cleanup(func() { progressDelay = old })
 	p := newProbePKI(t)
 	addr := p.sniServer(t, nil)
 	var out, errb bytes.Buffer
 	code := Run([]string{"trustctl", "probe", addr, addr, "--servername", "primary-host"}, &Env{Stdout: &out, Stderr: &errb, StderrTTY: true})
-	if code != 0 || !strings.Contains(errb.String(), "probing: 2/2 done") {
+	if code != 0 || !strings.Contains(errb.String(), "probing") || !strings.Contains(errb.String(), "/2)") {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+	// --json on a terminal: no progress bar.
+	errb.Reset()
+	code = Run([]string{"trustctl", "probe", addr, addr, "--servername", "primary-host", "--json"}, &Env{Stdout: &out, Stderr: &errb, StderrTTY: true})
+	if code != 0 || errb.String() != "" {
+		t.Errorf("--json: exit %d, stderr %q", code, errb.String())
 	}
 	// Not a terminal: no progress line.
 	code, _, errs := runProbeCmd(t, addr, addr, "--servername", "primary-host")
@@ -313,5 +323,124 @@ func TestProbeCommandClientCertJKS(t *testing.T) {
 	code, _, errs = runProbeCmd(t, addr, "--servername", "primary-host", "--client-cert", jks, "--password", "wrong")
 	if code != 2 || !strings.Contains(errs, "--client-cert") {
 		t.Errorf("wrong password: exit %d %s", code, errs)
+	}
+}
+
+// TestProbeCommandNoSNI: with --no-sni no name is asked for, so the
+// fallback certificate of 127.0.0.1 passes on its fingerprint alone; a
+// name is checked only when --expect-name asks for one.
+func TestProbeCommandNoSNI(t *testing.T) {
+	p := newProbePKI(t)
+	addr := p.sniServer(t, nil)
+	fp := sha256Hex(p.def.Cert)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"fingerprint only", []string{"--expect-fingerprint", fp}, 0, "expect fingerprint: ok"},
+		{"name asked", []string{"--expect-fingerprint", fp, "--expect-name", "primary-host"}, 1, "expect name primary-host: FAILED"},
+		{"name that matches", []string{"--expect-name", "localhost"}, 0, "expect name localhost: ok"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := runProbeCmd(t, append([]string{addr, "--no-sni"}, tt.args...)...)
+			if code != tt.code || !strings.Contains(out, tt.want) || strings.Contains(out, "NOT valid") {
+				t.Errorf("exit %d, want %d; output lacks %q?\n%s%s", code, tt.code, tt.want, out, errs)
+			}
+		})
+	}
+	code, _, errs := runProbeCmd(t, addr, "--no-sni", "--servername", "primary-host")
+	if code != 2 || !strings.Contains(errs, "--expect-name") {
+		t.Errorf("--no-sni with --servername: exit %d %s", code, errs)
+	}
+}
+
+// TestProbeCommandSummary: a probe of several targets ends with one row
+// per target, a failed one never stops the others, and --json carries
+// one result per target with the leaf's subject and days left.
+func TestProbeCommandSummary(t *testing.T) {
+	p := newProbePKI(t)
+	addr := p.sniServer(t, nil)
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	closed := ln.Addr().String()
+	ln.Close()
+	targets := filepath.Join(p.dir, "targets.txt")
+	os.WriteFile(targets, []byte("# fleet\n"+addr+" primary-host\n\n"+closed+"\n"+addr+" gateway-host\n"), 0o644)
+
+	code, out, errs := runProbeCmd(t, "--targets-file", targets, "--concurrency", "3")
+	if code != 1 || !strings.Contains(errs, "2 of 3 targets failed") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	summary := out[strings.Index(out, "TARGET "):]
+	lines := strings.Split(strings.TrimSpace(summary), "\n")
+	want := []string{
+		`^TARGET +RESULT +DAYS +SUBJECT +REASON$`,
+		`^` + regexp.QuoteMeta(addr) + ` +ok +\d+ +CN=primary-host +$`,
+		`^` + regexp.QuoteMeta(closed) + ` +FAILED +- +- +connect .*connection refused$`,
+		`^` + regexp.QuoteMeta(addr) + ` +FAILED +\d+ +CN=localhost +the server presented its default certificate`,
+		`^3 targets: 1 ok, 2 failed$`,
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("summary:\n%s", summary)
+	}
+	for i, w := range want {
+		if !regexp.MustCompile(w).MatchString(lines[i]) {
+			t.Errorf("summary line %d = %q, want %s", i, lines[i], w)
+		}
+	}
+
+	code, out, _ = runProbeCmd(t, "--targets-file", targets, "--json")
+	var doc struct {
+		Targets []struct {
+			Target   string   `json:"target"`
+			OK       bool     `json:"ok"`
+			Subject  string   `json:"subject"`
+			DaysLeft *int     `json:"days_left"`
+			Failures []string `json:"failures"`
+		} `json:"targets"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 1 || len(doc.Targets) != 3 {
+		t.Fatalf("exit %d %v\n%s", code, err, out)
+	}
+	if d := doc.Targets[0]; !d.OK || d.Subject != "CN=primary-host" || d.DaysLeft == nil || *d.DaysLeft < 1 {
+		t.Errorf("first: %+v", d)
+	}
+	if d := doc.Targets[1]; d.OK || d.DaysLeft != nil || len(d.Failures) != 1 {
+		t.Errorf("second: %+v", d)
+	}
+}
+
+// TestProbeREADMEPostgres runs the README's PostgreSQL mutual-TLS recipe,
+// its files made by trustctl exactly as the README says, against a real
+// PostgreSQL that requires client certificates from that CA. The
+// README's probe line names the server's host; here the server is on
+// 127.0.0.1, so the same name goes in --servername.
+func TestProbeREADMEPostgres(t *testing.T) {
+	dir := t.TempDir()
+	f := func(name string) string { return filepath.Join(dir, name) }
+	must := func(args ...string) {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if code := Run(append([]string{"trustctl"}, args...), &Env{Stdout: &out, Stderr: &errb}); code != 0 {
+			t.Fatalf("trustctl %s: exit %d\n%s%s", strings.Join(args, " "), code, out.String(), errb.String())
+		}
+	}
+	must("ca", "init", f("ca"), "--subject", "/CN=corp-db-root")
+	must("export", f("ca/ca.crt"), "--out", f("root.crt"))
+	must("csr", "--new-key", "rsa2048", "--key", f("server.key"), "--subject", "/CN=postgresql.corp.domain.com",
+		"--san", "dns:postgresql.corp.domain.com", "--out", f("server.csr"))
+	must("ca", "sign", f("ca"), f("server.csr"), "--profile", "server", "--out", f("server.crt"))
+	must("csr", "--new-key", "rsa2048", "--key", f("client.key"), "--subject", "/CN=db_user", "--out", f("client.csr"))
+	must("ca", "sign", f("ca"), f("client.csr"), "--profile", "client", "--out", f("client.crt"))
+	must("keystore", "build", "--key", f("client.key"), "--cert", f("client.crt"), "--chain", f("root.crt"),
+		"--out", f("client.pfx"), "--password", "")
+	pg := testpki.StartPostgres(t, f("server.crt"), f("server.key"), f("root.crt"))
+
+	code, out, errs := runProbeCmd(t, pg.Addr, "--servername", "postgresql.corp.domain.com", "--starttls", "postgres",
+		"--client-cert", f("client.pfx"), "--password", "", "--roots", f("root.crt"))
+	if code != 0 || !strings.Contains(out, "client certificate: requested, ours was accepted") || !strings.Contains(out, "accepted CAs: CN=corp-db-root") {
+		t.Errorf("exit %d\n%s%s", code, out, errs)
 	}
 }

@@ -35,12 +35,21 @@ import (
 // DefaultTimeout bounds one target when Options.Timeout is zero.
 const DefaultTimeout = 10 * time.Second
 
+// DefaultConcurrency is how many targets are probed at once unless told
+// otherwise: enough to keep an inventory of hundreds of endpoints short
+// when some do not answer, few enough for a small machine and for the
+// servers probed.
+const DefaultConcurrency = 16
+
 // Options control one probe.
 type Options struct {
 	// ServerName overrides the name sent in SNI and checked against the
 	// leaf. Empty: Target.ServerName, else the host when it is a name.
 	ServerName string
-	// NoSNI sends no server_name extension at all.
+	// NoSNI sends no server_name extension at all. No name is then asked
+	// for, so none is checked (Result.Name is empty): a server reached
+	// without SNI is expected to answer with its default certificate,
+	// whatever names that holds. [Expect].Name checks one explicitly.
 	NoSNI bool
 	// StartTLS is "", or one of [StartTLSProtocols].
 	StartTLS string
@@ -98,7 +107,7 @@ type Result struct {
 	Addr       string // address dialed
 	ServerName string // name sent in SNI, "" for none
 	// Name is the name the leaf was checked against: the server name, or
-	// the IP address when there is none.
+	// the IP address when there is none; empty with Options.NoSNI.
 	Name     string
 	StartTLS string
 
@@ -113,7 +122,7 @@ type Result struct {
 	Chain    []*certs.Cert
 	Problems []ChainProblem
 	// NameMatch reports whether the leaf is valid for Name; NameErr says
-	// why not.
+	// why not. Both are unset when no name was asked for.
 	NameMatch bool
 	NameErr   error
 
@@ -224,7 +233,10 @@ func Probe(ctx context.Context, t Target, opts Options) (*Result, error) {
 	default:
 		r.Name = t.Host // an IP: matched against IP SANs, never sent in SNI
 	}
-	if !opts.NoSNI && net.ParseIP(r.Name) == nil {
+	switch {
+	case opts.NoSNI:
+		r.Name = ""
+	case net.ParseIP(r.Name) == nil:
 		r.ServerName = r.Name
 	}
 
@@ -292,8 +304,10 @@ func (r *Result) fill(a *attempt, opts Options) {
 	now := opts.Now()
 	r.Problems = chainProblems(r.Chain)
 	if leaf := r.Leaf(); leaf != nil {
-		r.NameErr = MatchName(leaf, r.Name)
-		r.NameMatch = r.NameErr == nil
+		if r.Name != "" {
+			r.NameErr = MatchName(leaf, r.Name)
+			r.NameMatch = r.NameErr == nil
+		}
 		if a.err == nil && len(a.state.OCSPResponse) > 0 {
 			var issuer *certs.Cert
 			if len(r.Chain) > 1 {

@@ -183,7 +183,8 @@ func TestProbeSNISelection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.ServerName != "" || r.Leaf().CommonName() != "localhost" || r.NameMatch || r.Fallback != nil {
+	// Without SNI no name is asked for, so none is checked.
+	if r.ServerName != "" || r.Name != "" || r.NameErr != nil || r.Leaf().CommonName() != "localhost" || r.NameMatch || r.Fallback != nil {
 		t.Errorf("no SNI: sent %q, leaf %s, match %v", r.ServerName, r.Leaf().CommonName(), r.NameMatch)
 	}
 }

@@ -83,3 +83,27 @@ func FuzzParseTarget(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseTargets: a targets file (as probe and expiry read it) never
+// panics, and each target it yields re-parses to itself, with a server
+// name only when the line gave a valid one.
+func FuzzParseTargets(f *testing.F) {
+	for _, s := range []string{"# endpoints\n\nexample.com:443 www.example.com\n", "127.0.0.1:1 # note\n", "a b c\n", "x:1\r\n[::1]:8443 name\n", "\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ts, err := ParseTargets(strings.NewReader(s))
+		if err != nil {
+			return
+		}
+		for _, tg := range ts {
+			again, err := ParseTarget(tg.Addr())
+			if err != nil || again.Host != tg.Host || again.Port != tg.Port {
+				t.Fatalf("%+v -> %q -> %+v %v", tg, tg.Addr(), again, err)
+			}
+			if tg.ServerName != "" && !validHostname(tg.ServerName) {
+				t.Fatalf("server name %q", tg.ServerName)
+			}
+		}
+	})
+}

@@ -1,0 +1,201 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/trustctl/trustctl/internal/render"
+)
+
+func printProbeText(w io.Writer, reps []probeReport, saved *probeSave, now time.Time, colour bool) {
+	for i, rep := range reps {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		printProbeOne(w, rep, colour)
+	}
+	if saved != nil {
+		fmt.Fprintln(w)
+		if saved.NoneSent {
+			fmt.Fprintf(w, "%s: nothing saved: no CA certificate was presented\n", saved.Store)
+		}
+		for _, a := range saved.Added {
+			fmt.Fprintf(w, "saved     %s\n", a)
+		}
+		for _, a := range saved.Present {
+			fmt.Fprintf(w, "present   %s\n", a)
+		}
+		if !saved.NoneSent {
+			fmt.Fprintf(w, "%s: %d added, %d already present\n", saved.Store, len(saved.Added), len(saved.Present))
+		}
+	}
+}
+
+func printProbeOne(w io.Writer, rep probeReport, colour bool) {
+	head := rep.Target
+	if rep.Address != rep.Target {
+		head += " (" + rep.Address + ")"
+	}
+	var via []string
+	if rep.StartTLS != "" {
+		via = append(via, "STARTTLS "+rep.StartTLS)
+	}
+	if rep.result != nil {
+		if rep.ServerName != "" {
+			via = append(via, "SNI "+rep.ServerName)
+		} else {
+			via = append(via, "no SNI")
+		}
+	}
+	if len(via) > 0 {
+		head += " [" + strings.Join(via, ", ") + "]"
+	}
+	fmt.Fprintln(w, render.Colour(colour, render.Bold, head))
+	if rep.Error != "" {
+		fmt.Fprintf(w, "  %s %s\n", render.Colour(colour, render.Red, "error:"), rep.Error)
+		return
+	}
+	if rep.Version != "" {
+		line := rep.Version + ", " + rep.CipherSuite
+		if rep.ALPN != "" {
+			line += ", ALPN " + rep.ALPN
+		}
+		if rep.Legacy {
+			line += " (legacy handshake)"
+		}
+		fmt.Fprintf(w, "  %s\n", line)
+	}
+	if rep.HandshakeError != "" {
+		fmt.Fprintf(w, "  %s %s\n", render.Colour(colour, render.Red, "handshake failed:"), rep.HandshakeError)
+	}
+	if len(rep.Chain) > 0 {
+		fmt.Fprintf(w, "  chain as sent (%d):\n", len(rep.Chain))
+	}
+	for _, c := range rep.Chain {
+		fmt.Fprintf(w, "   #%d %s\n", c.Index, c.Subject)
+		row := func(k, v string) {
+			if v != "" {
+				fmt.Fprintf(w, "      %-9s %s\n", k, v)
+			}
+		}
+		row("issuer", c.Issuer)
+		row("SANs", strings.Join(c.SANs, ", "))
+		if c.NotAfter != "" {
+			valid := dateOf(c.NotBefore) + " to " + dateOf(c.NotAfter) + " (" + c.Validity + ")"
+			if c.DaysLeft < 0 {
+				valid = render.Colour(colour, render.Red, valid)
+			}
+			row("valid", valid)
+		}
+		key := c.KeyDesc
+		if c.Signature != "" {
+			key += ", signed " + c.Signature
+		}
+		row("key", strings.TrimPrefix(key, ", "))
+		row("sha256", c.SHA256)
+		if c.ParseError != "" {
+			row("note", "Go's parser refused it: "+c.ParseError)
+		}
+	}
+	for _, p := range rep.Problems {
+		fmt.Fprintf(w, "  %s %s\n", render.Colour(colour, render.Yellow, "chain:"), p.Message)
+	}
+	if len(rep.Chain) > 0 && rep.Name != "" {
+		if rep.NameMatch {
+			fmt.Fprintf(w, "  name: the leaf is valid for %s\n", rep.Name)
+		} else {
+			fmt.Fprintf(w, "  name: %s\n", render.Colour(colour, render.Red, "the leaf is NOT valid for "+rep.Name+" ("+rep.NameError+")"))
+		}
+	}
+	if f := rep.Fallback; f != nil {
+		v := f.Verdict
+		if f.DefaultPresented {
+			v = render.Colour(colour, render.Red, v)
+		}
+		fmt.Fprintf(w, "  SNI: %s\n", v)
+	}
+	if ca := rep.ClientAuth; ca != nil {
+		switch {
+		case !ca.Requested:
+			fmt.Fprintln(w, "  client certificate: not requested")
+		default:
+			names := "any CA (no names sent)"
+			if len(ca.AcceptedCAs) > 0 {
+				names = strings.Join(ca.AcceptedCAs, "; ")
+			}
+			state := "none sent"
+			switch {
+			case ca.Sent && ca.Accepted:
+				state = "ours was accepted"
+			case ca.Sent:
+				state = "ours was refused"
+			case ca.Accepted:
+				state = "none sent; the handshake completed without one"
+			}
+			fmt.Fprintf(w, "  client certificate: requested, %s\n", state)
+			fmt.Fprintf(w, "    accepted CAs: %s\n", names)
+		}
+	}
+	if o := rep.OCSP; o != nil {
+		line := "stapled OCSP: " + o.Status
+		if o.Status == "revoked" {
+			line += " at " + o.RevokedAt
+		}
+		if o.ProducedAt != "" {
+			line += ", produced " + o.ProducedAt
+		}
+		if o.NextUpdate != "" {
+			line += ", next update " + o.NextUpdate
+		}
+		if !o.SerialMatches && o.Status != "undecodable" {
+			line += " (about another certificate)"
+		}
+		if o.Error != "" {
+			line += " (" + o.Error + ")"
+		}
+		fmt.Fprintf(w, "  %s\n", line)
+	} else if rep.Version != "" {
+		fmt.Fprintln(w, "  stapled OCSP: none")
+	}
+	if len(rep.SCTs) > 0 {
+		fmt.Fprintf(w, "  SCTs (%d):\n", len(rep.SCTs))
+		for _, s := range rep.SCTs {
+			if s.Error != "" {
+				fmt.Fprintf(w, "    %s: %s\n", s.Source, s.Error)
+				continue
+			}
+			fmt.Fprintf(w, "    log %s at %s (%s)\n", s.LogID, s.Time, s.Source)
+		}
+	}
+	for _, wk := range rep.Weak {
+		fmt.Fprintf(w, "  %s %s\n", render.Colour(colour, render.Yellow, "weak:"), wk)
+	}
+	if rep.Verification != nil {
+		fmt.Fprintln(w, "  verification:")
+		var b strings.Builder
+		renderChain(&b, rep.Verification, colour)
+		for _, line := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+			fmt.Fprintf(w, "    %s\n", line)
+		}
+	}
+	for _, c := range rep.Checks {
+		if c.What == "verification" && rep.Verification != nil {
+			continue
+		}
+		mark := render.Colour(colour, render.Green, "ok")
+		if !c.OK {
+			mark = render.Colour(colour, render.Red, "FAILED")
+		}
+		fmt.Fprintf(w, "  expect %s: %s (%s)\n", c.What, mark, c.Detail)
+	}
+	if rep.OK {
+		fmt.Fprintf(w, "  result: %s\n", render.Colour(colour, render.Green, "ok"))
+	} else {
+		fmt.Fprintf(w, "  result: %s\n", render.Colour(colour, render.Red, "FAILED"))
+		for _, f := range rep.Failures {
+			fmt.Fprintf(w, "    - %s\n", f)
+		}
+	}
+}

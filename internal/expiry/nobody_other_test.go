@@ -1,0 +1,7 @@
+//go:build !unix
+
+package expiry
+
+import "testing"
+
+func rerunAsNobody(t *testing.T) { t.Skip("needs a Unix account to drop privileges to") }

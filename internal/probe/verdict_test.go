@@ -1,0 +1,71 @@
+package probe
+
+import (
+	"crypto/x509"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/trustctl/trustctl/internal/certs"
+	"github.com/trustctl/trustctl/internal/testpki"
+)
+
+func TestJudge(t *testing.T) {
+	p := testPKI(t)
+	leaf, inter := certs.FromX509(p.leaf.Cert), certs.FromX509(p.inter.Cert)
+	other := certs.FromX509(p.other.Cert)
+	fp := leaf.SHA256()
+	matched := &Result{Name: "primary-host", NameMatch: true, Chain: []*certs.Cert{leaf, inter}}
+	noName := &Result{Chain: []*certs.Cert{other}} // probed with NoSNI
+	mismatch := &Result{Name: "gateway-host", NameErr: errors.New("x"), Chain: []*certs.Cert{leaf, inter}}
+	fallback := &Result{Name: "gateway-host", Chain: []*certs.Cert{other},
+		Fallback: &Fallback{DefaultPresented: true, Verdict: "the server presented its default certificate"}}
+	halfway := &Result{Name: "primary-host", NameMatch: true, Chain: []*certs.Cert{leaf}, HandshakeErr: ErrClientCertRequired}
+
+	tests := []struct {
+		name     string
+		o        Outcome
+		exp      Expect
+		failures []string
+	}{
+		{"match", Outcome{Result: matched}, Expect{}, nil},
+		{"no handshake", Outcome{Err: &Error{Op: "connect", Addr: "a:1", Err: ErrRefused}}, Expect{}, []string{"connect a:1: connection refused"}},
+		{"no name asked", Outcome{Result: noName}, Expect{Fingerprint: fpOf(other)}, nil},
+		{"no name asked, one expected", Outcome{Result: noName}, Expect{Name: "primary-host"}, []string{"name primary-host: x509: certificate is valid for localhost, not primary-host"}},
+		{"mismatch", Outcome{Result: mismatch}, Expect{}, []string{"the certificate does not match gateway-host"}},
+		{"fallback", Outcome{Result: fallback}, Expect{}, []string{"the server presented its default certificate"}},
+		{"handshake cut short", Outcome{Result: halfway}, Expect{}, []string{"no handshake: " + ErrClientCertRequired.Error()}},
+		{"fingerprint", Outcome{Result: matched}, Expect{Fingerprint: fp[:]}, nil},
+		{"wrong fingerprint", Outcome{Result: matched}, Expect{Fingerprint: make([]byte, 32)}, []string{"fingerprint: the leaf's SHA-256 is " + leaf.SHA256Hex() + ", not the one expected"}},
+		{"verified", Outcome{Result: matched}, Expect{Roots: []*x509.Certificate{p.root.Cert}, Now: testpki.Now}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := Judge(tt.o, tt.exp)
+			if diff := cmp.Diff(tt.failures, v.Failures); diff != "" || v.OK != (len(tt.failures) == 0) {
+				t.Errorf("ok %v, failures (-want +got):\n%s", v.OK, diff)
+			}
+		})
+	}
+	if v := Judge(Outcome{Result: matched}, Expect{Roots: []*x509.Certificate{p.other.Cert}, Now: testpki.Now}); v.OK || v.Verification == nil ||
+		!strings.HasPrefix(v.Failures[0], "verification: ") {
+		t.Errorf("untrusted: %+v", v)
+	}
+	if v := Judge(Outcome{Result: fallback}, Expect{}); !v.Fallback {
+		t.Error("fallback not flagged")
+	}
+}
+
+func fpOf(c *certs.Cert) []byte { s := c.SHA256(); return s[:] }
+
+func TestPresentedCAs(t *testing.T) {
+	p := testPKI(t)
+	leaf, inter := certs.FromX509(p.leaf.Cert), certs.FromX509(p.inter.Cert)
+	r := &Result{Chain: []*certs.Cert{leaf, inter}}
+	got := PresentedCAs([]Outcome{{Result: r}, {Err: errors.New("x")}, {Result: r}})
+	if len(got) != 1 || !got[0].Equal(inter) {
+		t.Errorf("got %d certificates", len(got))
+	}
+}
