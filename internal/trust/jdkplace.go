@@ -8,7 +8,6 @@ import (
 
 	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/jdk"
-	"github.com/trustctl/trustctl/internal/safefile"
 	"github.com/trustctl/trustctl/internal/source"
 	"github.com/trustctl/trustctl/internal/store"
 )
@@ -147,37 +146,15 @@ func jdkStep(m *Machine, st *store.Store, op Op, s *Step) (bool, error) {
 	return true, nil
 }
 
-// editJDKStore is the one place a JDK truststore is changed: under the
-// writers' lock it reads the real file at host (no symlink: the caller
-// resolved it, inside a sysroot), runs change, and when that changed
-// something writes the store back atomically in its format, protection
-// and mode, with the same password. Nothing is written otherwise, so a
-// store that already trusts what was asked stays byte-identical.
+// editJDKStore is the one place a JDK truststore is changed, through
+// [store.Edit]: under the writers' lock it reads the real file at host (no
+// symlink: the caller resolved it, inside a sysroot), runs change, and when
+// that changed something writes the store back atomically in its format,
+// protection and mode, with the same password. Nothing is written
+// otherwise, so a store that already trusts what was asked stays
+// byte-identical.
 func editJDKStore(host string, pw []byte, change func(*store.Store) (bool, error)) (bool, error) {
-	unlock, err := safefile.Lock(host)
-	if err != nil {
-		return false, err
-	}
-	defer unlock()
-	st, exists, err := source.OpenStore(host, source.OpenOptions{Options: source.Options{Password: pw, HavePassword: true}})
-	if err != nil {
-		return false, err
-	}
-	if !exists {
-		return false, fmt.Errorf("%s: no such file", host)
-	}
-	changed, err := change(st)
-	if err != nil || !changed {
-		return false, err
-	}
-	data, err := st.Encode(store.EncodeOptions{Password: pw})
-	if err != nil {
-		return false, err
-	}
-	if err := safefile.Write(host, data, safefile.Options{Perm: 0o644}); err != nil {
-		return false, err
-	}
-	return true, nil
+	return store.Edit(host, store.Options{Passwords: store.Passwords{Store: pw, StoreGiven: true}}, change)
 }
 
 // errText is an error's message without the path an *os.PathError
