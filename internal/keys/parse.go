@@ -92,7 +92,8 @@ func parseBlock(b *pem.Block, password func() ([]byte, error)) (crypto.Signer, I
 		// EVP_BytesToKey (MD5, one round). Go's deprecated x509.DecryptPEMBlock
 		// implements exactly this and is acceptable for reading old files; it
 		// returns x509.IncorrectPasswordError when the padding is wrong.
-		plain, err := x509.DecryptPEMBlock(b, pw) //nolint:staticcheck // see above
+		//lint:ignore SA1019 the legacy form is only read, never written
+		plain, err := x509.DecryptPEMBlock(b, pw)
 		if err != nil {
 			if errors.Is(err, x509.IncorrectPasswordError) {
 				return nil, info, ErrWrongPassword
