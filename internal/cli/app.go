@@ -18,7 +18,13 @@ var Version = ""
 func Run(args []string, env *Env) int {
 	env.fill()
 	app := newApp(env)
-	err := app.RunContext(env.Context, reorderArgs(app, helpArgs(args)))
+	args = helpArgs(args)
+	if !completing(args) {
+		// Reordering would move the completion flag off the end, and
+		// urfave/cli would run the command instead of completing it.
+		args = reorderArgs(app, args)
+	}
+	err := app.RunContext(env.Context, args)
 	if err != nil {
 		printError(env.Stderr, err)
 	}
@@ -109,6 +115,8 @@ func buildApp(env *Env) *ucli.App {
 			// Endpoints and expiry.
 			probeCommand(),
 			expiryCommand(),
+			// Shell.
+			completionCommand(),
 		},
 	}
 	app.OnUsageError = func(c *ucli.Context, err error, isSub bool) error {
