@@ -31,6 +31,14 @@ func Run(args []string, env *Env) int {
 	return exitCode(err)
 }
 
+// ManualApp returns trustctl's command tree, for its manual page (see
+// internal/cli/mangen, built without the urfave_cli_no_docs tag).
+func ManualApp() *ucli.App {
+	env := &Env{}
+	env.fill()
+	return newApp(env)
+}
+
 const envKey = "env"
 
 // envOf returns the environment a command runs in.
