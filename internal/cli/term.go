@@ -97,6 +97,12 @@ func trimNewline(s string) string {
 	return s
 }
 
+// colour reports whether output may be coloured: only on a terminal, and
+// never when NO_COLOR is set to anything but the empty string (no-color.org).
+func (e *Env) colour() bool {
+	return e.StdoutTTY && e.Getenv("NO_COLOR") == ""
+}
+
 // refuseBinaryToTerminal stops DER or PKCS#12 bytes from being written to a
 // terminal, as age does.
 func (e *Env) refuseBinaryToTerminal() error {
