@@ -217,35 +217,6 @@ func formDescription(f keys.Format, der, encrypted bool) string {
 	return s
 }
 
-// newPassphrase reads the passphrase a new key is encrypted with from the
-// flag family name, or asks twice on the terminal. A typed passphrase must
-// not be empty; an empty flag value is honoured, as for every password.
-func newPassphrase(c *ucli.Context, name, what string) ([]byte, error) {
-	pw, ok, err := readSecret(c, name)
-	if err != nil || ok {
-		return pw, err
-	}
-	env := envOf(c)
-	if !env.StdinTTY {
-		return nil, usageErrorf("passphrase for the %s needed and no terminal to ask on: pass --%s, --%s-env or --%s-file", what, name, name, name)
-	}
-	pw, err = env.ReadPassword("Passphrase for the " + what + ": ")
-	if err != nil {
-		return nil, err
-	}
-	if len(pw) == 0 {
-		return nil, usageErrorf("empty passphrase")
-	}
-	again, err := env.ReadPassword("Same passphrase again: ")
-	if err != nil {
-		return nil, err
-	}
-	if !bytes.Equal(pw, again) {
-		return nil, usageErrorf("the passphrases differ")
-	}
-	return pw, nil
-}
-
 func existsError(out string) error {
 	return withHint(fmt.Errorf("%s exists; not overwriting it", out), "pass --force to replace it")
 }

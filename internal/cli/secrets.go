@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -26,4 +27,33 @@ func oneSecretFlags(what string) []ucli.Flag {
 		sf.Aliases = []string{pwStore + strings.TrimPrefix(sf.Name, pwKey)}
 	}
 	return flags
+}
+
+// newPassphrase reads the passphrase a new key is encrypted with from the
+// flag family name, or asks twice on the terminal. A typed passphrase must
+// not be empty; an empty flag value is honoured, as for every password.
+func newPassphrase(c *ucli.Context, name, what string) ([]byte, error) {
+	pw, ok, err := readSecret(c, name)
+	if err != nil || ok {
+		return pw, err
+	}
+	env := envOf(c)
+	if !env.StdinTTY {
+		return nil, usageErrorf("passphrase for the %s needed and no terminal to ask on: pass --%s, --%s-env or --%s-file", what, name, name, name)
+	}
+	pw, err = env.ReadPassword("Passphrase for the " + what + ": ")
+	if err != nil {
+		return nil, err
+	}
+	if len(pw) == 0 {
+		return nil, usageErrorf("empty passphrase")
+	}
+	again, err := env.ReadPassword("Same passphrase again: ")
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(pw, again) {
+		return nil, usageErrorf("the passphrases differ")
+	}
+	return pw, nil
 }
