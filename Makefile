@@ -14,7 +14,7 @@ BIN      ?= bin/trustctl
 TAGS     ?= urfave_cli_no_docs
 FUZZTIME ?= 10s
 
-.PHONY: build run test test-crash lint cross vuln fuzz interop bench conformance demo clean
+.PHONY: build run test test-crash lint cross man vuln fuzz interop bench conformance demo clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/trustctl
@@ -45,6 +45,11 @@ cross:
 	  echo "== $$p"; \
 	  GOOS=$${p%/*} GOARCH=$${p#*/} CGO_ENABLED=0 $(GO) build -tags '$(TAGS)' -o /dev/null ./cmd/trustctl || exit 1; \
 	done
+
+# The manual page, from the command definitions: man -l bin/trustctl.1
+man:
+	@mkdir -p $(dir $(BIN))
+	$(GO) run ./internal/cli/mangen > $(dir $(BIN))trustctl.1
 
 vuln:
 	$(GO) run golang.org/x/vuln/cmd/govulncheck@latest ./...

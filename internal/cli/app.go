@@ -4,6 +4,9 @@
 package cli
 
 import (
+	"fmt"
+	"strings"
+
 	ucli "github.com/urfave/cli/v2"
 )
 
@@ -12,11 +15,25 @@ import (
 func Run(args []string, env *Env) int {
 	env.fill()
 	app := newApp(env)
-	err := app.RunContext(env.Context, reorderArgs(app, args))
+	args = helpArgs(args)
+	if !completing(args) {
+		// Reordering would move the completion flag off the end, and
+		// urfave/cli would run the command instead of completing it.
+		args = reorderArgs(app, args)
+	}
+	err := app.RunContext(env.Context, args)
 	if err != nil {
 		printError(env.Stderr, err)
 	}
 	return exitCode(err)
+}
+
+// ManualApp returns trustctl's command tree, for its manual page (see
+// internal/cli/mangen, built without the urfave_cli_no_docs tag).
+func ManualApp() *ucli.App {
+	env := &Env{}
+	env.fill()
+	return newApp(env)
 }
 
 const envKey = "env"
@@ -99,31 +116,75 @@ func newApp(env *Env) *ucli.App {
 			probeCommand(),
 			expiryCommand(),
 			trustCommand(),
+			// Shell.
+			completionCommand(),
 		},
 	}
 	app.OnUsageError = func(c *ucli.Context, err error, isSub bool) error {
-		return usageErrorf("%v", err)
+		return usageErrorf("%v", flagError(err))
 	}
 	for _, cmd := range app.Commands {
-		setUsageErrors(cmd)
+		setUsageErrors(cmd, "")
 	}
 	return app
 }
 
-func setUsageErrors(cmd *ucli.Command) {
+// setUsageErrors makes a flag error name the whole command, parents
+// included ("ca sign: ..."), as people typed it.
+func setUsageErrors(cmd *ucli.Command, parent string) {
+	path := strings.TrimSpace(parent + " " + cmd.Name)
+	// urfave/cli gives every command a "help" subcommand; on a command
+	// without subcommands it would be offered by completion in place of
+	// file names, and "trustctl show help" would not show a file named help.
+	cmd.HideHelpCommand = len(cmd.Subcommands) == 0
 	cmd.OnUsageError = func(c *ucli.Context, err error, isSub bool) error {
-		return usageErrorf("%s: %v", cmd.Name, err)
+		return usageErrorf("%s: %v", path, flagError(err))
 	}
 	for _, sub := range cmd.Subcommands {
-		setUsageErrors(sub)
+		setUsageErrors(sub, path)
 	}
+}
+
+// flagError rewords the flag package's errors people meet most: an
+// unknown flag (named with the two dashes people type) and two names of
+// one flag (--password and --key-password where they are the same flag).
+func flagError(err error) error {
+	const twoForms = "Cannot use two forms of the same flag: "
+	if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
+		return fmt.Errorf("unknown flag --%s", strings.TrimPrefix(name, "-"))
+	}
+	if rest, ok := strings.CutPrefix(err.Error(), twoForms); ok {
+		if a, b, ok := strings.Cut(rest, " "); ok {
+			return fmt.Errorf("--%s and --%s are the same flag here: give one of them", b, a)
+		}
+	}
+	return err
+}
+
+// helpArgs turns "trustctl help ca sign" into "trustctl ca sign --help":
+// urfave/cli's help command shows only the first word's help.
+func helpArgs(args []string) []string {
+	if len(args) > 2 && args[1] == "help" {
+		return append(append([]string{args[0]}, args[2:]...), "--help")
+	}
+	return args
 }
 
 // needArgs checks the number of positional arguments.
 func needArgs(c *ucli.Context, min, max int, usage string) error {
 	n := c.NArg()
 	if n < min || (max >= 0 && n > max) {
-		return usageErrorf("usage: trustctl %s %s", c.Command.FullName(), usage)
+		return usageErrorf("usage: %s %s", commandLine(c), usage)
 	}
 	return nil
+}
+
+// commandLine is the command being run as people type it, parents
+// included: "trustctl ca sign". (urfave/cli's FullName drops the parents
+// in v2; HelpName, which it sets for every command it runs, has them.)
+func commandLine(c *ucli.Context) string {
+	if c.Command.HelpName != "" {
+		return c.Command.HelpName
+	}
+	return "trustctl " + c.Command.Name
 }

@@ -116,4 +116,31 @@ func TestKeyDERRefusedOnTerminal(t *testing.T) {
 	if !strings.Contains(errb.String(), "refusing to write binary output to the terminal") {
 		t.Errorf("stderr %q", errb.String())
 	}
+	// key gen refuses before making a key; PEM is text and goes through.
+	out.Reset()
+	errb.Reset()
+	if code := Run([]string{"trustctl", "key", "gen", "--der", "--out", "-"}, env); code != 2 || out.Len() != 0 {
+		t.Errorf("key gen --der: code %d, %d bytes on the terminal", code, out.Len())
+	}
+	if code := Run([]string{"trustctl", "key", "gen", "--out", "-"}, env); code != 0 || !strings.HasPrefix(out.String(), "-----BEGIN PRIVATE KEY-----\n") {
+		t.Errorf("key gen PEM to a terminal: code %d, %.30q", code, out.String())
+	}
+}
+
+// TestOneSecretPrompt: with no passphrase flag, an encrypted key's
+// passphrase is asked once on the terminal, under either family.
+func TestOneSecretPrompt(t *testing.T) {
+	dir := t.TempDir()
+	k, csr := filepath.Join(dir, "k.pem"), filepath.Join(dir, "k.csr")
+	if code, _, stderr, _ := runKeys(t, false, nil, "key", "gen", "--encrypt", "--password", "pw", "--out", k); code != 0 {
+		t.Fatalf("key gen: %s", stderr)
+	}
+	code, _, stderr, prompts := runKeys(t, true, []string{"pw"}, "csr", "--key", k, "--subject", "CN=x", "--out", csr)
+	if code != 0 || len(prompts) != 1 {
+		t.Errorf("csr: code %d, prompts %q, %s", code, prompts, stderr)
+	}
+	code, _, stderr, _ = runKeys(t, false, nil, "key", "match", k, csr, "--password-env", "UNSET_VARIABLE")
+	if code != 2 || !strings.Contains(stderr, "UNSET_VARIABLE is not set") {
+		t.Errorf("an unset --password-env: code %d, %s", code, stderr)
+	}
 }

@@ -2,29 +2,21 @@ package cli
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/dn"
 	"github.com/trustctl/trustctl/internal/keys"
-	"github.com/trustctl/trustctl/internal/pemfile"
+	"github.com/trustctl/trustctl/internal/render"
 )
 
 func csrCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:      "csr",
 		Usage:     "create a certificate signing request",
-		UsageText: "trustctl csr --key KEY --subject DN --out CSR [--san dns:NAME,ip:ADDR,email:ADDR,uri:URI] [--new-key TYPE]",
+		UsageText: "trustctl csr --key KEY --subject DN --out CSR [--san dns:NAME,ip:ADDR,email:ADDR,uri:URI] [--new-key TYPE] [--json]",
 		Description: `Writes a PKCS#10 certificate signing request (PEM) for the private key in
 --key, signed with it: SHA-256 for RSA and P-256 keys, SHA-384 for P-384,
 SHA-512 for P-521, Ed25519 as is.
@@ -36,12 +28,20 @@ subject, in the order written. --san lists subject alternative names
 uri:URI. TLS clients check the SANs, not the CN: give the host names there.
 
 --new-key TYPE first generates a key of that type (rsa2048, rsa3072, rsa4096,
-ec256, ec384, ed25519) into --key, which must not exist, with mode 0600, like
-"openssl req -new -nodes -newkey ... -keyout KEY".
+ec256, ec384, ed25519) into --key, with mode 0600, like "openssl req -new
+-nodes -newkey ... -keyout KEY". A --key that exists is never replaced: when
+it holds a plain PKCS#8 key of that type, that key is used; otherwise it is
+an error.
 
 An encrypted key's passphrase comes from --key-password, --key-password-env,
---key-password-file or the terminal. An existing --out is only replaced with
---force.
+--key-password-file, or --password, --password-env, --password-file (the
+same flags), or the terminal. An --out that already asks for the same
+subject and names with the same key is left as it is and reported
+unchanged; any other existing --out is only replaced with --force. --out -
+writes the CSR to standard output.
+
+--json prints {"file", "subject", "sans", "key_file", "new_key", "key",
+"signature", "changed"}.
 
 EXAMPLES
   A PostgreSQL server's key and CSR (openssl req -new -nodes -subj '/CN=<FQDN>'):
@@ -55,8 +55,12 @@ EXAMPLES
     $ trustctl csr --key signing.key --key-password-env KEYPASS \
         --subject "CN=Acme Signing,O=Acme Corp,C=US" --out signing.csr
 
+  The CipherTrust agent's request, the passphrase in a plain file:
+    $ trustctl csr --key client_key.pem --password-file passphrase --subject CN=agent01 --out agent01.csr
+
 EXIT CODES
-  0 written; 2 bad usage, unreadable key or wrong passphrase (nothing written)`,
+  0 written (or already there); 2 bad usage, unreadable key or wrong
+  passphrase, or another file in the way (nothing written)`,
 		Flags: append([]ucli.Flag{
 			&ucli.StringFlag{Name: "key", Aliases: []string{"k"}, Usage: "the private key `FILE` (any form; see key convert)", Required: true},
 			&ucli.StringFlag{Name: "subject", Aliases: []string{"subj"}, Usage: "subject `DN`: CN=..,O=..,C=.. or /C=../O=../CN=..", Required: true},
@@ -64,7 +68,8 @@ EXIT CODES
 			&ucli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write the CSR to `FILE` (- for standard output)", Required: true},
 			&ucli.StringFlag{Name: "new-key", Usage: "generate a key of `TYPE` into --key first: " + strings.Join(keys.Kinds, "|")},
 			forceFlag,
-		}, secretFlags(pwKey, "passphrase of the key")...),
+			jsonFlag,
+		}, oneSecretFlags("passphrase of the key")...),
 		Action: runCSR,
 	}
 }
@@ -86,86 +91,105 @@ func runCSR(c *ucli.Context) error {
 		return usageErrorf("--san: %v", err)
 	}
 	keyPath, out, force := c.String("key"), c.String("out"), c.Bool("force")
-	if out != "-" && !force {
-		if _, err := os.Lstat(out); err == nil {
-			return existsError(out)
-		}
-	}
-	env := envOf(c)
-
-	var key crypto.Signer
-	if kind := strings.ToLower(c.String("new-key")); kind != "" {
-		if !validKind(kind) {
-			return usageErrorf("--new-key %s: want one of %s", c.String("new-key"), strings.Join(keys.Kinds, ", "))
-		}
-		if _, err := os.Lstat(keyPath); err == nil {
-			return withHint(fmt.Errorf("--new-key: %s exists; not overwriting a key", keyPath), "drop --new-key to use that key")
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-		if key, err = keys.Generate(kind); err != nil {
-			return err
-		}
-	} else {
-		if key, err = readKeyFile(c, keyPath); err != nil {
-			return err
-		}
-	}
-
-	tmpl := &x509.CertificateRequest{
-		RawSubject:         rawSubject,
-		SignatureAlgorithm: csrSignatureAlgorithm(key),
-		DNSNames:           sans.DNS,
-		IPAddresses:        sans.IPs,
-		EmailAddresses:     sans.Emails,
-		URIs:               sans.URIs,
-	}
-	der, err := x509.CreateCertificateRequest(rand.Reader, tmpl, key)
-	if err != nil {
-		return fmt.Errorf("signing the CSR with the %s key: %w", keys.Describe(key), err)
-	}
-	// Write the new key before the CSR: a CSR without its key is useless.
-	if c.IsSet("new-key") {
-		data, err := keys.Encode(key, keys.EncodeOptions{Format: keys.PKCS8})
-		if err != nil {
-			return err
-		}
-		if err := writeKeyFile(env, keyPath, data, false); err != nil {
-			return err
-		}
-	}
-	if err := writeOutput(env, out, pemfile.Encode("CERTIFICATE REQUEST", der), force, 0o644); err != nil {
+	if err := checkKeyOut(c, out); err != nil {
 		return err
 	}
-	if out != "-" {
-		line := fmt.Sprintf("wrote %s: %s", out, dn.Format(subject))
-		if !sans.Empty() {
-			line += ", SANs " + dn.FormatSANs(sans)
-		}
-		fmt.Fprintf(env.Stdout, "%s (%s, %s)\n", line, keys.Describe(key), tmpl.SignatureAlgorithm)
+	old, exists, err := existingFile(out, force)
+	if err != nil {
+		return err
 	}
-	return nil
+	if exists && old == nil {
+		return existsError(out)
+	}
+	key, newKey, err := csrKey(c, keyPath)
+	if err != nil {
+		return err
+	}
+	req := keys.CSR{RawSubject: rawSubject, SANs: sans}
+	rep := csrReport{File: out, Subject: dn.Format(subject), SANs: dn.FormatSANs(sans), KeyFile: keyPath,
+		NewKey: newKey != nil, Key: keys.Describe(key), Signature: keys.CSRSignatureAlgorithm(key).String()}
+	if exists {
+		if newKey == nil && keys.HoldsCSR(old, key, req) {
+			return reportCSR(c, rep)
+		}
+		return existsError(out)
+	}
+	data, _, err := keys.CreateCSR(key, req)
+	if err != nil {
+		return err
+	}
+	env := envOf(c)
+	// Write the new key before the CSR: a CSR without its key is useless.
+	if newKey != nil {
+		if err := writeKeyFile(env, keyPath, newKey, false); err != nil {
+			return err
+		}
+	}
+	if err := writeOutput(env, out, data, force, 0o644); err != nil {
+		return err
+	}
+	rep.Changed = true
+	return reportCSR(c, rep)
 }
 
-// csrSignatureAlgorithm picks the hash to match the key's strength, as
-// RFC 5480 section 4 and CA/B Forum BR 7.1.3.2 pair them: P-256 with
-// SHA-256, P-384 with SHA-384, P-521 with SHA-512; RSA with SHA-256
-// (PKCS#1 v1.5, what every CA accepts); Ed25519 signs the message itself
-// (RFC 8410).
-func csrSignatureAlgorithm(key crypto.Signer) x509.SignatureAlgorithm {
-	switch k := key.(type) {
-	case *rsa.PrivateKey:
-		return x509.SHA256WithRSA
-	case *ecdsa.PrivateKey:
-		switch k.Curve.Params().BitSize {
-		case 384:
-			return x509.ECDSAWithSHA384
-		case 521:
-			return x509.ECDSAWithSHA512
-		}
-		return x509.ECDSAWithSHA256
-	case ed25519.PrivateKey:
-		return x509.PureEd25519
+// csrKey returns the key the CSR is for: the one in keyPath, or with
+// --new-key a new one and its PEM to write (nil when keyPath already holds
+// a plain key of that type, which is then used: running the same command
+// twice makes no second key).
+func csrKey(c *ucli.Context, keyPath string) (crypto.Signer, []byte, error) {
+	kind := strings.ToLower(c.String("new-key"))
+	if kind == "" {
+		key, err := readKeyFile(c, keyPath)
+		return key, nil, err
 	}
-	return x509.UnknownSignatureAlgorithm
+	if !validKind(kind) {
+		return nil, nil, usageErrorf("--new-key %s: want one of %s", c.String("new-key"), strings.Join(keys.Kinds, ", "))
+	}
+	opts := keys.EncodeOptions{Format: keys.PKCS8}
+	if old, exists, err := existingFile(keyPath, false); err != nil {
+		return nil, nil, err
+	} else if exists {
+		if key := keys.HoldsKind(old, kind, opts); key != nil {
+			return key, nil, nil
+		}
+		return nil, nil, withHint(fmt.Errorf("--new-key: %s exists; not overwriting a key", keyPath), "drop --new-key to use that key")
+	}
+	key, err := keys.Generate(kind)
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := keys.Encode(key, opts)
+	return key, data, err
+}
+
+// csrReport is what csr says it did (--json prints it as it is).
+type csrReport struct {
+	File      string `json:"file"`
+	Subject   string `json:"subject"`
+	SANs      string `json:"sans"`
+	KeyFile   string `json:"key_file"`
+	NewKey    bool   `json:"new_key"`
+	Key       string `json:"key"`
+	Signature string `json:"signature"`
+	Changed   bool   `json:"changed"`
+}
+
+func reportCSR(c *ucli.Context, r csrReport) error {
+	env := envOf(c)
+	if c.Bool("json") {
+		return render.JSON(env.Stdout, r)
+	}
+	if r.File == "-" {
+		return nil
+	}
+	line := r.Subject
+	if r.SANs != "" {
+		line += ", SANs " + r.SANs
+	}
+	if !r.Changed {
+		_, err := fmt.Fprintf(env.Stdout, "%s unchanged: it already asks for %s (%s, %s)\n", r.File, line, r.Key, r.Signature)
+		return err
+	}
+	_, err := fmt.Fprintf(env.Stdout, "wrote %s: %s (%s, %s)\n", r.File, line, r.Key, r.Signature)
+	return err
 }

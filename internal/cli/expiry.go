@@ -197,12 +197,12 @@ func expiryJSON(rep *expiry.Report, within string) expiryDoc {
 func printExpiry(env *Env, rep *expiry.Report) error {
 	rows := [][]string{}
 	for _, u := range rep.Unreadable {
-		rows = append(rows, []string{"-", render.Colour(env.StdoutTTY, render.Red, "unreadable"), u.Reason(), u.Source})
+		rows = append(rows, []string{"-", render.Colour(env.colour(), render.Red, "unreadable"), u.Reason(), u.Source})
 	}
 	for _, ct := range rep.Certs {
 		days := strconv.Itoa(ct.DaysLeft)
 		if ct.Expiring {
-			days = render.Colour(env.StdoutTTY, render.Red, days)
+			days = render.Colour(env.colour(), render.Red, days)
 		}
 		rows = append(rows, []string{days, render.Date(ct.NotAfter), ct.Subject, ct.Origin})
 	}

@@ -15,11 +15,13 @@ func keyConvertCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:      "convert",
 		Usage:     "rewrite a private key as PKCS#8, PKCS#1 or SEC1, PEM or DER, encrypted or not",
-		UsageText: "trustctl key convert IN --out OUT [--to pkcs8|pkcs1|sec1] [--der] [--encrypt|--decrypt] [--force]",
+		UsageText: "trustctl key convert IN --out OUT [--to pkcs8|pkcs1|sec1] [--der] [--encrypt|--decrypt] [--force] [--json]",
 		Description: `Reads a private key in any form (PEM or DER; PKCS#8, PKCS#1, SEC1; plain,
 encrypted PKCS#8, or legacy "Proc-Type: 4,ENCRYPTED" PEM) and writes it as
---to says (default pkcs8), PEM unless --der, with mode 0600. An existing OUT
-is only replaced with --force.
+--to says (default pkcs8), PEM unless --der, with mode 0600. An OUT that
+already holds the key in that form is left as it is and reported unchanged;
+any other existing OUT is only replaced with --force. --out - writes the key
+to standard output (DER is refused on a terminal).
 
 pkcs1 holds RSA keys only and sec1 EC keys only. Only PKCS#8 is written
 encrypted (PBES2: PBKDF2-HMAC-SHA-256, AES-256-CBC, as "openssl pkcs8 -topk8
@@ -27,13 +29,17 @@ encrypted (PBES2: PBKDF2-HMAC-SHA-256, AES-256-CBC, as "openssl pkcs8 -topk8
 MD5 and is read but never written.
 
 Passphrases: the one of an encrypted IN comes from --key-password,
---key-password-env or --key-password-file (asked on the terminal otherwise,
-only when IN is encrypted). The one for --encrypt comes from --new-password,
+--key-password-env or --key-password-file, or --password, --password-env,
+--password-file, the same flags (asked on the terminal otherwise, only when
+IN is encrypted). The one for --encrypt comes from --new-password,
 --new-password-env or --new-password-file; without those, a plain IN takes
---key-password*, an encrypted IN keeps its passphrase, and a terminal asks
-twice.
+--key-password* (or --password*), an encrypted IN keeps its passphrase, and
+a terminal asks twice.
 
-An encrypted IN stays encrypted unless --decrypt is given.
+An encrypted IN stays encrypted unless --decrypt is given; with --decrypt,
+trustctl warns that the key now lies without a passphrase.
+
+--json prints {"file", "input", "key", "form", "encrypted", "changed"}.
 
 EXAMPLES
   The DER PKCS#8 key JDBC drivers want (like openssl pkcs8 -topk8 -outform der -nocrypt):
@@ -43,7 +49,7 @@ EXAMPLES
     $ trustctl key convert client.pk8 --out client.pem.pk8
 
   Remove the passphrase of a key a server must read unattended:
-    $ trustctl key convert server.enc.key --decrypt --key-password-file pass.txt --out server.key
+    $ trustctl key convert server.enc.key --decrypt --password-file pass.txt --out server.key
 
   Protect a key with a passphrase:
     $ trustctl key convert client.key --encrypt --new-password-env KEYPASS --out client.enc.key
@@ -52,7 +58,8 @@ EXAMPLES
     $ trustctl key convert client.key --to pkcs1 --out client.rsa.key
 
 EXIT CODES
-  0 written; 2 bad usage, unreadable key or wrong passphrase (nothing written)`,
+  0 written (or already there); 2 bad usage, unreadable key or wrong
+  passphrase, or another file in the way (nothing written)`,
 		Flags: append(append([]ucli.Flag{
 			&ucli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write the key to `FILE` (- for standard output)", Required: true},
 			&ucli.StringFlag{Name: "to", Value: "pkcs8", Usage: "key `FORMAT`: pkcs8|pkcs1 (RSA)|sec1 (EC)"},
@@ -60,7 +67,8 @@ EXIT CODES
 			&ucli.BoolFlag{Name: "encrypt", Usage: "write the key encrypted (PKCS#8 only)"},
 			&ucli.BoolFlag{Name: "decrypt", Usage: "write the key without encryption"},
 			forceFlag,
-		}, secretFlags(pwKey, "passphrase of the input key")...), secretFlags(pwNew, "passphrase for --encrypt")...),
+			jsonFlag,
+		}, oneSecretFlags("passphrase of the input key (of --encrypt for a plain one)")...), secretFlags(pwNew, "passphrase for --encrypt")...),
 		Action: runKeyConvert,
 	}
 }
@@ -69,7 +77,7 @@ func runKeyConvert(c *ucli.Context) error {
 	if c.NArg() != 1 {
 		return usageErrorf("key convert takes one input key file, got %d arguments", c.NArg())
 	}
-	in, out := c.Args().First(), c.String("out")
+	in, out, force := c.Args().First(), c.String("out"), c.Bool("force")
 	to, err := keys.ParseFormat(c.String("to"))
 	if err != nil {
 		return usageErrorf("--to %s: want pkcs8, pkcs1 or sec1", c.String("to"))
@@ -84,14 +92,15 @@ func runKeyConvert(c *ucli.Context) error {
 	case secretGiven(c, pwNew) && !enc:
 		return usageErrorf("--new-password is for --encrypt; add --encrypt")
 	}
-	env := envOf(c)
-	if der && out == "-" {
-		if err := env.refuseBinaryToTerminal(); err != nil {
-			return err
-		}
-	}
-	if err := checkNewKeyFile(out, c.Bool("force")); err != nil {
+	if err := checkKeyOut(c, out); err != nil {
 		return err
+	}
+	old, exists, err := existingFile(out, force)
+	if err != nil {
+		return err
+	}
+	if exists && old == nil {
+		return existsError(out) // not a regular file: nothing to compare
 	}
 
 	data, err := os.ReadFile(in)
@@ -113,23 +122,30 @@ func runKeyConvert(c *ucli.Context) error {
 		}
 		enc = true // never drop a passphrase silently
 	}
-	var newPw []byte
+	opts := keys.EncodeOptions{Format: to, DER: der}
 	if enc {
 		switch {
 		case secretGiven(c, pwNew):
-			newPw, _, err = readSecret(c, pwNew)
+			opts.Password, _, err = readSecret(c, pwNew)
 		case info.Encrypted: // keep the passphrase it had
-			newPw = inPw.pw
+			opts.Password = inPw.pw
 		case secretGiven(c, pwKey):
-			newPw, _, err = readSecret(c, pwKey)
+			opts.Password, _, err = readSecret(c, pwKey)
 		default:
-			newPw, err = newPassphrase(c, pwNew, "converted key")
+			opts.Password, err = newPassphrase(c, pwNew, "converted key")
 		}
 		if err != nil {
 			return err
 		}
 	}
-	outData, err := keys.Encode(key, keys.EncodeOptions{Format: to, DER: der, Password: newPw})
+	rep := keyReport{File: out, Input: in, Key: keys.Describe(key), Form: formDescription(to, der, enc), Encrypted: enc}
+	if exists {
+		if keys.Holds(old, key, opts) {
+			return reportKey(c, rep)
+		}
+		return existsError(out)
+	}
+	outData, err := keys.Encode(key, opts)
 	if err != nil {
 		var fe *keys.FormatError
 		if errors.As(err, &fe) {
@@ -137,13 +153,20 @@ func runKeyConvert(c *ucli.Context) error {
 		}
 		return err
 	}
-	if err := writeKeyFile(env, out, outData, c.Bool("force")); err != nil {
+	if err := writeKeyFile(envOf(c), out, outData, force); err != nil {
 		return err
 	}
-	if out != "-" {
-		fmt.Fprintf(env.Stdout, "wrote %s: %s private key, %s\n", out, keys.Describe(key), formDescription(to, der, newPw != nil))
+	if info.Encrypted && !enc {
+		// --decrypt did what it says; still, a key that was protected no
+		// longer is, and people should know where it now lies in the clear.
+		where := out
+		if out == "-" {
+			where = "standard output"
+		}
+		fmt.Fprintf(envOf(c).Stderr, "trustctl: warning: the key is written to %s without a passphrase (%s was encrypted)\n", where, in)
 	}
-	return nil
+	rep.Changed = true
+	return reportKey(c, rep)
 }
 
 // lazyKeyPassword asks for the input key's passphrase only when the key

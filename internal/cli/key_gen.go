@@ -11,6 +11,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/keys"
+	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/safefile"
 )
 
@@ -23,17 +24,25 @@ func keyGenCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:      "gen",
 		Usage:     "generate a private key",
-		UsageText: "trustctl key gen --out KEY [--type TYPE] [--encrypt] [--der] [--force]",
+		UsageText: "trustctl key gen --out KEY [--type TYPE] [--encrypt] [--der] [--force] [--json]",
 		Description: `Generates a private key and writes it as PKCS#8 (PEM unless --der) with
-mode 0600. An existing file is never replaced without --force.
+mode 0600. An existing file is never replaced without --force: when it
+already holds a key of that type in that form (opened by the passphrase
+given), it is left as it is and reported unchanged, so running the same
+command twice changes nothing; any other file is an error. --force always
+makes a new key. --out - writes the key to standard output (DER is refused
+on a terminal).
 
 --type is one of rsa2048, rsa3072, rsa4096, ec256 (ECDSA P-256, the default),
 ec384 (ECDSA P-384) or ed25519.
 
 --encrypt protects the key with a passphrase (PKCS#8 PBES2: PBKDF2-HMAC-SHA-256
 and AES-256-CBC, as "openssl pkcs8 -topk8 -v2 aes-256-cbc" writes). The
-passphrase comes from --key-password, --key-password-env or --key-password-file,
-or is asked twice on the terminal.
+passphrase comes from --key-password, --key-password-env or --key-password-file
+(or --password, --password-env, --password-file: the same flags), or is
+asked twice on the terminal.
+
+--json prints {"file", "key", "form", "encrypted", "changed"}.
 
 EXAMPLES
   Make the key of a PostgreSQL server (then: trustctl csr):
@@ -42,18 +51,23 @@ EXAMPLES
   A passphrase-protected ECDSA P-384 key, the passphrase from the environment:
     $ KEYPASS=... trustctl key gen --type ec384 --encrypt --key-password-env KEYPASS --out signing.key
 
+  The CipherTrust agent's key, its passphrase in a plain file:
+    $ trustctl key gen --type rsa2048 --encrypt --password-file passphrase --out client_key.pem
+
   The DER PKCS#8 form JDBC drivers read (sslkey=client.pk8):
     $ trustctl key gen --der --out client.pk8
 
 EXIT CODES
-  0 the key was written; 2 bad usage or the file exists (nothing written)`,
+  0 the key was written (or was already there); 2 bad usage or another
+  file is in the way (nothing written)`,
 		Flags: append([]ucli.Flag{
 			&ucli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write the key to `FILE` (- for standard output)", Required: true},
 			&ucli.StringFlag{Name: "type", Value: defaultKeyType, Usage: "key `TYPE`: " + strings.Join(keys.Kinds, "|")},
 			&ucli.BoolFlag{Name: "encrypt", Usage: "protect the key with a passphrase (encrypted PKCS#8)"},
 			&ucli.BoolFlag{Name: "der", Usage: "write DER instead of PEM"},
 			forceFlag,
-		}, secretFlags(pwKey, "passphrase of the new key")...),
+			jsonFlag,
+		}, oneSecretFlags("passphrase of the new key")...),
 		Action: runKeyGen,
 	}
 }
@@ -67,22 +81,37 @@ func runKeyGen(c *ucli.Context) error {
 		return usageErrorf("--type %s: want one of %s", c.String("type"), strings.Join(keys.Kinds, ", "))
 	}
 	if secretGiven(c, pwKey) && !c.Bool("encrypt") {
-		return usageErrorf("--key-password is given but not --encrypt: add --encrypt to protect the key")
+		return usageErrorf("a passphrase is given but not --encrypt: add --encrypt to protect the key")
 	}
-	out := c.String("out")
+	out, force := c.String("out"), c.Bool("force")
 	env := envOf(c)
-	if c.Bool("der") && out == "-" {
-		if err := env.refuseBinaryToTerminal(); err != nil {
+	if err := checkKeyOut(c, out); err != nil {
+		return err
+	}
+	opts := keys.EncodeOptions{Format: keys.PKCS8, DER: c.Bool("der")}
+	if c.Bool("encrypt") {
+		// A passphrase given on the command line opens an existing key;
+		// a typed one is asked only when a key is made.
+		var err error
+		opts.Password, _, err = readSecret(c, pwKey)
+		if err != nil {
 			return err
 		}
 	}
-	if err := checkNewKeyFile(out, c.Bool("force")); err != nil {
+	if old, exists, err := existingFile(out, force); err != nil {
 		return err
+	} else if exists {
+		if c.Bool("encrypt") && opts.Password == nil {
+			return existsError(out) // no passphrase to open it with
+		}
+		if k := keys.HoldsKind(old, kind, opts); k != nil {
+			return reportKey(c, keyReport{File: out, Key: keys.Describe(k), Form: formDescription(opts.Format, opts.DER, opts.Password != nil), Encrypted: opts.Password != nil})
+		}
+		return existsError(out)
 	}
-	var pw []byte
-	if c.Bool("encrypt") {
+	if c.Bool("encrypt") && opts.Password == nil {
 		var err error
-		if pw, err = newPassphrase(c, pwKey, "new key"); err != nil {
+		if opts.Password, err = newPassphrase(c, pwKey, "new key"); err != nil {
 			return err
 		}
 	}
@@ -90,17 +119,79 @@ func runKeyGen(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	data, err := keys.Encode(key, keys.EncodeOptions{Format: keys.PKCS8, DER: c.Bool("der"), Password: pw})
+	data, err := keys.Encode(key, opts)
 	if err != nil {
 		return err
 	}
-	if err := writeKeyFile(env, out, data, c.Bool("force")); err != nil {
+	if err := writeKeyFile(env, out, data, force); err != nil {
 		return err
 	}
+	return reportKey(c, keyReport{File: out, Key: keys.Describe(key), Form: formDescription(opts.Format, opts.DER, opts.Password != nil), Encrypted: opts.Password != nil, Changed: true})
+}
+
+// keyReport is what key gen and key convert say they did.
+type keyReport struct {
+	File      string `json:"file"`
+	Input     string `json:"input,omitempty"`
+	Key       string `json:"key"`
+	Form      string `json:"form"`
+	Encrypted bool   `json:"encrypted"`
+	Changed   bool   `json:"changed"`
+}
+
+func reportKey(c *ucli.Context, r keyReport) error {
+	env := envOf(c)
+	switch {
+	case c.Bool("json"):
+		return render.JSON(env.Stdout, r)
+	case r.File == "-":
+		return nil // the key itself went to standard output
+	case r.Changed:
+		_, err := fmt.Fprintf(env.Stdout, "wrote %s: %s private key, %s\n", r.File, r.Key, r.Form)
+		return err
+	}
+	_, err := fmt.Fprintf(env.Stdout, "%s unchanged: it already holds the %s private key, %s\n", r.File, r.Key, r.Form)
+	return err
+}
+
+// checkKeyOut checks --out against --json and the terminal before
+// anything is made or asked: the key and the JSON document cannot share
+// standard output, and DER is refused on a terminal.
+func checkKeyOut(c *ucli.Context, out string) error {
 	if out != "-" {
-		fmt.Fprintf(env.Stdout, "wrote %s: %s private key, %s\n", out, keys.Describe(key), formDescription(keys.PKCS8, c.Bool("der"), pw != nil))
+		return nil
+	}
+	if c.Bool("json") {
+		return withHint(usageErrorf("--json and --out - both write to standard output"), "write the file with --out FILE")
+	}
+	if c.Bool("der") {
+		return envOf(c).refuseBinaryToTerminal()
 	}
 	return nil
+}
+
+// existingFile returns what out holds when it exists and force is not
+// given, so a command can leave a file that already holds what it would
+// write byte-identical; "-" and a missing file return exists false.
+func existingFile(out string, force bool) (data []byte, exists bool, err error) {
+	if out == "-" || force {
+		return nil, false, nil
+	}
+	fi, err := os.Stat(out)
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, lerr := os.Lstat(out); lerr == nil {
+			return nil, true, nil // a dangling symlink: still not ours to replace
+		}
+		return nil, false, nil
+	}
+	if err != nil || !fi.Mode().IsRegular() {
+		return nil, true, nil
+	}
+	data, err = os.ReadFile(out)
+	if err != nil {
+		return nil, false, err
+	}
+	return data, true, nil
 }
 
 func validKind(kind string) bool {
@@ -124,47 +215,6 @@ func formDescription(f keys.Format, der, encrypted bool) string {
 		s += ", encrypted"
 	}
 	return s
-}
-
-// newPassphrase reads the passphrase a new key is encrypted with from the
-// flag family name, or asks twice on the terminal. A typed passphrase must
-// not be empty; an empty flag value is honoured, as for every password.
-func newPassphrase(c *ucli.Context, name, what string) ([]byte, error) {
-	pw, ok, err := readSecret(c, name)
-	if err != nil || ok {
-		return pw, err
-	}
-	env := envOf(c)
-	if !env.StdinTTY {
-		return nil, usageErrorf("passphrase for the %s needed and no terminal to ask on: pass --%s, --%s-env or --%s-file", what, name, name, name)
-	}
-	pw, err = env.ReadPassword("Passphrase for the " + what + ": ")
-	if err != nil {
-		return nil, err
-	}
-	if len(pw) == 0 {
-		return nil, usageErrorf("empty passphrase")
-	}
-	again, err := env.ReadPassword("Same passphrase again: ")
-	if err != nil {
-		return nil, err
-	}
-	if !bytes.Equal(pw, again) {
-		return nil, usageErrorf("the passphrases differ")
-	}
-	return pw, nil
-}
-
-// checkNewKeyFile fails early, before a key is made or a passphrase asked,
-// when out exists and --force is not given.
-func checkNewKeyFile(out string, force bool) error {
-	if out == "-" || force {
-		return nil
-	}
-	if _, err := os.Lstat(out); err == nil {
-		return existsError(out)
-	}
-	return nil
 }
 
 func existsError(out string) error {

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/keys"
+	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/source"
 )
 
@@ -17,12 +19,16 @@ func keyMatchCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:      "match",
 		Usage:     "check that a private key belongs to a certificate (or CSR)",
-		UsageText: "trustctl key match KEY CERT",
+		UsageText: "trustctl key match KEY CERT [--json]",
 		Description: `Compares the public half of the private key in KEY with the public key of
 the first certificate in CERT (PEM or DER, a bundle, or a keystore). CERT may
 also be a CSR. KEY may be any key file, encrypted ones included (passphrase
-from --key-password, --key-password-env, --key-password-file or the terminal,
-asked only when needed).
+from --key-password, --key-password-env, --key-password-file, or --password,
+--password-env, --password-file, the same flags, or the terminal, asked only
+when needed).
+
+--json prints {"key", "cert", "of", "subject", "key_type", "cert_key_type",
+"matches"}, also when they do not match (exit 1).
 
 EXAMPLES
   Before building the PFX for .NET clients, check the pair:
@@ -34,7 +40,7 @@ EXAMPLES
 
 EXIT CODES
   0 the key matches; 1 it does not; 2 an input cannot be read`,
-		Flags:  secretFlags(pwKey, "passphrase of an encrypted KEY"),
+		Flags:  append([]ucli.Flag{jsonFlag}, oneSecretFlags("passphrase of an encrypted KEY")...),
 		Action: runKeyMatch,
 	}
 }
@@ -53,12 +59,32 @@ func runKeyMatch(c *ucli.Context) error {
 		return err
 	}
 	env := envOf(c)
-	if !keys.Matches(key, pub) {
-		return checkFailed("%s does not match %s (%s): the key is %s, the %s's key is %s",
-			keyPath, certPath, what, keys.Describe(key), whatKind(what), keys.Describe(pub))
+	doc := keyMatchReport{Key: keyPath, Cert: certPath, Of: whatKind(what), Subject: strings.TrimPrefix(what, "CSR "),
+		KeyType: keys.Describe(key), CertKeyType: keys.Describe(pub), Matches: keys.Matches(key, pub)}
+	if c.Bool("json") {
+		if err := render.JSON(env.Stdout, doc); err != nil {
+			return err
+		}
 	}
-	fmt.Fprintf(env.Stdout, "%s matches %s (%s)\n", keyPath, certPath, what)
+	if !doc.Matches {
+		return checkFailed("%s does not match %s (%s): the key is %s, the %s's key is %s",
+			keyPath, certPath, what, doc.KeyType, doc.Of, doc.CertKeyType)
+	}
+	if !c.Bool("json") {
+		fmt.Fprintf(env.Stdout, "%s matches %s (%s)\n", keyPath, certPath, what)
+	}
 	return nil
+}
+
+// keyMatchReport is the --json document of key match.
+type keyMatchReport struct {
+	Key         string `json:"key"`
+	Cert        string `json:"cert"`
+	Of          string `json:"of"` // "certificate" or "CSR"
+	Subject     string `json:"subject"`
+	KeyType     string `json:"key_type"`
+	CertKeyType string `json:"cert_key_type"`
+	Matches     bool   `json:"matches"`
 }
 
 func whatKind(what string) string {

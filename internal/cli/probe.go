@@ -168,9 +168,9 @@ func runProbe(c *ucli.Context) error {
 			return err
 		}
 	} else {
-		printProbeText(env.Stdout, reports, saved, now, env.StdoutTTY)
+		printProbeText(env.Stdout, reports, saved, now, env.colour())
 		if len(reports) > 1 {
-			if err := printProbeSummary(env.Stdout, reports, env.StdoutTTY); err != nil {
+			if err := printProbeSummary(env.Stdout, reports, env.colour()); err != nil {
 				return err
 			}
 		}

@@ -105,6 +105,12 @@ func trimNewline(s string) string {
 	return s
 }
 
+// colour reports whether output may be coloured: only on a terminal, and
+// never when NO_COLOR is set to anything but the empty string (no-color.org).
+func (e *Env) colour() bool {
+	return e.StdoutTTY && e.Getenv("NO_COLOR") == ""
+}
+
 // refuseBinaryToTerminal stops DER or PKCS#12 bytes from being written to a
 // terminal, as age does.
 func (e *Env) refuseBinaryToTerminal() error {
@@ -113,7 +119,3 @@ func (e *Env) refuseBinaryToTerminal() error {
 	}
 	return nil
 }
-
-// colour reports whether output may be coloured: stdout is a terminal and
-// NO_COLOR (https://no-color.org) is unset or empty.
-func (e *Env) colour() bool { return e.StdoutTTY && e.Getenv("NO_COLOR") == "" }
