@@ -183,6 +183,7 @@ func editStore(c *ucli.Context, path string, change func(ed *storeEdit) (bool, e
 // storeError adds the hints people need to an error from internal/store.
 func storeError(c *ucli.Context, err error, havePassword bool) error {
 	var need *store.NeedPasswordError
+	var unreadable *store.UnreadableError
 	var hinted *hintError
 	var usage *usageError
 	switch {
@@ -204,6 +205,8 @@ func storeError(c *ucli.Context, err error, havePassword bool) error {
 		return withHint(err, "pass the key password with --key-password, --key-password-env or --key-password-file")
 	case errors.Is(err, store.ErrExists):
 		return withHint(err, "pass --force to overwrite it")
+	case errors.As(err, &unreadable) && unreadable.Cert.Readable():
+		return withHint(err, "a PEM bundle can hold it: import it into a .pem file")
 	}
 	return err
 }

@@ -106,20 +106,30 @@ func (e *NotCAError) Error() string {
 	return fmt.Sprintf("%s is not a CA certificate", e.Cert.Subject())
 }
 
-// UnreadableError is returned for a certificate that no parser reads: a
-// store holding it could not be loaded by the JDK (keytool fails on the
-// whole store), so it is never written into one.
-type UnreadableError struct{ Cert *certs.Cert }
-
-func (e *UnreadableError) Error() string {
-	return fmt.Sprintf("a certificate (SHA-256 %s) cannot be parsed (%v), so no Java keystore could load it", e.Cert.SHA256Hex(), e.Cert.ParseErr)
+// UnreadableError is returned for a certificate that cannot go into the
+// store: one that is not shaped like a certificate at all, or, for a JKS or
+// PKCS#12 store, one that crypto/x509 refuses. The JDK parses every
+// certificate of a store when it loads it, and one it refuses makes the
+// whole store unreadable (keytool: "Input not an X.509 certificate"), so
+// such a certificate only goes into a PEM bundle.
+type UnreadableError struct {
+	Cert *certs.Cert
+	// Format is the store's format.
+	Format Format
 }
 
-// checkReadable refuses a certificate that neither crypto/x509 nor the
-// lenient parser reads.
-func checkReadable(c *certs.Cert) error {
-	if c.X509 == nil && c.Lenient == nil {
-		return &UnreadableError{Cert: c}
+func (e *UnreadableError) Error() string {
+	if !e.Cert.Readable() {
+		return fmt.Sprintf("a certificate (SHA-256 %s) is not a readable X.509 certificate, so no keystore could load it", e.Cert.SHA256Hex())
+	}
+	return fmt.Sprintf("%s is malformed (%s): a %s store holding it might not load in Java", e.Cert.Subject(), e.Cert.Refusal(), e.Format)
+}
+
+// checkReadable refuses a certificate the store could not hold safely
+// (see [UnreadableError]).
+func checkReadable(f Format, c *certs.Cert) error {
+	if !c.Readable() || (c.X509 == nil && f != FormatPEM) {
+		return &UnreadableError{Cert: c, Format: f}
 	}
 	return nil
 }
@@ -164,7 +174,7 @@ func (s *Store) Import(in []*certs.Cert, opts ImportOptions) (*ImportResult, err
 			res.Skipped = append(res.Skipped, Skipped{Cert: c, Alias: e.Alias, Reason: ReasonPresent})
 			continue
 		}
-		if err := checkReadable(c); err != nil {
+		if err := checkReadable(s.Format, c); err != nil {
 			return nil, err
 		}
 		if !opts.AllowLeaf && !c.IsCA() {
@@ -323,7 +333,7 @@ func (s *Store) PlanSync(want []*certs.Cert, opts SyncOptions) (*SyncPlan, error
 	wanted := map[[32]byte]bool{}
 	for _, c := range want {
 		if opts.AllowLeaf || c.IsCA() {
-			if err := checkReadable(c); err != nil {
+			if err := checkReadable(s.Format, c); err != nil {
 				return nil, err
 			}
 			wanted[c.SHA256()] = true
