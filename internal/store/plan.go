@@ -108,10 +108,13 @@ func (e *NotCAError) Error() string {
 
 // UnreadableError is returned for a certificate that cannot go into the
 // store: one that is not shaped like a certificate at all, or, for a JKS or
-// PKCS#12 store, one that crypto/x509 refuses. The JDK parses every
-// certificate of a store when it loads it, and one it refuses makes the
-// whole store unreadable (keytool: "Input not an X.509 certificate"), so
-// such a certificate only goes into a PEM bundle.
+// PKCS#12 store, one that neither crypto/x509 nor the lenient parser of
+// certificate-transparency-go accepts. The JDK parses every certificate of
+// a store when it loads it, and one it refuses makes the whole store
+// unreadable (keytool: "Input not an X.509 certificate"); keytool refuses
+// such certificates (a v1 certificate whose two signature algorithms
+// differ, an explicit-curve key), so they only go into a PEM bundle. What
+// only crypto/x509 refuses (a negative serial of an old root) Java reads.
 type UnreadableError struct {
 	Cert *certs.Cert
 	// Format is the store's format.
@@ -128,7 +131,7 @@ func (e *UnreadableError) Error() string {
 // checkReadable refuses a certificate the store could not hold safely
 // (see [UnreadableError]).
 func checkReadable(f Format, c *certs.Cert) error {
-	if !c.Readable() || (c.X509 == nil && f != FormatPEM) {
+	if !c.Readable() || (c.X509 == nil && c.Lenient == nil && f != FormatPEM) {
 		return &UnreadableError{Cert: c, Format: f}
 	}
 	return nil
