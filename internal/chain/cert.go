@@ -22,16 +22,14 @@ import (
 // the extensions the validator processes are decoded here with cryptobyte,
 // so a certificate crypto/x509 refuses (a DSA key that inherits its
 // parameters, a CRL distribution point it does not read, a time with
-// fractional seconds) is still validated on its merits. X is crypto/x509's
-// parse when it succeeded; it serves the host-name check and callers that
-// want an *x509.Certificate.
+// fractional seconds) is still validated on its merits. [Cert.X509] is
+// crypto/x509's parse, made when first asked for (OCSP and callers that
+// want an *x509.Certificate need it; validation does not).
 type Cert struct {
 	Raw, RawTBS               []byte
 	RawSubject, RawIssuer     []byte
 	RawSPKI                   []byte
-	X                         *x509.Certificate
-	ParseErr                  error // crypto/x509's error when X is nil
-	Version                   int   // 1, 2 or 3
+	Version                   int // 1, 2 or 3
 	Serial                    *big.Int
 	rawSerial                 []byte // the INTEGER's content octets
 	SigAlg, TBSSigAlg         []byte // AlgorithmIdentifier DER, outer and inner
@@ -40,6 +38,8 @@ type Cert struct {
 	NotBefore, NotAfter       time.Time
 	Exts                      []ext
 	sum                       [32]byte
+	spkiSum                   [32]byte
+	nameKey                   string // subject and key, RFC 4158 §5.2's identity of a CA
 	subjectKey, issuerKey     string // normalised names (RFC 5280 §7.1)
 	subjectName, issuerString string
 
@@ -78,6 +78,8 @@ type Cert struct {
 	keyOnce sync.Once
 	key     any
 	keyErr  error
+	xOnce   sync.Once
+	x       *x509.Certificate
 }
 
 type ext struct {
@@ -270,9 +272,17 @@ func ParseCert(der []byte) (*Cert, error) {
 		c.decodeExt(e)
 	}
 	c.subjectKey, c.issuerKey = c.Subject.key(), c.Issuer.key()
+	c.spkiSum = sha256.Sum256(c.RawSPKI)
+	c.nameKey = c.subjectKey + "\x02" + string(c.spkiSum[:])
 	c.subjectName, c.issuerString = c.Subject.String(), c.Issuer.String()
-	c.X, c.ParseErr = x509.ParseCertificate(der)
 	return c, nil
+}
+
+// X509 returns crypto/x509's parse of the certificate, or nil when
+// crypto/x509 refuses it.
+func (c *Cert) X509() *x509.Certificate {
+	c.xOnce.Do(func() { c.x, _ = x509.ParseCertificate(c.Raw) })
+	return c.x
 }
 
 // FromX509 wraps a certificate crypto/x509 parsed.

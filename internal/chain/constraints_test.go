@@ -154,3 +154,41 @@ func TestCRLScope(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyAll: many leaves at once against shared roots, intermediates
+// and CRLs give the same verdicts as one at a time, in order.
+func TestVerifyAll(t *testing.T) {
+	now := testpki.Now
+	root := testpki.Root(t, "Fleet Root")
+	inter := testpki.Intermediate(t, "Fleet CA", root)
+	var leaves []Leaf
+	var revoked []x509.RevocationListEntry
+	for i := 0; i < 24; i++ {
+		l := testpki.Leaf(t, "host.example.com", inter, "host.example.com")
+		leaves = append(leaves, Leaf{DER: l.Cert.Raw})
+		if i%3 == 0 {
+			revoked = append(revoked, x509.RevocationListEntry{SerialNumber: l.Cert.SerialNumber, RevocationTime: now.AddDate(0, 0, -1)})
+		}
+	}
+	leaves = append(leaves, Leaf{DER: []byte("not a certificate")})
+	der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{Number: big.NewInt(1), ThisUpdate: now.AddDate(0, 0, -1),
+		NextUpdate: now.AddDate(0, 0, 6), RevokedCertificateEntries: revoked}, inter.Cert, inter.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, _ := x509.ParseRevocationList(der)
+	v, err := NewVerifier(VerifyOptions{Intermediates: certsOf(inter), Roots: certsOf(root), At: now, Host: "host.example.com",
+		CRLs: []*x509.RevocationList{crl}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := v.VerifyAll(leaves)
+	for i, d := range got[:24] {
+		if d.Err != nil || d.Result.Valid != (i%3 != 0) {
+			t.Errorf("leaf %d: err=%v result=%+v", i, d.Err, d.Result)
+		}
+	}
+	if got[24].Err == nil {
+		t.Error("an unreadable leaf gave no error")
+	}
+}

@@ -1,9 +1,9 @@
 package chain
 
 import (
-	"crypto/sha256"
 	"crypto/x509"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/trustctl/trustctl/internal/certs"
@@ -48,10 +48,7 @@ type engine struct {
 	systemRoots bool
 }
 
-func nameKeyOf(c *Cert) string {
-	h := sha256.Sum256(c.RawSPKI)
-	return c.subjectKey + "\x02" + string(h[:])
-}
+func nameKeyOf(c *Cert) string { return c.nameKey }
 
 func newEngine(in pathInput, inter, roots []*Cert) *engine {
 	e := &engine{in: in, pool: map[string][]*Cert{}, anchors: map[string][]*Cert{},
@@ -108,6 +105,13 @@ type outcome struct {
 // build searches for a valid path from leaf; it returns the valid one, or
 // the most telling invalid one.
 func (e *engine) build(leaf *Cert, extra []*Cert) *outcome {
+	if e.rev != nil && e.rev.depth == 0 {
+		// Each search has its own record of the CRL issuers whose paths
+		// it is validating, so leaves can be verified at once.
+		e2, rc := *e, *e.rev
+		rc.inFlight, rc.e, e2.rev = map[[32]byte]bool{}, &e2, &rc
+		e = &e2
+	}
 	s := &search{e: e, extra: map[string][]*Cert{}}
 	for _, c := range extra {
 		if !e.anchorSum[c.sum] && c.sum != leaf.sum {
@@ -291,18 +295,25 @@ func rankOf(o *outcome) int {
 // certificate alone, at a time the certificate is valid, and takes the
 // root of that chain.
 type sysRoots struct {
+	mu     sync.Mutex
 	pool   *x509.CertPool
 	memo   map[[32]byte][]*Cert
 	member map[[32]byte]bool
 }
 
 func (s *sysRoots) lookup(c *Cert) []*Cert {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lookupLocked(c)
+}
+
+func (s *sysRoots) lookupLocked(c *Cert) []*Cert {
 	if r, ok := s.memo[c.sum]; ok {
 		return r
 	}
 	var out []*Cert
-	if c.X != nil {
-		chains, err := c.X.Verify(x509.VerifyOptions{Roots: s.pool, CurrentTime: c.NotBefore.Add(time.Second),
+	if x := c.X509(); x != nil {
+		chains, err := x.Verify(x509.VerifyOptions{Roots: s.pool, CurrentTime: c.NotBefore.Add(time.Second),
 			KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
 		if err == nil {
 			for _, ch := range chains {
@@ -323,10 +334,12 @@ func (s *sysRoots) lookup(c *Cert) []*Cert {
 func (s *sysRoots) issuers(c *Cert) []*Cert { return s.lookup(c) }
 
 func (s *sysRoots) contains(c *Cert) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.member[c.sum] {
 		return true
 	}
-	s.lookup(c)
+	s.lookupLocked(c)
 	return s.member[c.sum]
 }
 

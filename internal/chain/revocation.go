@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
@@ -180,8 +181,29 @@ type revChecker struct {
 	require  bool
 	e        *engine
 	depth    int
-	inFlight map[[32]byte]bool
-	signers  map[string]string // signer cert sum + anchor sum -> "" (valid) or why not
+	inFlight map[[32]byte]bool // CRL issuers whose path is being validated, in this search
+	signers  *signerCache
+}
+
+// signerCache remembers, per CRL signer and trust anchor, whether the
+// signer's own path is valid ("") or why not; leaves verified at once
+// share it.
+type signerCache struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (s *signerCache) get(k string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.m[k]
+	return v, ok
+}
+
+func (s *signerCache) put(k, v string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m[k] = v
 }
 
 // checkPath checks every certificate below the anchor; the problems say
@@ -199,8 +221,8 @@ func (r *revChecker) checkPath(path []*Cert) ([]problem, [][]*Revocation) {
 				revs[i] = append(revs[i], rv)
 			}
 		}
-		if r.ocsp != nil && cert.X != nil && issuer.X != nil {
-			rv, err := r.ocsp(r.ctx, cert.X, issuer.X)
+		if r.ocsp != nil && cert.X509() != nil && issuer.X509() != nil {
+			rv, err := r.ocsp(r.ctx, cert.X509(), issuer.X509())
 			if err != nil {
 				rv = &Revocation{Source: "ocsp", Status: StatusUnknown, Detail: err.Error()}
 			}
@@ -555,7 +577,7 @@ func (r *revChecker) crlSigner(crl *crlInfo, path []*Cert, i int) (*Cert, string
 // revocation, once per signer and anchor.
 func (r *revChecker) signerPath(c, anchor *Cert) string {
 	key := string(c.sum[:]) + string(anchor.sum[:])
-	if msg, ok := r.signers[key]; ok {
+	if msg, ok := r.signers.get(key); ok {
 		return msg
 	}
 	if c.sum == anchor.sum {
@@ -586,7 +608,7 @@ func (r *revChecker) signerPath(c, anchor *Cert) string {
 			msg += ": " + o.problems[0].text
 		}
 	}
-	r.signers[key] = msg
+	r.signers.put(key, msg)
 	return msg
 }
 
@@ -598,7 +620,7 @@ func (r *revChecker) verifyCRL(signer *Cert, inherited *dsa.Parameters, crl *crl
 	if inherited == nil {
 		inherited = signer.dsaParams()
 	}
-	k := sigCacheKey(signer.RawSPKI, inherited, crl.sum)
+	k := sigCacheKey(signer, inherited, crl.sum)
 	if err, ok := sigCache.get(k); ok {
 		return err
 	}

@@ -172,14 +172,16 @@ func checkSignature(pub any, inherited *dsa.Parameters, algID, tbs, sig []byte) 
 }
 
 // sigCacheKey keys the cache by issuer key and the signed object's hash.
-func sigCacheKey(issuerSPKI []byte, inherited *dsa.Parameters, objSum [32]byte) sigKey {
-	h := sha256.New()
-	h.Write(issuerSPKI)
-	if inherited != nil {
-		h.Write(inherited.P.Bytes())
-		h.Write(inherited.Q.Bytes())
-		h.Write(inherited.G.Bytes())
+func sigCacheKey(issuer *Cert, inherited *dsa.Parameters, objSum [32]byte) sigKey {
+	if inherited == nil {
+		// The same key as checkSig's: the hash of the issuer's SPKI.
+		return sigKey{issuer.spkiSum, objSum}
 	}
+	h := sha256.New()
+	h.Write(issuer.RawSPKI)
+	h.Write(inherited.P.Bytes())
+	h.Write(inherited.Q.Bytes())
+	h.Write(inherited.G.Bytes())
 	var k sigKey
 	copy(k[0][:], h.Sum(nil))
 	k[1] = objSum
@@ -193,7 +195,7 @@ func verifyCert(issuer *Cert, inherited *dsa.Parameters, child *Cert) error {
 	if err != nil {
 		return fmt.Errorf("the key of %s cannot be read: %v", issuer.Name(), err)
 	}
-	k := sigCacheKey(issuer.RawSPKI, inherited, child.sum)
+	k := sigCacheKey(issuer, inherited, child.sum)
 	if err, ok := sigCache.get(k); ok {
 		return err
 	}

@@ -5,7 +5,9 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/trustctl/trustctl/internal/certs"
@@ -102,18 +104,17 @@ type VerifyOptions struct {
 
 // Link is one certificate of a chain with what was found about it.
 type Link struct {
-	Cert       *x509.Certificate `json:"-"` // nil when crypto/x509 refuses it
-	Subject    string            `json:"subject"`
-	Issuer     string            `json:"issuer"`
-	Serial     string            `json:"serial"`
-	NotBefore  time.Time         `json:"not_before"`
-	NotAfter   time.Time         `json:"not_after"`
-	SHA256     string            `json:"sha256"`
-	Role       string            `json:"role"` // leaf, intermediate or root
-	Trusted    bool              `json:"trusted"`
-	Status     string            `json:"status"` // "ok", or the first problem in short: expired, not a CA, ...
-	Problems   []string          `json:"problems,omitempty"`
-	Revocation []*Revocation     `json:"revocation,omitempty"`
+	Subject    string        `json:"subject"`
+	Issuer     string        `json:"issuer"`
+	Serial     string        `json:"serial"`
+	NotBefore  time.Time     `json:"not_before"`
+	NotAfter   time.Time     `json:"not_after"`
+	SHA256     string        `json:"sha256"`
+	Role       string        `json:"role"` // leaf, intermediate or root
+	Trusted    bool          `json:"trusted"`
+	Status     string        `json:"status"` // "ok", or the first problem in short: expired, not a CA, ...
+	Problems   []string      `json:"problems,omitempty"`
+	Revocation []*Revocation `json:"revocation,omitempty"`
 }
 
 // Result is the outcome of [Verify]. Chain is the valid path found or,
@@ -216,7 +217,7 @@ func NewVerifier(opts VerifyOptions) (*Verifier, error) {
 	}
 	if len(opts.CRLs) > 0 || opts.OCSP != nil || opts.RequireRevocation {
 		rc := &revChecker{ctx: opts.Context, ocsp: opts.OCSP, require: opts.RequireRevocation, e: v.eng,
-			inFlight: map[[32]byte]bool{}, signers: map[string]string{}}
+			signers: &signerCache{m: map[string]string{}}}
 		for _, rl := range opts.CRLs {
 			rc.crls = append(rc.crls, newCRLInfo(rl))
 		}
@@ -241,8 +242,50 @@ func (v *Verifier) parseAll(xs []*x509.Certificate, ders [][]byte, what string) 
 	return out
 }
 
+// Leaf is one certificate to verify with [Verifier.VerifyAll].
+type Leaf struct {
+	DER []byte
+	// Extra are the other certificates of its bundle: intermediates for
+	// this leaf only.
+	Extra [][]byte
+}
+
+// Verdict is the outcome for one [Leaf]: a Result, or the error that
+// kept the leaf from being verified (it cannot be read).
+type Verdict struct {
+	Result *Result
+	Err    error
+}
+
+// VerifyAll verifies many leaves on all CPUs and returns their verdicts in
+// order; all work is done when it returns. Shared intermediates and roots
+// are checked once: their signatures come from the cache after the first
+// leaf.
+func (v *Verifier) VerifyAll(leaves []Leaf) []Verdict {
+	out := make([]Verdict, len(leaves))
+	workers := min(runtime.GOMAXPROCS(0), len(leaves))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i].Result, out[i].Err = v.Verify(leaves[i].DER, leaves[i].Extra)
+			}
+		}()
+	}
+	for i := range leaves {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
+}
+
 // Verify validates leaf (DER), with extra the other certificates of its
-// own bundle, which count as intermediates for this leaf only.
+// own bundle, which count as intermediates for this leaf only. It may be
+// called from several goroutines at once.
 func (v *Verifier) Verify(leafDER []byte, extra [][]byte) (*Result, error) {
 	leaf, err := ParseCert(leafDER)
 	if err != nil {
@@ -309,7 +352,7 @@ func links(o *outcome, e *engine) []*Link {
 			role = "root"
 		}
 		out[i] = &Link{
-			Cert: c.X, Subject: c.Name(), Issuer: c.issuerText(), Serial: certs.SerialHex(c.Serial),
+			Subject: c.Name(), Issuer: c.issuerText(), Serial: certs.SerialHex(c.Serial),
 			NotBefore: c.NotBefore, NotAfter: c.NotAfter, SHA256: fingerprintOf(c),
 			Role: role, Status: stOK, Trusted: i == n-1 && o.anchored,
 		}

@@ -159,18 +159,30 @@ func runVerify(c *ucli.Context) error {
 		}
 		return err
 	}
+	var todo []chain.Leaf
+	for _, l := range leaves {
+		if l.err == "" {
+			todo = append(todo, chain.Leaf{DER: l.der, Extra: l.extra})
+		}
+	}
+	done := v.VerifyAll(todo)
 	results := make([]*verdict, len(leaves))
 	for i, l := range leaves {
 		results[i] = &verdict{File: l.path, Error: l.err}
-		if l.err == "" {
-			res, err := v.Verify(l.der, l.extra)
-			if err != nil {
-				results[i].Error = err.Error()
-			} else {
-				res.Notes = append(append(append([]string(nil), notes...), l.notes...), res.Notes...)
-				results[i].Result = res
-			}
+		if l.err != "" {
+			continue
 		}
+		d := done[0]
+		done = done[1:]
+		if d.Err != nil {
+			if len(leaves) == 1 {
+				return fmt.Errorf("%s: %w", l.path, d.Err)
+			}
+			results[i].Error = fmt.Sprintf("%s: %v", l.path, d.Err)
+			continue
+		}
+		d.Result.Notes = append(append(append([]string(nil), notes...), l.notes...), d.Result.Notes...)
+		results[i].Result = d.Result
 	}
 	return renderVerdicts(env, c.Bool("json"), results)
 }
@@ -205,11 +217,6 @@ func loadLeaves(paths []string, opts source.Options) ([]*leafFile, error) {
 		}
 		if err == nil && len(set.Certs) == 0 {
 			err = fmt.Errorf("%s: no certificate found", p)
-		}
-		if err == nil {
-			if _, perr := chain.ParseCert(set.Certs[0].Raw); perr != nil {
-				err = fmt.Errorf("%s: the certificate %s cannot be read: %v", p, set.Certs[0].Subject(), perr)
-			}
 		}
 		if err != nil {
 			if len(paths) == 1 {
