@@ -42,6 +42,14 @@ func TestConformance(t *testing.T) {
 		pkitsTime = time.Since(start)
 		checkExpectations(t, pkits, filepath.Join("testdata", "pkits-disagree.txt"))
 	})
+	byID := map[string]*result{}
+	for _, r := range limbo {
+		byID["limbo:"+r.id] = r
+	}
+	for _, r := range pkits {
+		byID["pkits:"+r.id] = r
+	}
+	t.Run("rules", func(t *testing.T) { checkRuleCases(t, byID) })
 	if !report || t.Failed() && !*update {
 		return
 	}

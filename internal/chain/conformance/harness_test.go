@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,6 +40,7 @@ type result struct {
 	x509     string
 	openssl  string
 	note     string // what the case is about, for the report
+	output   string // trustctl's stdout: every problem it found
 }
 
 func repoRoot(t *testing.T) string {
@@ -60,18 +60,20 @@ func enabled(t *testing.T) (report bool) {
 }
 
 // runTrustctl runs trustctl verify in-process, as a person would.
-func runTrustctl(args []string) (verdict string, exit int, reason string) {
-	var stderr bytes.Buffer
+func runTrustctl(r *result, args []string) {
+	var stdout, stderr bytes.Buffer
 	defer func() {
-		if r := recover(); r != nil {
-			verdict, exit, reason = crash, -1, fmt.Sprint(r)
+		if p := recover(); p != nil {
+			r.trustctl, r.exit, r.reason = crash, -1, fmt.Sprint(p)
 		}
 	}()
-	exit = cli.Run(append([]string{"trustctl", "verify"}, args...), &cli.Env{Stdout: io.Discard, Stderr: &stderr, Now: time.Now})
-	if exit == 0 {
-		return success, 0, ""
+	r.exit = cli.Run(append([]string{"trustctl", "verify"}, args...), &cli.Env{Stdout: &stdout, Stderr: &stderr, Now: time.Now})
+	r.output = stdout.String()
+	if r.exit == 0 {
+		r.trustctl = success
+		return
 	}
-	return failure, exit, firstError(stderr.String())
+	r.trustctl, r.reason = failure, firstError(stderr.String())
 }
 
 func firstError(s string) string {

@@ -113,7 +113,7 @@ func runPKITS(t *testing.T, dir string, tests []pkitsTest, report, openssl bool)
 		tc := tests[i]
 		r := &result{id: tc.num, section: pkitsSection(tc.num), expected: tc.expected, x509: skip, openssl: skip, note: tc.title}
 		ee := filepath.Join(dir, "certs", tc.ee)
-		r.trustctl, r.exit, r.reason = runTrustctl([]string{ee, "--roots", m.anchor, "--intermediates", m.inter, "--crl", m.crls,
+		runTrustctl(r, []string{ee, "--roots", m.anchor, "--intermediates", m.inter, "--crl", m.crls,
 			"--at", pkitsAt.Format(time.RFC3339), "--purpose", "any", "--require-revocation"})
 		der, err := os.ReadFile(ee)
 		if err != nil {
