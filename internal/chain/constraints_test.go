@@ -192,3 +192,24 @@ func TestVerifyAll(t *testing.T) {
 		t.Error("an unreadable leaf gave no error")
 	}
 }
+
+// TestEmptyKeyUsage: a key usage extension with no bit set (03 01 00) is
+// refused (RFC 5280 §4.2.1.3); crypto/x509 reads it as "no key usage".
+func TestEmptyKeyUsage(t *testing.T) {
+	root := testpki.Root(t, "Acme Root")
+	key := testpki.ECKey(t)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(77), Subject: pkix.Name{CommonName: "empty-ku.example.com"},
+		DNSNames: []string{"empty-ku.example.com"}, NotBefore: testpki.Now.AddDate(0, -1, 0), NotAfter: testpki.Now.AddDate(1, 0, 0),
+		ExtraExtensions: []pkix.Extension{{Id: oidKeyUsage, Critical: true, Value: []byte{0x03, 0x01, 0x00}}}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, root.Cert, key.Public(), root.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Verify(VerifyOptions{LeafDER: der, Roots: certsOf(root), At: testpki.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Valid || !strings.Contains(strings.Join(res.Problems, "\n"), "(the leaf) has a key usage extension with no usage in it (RFC 5280 §4.2.1.3") {
+		t.Errorf("valid=%v problems=%q", res.Valid, res.Problems)
+	}
+}
