@@ -85,8 +85,8 @@ func (s *ncState) checkNames(c *Cert) []string {
 	}
 	names := len(c.SAN.DNS) + len(c.SAN.Email) + len(c.SAN.URI) + len(c.SAN.IP) + len(c.SAN.Dir) + 1 + len(c.Subject.emails())
 	if checks := names * (len(s.excluded) + len(s.flatPermitted())); checks > maxConstraintChecks {
-		return []string{fmt.Sprintf("%s has %d names to check against %d name constraints, more than trustctl checks (%d comparisons); a certificate made to exhaust validators",
-			c.Name(), names, len(s.excluded)+len(s.flatPermitted()), maxConstraintChecks)}
+		return []string{fmt.Sprintf("it has %d names to check against %d name constraints, more than trustctl checks (%d comparisons), as a certificate made to exhaust validators does",
+			names, len(s.excluded)+len(s.flatPermitted()), maxConstraintChecks)}
 	}
 	var out []string
 	add := func(msg string) {
@@ -132,12 +132,12 @@ func (s *ncState) checkNames(c *Cert) []string {
 		// it does not read either: RFC 5280 §4.2.1.10 says reject.
 		for _, t := range s.excluded {
 			if t.kind == "other" {
-				out = append(out, fmt.Sprintf("%s has a name of a form trustctl cannot check against the constraint %s of %s", c.Name(), t.value, s.setBy["xother"]))
+				out = append(out, fmt.Sprintf("it has a name of a form trustctl cannot check against the constraint on %s of %s", t.value, s.setBy["xother"]))
 				break
 			}
 		}
 		if len(s.permitted["other"]) > 0 {
-			out = append(out, fmt.Sprintf("%s has a name of a form trustctl cannot check against the permitted names of %s", c.Name(), s.setBy["other"]))
+			out = append(out, fmt.Sprintf("it has a name of a form trustctl cannot check against the permitted names of %s", s.setBy["other"]))
 		}
 	}
 	return out

@@ -16,7 +16,7 @@ import (
 func (c *Cert) decodeExt(e ext) {
 	s := cryptobyte.String(e.Value)
 	bad := func(what string) {
-		c.extProblems = append(c.extProblems, fmt.Sprintf("its %s extension is malformed", what))
+		c.extProblems = append(c.extProblems, fmt.Sprintf("has a malformed %s extension", what))
 	}
 	switch {
 	case e.ID.Equal(oidBasicConstraints):

@@ -115,7 +115,8 @@ func validatePath(path []*Cert, in *pathInput) []problem {
 		// §6.1.3 (b), (c)
 		if !(c.selfIssued() && !last) {
 			for _, msg := range st.nc.checkNames(c) {
-				add(i, stConstraints, msg+" (RFC 5280 §4.2.1.10)")
+				add(i, stConstraints, fmt.Sprintf("%s (%s): %s (RFC 5280 §4.2.1.10); it needs a CA allowed to issue for that name",
+					c.Name(), position(i, n), msg))
 			}
 		}
 		// §6.1.3 (d)-(f)

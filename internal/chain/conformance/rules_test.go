@@ -44,7 +44,7 @@ var ruleCases = []struct {
 	{"findDelta", "pkits:4.15.4", "was revoked on 2010-06-01"},
 	{"newCRLInfo CRL number", "limbo:crl::crlnumber-missing", "it has no CRL number (RFC 5280 §5.2.3 requires one)"},
 	// RFC 5280 profile (rules.go).
-	{"ruleMalformedExtension", "limbo:rfc5280::san::malformed", "its subject alternative name extension is malformed"},
+	{"ruleMalformedExtension", "limbo:rfc5280::san::malformed", "has a malformed subject alternative name extension"},
 	{"ruleDuplicateExtension", "limbo:rfc5280::duplicate-extensions", "has the extension 2.5.29.17 twice"},
 	{"ruleKeyCertSignNeedsCA", "limbo:rfc5280::leaf-ku-keycertsign", "(RFC 5280 §4.2.1.9)"},
 	{"ruleNameConstraintsOnlyInCA", "limbo:rfc5280::nc::not-allowed-in-ee-critical", "is not a CA but carries name constraints (RFC 5280 §4.2.1.10)"},
