@@ -99,9 +99,9 @@ func writeSuite(b *strings.Builder, name string, rs []*result, source, tc, osl s
 	fmt.Fprintf(b, "trustctl: %d / %d agree (%s), must-pass %d / %d, crashes %d, exit 2: %d.\n\n",
 		tb.total.tc, tb.total.cases, pct(tb.total.tc, tb.total.cases), tb.total.tcMust, tb.total.must, tb.total.crashes, tb.total.exit2)
 	tb.write(b, sortRows, openssl)
-	if fam := families(rs); len(fam) < len(tb.rows) {
+	if fam := tabulate(families(rs)); len(fam.rows) < len(tb.rows) {
 		fmt.Fprintf(b, "\nBy family (the first part of the id):\n\n")
-		tabulate(fam).write(b, sort.Strings, openssl)
+		fam.write(b, sort.Strings, openssl)
 	}
 	fmt.Fprintf(b, "\n### Where trustctl disagrees with %s\n\n", name)
 	disagreements(b, rs)
