@@ -386,7 +386,7 @@ func (e *engine) untrustedWords(last *Cert, cut bool) string {
 		want = last.issuerKey
 	}
 	if e.rootsGiven == 0 && len(e.unreadable) > 0 {
-		return msg + fmt.Sprintf(" (the truststore is empty: %s could not be read)", strings.Join(e.unreadable, ", "))
+		return msg + fmt.Sprintf(" (the truststore is empty; what was given could not be read: %s)", strings.Join(e.unreadable, "; "))
 	}
 	if e.rootsGiven == 0 {
 		if e.systemRoots {

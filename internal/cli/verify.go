@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
@@ -113,22 +112,29 @@ func runVerify(c *ucli.Context) error {
 		RequireRevocation: c.Bool("require-revocation"),
 	}
 	var notes []string
+	// Roots and intermediates are read leniently: a block that is not a
+	// certificate is passed over with a note naming it, and the rest used.
+	pool := srcOpts
+	pool.Lenient = true
 	for _, p := range c.StringSlice("intermediates") {
-		s, err := source.Load(p, srcOpts)
+		s, err := source.Load(p, pool)
 		if err != nil {
 			return fmt.Errorf("--intermediates: %w", err)
 		}
 		opts.IntermediatesDER = append(opts.IntermediatesDER, rawCerts(s)...)
+		notes = append(notes, prefixed("--intermediates", s.Notes)...)
 		notes = append(notes, storeNotes(s)...)
 	}
 	for _, p := range c.StringSlice("roots") {
-		s, err := source.Load(p, srcOpts)
+		s, err := source.Load(p, pool)
 		if err != nil {
 			return withHint(fmt.Errorf("--roots: %w", err), "--roots takes a truststore (JKS, PKCS#12), a PEM bundle, a DER certificate or a directory of them")
 		}
-		if len(s.Certs) == 0 {
+		if len(s.Certs) == 0 && len(s.Notes) == 0 {
 			return fmt.Errorf("--roots %s: no certificate found", p)
 		}
+		notes = append(notes, prefixed("--roots", s.Notes)...)
+		opts.UnreadableRoots = append(opts.UnreadableRoots, s.Notes...)
 		// A certificate that cannot be read is passed over, named; the
 		// others are still used.
 		for _, f := range s.Certs {
@@ -204,17 +210,6 @@ func loadLeaves(paths []string, opts source.Options) ([]*leafFile, error) {
 	for _, p := range paths {
 		l := &leafFile{path: p}
 		set, err := source.Load(p, opts)
-		if err != nil {
-			// A DER certificate that crypto/x509 refuses (a DSA key that
-			// inherits its parameters, an extension it cannot read) is
-			// still validated on its merits.
-			if der, rerr := os.ReadFile(p); rerr == nil {
-				if _, perr := chain.ParseCert(der); perr == nil {
-					out = append(out, &leafFile{path: p, der: der})
-					continue
-				}
-			}
-		}
 		if err == nil && len(set.Certs) == 0 {
 			err = fmt.Errorf("%s: no certificate found", p)
 		}
@@ -232,6 +227,14 @@ func loadLeaves(paths []string, opts source.Options) ([]*leafFile, error) {
 		out = append(out, l)
 	}
 	return out, nil
+}
+
+func prefixed(flag string, notes []string) []string {
+	out := make([]string, len(notes))
+	for i, n := range notes {
+		out[i] = flag + " " + n
+	}
+	return out
 }
 
 func rawCerts(s *source.Set) [][]byte {
@@ -252,15 +255,15 @@ func storeNotes(s *source.Set) []string {
 	return out
 }
 
-// loadCRLs reads a CRL source: through internal/source (PEM, DER), or
-// chain.ParseCRLs for what the sniffer does not take.
+// loadCRLs reads a CRL source (PEM or DER, a file or a directory)
+// through internal/source, which bounds what it reads.
 func loadCRLs(p string, opts source.Options) ([]*x509.RevocationList, error) {
-	if s, err := source.Load(p, opts); err == nil && len(s.CRLs) > 0 {
-		return s.CRLs, nil
-	}
-	data, err := os.ReadFile(p)
+	s, err := source.Load(p, opts)
 	if err != nil {
 		return nil, err
 	}
-	return chain.ParseCRLs(data)
+	if len(s.CRLs) == 0 {
+		return nil, chain.ErrNoCRL
+	}
+	return s.CRLs, nil
 }
