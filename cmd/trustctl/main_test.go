@@ -5,12 +5,14 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -64,6 +66,7 @@ func TestScripts(t *testing.T) {
 			"pki":     cmdPKI,
 			"exits":   cmdExits,
 			"refused": cmdRefused,
+			"ready":   cmdReady,
 		},
 	})
 }
@@ -182,4 +185,25 @@ func scriptEnv(ts *testscript.TestScript) []string {
 func isExecutable(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
+}
+
+// cmdReady waits until something accepts TCP connections on ADDR (a
+// server started in the background), for at most a minute: readiness is
+// waited for, not slept on.
+func cmdReady(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: ready HOST:PORT")
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		c, err := net.DialTimeout("tcp", args[0], time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("nothing listens on %s: %v", args[0], err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

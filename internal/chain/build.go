@@ -59,15 +59,6 @@ func (e *IncompleteError) Error() string {
 // ErrNoLeaf is returned when no leaf certificate was given.
 var ErrNoLeaf = errors.New("no certificate to build a chain for")
 
-// Limits on path enumeration so a hostile pool (many cross-signs, loops)
-// cannot make Build or Verify explode; x509-limbo's pathological cases
-// and crypto/x509's own maxChainSignatureChecks motivate them.
-const (
-	defaultMaxDepth = 10
-	maxPaths        = 64
-	maxVisits       = 2000
-)
-
 // enumerate lists paths from leaf upwards. issuers gives the candidate
 // issuers of a certificate; stop says a certificate ends a path (a trust
 // anchor or a self-signed root). A certificate never appears twice in one

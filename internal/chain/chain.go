@@ -88,24 +88,32 @@ const sigCacheMax = 8192
 
 var sigCache = &sigCacheT{m: make(map[sigKey]error)}
 
+func (s *sigCacheT) get(k sigKey) (error, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err, ok := s.m[k]
+	return err, ok
+}
+
+func (s *sigCacheT) put(k sigKey, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.m) >= sigCacheMax {
+		s.m = make(map[sigKey]error)
+	}
+	s.m[k] = err
+}
+
 // checkSig verifies that issuer's key signed child, through the cache.
 // It does not look at basic constraints or key usage: callers report
 // those in their own words.
 func checkSig(issuer, child *x509.Certificate) error {
 	k := sigKey{sha256.Sum256(issuer.RawSubjectPublicKeyInfo), sha256.Sum256(child.Raw)}
-	sigCache.mu.Lock()
-	err, ok := sigCache.m[k]
-	sigCache.mu.Unlock()
-	if ok {
+	if err, ok := sigCache.get(k); ok {
 		return err
 	}
-	err = issuer.CheckSignature(child.SignatureAlgorithm, child.RawTBSCertificate, child.Signature)
-	sigCache.mu.Lock()
-	if len(sigCache.m) >= sigCacheMax {
-		sigCache.m = make(map[sigKey]error)
-	}
-	sigCache.m[k] = err
-	sigCache.mu.Unlock()
+	err := issuer.CheckSignature(child.SignatureAlgorithm, child.RawTBSCertificate, child.Signature)
+	sigCache.put(k, err)
 	return err
 }
 
@@ -125,9 +133,4 @@ func dedupe(cs []*x509.Certificate) []*x509.Certificate {
 		out = append(out, c)
 	}
 	return out
-}
-
-func fingerprint(c *x509.Certificate) string {
-	sum := sha256.Sum256(c.Raw)
-	return certs.Fingerprint(sum[:])
 }

@@ -2,7 +2,6 @@ package chain
 
 import (
 	"crypto/x509"
-	"encoding/asn1"
 	"errors"
 	"fmt"
 	"time"
@@ -80,99 +79,4 @@ func ReasonName(code int) string {
 		return n
 	}
 	return fmt.Sprintf("reason %d", code)
-}
-
-// CheckCRL looks for cert in the CRLs issued by issuer, as of at. A CRL
-// counts only when issuer's key verifies its signature and issuer may
-// sign CRLs (crypto/x509 checks basic constraints and the cRLSign key
-// usage, RFC 5280 §4.2.1.3 and §6.3.3 (f)), and when it is well formed:
-// a CRL number that is present and not critical (§5.2.3), no critical
-// extension trustctl does not process (§5.2). A CRL of the issuer that
-// fails those is a StatusError answer. A serial listed on a usable CRL is
-// revoked. Not listed, the answer is good only from a CRL current at the
-// time (thisUpdate ≤ at ≤ nextUpdate, §5.1.2.4-5); a stale CRL gives
-// unknown. CheckCRL returns nil when none of the CRLs names issuer.
-//
-// The issuing distribution point extension (§5.2.5) is accepted but its
-// scope is not checked: trustctl assumes a CRL given for an issuer covers
-// all its certificates. Delta CRLs (§5.2.4) are refused as unprocessed.
-func CheckCRL(cert, issuer *x509.Certificate, crls []*x509.RevocationList, at time.Time) *Revocation {
-	var unknown, bad, good *Revocation
-	for _, crl := range crls {
-		if string(crl.RawIssuer) != string(issuer.RawSubject) {
-			continue
-		}
-		if err := crl.CheckSignatureFrom(issuer); err != nil {
-			bad = &Revocation{Source: "crl", Status: StatusError,
-				Detail: fmt.Sprintf("a CRL naming %s as issuer cannot be used: %v", Name(issuer), err)}
-			continue
-		}
-		if msg := crlMalformed(crl); msg != "" {
-			bad = &Revocation{Source: "crl", Status: StatusError,
-				Detail: fmt.Sprintf("the CRL of %s cannot be used: %s", Name(issuer), msg)}
-			continue
-		}
-		for _, e := range crl.RevokedCertificateEntries {
-			if e.SerialNumber != nil && cert.SerialNumber != nil && e.SerialNumber.Cmp(cert.SerialNumber) == 0 {
-				t := e.RevocationTime
-				if at.Before(t) {
-					// Revoked after the time asked about: it was good then.
-					continue
-				}
-				return &Revocation{Source: "crl", Status: StatusRevoked, RevokedAt: &t,
-					Reason: ReasonName(e.ReasonCode), Detail: "listed on the CRL of " + Name(issuer) + " issued " + day(crl.ThisUpdate)}
-			}
-		}
-		switch {
-		case at.Before(crl.ThisUpdate):
-			unknown = &Revocation{Source: "crl", Status: StatusUnknown,
-				Detail: fmt.Sprintf("the CRL of %s is not valid before %s (thisUpdate)", Name(issuer), stamp(crl.ThisUpdate))}
-		case !crl.NextUpdate.IsZero() && at.After(crl.NextUpdate):
-			unknown = &Revocation{Source: "crl", Status: StatusUnknown,
-				Detail: fmt.Sprintf("the CRL of %s is stale: its nextUpdate was %s", Name(issuer), stamp(crl.NextUpdate))}
-		default:
-			good = &Revocation{Source: "crl", Status: StatusGood, Detail: "not on the CRL of " + Name(issuer) + " issued " + day(crl.ThisUpdate)}
-		}
-	}
-	switch {
-	case bad != nil:
-		return bad
-	case good != nil:
-		return good
-	}
-	return unknown
-}
-
-// CRL extensions (RFC 5280 §5.2).
-var (
-	oidCRLNumber      = asn1.ObjectIdentifier{2, 5, 29, 20}
-	oidDeltaCRL       = asn1.ObjectIdentifier{2, 5, 29, 27}
-	oidIssuingDP      = asn1.ObjectIdentifier{2, 5, 29, 28}
-	oidAuthorityKeyID = asn1.ObjectIdentifier{2, 5, 29, 35}
-	oidIssuerAltName  = asn1.ObjectIdentifier{2, 5, 29, 18}
-)
-
-// crlMalformed says what makes a CRL unusable, or "".
-func crlMalformed(crl *x509.RevocationList) string {
-	hasNumber := false
-	for _, e := range crl.Extensions {
-		switch {
-		case e.Id.Equal(oidCRLNumber):
-			hasNumber = true
-			if e.Critical {
-				return "its CRL number extension is marked critical (RFC 5280 §5.2.3 says it must not be)"
-			}
-		case e.Id.Equal(oidDeltaCRL):
-			return "it is a delta CRL, which trustctl does not process"
-		case e.Id.Equal(oidIssuingDP), e.Id.Equal(oidAuthorityKeyID), e.Id.Equal(oidIssuerAltName):
-		default:
-			if e.Critical {
-				return "it has a critical extension trustctl does not process (" + e.Id.String() + ")"
-			}
-		}
-	}
-	if !hasNumber {
-		return "it has no CRL number (RFC 5280 §5.2.3 requires one)"
-	}
-	return ""
 }

@@ -55,8 +55,8 @@ func ExampleVerify() {
 	}
 	// Output:
 	// valid: false
-	// CN=www.example.com is valid for www.example.com, not api.example.com
-	// CN=Acme Issuing CA expired on 2026-03-01
+	// CN=Acme Issuing CA (the intermediate) expired on 2026-03-01; renew it
+	// CN=www.example.com (the leaf) is valid for www.example.com, not api.example.com; connect by one of those names, or have the certificate reissued with api.example.com
 }
 
 func ExampleBuild() {

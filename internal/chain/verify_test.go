@@ -91,35 +91,35 @@ func TestVerifyExplains(t *testing.T) {
 		{name: "valid", leaf: leaf, inter: []*testpki.Cert{inter}, roots: []*testpki.Cert{root}, host: "www.example.com", purpose: "server",
 			valid: true, chain: []string{"www.example.com", "Acme Issuing CA", "Acme Root"}},
 		{name: "expired intermediate", leaf: leafUnderExpired, inter: []*testpki.Cert{expiredInter}, roots: []*testpki.Cert{root},
-			chain: []string{"old.example.com", "Acme Old CA", "Acme Root"}, want: []string{"CN=Acme Old CA expired on 2026-03-01"}},
+			chain: []string{"old.example.com", "Acme Old CA", "Acme Root"}, want: []string{"CN=Acme Old CA (the intermediate) expired on 2026-03-01; renew it"}},
 		{name: "leaf not yet valid", leaf: futureLeaf, inter: []*testpki.Cert{inter}, roots: []*testpki.Cert{root},
-			want: []string{"CN=future.example.com is not valid before 2026-07-01"}},
+			want: []string{"CN=future.example.com (the leaf) is not valid before 2026-07-01"}},
 		{name: "wrong EKU", leaf: clientOnly, inter: []*testpki.Cert{inter}, roots: []*testpki.Cert{root}, purpose: "server",
-			want: []string{"CN=client.example.com is not for TLS server authentication: its extended key usage is TLS client authentication"}},
+			want: []string{"CN=client.example.com (the leaf) is not for TLS server authentication: its extended key usage is TLS client authentication"}},
 		{name: "client EKU for client purpose", leaf: clientOnly, inter: []*testpki.Cert{inter}, roots: []*testpki.Cert{root}, purpose: "client", valid: true,
 			chain: []string{"client.example.com", "Acme Issuing CA", "Acme Root"}},
 		{name: "pathlen exceeded", leaf: tightLeaf, inter: []*testpki.Cert{tightInter}, roots: []*testpki.Cert{tightRoot},
-			want: []string{"CN=Tight Root allows 0 intermediate CA(s) below it (pathlen:0), this chain has 1"}},
+			want: []string{"CN=Tight Issuing CA (the intermediate) is one intermediate CA too many: a CA above it limits the path with pathLenConstraint (RFC 5280 §6.1.4 (l))"}},
 		{name: "name constraints violated", leaf: ncLeaf, inter: []*testpki.Cert{ncInter}, roots: []*testpki.Cert{root},
-			want: []string{"the name constraints of CN=Constrained CA do not allow the names of the leaf"}},
+			want: []string{"CN=Constrained CA (the intermediate) has name constraints not marked critical", `the DNS name "www.evil.org" is outside the permitted dns names ("example.com") of CN=Constrained CA`}},
 		{name: "issuer not a CA", leaf: underNotCA, inter: []*testpki.Cert{notCA}, roots: []*testpki.Cert{root},
-			want: []string{"CN=Not A CA is not allowed to sign certificates"}},
+			want: []string{"CN=Not A CA (the intermediate) issued the certificate below it but is not a CA: its basicConstraints say CA:FALSE (RFC 5280 §6.1.4 (k))"}},
 		{name: "leaf claims keyCertSign", leaf: kcsLeaf, inter: []*testpki.Cert{inter}, roots: []*testpki.Cert{root},
-			want: []string{"CN=kcs.example.com has keyCertSign in its key usage but is not a CA"}},
+			want: []string{"CN=kcs.example.com (the leaf) has keyCertSign in its key usage but is not a CA (RFC 5280 §4.2.1.9)"}},
 		{name: "CA without keyCertSign", leaf: underNoCertSign, inter: []*testpki.Cert{noCertSign}, roots: []*testpki.Cert{root},
 			chain: []string{"kcs2.example.com", "Acme CRL-only CA", "Acme Root"},
-			want:  []string{"CN=Acme CRL-only CA may not sign certificates: its key usage lacks keyCertSign"}},
+			want:  []string{"CN=Acme CRL-only CA (the intermediate) may not sign certificates: its key usage lacks keyCertSign (RFC 5280 §6.1.4 (n))"}},
 		{name: "hostname mismatch", leaf: leaf, inter: []*testpki.Cert{inter}, roots: []*testpki.Cert{root}, host: "api.example.com",
-			want: []string{"CN=www.example.com is valid for www.example.com, not api.example.com"}},
+			want: []string{"CN=www.example.com (the leaf) is valid for www.example.com, not api.example.com"}},
 		{name: "IP mismatch", leaf: ipLeaf, inter: []*testpki.Cert{inter}, roots: []*testpki.Cert{root}, host: "10.0.0.2",
-			want: []string{"CN=10.0.0.1 is valid for 10.0.0.1, not 10.0.0.2"}},
+			want: []string{"CN=10.0.0.1 (the leaf) is valid for 10.0.0.1, not 10.0.0.2"}},
 		{name: "IP match", leaf: ipLeaf, inter: []*testpki.Cert{inter}, roots: []*testpki.Cert{root}, host: "10.0.0.1", valid: true},
 		{name: "missing intermediate", leaf: leaf, roots: []*testpki.Cert{root},
 			chain: []string{"www.example.com"},
 			want:  []string{"no trusted root: CN=www.example.com was issued by CN=Acme Issuing CA, which is neither among the intermediates nor in the truststore"}},
 		{name: "root not trusted, same name in store", leaf: leaf, inter: []*testpki.Cert{inter, root}, roots: []*testpki.Cert{otherRootSameName},
 			chain: []string{"www.example.com", "Acme Issuing CA", "Acme Root"},
-			want:  []string{"no trusted root: the chain ends at CN=Acme Root, which is not in the truststore (closest: the truststore has a certificate named CN=Acme Root with another key"}},
+			want:  []string{"no trusted root: the chain ends at CN=Acme Root, which is not in the truststore; add it to --roots if you trust it (closest: the truststore has a certificate named CN=Acme Root with another key"}},
 		{name: "cross-signed, old root trusted", leaf: newLeaf, inter: []*testpki.Cert{newInter, crossNew, newRoot}, roots: []*testpki.Cert{oldRoot}, valid: true,
 			chain: []string{"cross.example.com", "New Issuing CA", "New Root", "Old Root"}},
 		{name: "cross-signed, new root trusted", leaf: newLeaf, inter: []*testpki.Cert{newInter, crossNew}, roots: []*testpki.Cert{newRoot}, valid: true,
@@ -197,7 +197,7 @@ func TestVerifyCRL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Valid || len(res.Problems) != 1 || !strings.Contains(res.Problems[0], "CN=www.example.com was revoked on 2026-05-22 (reason: keyCompromise, from CRL)") {
+	if res.Valid || len(res.Problems) != 1 || !strings.Contains(res.Problems[0], "CN=www.example.com (the leaf) was revoked on 2026-05-22 (reason: keyCompromise, from CRL)") {
 		t.Errorf("revoked leaf: valid=%v problems=%q", res.Valid, res.Problems)
 	}
 	if res.Chain[0].Status != "revoked" {
@@ -222,8 +222,9 @@ func TestVerifyCRL(t *testing.T) {
 	der, _ := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{Number: big.NewInt(2), ThisUpdate: now.AddDate(0, 0, -1), NextUpdate: now.AddDate(0, 0, 6),
 		RevokedCertificateEntries: []x509.RevocationListEntry{{SerialNumber: other.Cert.SerialNumber, RevocationTime: now.AddDate(0, 0, -1)}}}, impostor.Cert, impostor.Key)
 	forged, _ := x509.ParseRevocationList(der)
-	if r := CheckCRL(other.Cert, inter.Cert, []*x509.RevocationList{forged}, now); r == nil || r.Status != StatusError {
-		t.Errorf("forged CRL: %+v", r)
+	opts.RequireRevocation, opts.Leaf, opts.CRLs = false, other.Cert, []*x509.RevocationList{forged}
+	if res, _ := Verify(opts); res.Valid || res.Chain[0].Status != stRevocationErr {
+		t.Errorf("forged CRL: valid=%v problems=%q", res.Valid, res.Problems)
 	}
 }
 
@@ -317,7 +318,7 @@ func TestVerifyOCSPFunc(t *testing.T) {
 		t.Errorf("good: valid=%v asked=%q (every certificate below the root, with its issuer)", res.Valid, asked)
 	}
 	opts.OCSP = answer(StatusRevoked, nil)
-	if res, _ := Verify(opts); res.Valid || !strings.Contains(res.Problems[0], "CN=www.example.com was revoked on 2026-05-30 (reason: superseded, from OCSP)") {
+	if res, _ := Verify(opts); res.Valid || !strings.Contains(res.Problems[0], "CN=www.example.com (the leaf) was revoked on 2026-05-30 (reason: superseded, from OCSP)") {
 		t.Errorf("revoked: %q", res.Problems)
 	}
 	// A responder that cannot be asked soft-fails, unless required.
@@ -326,7 +327,7 @@ func TestVerifyOCSPFunc(t *testing.T) {
 		t.Errorf("unreachable, not required: %q", res.Problems)
 	}
 	opts.RequireRevocation = true
-	if res, _ := Verify(opts); res.Valid || !strings.Contains(res.Problems[0], "no current revocation information for CN=www.example.com: responder unreachable") {
+	if res, _ := Verify(opts); res.Valid || !strings.Contains(res.Problems[0], "no current revocation information for CN=www.example.com (the leaf): responder unreachable") {
 		t.Errorf("unreachable, required: %q", res.Problems)
 	}
 }
@@ -348,7 +349,7 @@ func TestVerifySystemRoots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Valid || len(res.Problems) != 1 || !strings.Contains(res.Problems[0], "CN=old.example.com expired on 2026-05-31") {
+	if res.Valid || len(res.Problems) != 1 || !strings.Contains(res.Problems[0], "CN=old.example.com (the leaf) expired on 2026-05-31") {
 		t.Errorf("problems = %q, want only the expiry", res.Problems)
 	}
 	if got := subjects(res.Chain); strings.Join(got, " < ") != "old.example.com < System Test CA < System Test Root" || !res.Chain[2].Trusted {

@@ -66,3 +66,76 @@ func renderChain(w io.Writer, res *chain.Result, colour bool) {
 		fmt.Fprintf(w, "  - %s\n", p)
 	}
 }
+
+// verdict is the outcome for one CERT argument of verify.
+type verdict struct {
+	File string `json:"file"`
+	*chain.Result
+	Error string `json:"error,omitempty"` // the file could not be read
+}
+
+func (v *verdict) valid() bool { return v.Result != nil && v.Result.Valid }
+
+// renderVerdicts prints the results of verify and decides the exit: one
+// CERT is drawn as a tree (its JSON the one result, as before several were
+// taken); several make a table, one row each (JSON: an array).
+func renderVerdicts(env *Env, asJSON bool, vs []*verdict) error {
+	failed := 0
+	for _, v := range vs {
+		if !v.valid() {
+			failed++
+		}
+	}
+	if len(vs) == 1 {
+		res := vs[0].Result
+		if asJSON {
+			if err := render.JSON(env.Stdout, res); err != nil {
+				return err
+			}
+		} else {
+			renderChain(env.Stdout, res, env.StdoutTTY)
+		}
+		if !res.Valid {
+			msg := "the chain is invalid"
+			if len(res.Problems) > 0 {
+				msg += ": " + res.Problems[0]
+				if n := len(res.Problems) - 1; n > 0 {
+					msg += fmt.Sprintf(" (and %d more)", n)
+				}
+			}
+			return checkFailed("%s", msg)
+		}
+		return nil
+	}
+	if asJSON {
+		if err := render.JSON(env.Stdout, vs); err != nil {
+			return err
+		}
+	} else {
+		rows := make([][]string, 0, len(vs))
+		for _, v := range vs {
+			subject, verdict, reason := "", "invalid", v.Error
+			if v.Result != nil {
+				if len(v.Chain) > 0 {
+					subject = v.Chain[0].Subject
+				}
+				if v.Valid {
+					verdict = "valid"
+				} else if len(v.Problems) > 0 {
+					reason = v.Problems[0]
+					if n := len(v.Problems) - 1; n > 0 {
+						reason += fmt.Sprintf(" (and %d more)", n)
+					}
+				}
+			}
+			rows = append(rows, []string{v.File, subject, verdict, reason})
+		}
+		if err := render.Table(env.Stdout, []string{"FILE", "SUBJECT", "VERDICT", "REASON"}, rows); err != nil {
+			return err
+		}
+	}
+	if failed > 0 {
+		return checkFailed("%d of %d chains are invalid", failed, len(vs))
+	}
+	return nil
+}

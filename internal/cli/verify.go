@@ -1,20 +1,16 @@
 package cli
 
 import (
-	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
-	"strings"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/chain"
 	"github.com/trustctl/trustctl/internal/ocsp"
-	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/source"
 )
 
@@ -25,6 +21,7 @@ func verifyCommand() *ucli.Command {
 		&ucli.StringSliceFlag{Name: "intermediates", Usage: "more certificates the chain may go through (repeatable)"},
 		&ucli.StringFlag{Name: "host", Usage: "the `NAME` (DNS name or IP address) the certificate must be valid for"},
 		&ucli.StringFlag{Name: "purpose", Usage: "what the certificate is for: `server|client|codesign|any` (default: server with --host, any otherwise)"},
+		&ucli.StringFlag{Name: "profile", Value: chain.ProfileRFC5280, Usage: "rules to apply: `rfc5280|webpki` (webpki adds the CA/Browser Forum Baseline Requirements)"},
 		&ucli.StringFlag{Name: "at", Usage: "validate as of `TIME` (RFC 3339, e.g. 2026-03-01T00:00:00Z) instead of now"},
 		&ucli.BoolFlag{Name: "ocsp", Usage: "ask each certificate's OCSP responder (every certificate below the root)"},
 		&ucli.StringFlag{Name: "ocsp-url", Usage: "ask this OCSP responder `URL` instead of the one in the certificates (implies --ocsp)"},
@@ -35,13 +32,20 @@ func verifyCommand() *ucli.Command {
 	flags = append(flags, secretFlags(pwSource, "password of the truststores given to --roots and --intermediates")...)
 	return &ucli.Command{
 		Name:      "verify",
-		Usage:     "build and check a certificate's chain to a trusted root",
-		ArgsUsage: "CERT",
-		Description: `Builds every path from CERT (the first certificate in the file; the rest of the
-file counts as intermediates) to a trusted root and checks it as of --at:
-signatures, validity, CA flags and path lengths, key and extended key usage,
-name constraints, and the host name. A chain that fails is explained in words,
-naming the certificate at fault. Without --roots the system roots are used.
+		Usage:     "build and check certificate chains to a trusted root",
+		ArgsUsage: "CERT...",
+		Description: `Builds the paths from each CERT (the first certificate in the file; the rest of
+the file counts as intermediates for it) to a trusted root and validates them
+as RFC 5280 section 6 says, as of --at: signatures, validity, name chaining,
+CA flags and path lengths, key and extended key usage, name constraints,
+certificate policies, critical extensions, the host name, and revocation
+(--crl, --ocsp) with the scope of each CRL. A chain that fails is explained
+in words: the certificate at fault and its place in the chain, the rule, and
+what would fix it. Without --roots the system roots are used.
+
+Several CERT files are checked in one run, against the same roots,
+intermediates and CRLs, each shared certificate checked once: one verdict
+per file in a table (--json: a JSON array; with one CERT, the one result).
 
 EXAMPLES:
    trustctl verify gateway-host.pem --roots acme-ca.pfx --source-password changeit
@@ -49,19 +53,20 @@ EXAMPLES:
    trustctl verify client.pem --roots truststore.jks --purpose client --crl acme-issuing.crl
    trustctl verify leaf.pem --ocsp --require-revocation
    trustctl verify leaf.pem --roots roots/ --at 2027-01-01T00:00:00Z --json
+   trustctl verify certs/*.pem --roots corp-root.pem --intermediates issuing-ca.pem --profile webpki
 
 EXIT CODES:
-   0  the chain is valid
-   1  the chain is invalid (expired, untrusted, wrong name or purpose, revoked, ...)
-   2  bad usage or unreadable input (no certificate in CERT, roots that do not
-      parse, unknown --purpose, bad --at)`,
+   0  every chain is valid
+   1  a chain is invalid (expired, untrusted, wrong name or purpose, revoked, ...)
+   2  bad usage or unreadable input (no certificate in CERT, unknown --purpose
+      or --profile, bad --at)`,
 		Flags:  flags,
 		Action: runVerify,
 	}
 }
 
 func runVerify(c *ucli.Context) error {
-	if err := needArgs(c, 1, 1, "CERT"); err != nil {
+	if err := needArgs(c, 1, -1, "CERT..."); err != nil {
 		return err
 	}
 	env := envOf(c)
@@ -72,6 +77,9 @@ func runVerify(c *ucli.Context) error {
 	}
 	if _, err := chain.ParsePurpose(purpose); err != nil {
 		return usageErrorf("--purpose %q: use server, client, codesign or any", c.String("purpose"))
+	}
+	if _, err := chain.ParseProfile(c.String("profile")); err != nil {
+		return usageErrorf("--profile %q: use rfc5280 or webpki", c.String("profile"))
 	}
 	at := env.Now()
 	if s := c.String("at"); s != "" {
@@ -91,102 +99,148 @@ func runVerify(c *ucli.Context) error {
 		return err
 	}
 	srcOpts := source.Options{Password: pw, HavePassword: havePW}
-	var notes []string
-
-	path := c.Args().First()
-	set, leaf, err := loadLeaf(path, srcOpts)
+	leaves, err := loadLeaves(c.Args().Slice(), srcOpts)
 	if err != nil {
 		return err
 	}
-	inter := set.X509()[1:]
-	notes = append(notes, storeNotes(set)...)
-
+	opts := chain.VerifyOptions{
+		Context:           env.Context,
+		Host:              c.String("host"),
+		Purpose:           purpose,
+		Profile:           c.String("profile"),
+		At:                at,
+		RequireRevocation: c.Bool("require-revocation"),
+	}
+	var notes []string
+	// Roots and intermediates are read leniently: a block that is not a
+	// certificate is passed over with a note naming it, and the rest used.
+	pool := srcOpts
+	pool.Lenient = true
 	for _, p := range c.StringSlice("intermediates") {
-		s, err := source.Load(p, srcOpts)
+		s, err := source.Load(p, pool)
 		if err != nil {
 			return fmt.Errorf("--intermediates: %w", err)
 		}
-		inter = append(inter, s.X509()...)
-		notes = append(notes, skippedNotes(s, "--intermediates")...)
+		opts.IntermediatesDER = append(opts.IntermediatesDER, rawCerts(s)...)
+		notes = append(notes, prefixed("--intermediates", s.Notes)...)
 		notes = append(notes, storeNotes(s)...)
 	}
-	var roots []*x509.Certificate
 	for _, p := range c.StringSlice("roots") {
-		s, err := source.Load(p, srcOpts)
+		s, err := source.Load(p, pool)
 		if err != nil {
 			return withHint(fmt.Errorf("--roots: %w", err), "--roots takes a truststore (JKS, PKCS#12), a PEM bundle, a DER certificate or a directory of them")
 		}
-		if len(s.Certs) == 0 {
+		if len(s.Certs) == 0 && len(s.Notes) == 0 {
 			return fmt.Errorf("--roots %s: no certificate found", p)
 		}
-		if len(s.X509()) == 0 {
-			return fmt.Errorf("--roots %s: none of its %d certificates can be parsed", p, len(s.Certs))
+		notes = append(notes, prefixed("--roots", s.Notes)...)
+		opts.UnreadableRoots = append(opts.UnreadableRoots, s.Notes...)
+		// A certificate that cannot be read is passed over, named; the
+		// others are still used.
+		for _, f := range s.Certs {
+			if _, err := chain.ParseCert(f.Raw); err != nil {
+				notes = append(notes, fmt.Sprintf("--roots %s: passed over %s, which cannot be read as a certificate (%v)", f.Origin, f.Subject(), err))
+				opts.UnreadableRoots = append(opts.UnreadableRoots, f.Subject()+" in "+f.Origin)
+				continue
+			}
+			opts.RootsDER = append(opts.RootsDER, f.Raw)
 		}
-		roots = append(roots, s.X509()...)
-		// A certificate crypto/x509 refuses must not break the others.
-		notes = append(notes, skippedNotes(s, "--roots")...)
 		notes = append(notes, storeNotes(s)...)
 	}
-	var crls []*x509.RevocationList
+	opts.SystemRoots = len(c.StringSlice("roots")) == 0 || c.Bool("system-roots")
 	for _, p := range c.StringSlice("crl") {
 		got, err := loadCRLs(p, srcOpts)
 		if err != nil {
 			return fmt.Errorf("--crl %s: %w", p, err)
 		}
-		crls = append(crls, got...)
-	}
-
-	opts := chain.VerifyOptions{
-		Context:           env.Context,
-		Leaf:              leaf,
-		Intermediates:     inter,
-		Roots:             roots,
-		SystemRoots:       len(roots) == 0 || c.Bool("system-roots"),
-		Host:              c.String("host"),
-		Purpose:           purpose,
-		At:                at,
-		CRLs:              crls,
-		RequireRevocation: c.Bool("require-revocation"),
+		opts.CRLs = append(opts.CRLs, got...)
 	}
 	if c.Bool("ocsp") || c.String("ocsp-url") != "" {
-		opts.OCSP = ocspChecker(c.String("ocsp-url"), env.Now)
+		opts.OCSP = ocsp.ForChain(ocsp.CheckOptions{URL: c.String("ocsp-url"), Now: env.Now})
 	}
-	res, err := chain.Verify(opts)
+	v, err := chain.NewVerifier(opts)
 	if err != nil {
 		if errors.Is(err, chain.ErrUnknownPurpose) {
 			return usageErrorf("--purpose: %v", err)
 		}
 		return err
 	}
-	res.Notes = append(notes, res.Notes...)
-	if c.Bool("json") {
-		if err := render.JSON(env.Stdout, res); err != nil {
-			return err
+	var todo []chain.Leaf
+	for _, l := range leaves {
+		if l.err == "" {
+			todo = append(todo, chain.Leaf{DER: l.der, Extra: l.extra})
 		}
-	} else {
-		renderChain(env.Stdout, res, env.StdoutTTY)
 	}
-	if !res.Valid {
-		msg := "the chain is invalid"
-		if len(res.Problems) > 0 {
-			msg += ": " + res.Problems[0]
-			if n := len(res.Problems) - 1; n > 0 {
-				msg += fmt.Sprintf(" (and %d more)", n)
+	done := v.VerifyAll(todo)
+	results := make([]*verdict, len(leaves))
+	for i, l := range leaves {
+		results[i] = &verdict{File: l.path, Error: l.err}
+		if l.err != "" {
+			continue
+		}
+		d := done[0]
+		done = done[1:]
+		if d.Err != nil {
+			if len(leaves) == 1 {
+				return fmt.Errorf("%s: %w", l.path, d.Err)
 			}
+			results[i].Error = fmt.Sprintf("%s: %v", l.path, d.Err)
+			continue
 		}
-		return checkFailed("%s", msg)
+		d.Result.Notes = append(append(append([]string(nil), notes...), l.notes...), d.Result.Notes...)
+		results[i].Result = d.Result
 	}
-	return nil
+	return renderVerdicts(env, c.Bool("json"), results)
 }
 
-// skippedNotes names the certificates of a roots or intermediates
-// source that crypto/x509 refused: they are left out, the rest is used.
-func skippedNotes(s *source.Set, flag string) []string {
-	var out []string
-	for _, f := range s.Certs {
-		if f.X509 == nil {
-			out = append(out, fmt.Sprintf("%s %s: skipped %s, which crypto/x509 cannot parse (%v)", flag, f.Origin, f.Subject(), f.ParseErr))
+// leafFile is one CERT argument: its first certificate and the rest.
+type leafFile struct {
+	path  string
+	der   []byte
+	extra [][]byte
+	notes []string
+	err   string // why it could not be read, with several CERTs
+}
+
+// loadLeaves reads the CERT arguments. With one CERT, a file that cannot
+// be read is an error (exit 2); with several, it is a failed verdict of
+// its own and the others are still checked.
+func loadLeaves(paths []string, opts source.Options) ([]*leafFile, error) {
+	out := make([]*leafFile, 0, len(paths))
+	for _, p := range paths {
+		l := &leafFile{path: p}
+		set, err := source.Load(p, opts)
+		if err == nil && len(set.Certs) == 0 {
+			err = fmt.Errorf("%s: no certificate found", p)
 		}
+		if err != nil {
+			if len(paths) == 1 {
+				return nil, err
+			}
+			l.err = err.Error()
+			out = append(out, l)
+			continue
+		}
+		l.der = set.Certs[0].Raw
+		l.extra = rawCerts(set)[1:]
+		l.notes = storeNotes(set)
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+func prefixed(flag string, notes []string) []string {
+	out := make([]string, len(notes))
+	for i, n := range notes {
+		out[i] = flag + " " + n
+	}
+	return out
+}
+
+func rawCerts(s *source.Set) [][]byte {
+	out := make([][]byte, len(s.Certs))
+	for i, f := range s.Certs {
+		out[i] = f.Raw
 	}
 	return out
 }
@@ -201,51 +255,15 @@ func storeNotes(s *source.Set) []string {
 	return out
 }
 
-// loadCRLs reads a CRL source: through internal/source (PEM, DER), or
-// chain.ParseCRLs for what the sniffer does not take.
+// loadCRLs reads a CRL source (PEM or DER, a file or a directory)
+// through internal/source, which bounds what it reads.
 func loadCRLs(p string, opts source.Options) ([]*x509.RevocationList, error) {
-	if s, err := source.Load(p, opts); err == nil && len(s.CRLs) > 0 {
-		return s.CRLs, nil
-	}
-	data, err := os.ReadFile(p)
+	s, err := source.Load(p, opts)
 	if err != nil {
 		return nil, err
 	}
-	return chain.ParseCRLs(data)
-}
-
-// ocspChecker adapts internal/ocsp to chain.RevocationFunc. A responder
-// that cannot be asked (none named, unreachable, tryLater) is an unknown
-// answer: it fails the chain only under --require-revocation, as browsers
-// soft-fail. A response that was received but fails its checks (signature,
-// certificate ID, nonce, freshness) may be forged or replayed, so it fails
-// the chain.
-func ocspChecker(url string, now func() time.Time) chain.RevocationFunc {
-	return func(ctx context.Context, cert, issuer *x509.Certificate) (*chain.Revocation, error) {
-		r, err := ocsp.Check(ctx, cert, issuer, ocsp.CheckOptions{URL: url, Now: now})
-		if err != nil {
-			var unreachable *ocsp.UnreachableError
-			var status *ocsp.StatusError
-			switch {
-			case errors.Is(err, ocsp.ErrNoResponder):
-				return &chain.Revocation{Source: "ocsp", Status: chain.StatusUnknown, Detail: chain.Name(cert) + " names no OCSP responder"}, nil
-			case errors.As(err, &unreachable), errors.As(err, &status):
-				return &chain.Revocation{Source: "ocsp", Status: chain.StatusUnknown, Detail: err.Error()}, nil
-			}
-			return &chain.Revocation{Source: "ocsp", Status: chain.StatusError,
-				Detail: fmt.Sprintf("the OCSP response for %s was rejected: %v", chain.Name(cert), err)}, nil
-		}
-		out := &chain.Revocation{Source: "ocsp", Status: string(r.Status)}
-		switch r.Status {
-		case ocsp.Revoked:
-			t := r.RevokedAt
-			out.RevokedAt, out.Reason = &t, r.Reason
-			out.Detail = "from " + r.Responder
-		case ocsp.Good:
-			out.Detail = "from " + r.Responder
-		default:
-			out.Detail = strings.TrimSpace("the responder does not know the certificate " + r.URL)
-		}
-		return out, nil
+	if len(s.CRLs) == 0 {
+		return nil, chain.ErrNoCRL
 	}
+	return s.CRLs, nil
 }

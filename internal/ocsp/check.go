@@ -6,9 +6,9 @@
 // answer only when it is signed by the issuer or by a responder certificate
 // the issuer delegated with the OCSP-signing extended key usage, answers for
 // the certificate asked about (issuer name and key hashes and serial), is
-// fresh, and echoes the nonce if it echoes one. [Verify] does the same
-// checks on a response obtained elsewhere, such as one stapled in a TLS
-// handshake.
+// fresh, and echoes the nonce if it echoes one. [ForChain] makes it the
+// revocation check of verify --ocsp, with the soft-fail decision, so that
+// verify --ocsp and ocsp check share one checker.
 //
 // Responses are parsed with golang.org/x/crypto/ocsp, but its signer check
 // is not used: given the issuer, ParseResponse rejects a response signed by
@@ -40,6 +40,8 @@ import (
 	"time"
 
 	xocsp "golang.org/x/crypto/ocsp"
+
+	"github.com/trustctl/trustctl/internal/chain"
 )
 
 // Status is the certificate status a responder reports.
@@ -241,17 +243,6 @@ func Check(ctx context.Context, cert, issuer *x509.Certificate, opts CheckOption
 	}
 	res.URL = url
 	return res, nil
-}
-
-// Verify checks a DER OCSP response about cert, which issuer issued, as
-// [Check] does, for a response obtained elsewhere (stapled in a TLS
-// handshake, read from a file). Without a nonce to compare, any nonce in
-// the response is accepted. Only Now and Skew of opts are used.
-func Verify(der []byte, cert, issuer *x509.Certificate, opts CheckOptions) (*Result, error) {
-	if err := checkIssued(cert, issuer); err != nil {
-		return nil, err
-	}
-	return verify(der, cert, issuer, nil, 0, opts)
 }
 
 // checkIssued refuses to ask about a certificate with the wrong issuer:
@@ -545,3 +536,41 @@ func noteResponderID(resp *xocsp.Response, signer *x509.Certificate, res *Result
 }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
+
+// ForChain adapts [Check] to chain.RevocationFunc for verify --ocsp, and
+// makes the soft-fail decision. A responder that cannot be asked (none
+// named, unreachable, tryLater or another OCSP error status) is an unknown
+// answer: it fails the chain only when revocation information is
+// required, as browsers soft-fail. A response that was received but fails
+// its checks (signature, responder not authorised by the issuer,
+// certificate ID, nonce, freshness) may be forged or replayed, so it is an
+// error that fails the chain.
+func ForChain(opts CheckOptions) chain.RevocationFunc {
+	return func(ctx context.Context, cert, issuer *x509.Certificate) (*chain.Revocation, error) {
+		r, err := Check(ctx, cert, issuer, opts)
+		if err != nil {
+			var unreachable *UnreachableError
+			var status *StatusError
+			switch {
+			case errors.Is(err, ErrNoResponder):
+				return &chain.Revocation{Source: "ocsp", Status: chain.StatusUnknown, Detail: chain.Name(cert) + " names no OCSP responder"}, nil
+			case errors.As(err, &unreachable), errors.As(err, &status):
+				return &chain.Revocation{Source: "ocsp", Status: chain.StatusUnknown, Detail: err.Error()}, nil
+			}
+			return &chain.Revocation{Source: "ocsp", Status: chain.StatusError,
+				Detail: fmt.Sprintf("the OCSP response for %s was rejected: %v", chain.Name(cert), err)}, nil
+		}
+		out := &chain.Revocation{Source: "ocsp", Status: string(r.Status)}
+		switch r.Status {
+		case Revoked:
+			t := r.RevokedAt
+			out.RevokedAt, out.Reason = &t, r.Reason
+			out.Detail = "from " + r.Responder
+		case Good:
+			out.Detail = "from " + r.Responder
+		default:
+			out.Detail = strings.TrimSpace("the responder does not know the certificate " + r.URL)
+		}
+		return out, nil
+	}
+}

@@ -369,7 +369,7 @@ func TestCheckMalformed(t *testing.T) {
 func TestVerifyStapled(t *testing.T) {
 	p := newFakePKI(t)
 	der := p.build(t, fakeResponse{status: xocsp.Revoked, revokedAt: testpki.Now.Add(-time.Hour), reason: xocsp.Superseded}, []byte("some nonce"))
-	res, err := Verify(der, p.leaf.Cert, p.ca.Cert, CheckOptions{Now: fixedNow})
+	res, err := verify(der, p.leaf.Cert, p.ca.Cert, nil, 0, CheckOptions{Now: fixedNow})
 	if err != nil || res.Status != Revoked || res.Reason != "superseded" {
 		t.Fatalf("Verify = %+v, %v; want revoked, superseded", res, err)
 	}

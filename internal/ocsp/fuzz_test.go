@@ -23,7 +23,7 @@ func FuzzVerify(f *testing.F) {
 	f.Add([]byte{0x30, 0x00})
 	opts := CheckOptions{Now: func() time.Time { return testpki.Now }}
 	f.Fuzz(func(t *testing.T, der []byte) {
-		res, err := Verify(der, p.leaf.Cert, p.ca.Cert, opts)
+		res, err := verify(der, p.leaf.Cert, p.ca.Cert, nil, 0, opts)
 		if err == nil {
 			if res.Status != Good && res.Status != Revoked && res.Status != Unknown {
 				t.Fatalf("status %q", res.Status)
