@@ -8,13 +8,14 @@
 // renamed over it, and the directory is synced (on Unix; Windows has no
 // such call). Writes go through a symlink to its target (unless told not
 // to), keep the target's mode (and owner, where permitted), and can be
-// serialized across processes with [Lock].
+// serialized across processes with [Lock] (one file) or [LockDir] (a
+// directory whose files are kept consistent with each other).
 //
 // Nothing is left behind: a temporary file is removed on every error, the
 // lock file when the lock is released, and the temporary files of a run
-// that was killed (named after the target and the process that made them)
-// by the next write to the same target. It does not decide formats or
-// contents.
+// that was killed (named after the target and the process that made them,
+// see [TempTarget]) by the next write to the same target. It does not
+// decide formats or contents.
 package safefile
 
 import (
@@ -310,7 +311,39 @@ func unwrapPath(err error) error {
 
 // tempPrefix is the name of the temporary files of real up to the process
 // ID: ".NAME.tmp-". The full name is ".NAME.tmp-PID-RANDOM".
-func tempPrefix(real string) string { return "." + filepath.Base(real) + ".tmp-" }
+func tempPrefix(real string) string { return "." + filepath.Base(real) + tempMark + "-" }
+
+// tempMark follows the target's name in the name of its temporary files.
+const tempMark = ".tmp"
+
+// TempTarget reports whether name is the name of a temporary file that a
+// write of a file makes beside it, and returns that file's name: base is
+// "store.jks" for ".store.jks.tmp-PID-RANDOM" (and for ".store.jks.tmpRANDOM",
+// the name earlier versions gave them). It looks at the name only.
+func TempTarget(name string) (base string, ok bool) {
+	rest, ok := strings.CutPrefix(name, ".")
+	if !ok {
+		return "", false
+	}
+	i := strings.LastIndex(rest, tempMark)
+	if i <= 0 {
+		return "", false
+	}
+	// What follows is the process ID and a random number, or (earlier)
+	// only the random number: never a letter (".NAME.tmpl" is no temporary
+	// file).
+	if after := rest[i+len(tempMark):]; after != "" && after[0] != '-' && (after[0] < '0' || after[0] > '9') {
+		return "", false
+	}
+	return rest[:i], true
+}
+
+// IsTempOf reports whether name is a temporary file of a write of the file
+// named base (see [TempTarget]).
+func IsTempOf(name, base string) bool {
+	b, ok := TempTarget(name)
+	return ok && b == base
+}
 
 // RemoveStale removes the temporary files of real that a run killed
 // before it could rename or remove them: ".NAME.tmp-PID-*" whose process
@@ -353,14 +386,25 @@ func SyncDir(dir string) error { return syncDir(dir) }
 // of killed writers of path are removed (see [RemoveStale]).
 //
 // Lock fails at once, before any work, when the directory cannot be
-// written in.
+// written in. A file lock (rather than [LockDir]) is what works on every
+// file system a store may live on, network ones included.
 func Lock(path string) (unlock func(), err error) {
 	real, err := Resolve(path)
 	if err != nil {
 		return nil, err
 	}
-	dir := filepath.Dir(real)
-	lockPath := filepath.Join(dir, "."+filepath.Base(real)+".lock")
+	unlock, err = lockAt(filepath.Join(filepath.Dir(real), "."+filepath.Base(real)+".lock"), path)
+	if err != nil {
+		return nil, err
+	}
+	RemoveStale(real)
+	return unlock, nil
+}
+
+// lockAt takes the lock on the file lockPath, creating it, for what (a
+// path, in messages); the returned function removes the file and lets go.
+func lockAt(lockPath, what string) (unlock func(), err error) {
+	dir := filepath.Dir(lockPath)
 	for {
 		f, err := os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE, 0o600)
 		if err != nil {
@@ -368,14 +412,13 @@ func Lock(path string) (unlock func(), err error) {
 		}
 		if err := lockFile(f); err != nil {
 			f.Close()
-			return nil, fmt.Errorf("locking %s: %w", path, err)
+			return nil, fmt.Errorf("locking %s: %w", what, err)
 		}
 		// The writer before us removes the lock file before it lets go;
 		// holding a lock on a file no longer at lockPath serializes
 		// nothing, so take the one that is there now.
 		if held, err := f.Stat(); err == nil {
 			if now, err := os.Stat(lockPath); err == nil && os.SameFile(held, now) {
-				RemoveStale(real)
 				return func() { release(f, lockPath) }, nil
 			}
 		}
