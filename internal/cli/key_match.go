@@ -4,7 +4,6 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -12,6 +11,7 @@ import (
 	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/keys"
 	"github.com/trustctl/trustctl/internal/render"
+	"github.com/trustctl/trustctl/internal/safefile"
 	"github.com/trustctl/trustctl/internal/source"
 )
 
@@ -95,9 +95,10 @@ func whatKind(what string) string {
 }
 
 // readKeyFile reads one private key from a key file, or from a keystore or
-// bundle that holds exactly one.
+// bundle that holds exactly one. Like every input, the file must be a
+// regular one of at most safefile.MaxSize bytes (never a FIFO or a device).
 func readKeyFile(c *ucli.Context, path string) (crypto.Signer, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(path, safefile.MaxSize)
 	if err != nil {
 		return nil, err
 	}
