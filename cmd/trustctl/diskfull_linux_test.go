@@ -39,7 +39,7 @@ func TestMultiFileWritesOnAFullDisk(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			fill(tc.free)
 			before := listing(t, disk)
-			stderr, code := runHostile(t, disk, nil, tc.args)
+			_, stderr, code := runHostile(t, disk, nil, tc.args)
 			checkRefused(t, stderr, code)
 			if strings.Contains(stderr, "--force") {
 				t.Errorf("a full disk is no reason to suggest --force:\n%s", stderr)
@@ -48,7 +48,7 @@ func TestMultiFileWritesOnAFullDisk(t *testing.T) {
 				t.Errorf("a write that ran out of room changed the disk:\n%s", diff)
 			}
 			fill(256 << 10)
-			if stderr, code := runHostile(t, disk, nil, tc.args); code != 0 {
+			if _, stderr, code := runHostile(t, disk, nil, tc.args); code != 0 {
 				t.Fatalf("with room: exit %d\n%s", code, stderr)
 			}
 			written := 0
