@@ -220,9 +220,23 @@ func TestProbeCommandSave(t *testing.T) {
 	if len(set.Certs) != 1 || set.Certs[0].CommonName() != "Acme-CA-Intermediate" {
 		t.Errorf("saved %d certificates", len(set.Certs))
 	}
+	before, _ := os.ReadFile(store)
 	code, out, _ = runProbeCmd(t, addr, "--servername", "primary-host", "--save", store, "--password", "changeit")
-	if code != 0 || !strings.Contains(out, "0 added, 1 already present") {
+	if code != 0 || !strings.Contains(out, "0 added, 1 already present (unchanged)") {
 		t.Errorf("second save: exit %d\n%s", code, out)
+	}
+	code, out, _ = runProbeCmd(t, addr, "--servername", "primary-host", "--save", store, "--password", "changeit", "--json")
+	var doc struct {
+		Changed *bool `json:"changed"`
+		Saved   struct {
+			Changed bool `json:"changed"`
+		} `json:"saved"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); code != 0 || err != nil || doc.Changed == nil || *doc.Changed || doc.Saved.Changed {
+		t.Errorf("third save, --json: exit %d, %v; want \"changed\": false\n%s", code, err, out)
+	}
+	if after, _ := os.ReadFile(store); !bytes.Equal(before, after) {
+		t.Error("saving what the store holds already rewrote it")
 	}
 }
 

@@ -28,7 +28,7 @@ func printProbeText(w io.Writer, reps []probeReport, saved *probeSave, now time.
 			fmt.Fprintf(w, "present   %s\n", a)
 		}
 		if !saved.NoneSent {
-			fmt.Fprintf(w, "%s: %d added, %d already present\n", saved.Store, len(saved.Added), len(saved.Present))
+			fmt.Fprintf(w, "%s: %d added, %d already present%s\n", saved.Store, len(saved.Added), len(saved.Present), unchangedNote(saved.Changed))
 		}
 	}
 }

@@ -181,11 +181,17 @@ func newProbeReport(o probe.Outcome, v probe.Verdict, now time.Time) probeReport
 type probeDoc struct {
 	Targets []probeReport `json:"targets"`
 	Saved   *probeSave    `json:"saved,omitempty"`
-	OK      bool          `json:"ok"`
+	// Changed is there with --save, the one thing probe writes.
+	Changed *bool `json:"changed,omitempty"`
+	OK      bool  `json:"ok"`
 }
 
 func printProbeJSON(w io.Writer, reps []probeReport, saved *probeSave, ok bool) error {
-	return render.JSON(w, probeDoc{Targets: reps, Saved: saved, OK: ok})
+	doc := probeDoc{Targets: reps, Saved: saved, OK: ok}
+	if saved != nil {
+		doc.Changed = &saved.Changed
+	}
+	return render.JSON(w, doc)
 }
 
 // printProbeSummary ends a probe of several targets with one row each:
