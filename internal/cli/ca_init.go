@@ -21,11 +21,16 @@ func caInitCommand() *ucli.Command {
 		Usage:     "create a CA in a directory",
 		ArgsUsage: "DIR",
 		Description: `Creates a CA in DIR: ca.key (mode 0600, PKCS#8; encrypted with AES-256
-when a --key-password* flag is given), ca.crt (self-signed, basicConstraints
+when a passphrase is given), ca.crt (self-signed, basicConstraints
 CA:TRUE critical, keyUsage keyCertSign and cRLSign critical, a subject key
 identifier), ca.json (settings), a serial counter and the record of what it
 issues. The default key type is ec256 (ECDSA P-256); rsa3072 suits clients
 that only know RSA. Numbers of days may be written 90, 90d or 2160h.
+
+The key's passphrase comes from --key-password, --key-password-env or
+--key-password-file, or from --password, --password-env or --password-file:
+the same flags, as for every command that needs one secret. Without one the
+key is written unencrypted.
 
 --csr-only makes the key and DIR/ca.csr instead, for a parent CA to sign as
 an intermediate; "ca init DIR --cert SIGNED.pem" then completes it (the
@@ -40,6 +45,7 @@ serials are never reused.
 
 EXAMPLES:
    trustctl ca init ./ca --subject 'CN=Acme Root,O=Acme Corp,C=US' --days 3650 --issue-days 398 --max-days 825
+   trustctl ca init ./pki --subject 'CN=Documentation Test CA' --password-file ca-password.txt
    trustctl ca init ./issuing --subject 'CN=Acme Issuing CA' --csr-only
    trustctl ca sign ./ca ./issuing/ca.csr --profile intermediate --out issuing.crt
    trustctl ca init ./issuing --cert issuing.crt
