@@ -130,8 +130,8 @@ func caCertJSON(cert *x509.Certificate) *caCertDoc {
 	pc := certs.FromX509(cert)
 	return &caCertDoc{
 		Serial:    certs.SerialHex(cert.SerialNumber),
-		Subject:   cert.Subject.String(),
-		Issuer:    cert.Issuer.String(),
+		Subject:   pc.Subject(),
+		Issuer:    pc.Issuer(),
 		NotBefore: cert.NotBefore.UTC().Format(time.RFC3339),
 		NotAfter:  cert.NotAfter.UTC().Format(time.RFC3339),
 		SHA1:      pc.SHA1Hex(),

@@ -10,6 +10,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/ca"
+	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/dn"
 	"github.com/trustctl/trustctl/internal/keys"
 	"github.com/trustctl/trustctl/internal/render"
@@ -125,7 +126,7 @@ func runCAInit(c *ucli.Context) error {
 		}
 		doc.Action = "created"
 		if a.Replaced != nil {
-			doc.Action, doc.Replaced = "replaced", a.Replaced.Subject.String()
+			doc.Action, doc.Replaced = "replaced", certs.FromX509(a.Replaced).Subject()
 		}
 		if o.CSROnly {
 			doc.Action, doc.CSR = "csr", filepath.Join(dir, ca.CSRFile)

@@ -9,6 +9,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/certs"
+	"github.com/trustctl/trustctl/internal/dn"
 	"github.com/trustctl/trustctl/internal/keys"
 	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/safefile"
@@ -143,7 +144,11 @@ func readPublicKey(path string) (crypto.PublicKey, string, error) {
 	}
 	if len(set.CSRs) > 0 {
 		csr := set.CSRs[0]
-		return csr.PublicKey, "CSR " + csr.Subject.String(), nil
+		subject, ok := dn.FormatDER(csr.RawSubject)
+		if !ok {
+			subject = certs.Unreadable
+		}
+		return csr.PublicKey, "CSR " + subject, nil
 	}
 	if len(set.Certs) > 0 {
 		return nil, "", fmt.Errorf("%s: the certificate cannot be parsed: %w", path, certErr(set.Certs[0].Cert))
