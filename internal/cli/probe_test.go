@@ -173,6 +173,37 @@ func TestProbeCommandJSON(t *testing.T) {
 	}
 }
 
+// TestProbeCommandJSONUnknownIsNull: what cannot be read of a certificate
+// the server sends is null in the JSON document, as in show's, never a
+// zero that reads as a fact (0 days left, not a CA).
+func TestProbeCommandJSONUnknownIsNull(t *testing.T) {
+	p := newProbePKI(t)
+	sent := pair(p.leaf)
+	sent.Certificate = append(sent.Certificate, []byte{0x30, 0x03, 0x02, 0x01, 0x05}) // not a certificate
+	addr := tlsServer(t, &tls.Config{Certificates: []tls.Certificate{sent}})
+	_, out, errs := runProbeCmd(t, addr, "--servername", "primary-host", "--json")
+	var doc struct {
+		Targets []struct {
+			Chain []map[string]any `json:"chain"`
+		} `json:"targets"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Targets) != 1 || len(doc.Targets[0].Chain) != 2 {
+		t.Fatalf("%v\n%s%s", err, out, errs)
+	}
+	leaf, junk := doc.Targets[0].Chain[0], doc.Targets[0].Chain[1]
+	for _, k := range []string{"subject", "issuer", "not_after", "days_left", "is_ca", "self_signed", "key"} {
+		if v, ok := junk[k]; !ok || v != nil {
+			t.Errorf("the unreadable certificate's %q is %v (present: %v); want null", k, v, ok)
+		}
+		if leaf[k] == nil {
+			t.Errorf("the leaf's %q is null", k)
+		}
+	}
+	if leaf["is_ca"] != false || leaf["subject"] != "CN=primary-host" {
+		t.Errorf("leaf: is_ca %v, subject %v", leaf["is_ca"], leaf["subject"])
+	}
+}
+
 func TestProbeCommandRootsAndExpectations(t *testing.T) {
 	p := newProbePKI(t)
 	addr := p.sniServer(t, nil)
