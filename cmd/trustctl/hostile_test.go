@@ -163,6 +163,13 @@ var hostileCommands = []hostileCommand{
 	{name: "keystore-build-chain", args: []string{"keystore", "build", "--key", "leaf.key", "--cert", "leaf.crt", "--chain", "IN", "--out", "ks.p12", "--password", "pw"}},
 	{name: "keystore-extract", args: []string{"keystore", "extract", "IN", "--out-dir", "out", "--password", "pw"}},
 	{name: "password-file", args: []string{"list", "ts.jks", "--password-file", "IN"}},
+	{name: "key-convert", args: []string{"key", "convert", "IN", "--out", "out.key"}},
+	{name: "ca-init-from-key", args: []string{"ca", "init", "new.ca", "--from-key", "IN", "--from-cert", "root.crt"}},
+	{name: "ca-init-from-cert", args: []string{"ca", "init", "new.ca", "--from-key", "root.key", "--from-cert", "IN"}},
+	{name: "ca-sign-csr", args: []string{"ca", "sign", "my.ca", "IN", "--out", "out.crt"}},
+	{name: "expiry-targets-file", args: []string{"expiry", "--targets-file", "IN"}},
+	{name: "probe-targets-file", args: []string{"probe", "--targets-file", "IN"}},
+	{name: "probe-client-cert", args: []string{"probe", "127.0.0.1:1", "--client-cert", "IN", "--password", "pw"}},
 }
 
 // allBut skips every hostile input but the ones named, for the reason
@@ -252,6 +259,7 @@ func TestHostileInputsAreRefused(t *testing.T) {
 	leaf.Write(t, dir, "leaf")
 	mustRun(t, "import", filepath.Join(dir, "ts.jks"), rootPath, "--password", "pw")
 	mustRun(t, "import", filepath.Join(dir, "ts.p12"), rootPath, "--password", "pw")
+	mustRun(t, "ca", "init", filepath.Join(dir, "my.ca"), "--subject", "CN=Hostile CA")
 	inputs := hostileInputs(t, dir)
 	names := make([]string, 0, len(inputs))
 	for n := range inputs {

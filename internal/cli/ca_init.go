@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/trustctl/trustctl/internal/dn"
 	"github.com/trustctl/trustctl/internal/keys"
 	"github.com/trustctl/trustctl/internal/render"
+	"github.com/trustctl/trustctl/internal/safefile"
 )
 
 func caInitCommand() *ucli.Command {
@@ -114,7 +114,7 @@ func runCAInit(c *ucli.Context) error {
 		}
 		o.AskPassword = ask
 		if c.IsSet("from-key") {
-			if o.KeyPEM, err = os.ReadFile(c.String("from-key")); err != nil {
+			if o.KeyPEM, err = safefile.Read(c.String("from-key"), safefile.MaxSize); err != nil {
 				return err
 			}
 			if o.Cert, err = readFirstCert(c.String("from-cert")); err != nil {
