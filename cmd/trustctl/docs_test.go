@@ -216,9 +216,7 @@ func trustctlOnPath(t *testing.T) string {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	// Under -race, a program sleeps a second as it exits unless
-	// atexit_sleep_ms says otherwise: a second per trustctl run.
-	script := fmt.Sprintf("#!/bin/sh\nGORACE=\"${GORACE:+$GORACE }atexit_sleep_ms=0\" TRUSTCTL_TEST_AS_MAIN=1 exec %q \"$@\"\n", self)
+	script := fmt.Sprintf("#!/bin/sh\nGORACE=%q TRUSTCTL_TEST_AS_MAIN=1 exec %q \"$@\"\n", quickExitGORACE(), self)
 	if err := os.WriteFile(filepath.Join(dir, "trustctl"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,15 @@ func TestMain(m *testing.M) {
 	})
 }
 
+// quickExitGORACE is the GORACE value for a trustctl this test binary
+// runs as a child process: built with -race, a program sleeps a second as
+// it exits (the race runtime's atexit_sleep_ms default, time for other
+// goroutines' reports), which over hundreds of runs is minutes of sleep.
+// Whatever GORACE already says is kept.
+func quickExitGORACE() string {
+	return strings.TrimSpace(os.Getenv("GORACE") + " atexit_sleep_ms=0")
+}
+
 // TestScripts runs every testdata/script/*.txtar: one behaviour each, with
 // stdout, stderr and the exit code asserted. Conditions [exec:keytool],
 // [exec:openssl] and [exec:java] skip what needs a missing tool.
@@ -47,6 +56,7 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("HOME", e.WorkDir)
+			e.Setenv("GORACE", quickExitGORACE())
 			if jh := os.Getenv("JAVA_HOME"); jh != "" {
 				e.Setenv("JAVA_HOME", jh)
 			}
@@ -149,7 +159,7 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	cmd := exec.Command(prog, args[2:]...)
 	cmd.Dir = ts.MkAbs(".")
 	env := os.Environ()
-	for _, k := range []string{"PATH", "HOME", "WORK", "TMPDIR", "JAVA_HOME"} {
+	for _, k := range []string{"PATH", "HOME", "WORK", "TMPDIR", "JAVA_HOME", "GORACE"} {
 		if v := ts.Getenv(k); v != "" {
 			env = append(env, k+"="+v)
 		}

@@ -479,7 +479,8 @@ func TestConcurrentSign(t *testing.T) {
 	for i := range procs {
 		wg.Go(func() {
 			cmd := exec.Command(exe, "-test.run=^TestSignHelperProcess$")
-			cmd.Env = append(os.Environ(), "TRUSTCTL_CA_HELPER_DIR="+c.Dir, "TRUSTCTL_CA_HELPER_N="+strconv.Itoa(perProc), "TRUSTCTL_CA_HELPER_ID="+strconv.Itoa(i))
+			// GORACE: under -race, no second of sleep as the helper exits.
+			cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0", "TRUSTCTL_CA_HELPER_DIR="+c.Dir, "TRUSTCTL_CA_HELPER_N="+strconv.Itoa(perProc), "TRUSTCTL_CA_HELPER_ID="+strconv.Itoa(i))
 			if out, err := cmd.CombinedOutput(); err != nil {
 				errs <- fmt.Errorf("helper process: %v: %s", err, out)
 			}

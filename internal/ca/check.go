@@ -97,7 +97,7 @@ func (r *Report) checkLeftovers(dir string) {
 		}
 		des, _ := os.ReadDir(filepath.Dir(real))
 		for _, de := range des {
-			if isTempOf(de.Name(), filepath.Base(real)) || isTempOf(de.Name(), filepath.Base(stagedPath(real))) {
+			if safefile.IsTempOf(de.Name(), filepath.Base(real)) || safefile.IsTempOf(de.Name(), filepath.Base(stagedPath(real))) {
 				found = append(found, de.Name()+" (temporary)")
 			}
 		}

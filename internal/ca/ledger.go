@@ -38,6 +38,20 @@ type journalLine struct {
 
 func (l *ledger) path(name string) string { return filepath.Join(l.dir, name) }
 
+// lockDir takes the CA directory's lock (see safefile.LockDir: on Unix a
+// lock on the directory itself, which leaves no file behind) and removes
+// the lock file earlier versions used, litter now.
+func lockDir(dir string) (unlock func(), err error) {
+	unlock, err = safefile.LockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Remove(filepath.Join(dir, legacyLockFile)); err == nil {
+		safefile.SyncDir(dir)
+	}
+	return unlock, nil
+}
+
 // withLock runs fn holding the directory's lock.
 func withLock(dir string, fn func() error) error {
 	unlock, err := lockDir(dir)

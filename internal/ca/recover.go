@@ -18,8 +18,7 @@ import (
 	"github.com/trustctl/trustctl/internal/safefile"
 )
 
-// legacyLockFile is the lock file of earlier versions (still the lock on
-// Windows, where a directory cannot be locked).
+// legacyLockFile is the lock file of earlier versions.
 const legacyLockFile = ".serial.lock"
 
 var bigOne = big.NewInt(1)
@@ -31,10 +30,6 @@ var ownFiles = []string{KeyFile, CertFile, CSRFile, ConfigFile, SerialFile, Inde
 
 // stageable are the files `ca init` replaces as one step.
 var stageable = []string{KeyFile, CertFile, CSRFile, ConfigFile}
-
-// isTempOf reports whether name is a temporary file that writing base
-// makes beside it (internal/safefile names them .BASE.tmpNNN).
-func isTempOf(name, base string) bool { return strings.HasPrefix(name, "."+base+".tmp") }
 
 // stagedPath is where `ca init` stages the new content of target.
 func stagedPath(real string) string {
@@ -183,14 +178,14 @@ func removeTemps(dir string) error {
 		staged := filepath.Base(stagedPath(real))
 		des, _ := os.ReadDir(filepath.Dir(real))
 		for _, de := range des {
-			if isTempOf(de.Name(), base) || isTempOf(de.Name(), staged) {
+			if safefile.IsTempOf(de.Name(), base) || safefile.IsTempOf(de.Name(), staged) {
 				temps = append(temps, filepath.Join(filepath.Dir(real), de.Name()))
 			}
 		}
 	}
 	des, _ := os.ReadDir(filepath.Join(dir, IssuedDir))
 	for _, de := range des {
-		if strings.HasPrefix(de.Name(), ".") && strings.Contains(de.Name(), ".pem.tmp") {
+		if base, ok := safefile.TempTarget(de.Name()); ok && strings.HasSuffix(base, ".pem") {
 			temps = append(temps, filepath.Join(dir, IssuedDir, de.Name()))
 		}
 	}
@@ -288,7 +283,7 @@ func removeOutTemps(out string, want []byte) error {
 		return nil
 	}
 	for _, de := range des {
-		if !isTempOf(de.Name(), base) || !de.Type().IsRegular() {
+		if !safefile.IsTempOf(de.Name(), base) || !de.Type().IsRegular() {
 			continue
 		}
 		p := filepath.Join(dir, de.Name())

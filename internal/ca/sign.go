@@ -143,7 +143,7 @@ func (c *CA) Sign(csr *x509.CertificateRequest, o SignOptions) (*Issued, error) 
 		pc := certs.FromX509(cert)
 		rec := &Record{
 			Serial:    Serial{n},
-			Subject:   cert.Subject.String(),
+			Subject:   pc.Subject(),
 			NotBefore: cert.NotBefore,
 			NotAfter:  cert.NotAfter,
 			Profile:   o.Profile,

@@ -15,8 +15,10 @@ import (
 	"github.com/trustctl/trustctl/internal/source"
 )
 
-// caKeyFlags are the passphrase flags of a CA key.
-func caKeyFlags() []ucli.Flag { return secretFlags(pwKey, "passphrase of the CA key") }
+// caKeyFlags are the passphrase flags of a CA key. The CA key's
+// passphrase is the one secret the ca commands need, so --password* and
+// --key-password* are the same flag there (see oneSecretFlags).
+func caKeyFlags() []ucli.Flag { return oneSecretFlags("passphrase of the CA key") }
 
 // caDirArg returns the CA directory argument.
 func caDirArg(c *ucli.Context, min, max int, usage string) (string, error) {
@@ -66,7 +68,7 @@ func caError(err error) error {
 	case errors.Is(err, ca.ErrWrongPassword):
 		return withHint(err, "the CA key's passphrase was set by `ca init --key-password*`; nothing was changed")
 	case errors.Is(err, ca.ErrKeyEncrypted):
-		return withHint(err, "pass --key-password, --key-password-env NAME or --key-password-file PATH")
+		return withHint(err, "pass --key-password, --key-password-env NAME or --key-password-file PATH (or --password*, the same flags)")
 	case errors.Is(err, ca.ErrNotCA):
 		return withHint(err, "create one with: trustctl ca init DIR --subject 'CN=...'")
 	case errors.Is(err, ca.ErrExists):
@@ -128,8 +130,8 @@ func caCertJSON(cert *x509.Certificate) *caCertDoc {
 	pc := certs.FromX509(cert)
 	return &caCertDoc{
 		Serial:    certs.SerialHex(cert.SerialNumber),
-		Subject:   cert.Subject.String(),
-		Issuer:    cert.Issuer.String(),
+		Subject:   pc.Subject(),
+		Issuer:    pc.Issuer(),
 		NotBefore: cert.NotBefore.UTC().Format(time.RFC3339),
 		NotAfter:  cert.NotAfter.UTC().Format(time.RFC3339),
 		SHA1:      pc.SHA1Hex(),

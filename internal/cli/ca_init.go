@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -10,9 +9,11 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/ca"
+	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/dn"
 	"github.com/trustctl/trustctl/internal/keys"
 	"github.com/trustctl/trustctl/internal/render"
+	"github.com/trustctl/trustctl/internal/safefile"
 )
 
 func caInitCommand() *ucli.Command {
@@ -21,11 +22,16 @@ func caInitCommand() *ucli.Command {
 		Usage:     "create a CA in a directory",
 		ArgsUsage: "DIR",
 		Description: `Creates a CA in DIR: ca.key (mode 0600, PKCS#8; encrypted with AES-256
-when a --key-password* flag is given), ca.crt (self-signed, basicConstraints
+when a passphrase is given), ca.crt (self-signed, basicConstraints
 CA:TRUE critical, keyUsage keyCertSign and cRLSign critical, a subject key
 identifier), ca.json (settings), a serial counter and the record of what it
 issues. The default key type is ec256 (ECDSA P-256); rsa3072 suits clients
 that only know RSA. Numbers of days may be written 90, 90d or 2160h.
+
+The key's passphrase comes from --key-password, --key-password-env or
+--key-password-file, or from --password, --password-env or --password-file:
+the same flags, as for every command that needs one secret. Without one the
+key is written unencrypted.
 
 --csr-only makes the key and DIR/ca.csr instead, for a parent CA to sign as
 an intermediate; "ca init DIR --cert SIGNED.pem" then completes it (the
@@ -40,6 +46,7 @@ serials are never reused.
 
 EXAMPLES:
    trustctl ca init ./ca --subject 'CN=Acme Root,O=Acme Corp,C=US' --days 3650 --issue-days 398 --max-days 825
+   trustctl ca init ./pki --subject 'CN=Documentation Test CA' --password-file ca-password.txt
    trustctl ca init ./issuing --subject 'CN=Acme Issuing CA' --csr-only
    trustctl ca sign ./ca ./issuing/ca.csr --profile intermediate --out issuing.crt
    trustctl ca init ./issuing --cert issuing.crt
@@ -107,7 +114,7 @@ func runCAInit(c *ucli.Context) error {
 		}
 		o.AskPassword = ask
 		if c.IsSet("from-key") {
-			if o.KeyPEM, err = os.ReadFile(c.String("from-key")); err != nil {
+			if o.KeyPEM, err = safefile.Read(c.String("from-key"), safefile.MaxSize); err != nil {
 				return err
 			}
 			if o.Cert, err = readFirstCert(c.String("from-cert")); err != nil {
@@ -119,7 +126,7 @@ func runCAInit(c *ucli.Context) error {
 		}
 		doc.Action = "created"
 		if a.Replaced != nil {
-			doc.Action, doc.Replaced = "replaced", a.Replaced.Subject.String()
+			doc.Action, doc.Replaced = "replaced", certs.FromX509(a.Replaced).Subject()
 		}
 		if o.CSROnly {
 			doc.Action, doc.CSR = "csr", filepath.Join(dir, ca.CSRFile)

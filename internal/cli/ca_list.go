@@ -71,7 +71,8 @@ func runCAList(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	doc := caListDoc{CA: a.Cert.Subject.String(), CASHA256: certs.FromX509(a.Cert).SHA256Hex(), Issued: []caListEntry{}, Unissued: []string{}}
+	pc := certs.FromX509(a.Cert)
+	doc := caListDoc{CA: pc.Subject(), CASHA256: pc.SHA256Hex(), Issued: []caListEntry{}, Unissued: []string{}}
 	if st.MinSerial != nil {
 		doc.MinSerial = certs.SerialHex(st.MinSerial)
 	}

@@ -38,9 +38,15 @@ are never reused; each certificate is recorded in DIR before it reaches
 RSA-2048, ECDSA curves other than P-256/384/521, and DSA keys are refused;
 Ed25519 serves every profile.
 
+An encrypted CA key's passphrase comes from --key-password,
+--key-password-env or --key-password-file, or from --password,
+--password-env or --password-file: the same flags, as for every command that
+needs one secret (asked on the terminal otherwise).
+
 EXAMPLES:
    trustctl ca sign ./ca www.csr --profile server --out www.crt
    trustctl ca sign ./ca ./issuing/ca.csr --profile intermediate --out issuing.crt --key-password-env CA_PW
+   trustctl ca sign ./pki client.csr --profile server-client --out client.crt --password-file ca-password.txt
 
 EXIT CODES:
    0 issued; 2 bad CSR, profile or validity, wrong CA passphrase (the CA directory is unchanged)`,

@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -241,12 +240,11 @@ func parseTimeout(s string) (time.Duration, error) {
 // readTargetsFile reads --targets-file: "HOST:PORT [SERVERNAME]" a line,
 // blank lines and # comments allowed.
 func readTargetsFile(p string) ([]probe.Target, error) {
-	f, err := os.Open(p)
+	data, err := safefile.Read(p, safefile.MaxSize)
 	if err != nil {
 		return nil, fmt.Errorf("--targets-file: %w", err)
 	}
-	defer f.Close()
-	ts, err := probe.ParseTargets(f)
+	ts, err := probe.ParseTargets(bytes.NewReader(data))
 	if err != nil {
 		return nil, usageErrorf("--targets-file %s: %v", p, err)
 	}

@@ -1,8 +1,8 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -84,8 +84,9 @@ func runExport(c *ucli.Context) error {
 	}
 	var files []safefile.File
 	opts := safefile.Options{NoOverwrite: !c.Bool("force")}
+	undo := func() {}
 	if dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if undo, err = safefile.MkdirAll(dir); err != nil {
 			return err
 		}
 		files = exportFiles(dir, certs, der)
@@ -95,9 +96,18 @@ func runExport(c *ucli.Context) error {
 	}
 	written, err := safefile.WriteFiles(files, opts)
 	if err != nil {
-		return withHint(err, "pass --force to overwrite files that hold something else")
+		undo()
+		return writeFilesError(err)
 	}
 	return printWritten(c, path, files, written)
+}
+
+// writeFilesError hints at --force when a file holds something else.
+func writeFilesError(err error) error {
+	if errors.Is(err, safefile.ErrExists) {
+		return withHint(err, "pass --force to overwrite files that hold something else")
+	}
+	return err
 }
 
 func encodeExport(out []store.Named, der bool) []byte {

@@ -3,11 +3,11 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/keys"
+	"github.com/trustctl/trustctl/internal/safefile"
 	"github.com/trustctl/trustctl/internal/source"
 )
 
@@ -103,7 +103,7 @@ func runKeyConvert(c *ucli.Context) error {
 		return existsError(out) // not a regular file: nothing to compare
 	}
 
-	data, err := os.ReadFile(in)
+	data, err := safefile.Read(in, safefile.MaxSize)
 	if err != nil {
 		return err
 	}

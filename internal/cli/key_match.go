@@ -4,14 +4,15 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/certs"
+	"github.com/trustctl/trustctl/internal/dn"
 	"github.com/trustctl/trustctl/internal/keys"
 	"github.com/trustctl/trustctl/internal/render"
+	"github.com/trustctl/trustctl/internal/safefile"
 	"github.com/trustctl/trustctl/internal/source"
 )
 
@@ -95,9 +96,10 @@ func whatKind(what string) string {
 }
 
 // readKeyFile reads one private key from a key file, or from a keystore or
-// bundle that holds exactly one.
+// bundle that holds exactly one. Like every input, the file must be a
+// regular one of at most safefile.MaxSize bytes (never a FIFO or a device).
 func readKeyFile(c *ucli.Context, path string) (crypto.Signer, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(path, safefile.MaxSize)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +144,11 @@ func readPublicKey(path string) (crypto.PublicKey, string, error) {
 	}
 	if len(set.CSRs) > 0 {
 		csr := set.CSRs[0]
-		return csr.PublicKey, "CSR " + csr.Subject.String(), nil
+		subject, ok := dn.FormatDER(csr.RawSubject)
+		if !ok {
+			subject = certs.Unreadable
+		}
+		return csr.PublicKey, "CSR " + subject, nil
 	}
 	if len(set.Certs) > 0 {
 		return nil, "", fmt.Errorf("%s: the certificate cannot be parsed: %w", path, certErr(set.Certs[0].Cert))

@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -68,13 +67,15 @@ func runKeystoreExtract(c *ucli.Context) error {
 		return withHint(fmt.Errorf("key entry %q %w", e.Alias, store.ErrKeyProtected), "pass its key password with --key-password")
 	}
 	dir := c.String("out-dir")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	undo, err := safefile.MkdirAll(dir)
+	if err != nil {
 		return err
 	}
 	files := extractFiles(filepath.Join(dir, safefile.Name(e.Alias)), e, c.Bool("pkcs8-der"))
 	written, err := safefile.WriteFiles(files, safefile.Options{NoOverwrite: !c.Bool("force"), NoFollow: true})
 	if err != nil {
-		return withHint(err, "pass --force to overwrite files that hold something else")
+		undo()
+		return writeFilesError(err)
 	}
 	return printWritten(c, path, files, written)
 }

@@ -256,6 +256,7 @@ func loadClientCert(c *ucli.Context) (*tls.Certificate, error) {
 // probeSave is what --save did.
 type probeSave struct {
 	Store    string   `json:"store"`
+	Changed  bool     `json:"changed"`
 	Added    []string `json:"added"`
 	Present  []string `json:"already_present"`
 	NoneSent bool     `json:"no_ca_certificates,omitempty"`
@@ -270,8 +271,8 @@ func saveProbed(c *ucli.Context, path string, outs []probe.Outcome) (*probeSave,
 		sv.NoneSent = true
 		return sv, nil
 	}
-	err := editStore(c, path, func(ed *storeEdit) (bool, error) {
-		res, err := ed.Import(cas, store.ImportOptions{Now: envOf(c).Now()})
+	changed, err := changeStore(c, path, true, func(st *store.Store) (bool, error) {
+		res, err := st.Import(cas, store.ImportOptions{Now: envOf(c).Now()})
 		if err != nil {
 			return false, err
 		}
@@ -286,5 +287,6 @@ func saveProbed(c *ucli.Context, path string, outs []probe.Outcome) (*probeSave,
 	if err != nil {
 		return nil, fmt.Errorf("--save %s: %w", path, err)
 	}
+	sv.Changed = changed
 	return sv, nil
 }

@@ -173,6 +173,37 @@ func TestProbeCommandJSON(t *testing.T) {
 	}
 }
 
+// TestProbeCommandJSONUnknownIsNull: what cannot be read of a certificate
+// the server sends is null in the JSON document, as in show's, never a
+// zero that reads as a fact (0 days left, not a CA).
+func TestProbeCommandJSONUnknownIsNull(t *testing.T) {
+	p := newProbePKI(t)
+	sent := pair(p.leaf)
+	sent.Certificate = append(sent.Certificate, []byte{0x30, 0x03, 0x02, 0x01, 0x05}) // not a certificate
+	addr := tlsServer(t, &tls.Config{Certificates: []tls.Certificate{sent}})
+	_, out, errs := runProbeCmd(t, addr, "--servername", "primary-host", "--json")
+	var doc struct {
+		Targets []struct {
+			Chain []map[string]any `json:"chain"`
+		} `json:"targets"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Targets) != 1 || len(doc.Targets[0].Chain) != 2 {
+		t.Fatalf("%v\n%s%s", err, out, errs)
+	}
+	leaf, junk := doc.Targets[0].Chain[0], doc.Targets[0].Chain[1]
+	for _, k := range []string{"subject", "issuer", "not_after", "days_left", "is_ca", "self_signed", "key"} {
+		if v, ok := junk[k]; !ok || v != nil {
+			t.Errorf("the unreadable certificate's %q is %v (present: %v); want null", k, v, ok)
+		}
+		if leaf[k] == nil {
+			t.Errorf("the leaf's %q is null", k)
+		}
+	}
+	if leaf["is_ca"] != false || leaf["subject"] != "CN=primary-host" {
+		t.Errorf("leaf: is_ca %v, subject %v", leaf["is_ca"], leaf["subject"])
+	}
+}
+
 func TestProbeCommandRootsAndExpectations(t *testing.T) {
 	p := newProbePKI(t)
 	addr := p.sniServer(t, nil)
@@ -220,9 +251,23 @@ func TestProbeCommandSave(t *testing.T) {
 	if len(set.Certs) != 1 || set.Certs[0].CommonName() != "Acme-CA-Intermediate" {
 		t.Errorf("saved %d certificates", len(set.Certs))
 	}
+	before, _ := os.ReadFile(store)
 	code, out, _ = runProbeCmd(t, addr, "--servername", "primary-host", "--save", store, "--password", "changeit")
-	if code != 0 || !strings.Contains(out, "0 added, 1 already present") {
+	if code != 0 || !strings.Contains(out, "0 added, 1 already present (unchanged)") {
 		t.Errorf("second save: exit %d\n%s", code, out)
+	}
+	code, out, _ = runProbeCmd(t, addr, "--servername", "primary-host", "--save", store, "--password", "changeit", "--json")
+	var doc struct {
+		Changed *bool `json:"changed"`
+		Saved   struct {
+			Changed bool `json:"changed"`
+		} `json:"saved"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); code != 0 || err != nil || doc.Changed == nil || *doc.Changed || doc.Saved.Changed {
+		t.Errorf("third save, --json: exit %d, %v; want \"changed\": false\n%s", code, err, out)
+	}
+	if after, _ := os.ReadFile(store); !bytes.Equal(before, after) {
+		t.Error("saving what the store holds already rewrote it")
 	}
 }
 

@@ -28,7 +28,7 @@ func printProbeText(w io.Writer, reps []probeReport, saved *probeSave, now time.
 			fmt.Fprintf(w, "present   %s\n", a)
 		}
 		if !saved.NoneSent {
-			fmt.Fprintf(w, "%s: %d added, %d already present\n", saved.Store, len(saved.Added), len(saved.Present))
+			fmt.Fprintf(w, "%s: %d added, %d already present%s\n", saved.Store, len(saved.Added), len(saved.Present), unchangedNote(saved.Changed))
 		}
 	}
 }
@@ -74,17 +74,21 @@ func printProbeOne(w io.Writer, rep probeReport, colour bool) {
 		fmt.Fprintf(w, "  chain as sent (%d):\n", len(rep.Chain))
 	}
 	for _, c := range rep.Chain {
-		fmt.Fprintf(w, "   #%d %s\n", c.Index, c.Subject)
+		fmt.Fprintf(w, "   #%d %s\n", c.Index, orUnknown(c.Subject))
 		row := func(k, v string) {
 			if v != "" {
 				fmt.Fprintf(w, "      %-9s %s\n", k, v)
 			}
 		}
-		row("issuer", c.Issuer)
+		row("issuer", orUnknown(c.Issuer))
 		row("SANs", strings.Join(c.SANs, ", "))
-		if c.NotAfter != "" {
-			valid := dateOf(c.NotBefore) + " to " + dateOf(c.NotAfter) + " (" + c.Validity + ")"
-			if c.DaysLeft < 0 {
+		if c.NotAfter != nil {
+			nb := "unknown"
+			if c.NotBefore != nil {
+				nb = render.Date(*c.NotBefore)
+			}
+			valid := nb + " to " + render.Date(*c.NotAfter) + " (" + c.Validity + ")"
+			if *c.DaysLeft < 0 {
 				valid = render.Colour(colour, render.Red, valid)
 			}
 			row("valid", valid)

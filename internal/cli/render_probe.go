@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/chain"
 	"github.com/trustctl/trustctl/internal/probe"
 	"github.com/trustctl/trustctl/internal/render"
@@ -49,12 +50,35 @@ type probeReport struct {
 	result   *probe.Result
 }
 
+// probeCert is a certificate of the chain as sent: what show tells of a
+// certificate (a field that could not be read is null), and the SANs and
+// validity as the text shows them.
 type probeCert struct {
 	Index int `json:"index"`
-	certView
+	certs.Details
 	KeyDesc  string   `json:"key_type,omitempty"`
 	SANs     []string `json:"sans,omitempty"`
 	Validity string   `json:"validity,omitempty"`
+}
+
+// newProbeCert describes the certificate at index i of a chain.
+func newProbeCert(i int, c *certs.Cert, now time.Time) probeCert {
+	pc := probeCert{Index: i, Details: c.Details(now)}
+	if pc.Key != nil {
+		pc.KeyDesc = *pc.Key
+	}
+	for _, l := range []struct {
+		prefix string
+		names  []string
+	}{{"DNS:", pc.DNSNames}, {"IP:", pc.IPs}, {"email:", pc.Emails}, {"URI:", pc.URIs}} {
+		for _, n := range l.names {
+			pc.SANs = append(pc.SANs, l.prefix+n)
+		}
+	}
+	if pc.NotAfter != nil {
+		pc.Validity = render.Days(*pc.NotAfter, now)
+	}
+	return pc
 }
 
 type probeProblem struct {
@@ -134,17 +158,12 @@ func newProbeReport(o probe.Outcome, v probe.Verdict, now time.Time) probeReport
 	rep.HandshakeError = errString(r.HandshakeErr)
 	rep.Version, rep.CipherSuite, rep.ALPN, rep.Legacy = r.VersionName(), r.CipherSuiteName(), r.ALPN, r.Legacy
 	rep.ElapsedMS = r.Elapsed.Milliseconds()
-	if leaf := r.Leaf(); leaf != nil {
-		days := probe.DaysLeft(leaf, now)
-		rep.Subject, rep.DaysLeft = leaf.Subject(), &days
-	}
 	for i, c := range r.Chain {
-		pc := probeCert{Index: i, certView: viewOf(c, now), KeyDesc: probe.KeyDescription(c), SANs: probe.SANs(c)}
-		pc.Validity = render.Days(c.NotAfter(), now)
-		if pc.Signature == "" {
-			pc.Signature = probe.SignatureAlgorithm(c)
-		}
-		rep.Chain = append(rep.Chain, pc)
+		rep.Chain = append(rep.Chain, newProbeCert(i, c, now))
+	}
+	if leaf := r.Leaf(); leaf != nil {
+		// Days left stay unknown (null) when notAfter could not be read.
+		rep.Subject, rep.DaysLeft = leaf.Subject(), rep.Chain[0].DaysLeft
 	}
 	for _, p := range r.Problems {
 		rep.Problems = append(rep.Problems, probeProblem{p.Kind, p.Index, p.Message})
@@ -181,11 +200,17 @@ func newProbeReport(o probe.Outcome, v probe.Verdict, now time.Time) probeReport
 type probeDoc struct {
 	Targets []probeReport `json:"targets"`
 	Saved   *probeSave    `json:"saved,omitempty"`
-	OK      bool          `json:"ok"`
+	// Changed is there with --save, the one thing probe writes.
+	Changed *bool `json:"changed,omitempty"`
+	OK      bool  `json:"ok"`
 }
 
 func printProbeJSON(w io.Writer, reps []probeReport, saved *probeSave, ok bool) error {
-	return render.JSON(w, probeDoc{Targets: reps, Saved: saved, OK: ok})
+	doc := probeDoc{Targets: reps, Saved: saved, OK: ok}
+	if saved != nil {
+		doc.Changed = &saved.Changed
+	}
+	return render.JSON(w, doc)
 }
 
 // printProbeSummary ends a probe of several targets with one row each:

@@ -39,8 +39,13 @@ EXAMPLES:
    trustctl show --cacerts --alias digicertglobalrootca
    trustctl show client.pfx --password ''
 
+A directory that holds nothing to show (an empty one, say) is not an error:
+a warning names it, as certigo dump and openssl storeutl do; a file that
+holds nothing trustctl reads is.
+
 EXIT CODES:
-   0 shown; 2 a source cannot be read, or --alias names no entry`,
+   0 shown (or nothing there to show); 2 a source cannot be read, or --alias
+     names no entry`,
 		Flags: append(storeFlags(true),
 			&ucli.StringFlag{Name: "alias", Usage: "show only the store entry `A`"},
 			jsonFlag),
@@ -126,6 +131,11 @@ func runShow(c *ucli.Context) error {
 		if oneAlias {
 			continue
 		}
+		if len(set.Certs)+len(set.CSRs)+len(set.CRLs) == 0 {
+			// An empty directory (or a key alone) is no error, as for
+			// certigo dump and openssl storeutl: said, not refused.
+			fmt.Fprintf(env.Stderr, "trustctl: warning: %s: no certificate, CSR or CRL found, nothing to show\n", p)
+		}
 		for _, r := range set.CSRs {
 			d := certs.DescribeCSR(r)
 			doc.CSRs = append(doc.CSRs, shownCSR{p, d})
@@ -153,10 +163,6 @@ func runShow(c *ucli.Context) error {
 // writeShown prints what show found, a blank line between items. With one
 // source holding several items, each title says which of them it is.
 func writeShown(w io.Writer, items []shownText, oneSource bool) error {
-	if len(items) == 0 {
-		_, err := fmt.Fprintln(w, "no certificates, CSRs or CRLs found")
-		return err
-	}
 	var b strings.Builder
 	for i, it := range items {
 		if i > 0 {

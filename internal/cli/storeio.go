@@ -170,16 +170,6 @@ func changeStore(c *ucli.Context, path string, create bool, change func(*store.S
 	return changed, nil
 }
 
-// storeEdit is a store opened for change by editStore.
-type storeEdit struct{ *store.Store }
-
-// editStore is changeStore for a store that is created when absent, for
-// callers that do not report whether it changed.
-func editStore(c *ucli.Context, path string, change func(ed *storeEdit) (bool, error)) error {
-	_, err := changeStore(c, path, true, func(st *store.Store) (bool, error) { return change(&storeEdit{st}) })
-	return err
-}
-
 // storeError adds the hints people need to an error from internal/store.
 func storeError(c *ucli.Context, err error, havePassword bool) error {
 	var need *store.NeedPasswordError

@@ -34,6 +34,7 @@ import (
 	"math/big"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -146,7 +147,8 @@ func (u Unreadable) Reason() string {
 	case errors.As(u.Err, &path) && path.Path == u.Source:
 		return path.Err.Error()
 	}
-	return u.Err.Error()
+	// The source is shown beside the reason: not twice.
+	return strings.TrimPrefix(u.Err.Error(), u.Source+": ")
 }
 
 var errNeedPassword = errors.New("needs a password")

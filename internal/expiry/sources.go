@@ -16,6 +16,7 @@ import (
 	"github.com/trustctl/trustctl/internal/ca"
 	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/probe"
+	"github.com/trustctl/trustctl/internal/safefile"
 	"github.com/trustctl/trustctl/internal/source"
 	"github.com/trustctl/trustctl/internal/store"
 )
@@ -59,7 +60,7 @@ func planSources(paths []string, endpoints []probe.Target) (*plan, error) {
 			p.jobs = append(p.jobs, job{path: "-", explicit: true, stdin: true})
 			continue
 		}
-		fi, err := os.Stat(arg)
+		fi, err := safefile.Stat(arg) // a dangling link, a loop, in words
 		switch {
 		case err != nil && errors.Is(err, fs.ErrNotExist) && looksLikeEndpoint(arg):
 			t, terr := probe.ParseTarget(arg)
@@ -89,7 +90,8 @@ func planSources(paths []string, endpoints []probe.Target) (*plan, error) {
 			}
 			p.addFile(arg, real, true, false)
 		default:
-			return nil, fmt.Errorf("%s: not a regular file or a directory (%s)", arg, fi.Mode().Type())
+			_, err := safefile.CheckInput(arg) // "a named pipe (FIFO), not a regular file"
+			return nil, err
 		}
 	}
 	p.dropCovered()
@@ -286,7 +288,7 @@ func (j job) run(ctx context.Context, opts Options) result {
 		return parseFile(data, "-", opts)
 	}
 	data, err := readFile(j.path)
-	if errors.Is(err, errTooLarge) {
+	if errors.Is(err, errTooLarge) && !j.explicit {
 		return result{notes: []string{fmt.Sprintf("%s: passed over: larger than %d MiB", j.path, MaxFileSize>>20)}}
 	}
 	if err != nil {
@@ -295,7 +297,9 @@ func (j job) run(ctx context.Context, opts Options) result {
 	return parseFile(data, j.path, opts)
 }
 
-var errTooLarge = errors.New("file too large")
+// errTooLarge passes over a file met in a walk, and makes one named on
+// the command line a source that could not be read.
+var errTooLarge = fmt.Errorf("larger than %d MiB, more than any certificate store holds", MaxFileSize>>20)
 
 func readFile(path string) ([]byte, error) {
 	f, err := os.Open(path)

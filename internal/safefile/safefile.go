@@ -8,13 +8,14 @@
 // renamed over it, and the directory is synced (on Unix; Windows has no
 // such call). Writes go through a symlink to its target (unless told not
 // to), keep the target's mode (and owner, where permitted), and can be
-// serialized across processes with [Lock].
+// serialized across processes with [Lock] (one file) or [LockDir] (a
+// directory whose files are kept consistent with each other).
 //
 // Nothing is left behind: a temporary file is removed on every error, the
 // lock file when the lock is released, and the temporary files of a run
-// that was killed (named after the target and the process that made them)
-// by the next write to the same target. It does not decide formats or
-// contents.
+// that was killed (named after the target and the process that made them,
+// see [TempTarget]) by the next write to the same target. It does not
+// decide formats or contents.
 package safefile
 
 import (
@@ -229,14 +230,36 @@ func pathError(path string, err error) error {
 // Write replaces path with data atomically. On any error the target is
 // left exactly as it was and the temporary file is removed. Temporary
 // files that killed runs left beside the target are removed first.
-func Write(path string, data []byte, opts Options) (err error) {
+func Write(path string, data []byte, opts Options) error {
+	st, err := stage(path, data, opts)
+	if err != nil {
+		return err
+	}
+	if err := st.commit(); err != nil {
+		st.discard()
+		return err
+	}
+	return syncDir(filepath.Dir(st.real))
+}
+
+// staged is a file written to a temporary file beside its target, not yet
+// renamed over it.
+type staged struct {
+	path, real, tmp string
+	noOverwrite     bool
+}
+
+// stage writes data to a temporary file beside the file path stands for
+// (the target of a symlink unless opts.NoFollow), with the mode and owner
+// the target has or opts.Perm, and syncs it. On error nothing is left.
+func stage(path string, data []byte, opts Options) (st *staged, err error) {
 	real := path
 	if opts.NoFollow {
 		if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-			return fmt.Errorf("%s: %w; not written through", path, ErrSymlink)
+			return nil, fmt.Errorf("%s: %w; not written through", path, ErrSymlink)
 		}
 	} else if real, err = Resolve(path); err != nil {
-		return err
+		return nil, err
 	}
 	perm := opts.Perm
 	if perm == 0 {
@@ -245,21 +268,21 @@ func Write(path string, data []byte, opts Options) (err error) {
 	var uid, gid = -1, -1
 	if fi, statErr := os.Stat(real); statErr == nil {
 		if opts.NoOverwrite {
-			return fmt.Errorf("%s: %w", path, ErrExists)
+			return nil, fmt.Errorf("%s: %w", path, ErrExists)
 		}
 		if !fi.Mode().IsRegular() {
-			return fmt.Errorf("%s: %s, %w", path, kindOf(fi.Mode()), ErrNotRegular)
+			return nil, fmt.Errorf("%s: %s, %w", path, kindOf(fi.Mode()), ErrNotRegular)
 		}
 		perm = fi.Mode().Perm()
 		uid, gid = owner(fi)
 	} else if !errors.Is(statErr, fs.ErrNotExist) {
-		return pathError(path, statErr)
+		return nil, pathError(path, statErr)
 	}
 	dir := filepath.Dir(real)
 	RemoveStale(real)
 	tmp, err := os.CreateTemp(dir, tempPrefix(real)+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
-		return fmt.Errorf("cannot write in %s: %w", dir, unwrapPath(err))
+		return nil, fmt.Errorf("cannot write in %s: %w", dir, unwrapPath(err))
 	}
 	tmpName := tmp.Name()
 	defer func() {
@@ -269,7 +292,7 @@ func Write(path string, data []byte, opts Options) (err error) {
 		}
 	}()
 	if err = tmp.Chmod(perm); err != nil {
-		return err
+		return nil, err
 	}
 	if uid >= 0 && (uid != os.Getuid() || gid != os.Getgid()) {
 		// Keeping the owner needs privilege; an unprivileged writer
@@ -277,28 +300,36 @@ func Write(path string, data []byte, opts Options) (err error) {
 		_ = tmp.Chown(uid, gid)
 	}
 	if _, err = tmp.Write(data); err != nil {
-		return pathError(path, err)
+		return nil, pathError(path, err)
 	}
 	if err = tmp.Sync(); err != nil {
-		return pathError(path, err)
+		return nil, pathError(path, err)
 	}
 	if err = tmp.Close(); err != nil {
-		return pathError(path, err)
+		return nil, pathError(path, err)
 	}
-	if opts.NoOverwrite {
-		// Link fails if the target appeared meanwhile; rename would not.
-		if err = os.Link(tmpName, real); err != nil {
-			if errors.Is(err, fs.ErrExist) {
-				err = fmt.Errorf("%s: %w", path, ErrExists)
-			}
-			return err
+	return &staged{path: path, real: real, tmp: tmpName, noOverwrite: opts.NoOverwrite}, nil
+}
+
+// commit puts the staged file in its target's place; the caller syncs the
+// directory.
+func (st *staged) commit() error {
+	if !st.noOverwrite {
+		return os.Rename(st.tmp, st.real)
+	}
+	// Link fails if the target appeared meanwhile; rename would not.
+	if err := os.Link(st.tmp, st.real); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			err = fmt.Errorf("%s: %w", st.path, ErrExists)
 		}
-		os.Remove(tmpName)
-	} else if err = os.Rename(tmpName, real); err != nil {
 		return err
 	}
-	return syncDir(dir)
+	os.Remove(st.tmp)
+	return nil
 }
+
+// discard removes the temporary file of a file not committed.
+func (st *staged) discard() { os.Remove(st.tmp) }
 
 func unwrapPath(err error) error {
 	var pe *fs.PathError
@@ -310,7 +341,39 @@ func unwrapPath(err error) error {
 
 // tempPrefix is the name of the temporary files of real up to the process
 // ID: ".NAME.tmp-". The full name is ".NAME.tmp-PID-RANDOM".
-func tempPrefix(real string) string { return "." + filepath.Base(real) + ".tmp-" }
+func tempPrefix(real string) string { return "." + filepath.Base(real) + tempMark + "-" }
+
+// tempMark follows the target's name in the name of its temporary files.
+const tempMark = ".tmp"
+
+// TempTarget reports whether name is the name of a temporary file that a
+// write of a file makes beside it, and returns that file's name: base is
+// "store.jks" for ".store.jks.tmp-PID-RANDOM" (and for ".store.jks.tmpRANDOM",
+// the name earlier versions gave them). It looks at the name only.
+func TempTarget(name string) (base string, ok bool) {
+	rest, ok := strings.CutPrefix(name, ".")
+	if !ok {
+		return "", false
+	}
+	i := strings.LastIndex(rest, tempMark)
+	if i <= 0 {
+		return "", false
+	}
+	// What follows is the process ID and a random number, or (earlier)
+	// only the random number: never a letter (".NAME.tmpl" is no temporary
+	// file).
+	if after := rest[i+len(tempMark):]; after != "" && after[0] != '-' && (after[0] < '0' || after[0] > '9') {
+		return "", false
+	}
+	return rest[:i], true
+}
+
+// IsTempOf reports whether name is a temporary file of a write of the file
+// named base (see [TempTarget]).
+func IsTempOf(name, base string) bool {
+	b, ok := TempTarget(name)
+	return ok && b == base
+}
 
 // RemoveStale removes the temporary files of real that a run killed
 // before it could rename or remove them: ".NAME.tmp-PID-*" whose process
@@ -353,14 +416,25 @@ func SyncDir(dir string) error { return syncDir(dir) }
 // of killed writers of path are removed (see [RemoveStale]).
 //
 // Lock fails at once, before any work, when the directory cannot be
-// written in.
+// written in. A file lock (rather than [LockDir]) is what works on every
+// file system a store may live on, network ones included.
 func Lock(path string) (unlock func(), err error) {
 	real, err := Resolve(path)
 	if err != nil {
 		return nil, err
 	}
-	dir := filepath.Dir(real)
-	lockPath := filepath.Join(dir, "."+filepath.Base(real)+".lock")
+	unlock, err = lockAt(filepath.Join(filepath.Dir(real), "."+filepath.Base(real)+".lock"), path)
+	if err != nil {
+		return nil, err
+	}
+	RemoveStale(real)
+	return unlock, nil
+}
+
+// lockAt takes the lock on the file lockPath, creating it, for what (a
+// path, in messages); the returned function removes the file and lets go.
+func lockAt(lockPath, what string) (unlock func(), err error) {
+	dir := filepath.Dir(lockPath)
 	for {
 		f, err := os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE, 0o600)
 		if err != nil {
@@ -368,14 +442,13 @@ func Lock(path string) (unlock func(), err error) {
 		}
 		if err := lockFile(f); err != nil {
 			f.Close()
-			return nil, fmt.Errorf("locking %s: %w", path, err)
+			return nil, fmt.Errorf("locking %s: %w", what, err)
 		}
 		// The writer before us removes the lock file before it lets go;
 		// holding a lock on a file no longer at lockPath serializes
 		// nothing, so take the one that is there now.
 		if held, err := f.Stat(); err == nil {
 			if now, err := os.Stat(lockPath); err == nil && os.SameFile(held, now) {
-				RemoveStale(real)
 				return func() { release(f, lockPath) }, nil
 			}
 		}
@@ -391,12 +464,19 @@ type File struct {
 	Perm fs.FileMode
 }
 
-// WriteFiles writes a set of files with [Write], checking them all before
-// it writes any: a file that already holds Data is left alone; one that
+// WriteFiles writes a set of files as one, checking them all before it
+// writes any: a file that already holds Data is left alone; one that
 // holds something else is [ErrExists] with opts.NoOverwrite; with
-// opts.NoFollow a symbolic link is [ErrSymlink]. It returns the files it
-// wrote. A failure while writing (a full disk) can leave the files before
-// it written.
+// opts.NoFollow a symbolic link is [ErrSymlink]. Every file to write is
+// then written to a temporary file beside it, and only once all of them
+// are written and synced are they renamed into place: a failure while
+// writing (a full disk, a directory that cannot be written in) removes the
+// temporary files and leaves every target as it was. It returns the files
+// it wrote.
+//
+// Only a rename can still fail after another succeeded (a file created
+// meanwhile where opts.NoOverwrite forbids replacing one); it needs no
+// room on the disk, the data being written already.
 func WriteFiles(files []File, opts Options) (written []string, err error) {
 	var todo []File
 	for _, f := range files {
@@ -418,15 +498,61 @@ func WriteFiles(files []File, opts Options) (written []string, err error) {
 		}
 		todo = append(todo, f)
 	}
+	var set []*staged
+	defer func() {
+		for _, st := range set[len(written):] {
+			st.discard()
+		}
+	}()
 	for _, f := range todo {
 		o := opts
 		o.Perm = f.Perm
-		if err := Write(f.Path, f.Data, o); err != nil {
+		st, err := stage(f.Path, f.Data, o)
+		if err != nil {
+			return nil, err
+		}
+		set = append(set, st)
+	}
+	dirs := map[string]bool{}
+	for _, st := range set {
+		if err := st.commit(); err != nil {
 			return written, err
 		}
-		written = append(written, f.Path)
+		written = append(written, st.path)
+		dirs[filepath.Dir(st.real)] = true
+	}
+	for d := range dirs {
+		if err := syncDir(d); err != nil {
+			return written, err
+		}
 	}
 	return written, nil
+}
+
+// MkdirAll creates dir and any parents it lacks (mode 0755), as
+// os.MkdirAll does, and returns a function that removes the directories it
+// created, deepest first, as long as they are empty: for a command that
+// makes a directory to write files in and must add nothing when it fails.
+func MkdirAll(dir string) (undo func(), err error) {
+	var made []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil || filepath.Dir(d) == d {
+			break
+		}
+		made = append(made, d)
+	}
+	undo = func() {
+		for _, d := range made {
+			if os.Remove(d) != nil {
+				return
+			}
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		undo()
+		return nil, pathError(dir, err)
+	}
+	return undo, nil
 }
 
 // Name makes a file name from s (an alias) that cannot leave the directory

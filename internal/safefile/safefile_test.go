@@ -108,33 +108,93 @@ func TestWriteIntoMissingDirectory(t *testing.T) {
 	}
 }
 
-func TestLockSerializes(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "store.jks")
-	unlock, err := Lock(p)
+// TestLocksSerialize: a second lock of the same file, or of the same
+// directory, waits until the first is released.
+func TestLocksSerialize(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		lock func() (func(), error)
+	}{
+		{"Lock", func() (func(), error) { return Lock(filepath.Join(dir, "store.jks")) }},
+		{"LockDir", func() (func(), error) { return LockDir(dir) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			unlock, err := tc.lock()
+			if err != nil {
+				t.Fatal(err)
+			}
+			acquired := make(chan func())
+			go func() {
+				u, err := tc.lock()
+				if err != nil {
+					t.Error(err)
+					u = func() {}
+				}
+				acquired <- u
+			}()
+			select {
+			case u := <-acquired:
+				u()
+				t.Fatal("a second lock was granted while the first was held")
+			case <-time.After(200 * time.Millisecond):
+			}
+			unlock()
+			select {
+			case u := <-acquired:
+				u()
+			case <-time.After(10 * time.Second):
+				t.Fatal("the second lock was not granted after the first was released")
+			}
+		})
+	}
+}
+
+// TestLockDirLeavesNoFile: on Unix the directory lock makes no file at
+// all; on Windows its lock file is gone once it is released.
+func TestLockDirLeavesNoFile(t *testing.T) {
+	dir := t.TempDir()
+	unlock, err := LockDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	acquired := make(chan func())
-	go func() {
-		u, err := Lock(p)
-		if err != nil {
-			t.Error(err)
-			u = func() {}
-		}
-		acquired <- u
-	}()
-	select {
-	case u := <-acquired:
-		u()
-		t.Fatal("a second Lock was granted while the first was held")
-	case <-time.After(200 * time.Millisecond):
+	if names := entries(t, dir); runtime.GOOS != "windows" && len(names) != 0 {
+		t.Errorf("while locked the directory holds %q; want nothing", names)
 	}
 	unlock()
-	select {
-	case u := <-acquired:
-		u()
-	case <-time.After(10 * time.Second):
-		t.Fatal("the second Lock was not granted after the first was released")
+	if names := entries(t, dir); len(names) != 0 {
+		t.Errorf("after unlock the directory holds %q; want nothing", names)
+	}
+	if _, err := LockDir(filepath.Join(dir, "absent")); err == nil {
+		t.Error("LockDir of a missing directory succeeded")
+	}
+}
+
+// TestTempTarget: the names Write gives its temporary files (and earlier
+// versions gave them) are recognised, with the file they are for.
+func TestTempTarget(t *testing.T) {
+	for name, want := range map[string]string{
+		".store.jks.tmp-123-456": "store.jks",
+		".index.json.tmp42":      "index.json",
+		"..ca.key.new.tmp-1-2":   ".ca.key.new",
+		".a.tmp.pem.tmp-9-9":     "a.tmp.pem",
+		".cacerts.tmp":           "cacerts",
+		"store.jks.tmp-1-1":      "", // not hidden: not ours
+		".store.jks.lock":        "",
+		".template.tmpl":         "",
+		".tmp-1-2":               "",
+		"plain.pem":              "",
+	} {
+		got, ok := TempTarget(name)
+		if got != want || ok != (want != "") {
+			t.Errorf("TempTarget(%q) = %q, %v; want %q", name, got, ok, want)
+		}
+		if want != "" && !IsTempOf(name, want) {
+			t.Errorf("IsTempOf(%q, %q) is false", name, want)
+		}
+	}
+	if IsTempOf(".store.jks.tmp-1-2", "store.p12") {
+		t.Error("a temporary file of store.jks counts as one of store.p12")
 	}
 }
 

@@ -4,6 +4,7 @@ package safefile
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"syscall"
@@ -60,4 +61,27 @@ func release(f *os.File, lockPath string) {
 	os.Remove(lockPath)
 	unlockFile(f)
 	f.Close()
+}
+
+// LockDir takes an exclusive advisory lock on the directory dir itself,
+// waiting for it: for a program that keeps several files of one directory
+// consistent with each other (a CA directory). The lock is on the
+// directory's own descriptor, so no file is made and none can be left
+// behind, a reader without write permission can take it too, and the
+// kernel drops it when the process dies. The returned function releases
+// it. (On Windows, which cannot lock a directory, it is [Lock]'s kind of
+// lock on the file ".lock" in dir, removed on release.)
+func LockDir(dir string) (unlock func(), err error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("locking %s: %w", dir, unwrapPath(err))
+	}
+	if err := lockFile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("locking %s: %w", dir, err)
+	}
+	return func() {
+		unlockFile(f)
+		f.Close()
+	}, nil
 }

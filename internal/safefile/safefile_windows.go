@@ -3,6 +3,7 @@ package safefile
 import (
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"golang.org/x/sys/windows"
 )
@@ -48,4 +49,11 @@ func release(f *os.File, lockPath string) {
 	unlockFile(f)
 	f.Close()
 	os.Remove(lockPath)
+}
+
+// LockDir takes an exclusive lock for the directory dir: Windows cannot
+// lock a directory, so the lock is on the file ".lock" in it, taken and
+// removed as [Lock] does. See the Unix version for its use.
+func LockDir(dir string) (unlock func(), err error) {
+	return lockAt(filepath.Join(dir, ".lock"), dir)
 }

@@ -40,11 +40,35 @@ func TestSniff(t *testing.T) {
 		{"jks", jksBytes, JKS},
 		{"jceks-magic", []byte{0xce, 0xce, 0xce, 0xce, 0, 0, 0, 2}, JCEKS},
 		{"pkcs12", p12Bytes, PKCS12},
+		{"pkcs12-truncated", p12Bytes[:len(p12Bytes)/2], PKCS12},
+		{"pkcs12-header-only", p12Bytes[:7], PKCS12},
 		{"text", []byte("hello"), Unknown},
 		{"empty", nil, Unknown},
 	} {
 		if got := Sniff(tc.data); got != tc.want {
 			t.Errorf("%s: Sniff = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestDamagedPKCS12IsAnError: a truncated PKCS#12 file is a damaged store,
+// never a file without certificates to be passed over (in a directory, or
+// by expiry).
+func TestDamagedPKCS12IsAnError(t *testing.T) {
+	root := testpki.Root(t, "Acme Root")
+	st := store.New(store.FormatPKCS12)
+	st.Import([]*certs.Cert{certs.FromX509(root.Cert)}, store.ImportOptions{})
+	data, err := st.Encode(store.EncodeOptions{Password: []byte("pw")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "half.p12"), data[:len(data)/2], 0o644)
+	for _, path := range []string{filepath.Join(dir, "half.p12"), dir} {
+		_, err := Load(path, Options{Password: []byte("pw"), HavePassword: true})
+		var fe *FormatError
+		if err == nil || errors.As(err, &fe) && fe.Err == nil {
+			t.Errorf("Load(%s) = %v; want the PKCS#12 file's damage", path, err)
 		}
 	}
 }

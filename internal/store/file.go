@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"encoding/asn1"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -40,8 +39,11 @@ type Options struct {
 }
 
 // Detect tells a store's format from its content: the magic numbers of JKS
-// (FEEDFEED) and JCEKS (CECECECE), a PEM BEGIN line, or the ASN.1 shape of a
-// PKCS#12 PFX (a SEQUENCE starting with INTEGER 3). Anything else is
+// (FEEDFEED) and JCEKS (CECECECE), a PEM BEGIN line, or the start of a
+// PKCS#12 PFX (a SEQUENCE whose first element is INTEGER 3, RFC 7292
+// section 4; no other DER file trustctl reads starts so). Only the start
+// is looked at, so that a truncated or damaged PFX is still taken for one,
+// and its decoder says what is wrong with it. Anything else is
 // FormatUnknown. It never looks at a file name.
 func Detect(data []byte) Format {
 	switch {
@@ -51,18 +53,27 @@ func Detect(data []byte) Format {
 		return FormatJCEKS
 	case pemfile.LooksLikePEM(data):
 		return FormatPEM
-	}
-	var pfx struct {
-		Version  int
-		AuthSafe asn1.RawValue
-		Rest     asn1.RawValue `asn1:"optional"`
-	}
-	if len(data) > 1 && data[0] == 0x30 {
-		if _, err := asn1.Unmarshal(data, &pfx); err == nil && pfx.Version == 3 {
-			return FormatPKCS12
-		}
+	case looksLikePFX(data):
+		return FormatPKCS12
 	}
 	return FormatUnknown
+}
+
+// looksLikePFX reports whether data starts as a PFX does: a SEQUENCE tag,
+// a length (definite in any form, or BER's indefinite one), then the
+// version, INTEGER 3.
+func looksLikePFX(data []byte) bool {
+	if len(data) < 2 || data[0] != 0x30 {
+		return false
+	}
+	n := 2 // tag and a short (or indefinite) length
+	if l := data[1]; l > 0x80 {
+		if l > 0x84 {
+			return false
+		}
+		n += int(l & 0x7f)
+	}
+	return bytes.HasPrefix(data[min(n, len(data)):], []byte{0x02, 0x01, 0x03})
 }
 
 // Open reads the store at path, following symbolic links, and decides its
