@@ -171,19 +171,6 @@ var hostileCommands = []hostileCommand{
 	{name: "probe-client-cert", args: []string{"probe", "127.0.0.1:1", "--client-cert", "IN", "--password", "pw"}},
 }
 
-// allBut skips every hostile input but the ones named, for the reason
-// given.
-func allBut(why string, keep ...string) map[string]string {
-	m := map[string]string{}
-	for _, n := range []string{"fifo", "/dev/zero", "/dev/urandom", "socket", "huge", "truncated", "wrong-type", "dangling", "loop", "directory"} {
-		m[n] = why
-	}
-	for _, n := range keep {
-		delete(m, n)
-	}
-	return m
-}
-
 // runHostile runs trustctl in-process in dir, failing the test if it does
 // not return: a command that opened a FIFO would wait for ever.
 func runHostile(t *testing.T, dir string, stdin io.Reader, args []string) (stdout, stderr string, code int) {
