@@ -81,7 +81,7 @@ func keytoolEntries(t *testing.T, out string) map[string]string {
 // trustctl writes is listed by keytool with every entry a trustedCertEntry
 // and the right SHA-256 fingerprint.
 func TestKeytoolListsWhatTrustctlWrites(t *testing.T) {
-	need(t, "keytool")
+	jdks(t)
 	dir := t.TempDir()
 	root := testpki.Root(t, "CN=Acme Root,O=Acme Corp,C=US")
 	inter := testpki.Intermediate(t, "CN=Acme Issuing CA,O=Acme Corp", root)
@@ -103,16 +103,18 @@ func TestKeytoolListsWhatTrustctlWrites(t *testing.T) {
 				args = append(args, "--encryption", tc.enc)
 			}
 			mustRun(t, args...)
-			out := tool(t, "keytool", "-list", "-v", "-keystore", p, "-storepass", "s3cret!", "-storetype", tc.storetype)
-			got := keytoolEntries(t, out)
-			if len(got) != len(want) {
-				t.Fatalf("keytool lists %d entries, want %d:\n%s", len(got), len(want), out)
-			}
-			for a, w := range want {
-				if got[a] != w {
-					t.Errorf("keytool: %s = %q, want %q", a, got[a], w)
+			eachJDK(t, func(t *testing.T, j jdkTools) {
+				out := tool(t, j.keytool, "-list", "-v", "-keystore", p, "-storepass", "s3cret!", "-storetype", tc.storetype)
+				got := keytoolEntries(t, out)
+				if len(got) != len(want) {
+					t.Fatalf("keytool lists %d entries, want %d:\n%s", len(got), len(want), out)
 				}
-			}
+				for a, w := range want {
+					if got[a] != w {
+						t.Errorf("keytool: %s = %q, want %q", a, got[a], w)
+					}
+				}
+			})
 		})
 	}
 }
@@ -121,7 +123,10 @@ func TestKeytoolListsWhatTrustctlWrites(t *testing.T) {
 // (made the way JDK 18+ makes cacerts) written by keytool are read, with
 // the same aliases and fingerprints keytool reports.
 func TestTrustctlReadsKeytoolStores(t *testing.T) {
-	need(t, "keytool")
+	eachJDK(t, func(t *testing.T, j jdkTools) { trustctlReadsKeytoolStores(t, j) })
+}
+
+func trustctlReadsKeytoolStores(t *testing.T, j jdkTools) {
 	dir := t.TempDir()
 	root := testpki.Root(t, "CN=Acme Root,O=Acme Corp,C=US")
 	rootPath, _ := root.Write(t, dir, "root")
@@ -141,7 +146,7 @@ func TestTrustctlReadsKeytoolStores(t *testing.T) {
 			p := filepath.Join(dir, tc.name+".store")
 			args := append([]string{"-importcert", "-noprompt", "-alias", "Corp-Root", "-file", rootPath,
 				"-keystore", p, "-storepass", "changeit"}, tc.extra...)
-			tool(t, "keytool", args...)
+			tool(t, j.keytool, args...)
 			out := mustRun(t, append([]string{"list", p, "--json"}, tc.pw...)...)
 			// JKS stores aliases lower-cased; PKCS#12 keeps the
 			// friendlyName as written (Java compares aliases without

@@ -51,20 +51,22 @@ func keystorePKI(t *testing.T) (root, inter, leaf *testpki.Cert, stores []builtK
 // full chain and the right fingerprints; openssl pkcs12 reads both PKCS#12
 // profiles.
 func TestKeytoolListsBuiltKeystores(t *testing.T) {
-	need(t, "keytool")
+	jdks(t)
 	root, inter, leaf, stores := keystorePKI(t)
 	want := "PrivateKeyEntry " + strings.Join([]string{
 		certs.FromX509(leaf.Cert).SHA256Hex(), certs.FromX509(inter.Cert).SHA256Hex(), certs.FromX509(root.Cert).SHA256Hex(),
 	}, " ")
 	for _, ks := range stores {
 		t.Run(filepath.Base(ks.path), func(t *testing.T) {
-			out := tool(t, "keytool", "-list", "-v", "-keystore", ks.path, "-storepass", ks.password, "-storetype", ks.storetype)
-			if !strings.Contains(out, "Certificate chain length: 3") {
-				t.Errorf("keytool does not show a chain of 3:\n%s", out)
-			}
-			if got := keytoolEntries(t, out)["primary-host"]; got != want {
-				t.Errorf("keytool: %q\nwant %q", got, want)
-			}
+			eachJDK(t, func(t *testing.T, j jdkTools) {
+				out := tool(t, j.keytool, "-list", "-v", "-keystore", ks.path, "-storepass", ks.password, "-storetype", ks.storetype)
+				if !strings.Contains(out, "Certificate chain length: 3") {
+					t.Errorf("keytool does not show a chain of 3:\n%s", out)
+				}
+				if got := keytoolEntries(t, out)["primary-host"]; got != want {
+					t.Errorf("keytool: %q\nwant %q", got, want)
+				}
+			})
 			if ks.storetype == "PKCS12" && hasTool("openssl") {
 				info := tool(t, "openssl", "pkcs12", "-info", "-in", ks.path, "-passin", "pass:changeit", "-nokeys")
 				if strings.Count(info, "BEGIN CERTIFICATE") != 3 || !strings.Contains(info, "friendlyName: primary-host") {
@@ -81,13 +83,16 @@ func hasTool(name string) bool { _, err := exec.LookPath(name); return err == ni
 // KeyStore and completes a TLS handshake on 127.0.0.1 with a Go client that
 // trusts only the root.
 func TestJavaServesBuiltKeystores(t *testing.T) {
-	need(t, "java")
+	eachJDK(t, javaServesBuiltKeystores)
+}
+
+func javaServesBuiltKeystores(t *testing.T, j jdkTools) {
 	root, _, _, stores := keystorePKI(t)
 	args := []string{"testdata/java/TLSServer.java"}
 	for _, ks := range stores {
 		args = append(args, ks.path, ks.storetype, ks.password)
 	}
-	cmd := exec.Command("java", args...)
+	cmd := exec.Command(j.java, args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -137,12 +142,15 @@ func TestJavaServesBuiltKeystores(t *testing.T) {
 // (JKS and PKCS#12) are listed and extracted, and the extracted key matches
 // the extracted certificate.
 func TestTrustctlReadsKeytoolKeyPairs(t *testing.T) {
-	need(t, "keytool")
+	eachJDK(t, trustctlReadsKeytoolKeyPairs)
+}
+
+func trustctlReadsKeytoolKeyPairs(t *testing.T, j jdkTools) {
 	dir := t.TempDir()
 	for _, typ := range []string{"JKS", "PKCS12"} {
 		t.Run(typ, func(t *testing.T) {
 			p := filepath.Join(dir, "gen."+strings.ToLower(typ))
-			tool(t, "keytool", "-genkeypair", "-alias", "tomcat", "-keyalg", "EC", "-groupname", "secp256r1",
+			tool(t, j.keytool, "-genkeypair", "-alias", "tomcat", "-keyalg", "EC", "-groupname", "secp256r1",
 				"-dname", "CN=app.example.com,O=Acme", "-validity", "30", "-keystore", p,
 				"-storepass", "changeit", "-keypass", "changeit", "-storetype", typ)
 			out := mustRun(t, "list", p, "--password", "changeit")
