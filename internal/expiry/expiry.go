@@ -216,7 +216,7 @@ func Run(ctx context.Context, paths []string, endpoints []probe.Target, opts Opt
 		}
 		if r.passedOver {
 			rep.PassedOver++
-			if jobs[i].explicit {
+			if jobs[i].is().explicit {
 				r.notes = append(r.notes, jobs[i].path+": passed over: no certificates")
 			}
 		}
@@ -228,17 +228,14 @@ func Run(ctx context.Context, paths []string, endpoints []probe.Target, opts Opt
 			opts.Progress(done, total)
 		}
 	}
-	var files, dials []int
-	for i, j := range jobs {
-		switch {
-		case j.endpoint != nil:
+	var dials []int
+	for i := range jobs {
+		switch a := jobs[i].is(); {
+		case a.endpoint != nil:
 			dials = append(dials, i)
 			rep.Endpoints++
-		case !j.ca:
-			files = append(files, i)
+		case !a.ca:
 			rep.Files++
-		default:
-			files = append(files, i)
 		}
 	}
 	// Files are read and parsed on every CPU, each worker taking the next
@@ -253,12 +250,13 @@ func Run(ctx context.Context, paths []string, endpoints []probe.Target, opts Opt
 		go func() {
 			defer wg.Done()
 			for {
-				k := int(next.Add(1)) - 1
-				if k >= len(files) {
+				i := int(next.Add(1)) - 1
+				if i >= len(jobs) {
 					return
 				}
-				i := files[k]
-				finished(i, jobs[i].run(ctx, opts))
+				if jobs[i].about == nil || jobs[i].about.endpoint == nil {
+					finished(i, jobs[i].run(ctx, opts))
+				}
 			}
 		}()
 	}
