@@ -82,8 +82,13 @@ type Options struct {
 // Options.Concurrency is not set.
 const DefaultConcurrency = probe.DefaultConcurrency
 
-// MaxFileSize bounds a file read during a walk; larger files are passed
-// over with a note (no certificate store comes near it).
+// MaxFileSize bounds a file expiry reads: one met in a walk is passed
+// over with a note, one named on the command line is a source that could
+// not be read. It is a quarter of what other commands read from one file
+// (safefile.MaxSize): a walk meets every large file of a tree, most of
+// them no certificates at all, and reads several at once, so the lower
+// bound keeps what a run over /etc or /var can hold in memory to a few
+// times 64 MiB. A store of some 40,000 certificates is still under it.
 const MaxFileSize = 64 << 20
 
 // MaxStdin bounds what is read from standard input for the source "-".

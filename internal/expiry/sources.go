@@ -302,52 +302,14 @@ func (j job) run(ctx context.Context, opts Options) result {
 		}
 		return parseFile(data, "-", opts)
 	}
-	data, err := readFile(j.path)
-	if errors.Is(err, errTooLarge) && !a.explicit {
+	data, err := safefile.Read(j.path, MaxFileSize)
+	if errors.Is(err, safefile.ErrTooLarge) && !a.explicit {
 		return result{notes: []string{fmt.Sprintf("%s: passed over: larger than %d MiB", j.path, MaxFileSize>>20)}}
 	}
 	if err != nil {
 		return result{unreadable: []Unreadable{{Source: j.path, Err: err}}}
 	}
 	return parseFile(data, j.path, opts)
-}
-
-// errTooLarge passes over a file met in a walk, and makes one named on
-// the command line a source that could not be read.
-var errTooLarge = fmt.Errorf("larger than %d MiB, more than any certificate store holds", MaxFileSize>>20)
-
-func readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if fi.Size() > MaxFileSize {
-		return nil, errTooLarge
-	}
-	// One buffer of the file's size, as os.ReadFile sizes it (a file
-	// that grows meanwhile is read up to the limit).
-	data := make([]byte, 0, fi.Size()+1)
-	for {
-		n, err := f.Read(data[len(data):cap(data)])
-		data = data[:len(data)+n]
-		if err == io.EOF {
-			return data, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(data) > MaxFileSize {
-			return nil, errTooLarge
-		}
-		if len(data) == cap(data) {
-			data = append(data, 0)[:len(data)]
-		}
-	}
 }
 
 // parseFile reads one file's certificates. One password serves every
