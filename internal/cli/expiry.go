@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/schollz/progressbar/v3"
 	ucli "github.com/urfave/cli/v2"
@@ -192,24 +194,72 @@ func expiryJSON(rep *expiry.Report, within string) expiryDoc {
 
 // printExpiry draws the table: the sources that could not be read first
 // (they need a look before anything else), then the certificates, soonest
-// first.
+// first. It is render.Table's table, written a line at a time from the
+// report: a report of tens of thousands of certificates built first into
+// rows of cells and then into one string would be held three times over.
 func printExpiry(env *Env, rep *expiry.Report) error {
-	rows := [][]string{}
+	if len(rep.Unreadable) == 0 && len(rep.Certs) == 0 {
+		_, err := fmt.Fprintln(env.Stdout, "no certificates found")
+		return err
+	}
+	colour := env.colour()
+	unreadable := render.Colour(colour, render.Red, "unreadable")
+	// The widths of the padded columns: DAYS, NOT AFTER, SUBJECT.
+	widths := [3]int{len("DAYS"), len("NOT AFTER"), len("SUBJECT")}
+	if len(rep.Unreadable) > 0 {
+		widths[1] = max(widths[1], visibleLen(unreadable))
+	}
 	for _, u := range rep.Unreadable {
-		rows = append(rows, []string{"-", render.Colour(env.colour(), render.Red, "unreadable"), u.Reason(), u.Source})
+		widths[2] = max(widths[2], visibleLen(u.Reason()))
+	}
+	var num []byte
+	for _, ct := range rep.Certs {
+		num = strconv.AppendInt(num[:0], int64(ct.DaysLeft), 10)
+		widths[0] = max(widths[0], len(num))
+		widths[1] = max(widths[1], len(render.Date(ct.NotAfter)))
+		widths[2] = max(widths[2], visibleLen(ct.Subject))
+	}
+	w := bufio.NewWriterSize(env.Stdout, 64<<10)
+	line := func(cells [4]string) {
+		for i, c := range cells[:3] {
+			w.WriteString(c)
+			for range widths[i] - visibleLen(c) + 2 {
+				w.WriteByte(' ')
+			}
+		}
+		w.WriteString(cells[3])
+		w.WriteByte('\n')
+	}
+	line([4]string{"DAYS", "NOT AFTER", "SUBJECT", "SOURCE"})
+	for _, u := range rep.Unreadable {
+		line([4]string{"-", unreadable, u.Reason(), u.Source})
 	}
 	for _, ct := range rep.Certs {
 		days := strconv.Itoa(ct.DaysLeft)
 		if ct.Expiring {
-			days = render.Colour(env.colour(), render.Red, days)
+			days = render.Colour(colour, render.Red, days)
 		}
-		rows = append(rows, []string{days, render.Date(ct.NotAfter), ct.Subject, ct.Origin})
+		line([4]string{days, render.Date(ct.NotAfter), ct.Subject, ct.Origin})
 	}
-	if len(rows) == 0 {
-		_, err := fmt.Fprintln(env.Stdout, "no certificates found")
-		return err
+	return w.Flush()
+}
+
+// visibleLen is the number of characters of s a terminal shows, as
+// render.Table counts them: runes, less the ANSI colour sequences.
+func visibleLen(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		if s[i] == 0x1b {
+			if j := strings.IndexByte(s[i:], 'm'); j >= 0 {
+				i += j + 1
+				continue
+			}
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		n++
 	}
-	return render.Table(env.Stdout, []string{"DAYS", "NOT AFTER", "SUBJECT", "SOURCE"}, rows)
+	return n
 }
 
 // startTLSFlag reads --starttls, refusing a protocol probe does not speak.

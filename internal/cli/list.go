@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -84,6 +85,31 @@ type listSummary struct {
 // document.
 func writeList(env *Env, path string, st *store.Store, asJSON bool) error {
 	now := env.Now()
+	if asJSON {
+		entries, sum := listEntries(st, now)
+		return render.JSON(env.Stdout, struct {
+			Store   string      `json:"store"`
+			Type    string      `json:"type"`
+			Entries []listEntry `json:"entries"`
+			Summary listSummary `json:"summary"`
+		}{path, st.Format.String(), entries, sum})
+	}
+	rows, sum := listRows(st, now, env.colour())
+	// On a narrow terminal the subject gives way first (its CN comes
+	// first and stays), then the fingerprint (--json and a pipe still give
+	// it whole), then the alias; then all three again, down to what fits
+	// an 80-column terminal.
+	if err := render.FitTable(env.Stdout, []string{"ALIAS", "KIND", "SUBJECT", "EXPIRES", "SHA-256"}, rows, env.Width,
+		render.Shrink{Col: 2, Min: 24}, render.Shrink{Col: 4, Min: 17}, render.Shrink{Col: 0, Min: 16},
+		render.Shrink{Col: 2, Min: 12}, render.Shrink{Col: 0, Min: 12}, render.Shrink{Col: 4, Min: 11}); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(env.Stdout, summaryLine(sum, env.colour()))
+	return err
+}
+
+// listEntries is what list --json says of each entry.
+func listEntries(st *store.Store, now time.Time) ([]listEntry, listSummary) {
 	entries := make([]listEntry, 0, len(st.Entries))
 	var sum listSummary
 	for _, e := range st.Entries {
@@ -102,53 +128,56 @@ func writeList(env *Env, path string, st *store.Store, asJSON bool) error {
 			le.ChainLength = len(e.Certs)
 		}
 		le.Created = rfc3339(e.Created)
-		switch le.Status {
-		case certs.Expired:
-			sum.Expired++
-		case certs.ExpiringSoon:
-			sum.Expiring++
-		}
+		sum.count(le.Status)
 		entries = append(entries, le)
 	}
 	sum.Entries = len(entries)
-	if asJSON {
-		return render.JSON(env.Stdout, struct {
-			Store   string      `json:"store"`
-			Type    string      `json:"type"`
-			Entries []listEntry `json:"entries"`
-			Summary listSummary `json:"summary"`
-		}{path, st.Format.String(), entries, sum})
-	}
-	colour := env.colour()
-	rows := make([][]string, 0, len(entries))
-	for _, le := range entries {
-		kind := le.Kind
-		if le.ChainLength > 0 {
-			kind += " (chain " + strconv.Itoa(le.ChainLength) + ")"
+	return entries, sum
+}
+
+// listRows is the table's rows, made straight from the store with only
+// what the table shows: the decoded store, by far the largest thing list
+// holds, can then be freed while the table is drawn, with no second copy
+// of every entry in between.
+func listRows(st *store.Store, now time.Time, colour bool) ([][]string, listSummary) {
+	rows := make([][]string, 0, len(st.Entries))
+	var sum listSummary
+	for _, e := range st.Entries {
+		kind := e.Kind.String()
+		if e.Kind == store.PrivateKey && len(e.Certs) > 0 {
+			kind += " (chain " + strconv.Itoa(len(e.Certs)) + ")"
 		}
+		var subject, sha string
+		var status certs.Expiry
 		expires := "unknown"
-		if le.NotAfter != nil {
-			expires = dateOf(*le.NotAfter)
+		if cert := e.Cert(); cert != nil {
+			subject, sha = cert.Subject(), cert.SHA256Hex()
+			na := cert.NotAfter()
+			status = certs.ExpiryOf(na, now)
+			if !na.IsZero() {
+				expires = dateOf(rfc3339(na))
+			}
+			switch status {
+			case certs.Expired:
+				expires += " expired"
+			case certs.ExpiringSoon:
+				expires += fmt.Sprintf(" in %dd", certs.DaysLeft(na, now))
+			}
 		}
-		switch le.Status {
-		case certs.Expired:
-			expires += " expired"
-		case certs.ExpiringSoon:
-			expires += fmt.Sprintf(" in %dd", *le.DaysLeft)
-		}
-		rows = append(rows, []string{le.Alias, kind, le.Subject, render.ExpiryColour(colour, le.Status, expires), le.SHA256})
+		sum.count(status)
+		rows = append(rows, []string{e.Alias, kind, subject, render.ExpiryColour(colour, status, expires), sha})
 	}
-	// On a narrow terminal the subject gives way first (its CN comes
-	// first and stays), then the fingerprint (--json and a pipe still give
-	// it whole), then the alias; then all three again, down to what fits
-	// an 80-column terminal.
-	if err := render.FitTable(env.Stdout, []string{"ALIAS", "KIND", "SUBJECT", "EXPIRES", "SHA-256"}, rows, env.Width,
-		render.Shrink{Col: 2, Min: 24}, render.Shrink{Col: 4, Min: 17}, render.Shrink{Col: 0, Min: 16},
-		render.Shrink{Col: 2, Min: 12}, render.Shrink{Col: 0, Min: 12}, render.Shrink{Col: 4, Min: 11}); err != nil {
-		return err
+	sum.Entries = len(rows)
+	return rows, sum
+}
+
+func (s *listSummary) count(status certs.Expiry) {
+	switch status {
+	case certs.Expired:
+		s.Expired++
+	case certs.ExpiringSoon:
+		s.Expiring++
 	}
-	_, err := fmt.Fprintln(env.Stdout, summaryLine(sum, colour))
-	return err
 }
 
 // summaryLine is "142 entries: 2 expired, 1 expiring within 30 days".

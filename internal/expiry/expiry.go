@@ -24,6 +24,7 @@
 package expiry
 
 import (
+	"cmp"
 	"context"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -81,8 +82,13 @@ type Options struct {
 // Options.Concurrency is not set.
 const DefaultConcurrency = probe.DefaultConcurrency
 
-// MaxFileSize bounds a file read during a walk; larger files are passed
-// over with a note (no certificate store comes near it).
+// MaxFileSize bounds a file expiry reads: one met in a walk is passed
+// over with a note, one named on the command line is a source that could
+// not be read. It is a quarter of what other commands read from one file
+// (safefile.MaxSize): a walk meets every large file of a tree, most of
+// them no certificates at all, and reads several at once, so the lower
+// bound keeps what a run over /etc or /var can hold in memory to a few
+// times 64 MiB. A store of some 40,000 certificates is still under it.
 const MaxFileSize = 64 << 20
 
 // MaxStdin bounds what is read from standard input for the source "-".
@@ -100,6 +106,11 @@ type Cert struct {
 	// Expiring is set when Options.HaveWithin and the certificate
 	// expires before Now+Within (or has expired).
 	Expiring bool
+	// source is the index of the job that found it: the certificates
+	// are collected as the jobs finish, and sorted into the order of
+	// the sources (within one expiry date) by it. It fits in the padding
+	// after Expiring.
+	source uint32
 	// Detail is kept only with Options.Detail.
 	*Detail
 }
@@ -190,25 +201,46 @@ func Run(ctx context.Context, paths []string, endpoints []probe.Target, opts Opt
 	rep := &Report{Now: opts.Now}
 	jobs := plan.jobs
 	total := len(jobs)
-	results := make([]result, total)
+	// What the jobs find goes straight into the report as each finishes,
+	// rather than into a result kept per job: a tree of tens of
+	// thousands of files then costs little more than its certificates.
+	// Unreadable sources and notes are few; they are put back into the
+	// order of the sources at the end.
 	var (
-		mu   sync.Mutex
-		done int
+		mu     sync.Mutex
+		done   int
+		extras []extra
 	)
-	finished := func() {
+	rep.Certs = make([]Cert, 0, total)
+	finished := func(i int, r result) {
 		mu.Lock()
 		defer mu.Unlock()
+		for _, c := range r.certs {
+			c.source = uint32(i)
+			rep.Certs = append(rep.Certs, c)
+		}
+		if r.passedOver {
+			rep.PassedOver++
+			if jobs[i].is().explicit {
+				r.notes = append(r.notes, jobs[i].path+": passed over: no certificates")
+			}
+		}
+		if len(r.unreadable) > 0 || len(r.notes) > 0 {
+			extras = append(extras, extra{i, r.unreadable, r.notes})
+		}
 		done++
 		if opts.Progress != nil {
 			opts.Progress(done, total)
 		}
 	}
-	var files, dials []int
-	for i, j := range jobs {
-		if j.endpoint != nil {
+	var dials []int
+	for i := range jobs {
+		switch a := jobs[i].is(); {
+		case a.endpoint != nil:
 			dials = append(dials, i)
-		} else {
-			files = append(files, i)
+			rep.Endpoints++
+		case !a.ca:
+			rep.Files++
 		}
 	}
 	// Files are read and parsed on every CPU, each worker taking the next
@@ -223,13 +255,13 @@ func Run(ctx context.Context, paths []string, endpoints []probe.Target, opts Opt
 		go func() {
 			defer wg.Done()
 			for {
-				k := int(next.Add(1)) - 1
-				if k >= len(files) {
+				i := int(next.Add(1)) - 1
+				if i >= len(jobs) {
 					return
 				}
-				i := files[k]
-				results[i] = jobs[i].run(ctx, opts)
-				finished()
+				if jobs[i].about == nil || jobs[i].about.endpoint == nil {
+					finished(i, jobs[i].run(ctx, opts))
+				}
 			}
 		}()
 	}
@@ -240,32 +272,15 @@ func Run(ctx context.Context, paths []string, endpoints []probe.Target, opts Opt
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			results[i] = jobs[i].run(ctx, opts)
-			finished()
+			finished(i, jobs[i].run(ctx, opts))
 		}()
 	}
 	wg.Wait()
 
-	n := 0
-	for _, r := range results {
-		n += len(r.certs)
-	}
-	rep.Certs = make([]Cert, 0, n)
-	for i, r := range results {
-		if jobs[i].endpoint != nil {
-			rep.Endpoints++
-		} else if !jobs[i].ca {
-			rep.Files++
-		}
-		rep.Certs = append(rep.Certs, r.certs...)
-		rep.Unreadable = append(rep.Unreadable, r.unreadable...)
-		rep.Notes = append(rep.Notes, r.notes...)
-		if r.passedOver {
-			rep.PassedOver++
-			if jobs[i].explicit {
-				rep.Notes = append(rep.Notes, jobs[i].path+": passed over: no certificates")
-			}
-		}
+	slices.SortFunc(extras, func(a, b extra) int { return a.source - b.source })
+	for _, e := range extras {
+		rep.Unreadable = append(rep.Unreadable, e.unreadable...)
+		rep.Notes = append(rep.Notes, e.notes...)
 	}
 	rep.Unreadable = append(plan.unreadable, rep.Unreadable...)
 	rep.Notes = append(plan.notes, rep.Notes...)
@@ -273,10 +288,24 @@ func Run(ctx context.Context, paths []string, endpoints []probe.Target, opts Opt
 	return rep, nil
 }
 
-// decide sorts the certificates soonest first, counts days and marks
-// those inside the window.
+// extra is what a job found beside certificates.
+type extra struct {
+	source     int
+	unreadable []Unreadable
+	notes      []string
+}
+
+// decide sorts the certificates soonest first, in the order of their
+// sources within one date, counts days and marks those inside the window.
 func (r *Report) decide(opts Options) {
-	slices.SortStableFunc(r.Certs, func(a, b Cert) int { return a.NotAfter.Compare(b.NotAfter) })
+	// Stable: the certificates of one source were added together, in
+	// their order.
+	slices.SortStableFunc(r.Certs, func(a, b Cert) int {
+		if c := a.NotAfter.Compare(b.NotAfter); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.source, b.source)
+	})
 	limit := opts.Now.Add(opts.Within)
 	for i := range r.Certs {
 		c := &r.Certs[i]

@@ -22,15 +22,29 @@ import (
 )
 
 // job is one thing to read: a file, a CA directory, standard input or an
-// endpoint.
+// endpoint. Most are files met in a walk, which need nothing but their
+// path: the rest is kept apart, so that the plan of a tree of tens of
+// thousands of files stays small.
 type job struct {
-	path     string // as shown: the file, CA directory or "-"
-	explicit bool   // named on the command line (not found in a walk)
+	path  string    // as shown: the file, CA directory or "-"
+	about *jobAbout // nil for a file met in a walk
+}
+
+type jobAbout struct {
+	explicit bool // named on the command line (not found in a walk)
 	ca       bool
 	stdin    bool
 	link     bool   // reached through a symbolic link
 	real     string // the real path, for links and explicit files
 	endpoint *probe.Target
+}
+
+// is says what the job is beyond its path.
+func (j *job) is() jobAbout {
+	if j.about == nil {
+		return jobAbout{}
+	}
+	return *j.about
 }
 
 // result is what one job found.
@@ -57,7 +71,7 @@ func planSources(paths []string, endpoints []probe.Target) (*plan, error) {
 	p := &plan{files: map[string]int{}, dirs: map[string]bool{}}
 	for _, arg := range paths {
 		if arg == "-" {
-			p.jobs = append(p.jobs, job{path: "-", explicit: true, stdin: true})
+			p.jobs = append(p.jobs, job{path: "-", about: &jobAbout{explicit: true, stdin: true}})
 			continue
 		}
 		fi, err := safefile.Stat(arg) // a dangling link, a loop, in words
@@ -67,11 +81,11 @@ func planSources(paths []string, endpoints []probe.Target) (*plan, error) {
 			if terr != nil {
 				return nil, terr
 			}
-			p.jobs = append(p.jobs, job{path: arg, explicit: true, endpoint: &t})
+			p.jobs = append(p.jobs, job{path: arg, about: &jobAbout{explicit: true, endpoint: &t}})
 		case err != nil:
 			p.unreadable = append(p.unreadable, Unreadable{Source: arg, Err: err})
 		case fi.IsDir() && isCADir(arg):
-			p.jobs = append(p.jobs, job{path: arg, explicit: true, ca: true})
+			p.jobs = append(p.jobs, job{path: arg, about: &jobAbout{explicit: true, ca: true}})
 		case fi.IsDir():
 			real, err := realPath(arg)
 			if err != nil {
@@ -96,7 +110,7 @@ func planSources(paths []string, endpoints []probe.Target) (*plan, error) {
 	}
 	p.dropCovered()
 	for _, t := range endpoints {
-		p.jobs = append(p.jobs, job{path: t.String(), explicit: true, endpoint: &t})
+		p.jobs = append(p.jobs, job{path: t.String(), about: &jobAbout{explicit: true, endpoint: &t}})
 	}
 	return p, nil
 }
@@ -119,7 +133,7 @@ func (p *plan) walk(dir, real string, ancestors []string) {
 		p.unreadable = append(p.unreadable, Unreadable{Source: dir, Err: err})
 	}
 	if hasCAFiles(ents) && isCADir(dir) {
-		p.jobs = append(p.jobs, job{path: dir, ca: true})
+		p.jobs = append(p.jobs, job{path: dir, about: &jobAbout{ca: true}})
 		return
 	}
 	for _, e := range ents {
@@ -188,15 +202,15 @@ var hashLink = regexp.MustCompile(`^[0-9a-f]{8}\.r?[0-9]+$`)
 func (p *plan) addFile(path, real string, explicit, link bool) {
 	if i, ok := p.files[real]; ok {
 		old := &p.jobs[i]
-		if rank(path, explicit, link) < rank(old.path, old.explicit, old.link) {
-			old.path, old.explicit, old.link = path, explicit, link
+		if rank(path, explicit, link) < rank(old.path, old.about.explicit, old.about.link) {
+			old.path, old.about.explicit, old.about.link = path, explicit, link
 		}
 		return
 	}
 	if explicit || link {
 		p.files[real] = len(p.jobs)
 	}
-	p.jobs = append(p.jobs, job{path: path, explicit: explicit, link: link, real: real})
+	p.jobs = append(p.jobs, job{path: path, about: &jobAbout{explicit: explicit, link: link, real: real}})
 }
 
 // addWalked plans a regular file met in a walk of the directory whose
@@ -204,8 +218,8 @@ func (p *plan) addFile(path, real string, explicit, link bool) {
 func (p *plan) addWalked(path, dir, name string) {
 	if len(p.files) > 0 {
 		if i, ok := p.files[filepath.Join(dir, name)]; ok {
-			if old := &p.jobs[i]; !old.explicit {
-				old.path, old.link = path, false
+			if old := &p.jobs[i]; !old.about.explicit {
+				old.path, old.about.link = path, false
 			}
 			return
 		}
@@ -218,7 +232,7 @@ func (p *plan) addWalked(path, dir, name string) {
 func (p *plan) dropCovered() {
 	kept := p.jobs[:0]
 	for _, j := range p.jobs {
-		if j.link && p.dirs[filepath.Dir(j.real)] && filepath.Base(j.real)[0] != '.' {
+		if a := j.is(); a.link && p.dirs[filepath.Dir(a.real)] && filepath.Base(a.real)[0] != '.' {
 			continue
 		}
 		kept = append(kept, j)
@@ -269,12 +283,13 @@ func looksLikeEndpoint(s string) bool {
 }
 
 func (j job) run(ctx context.Context, opts Options) result {
+	a := j.is()
 	switch {
-	case j.endpoint != nil:
-		return runEndpoint(ctx, *j.endpoint, opts)
-	case j.ca:
+	case a.endpoint != nil:
+		return runEndpoint(ctx, *a.endpoint, opts)
+	case a.ca:
 		return runCA(j.path, opts)
-	case j.stdin:
+	case a.stdin:
 		if opts.Stdin == nil {
 			return result{unreadable: []Unreadable{{Source: "-", Err: errors.New("no standard input")}}}
 		}
@@ -287,52 +302,14 @@ func (j job) run(ctx context.Context, opts Options) result {
 		}
 		return parseFile(data, "-", opts)
 	}
-	data, err := readFile(j.path)
-	if errors.Is(err, errTooLarge) && !j.explicit {
+	data, err := safefile.Read(j.path, MaxFileSize)
+	if errors.Is(err, safefile.ErrTooLarge) && !a.explicit {
 		return result{notes: []string{fmt.Sprintf("%s: passed over: larger than %d MiB", j.path, MaxFileSize>>20)}}
 	}
 	if err != nil {
 		return result{unreadable: []Unreadable{{Source: j.path, Err: err}}}
 	}
 	return parseFile(data, j.path, opts)
-}
-
-// errTooLarge passes over a file met in a walk, and makes one named on
-// the command line a source that could not be read.
-var errTooLarge = fmt.Errorf("larger than %d MiB, more than any certificate store holds", MaxFileSize>>20)
-
-func readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if fi.Size() > MaxFileSize {
-		return nil, errTooLarge
-	}
-	// One buffer of the file's size, as os.ReadFile sizes it (a file
-	// that grows meanwhile is read up to the limit).
-	data := make([]byte, 0, fi.Size()+1)
-	for {
-		n, err := f.Read(data[len(data):cap(data)])
-		data = data[:len(data)+n]
-		if err == io.EOF {
-			return data, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(data) > MaxFileSize {
-			return nil, errTooLarge
-		}
-		if len(data) == cap(data) {
-			data = append(data, 0)[:len(data)]
-		}
-	}
 }
 
 // parseFile reads one file's certificates. One password serves every

@@ -28,7 +28,9 @@ import (
 	"fmt"
 	"hash"
 	"math/big"
+	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -96,6 +98,21 @@ type answer struct {
 	// again until refresh.
 	cacheable                       bool
 	thisUpdate, nextUpdate, refresh time.Time
+	// The header values of a cacheable answer, made once when it is
+	// signed so that serving it again from the cache formats nothing:
+	// Content-Length, and Last-Modified and Expires for a GET.
+	length, lastModified, expires []string
+}
+
+// newAnswer is a signed response; a cacheable one gets its header values.
+func newAnswer(der []byte, cacheable bool, this, next, refresh time.Time) answer {
+	a := answer{der: der, cacheable: cacheable, thisUpdate: this, nextUpdate: next, refresh: refresh}
+	if cacheable {
+		a.length = []string{strconv.Itoa(len(der))}
+		a.lastModified = []string{this.Format(http.TimeFormat)}
+		a.expires = []string{next.Format(http.TimeFormat)}
+	}
+	return a
 }
 
 // NewResponder checks the options and returns a responder.
@@ -195,20 +212,14 @@ func (r *Responder) respond(reqDER []byte) (answer, error) {
 	if !ok {
 		return answer{der: responderMalformed}, ErrResponderMalformed
 	}
-	h := hashFromOID(req.hashAlg)
-	if h == 0 {
-		return answer{der: responderMalformed}, ErrResponderMalformed
-	}
-	if !bytes.Equal(req.issuerNameHash, r.issuerNameHash[h]) || !bytes.Equal(req.issuerKeyHash, r.issuerKeyHash[h]) {
-		return answer{der: responderUnauthorized}, ErrResponderNotOurs
-	}
-
 	now := r.o.Now()
 	version, err := r.o.Source.ResponderVersion()
 	if err != nil {
 		return answer{der: responderInternal}, fmt.Errorf("reading the CA's records: %w", err)
 	}
 	if req.nonce == nil {
+		// Only answers to a CertID already checked below are cached: the
+		// same bytes would pass the same checks.
 		r.mu.Lock()
 		if r.version != version {
 			r.version, r.cache = version, map[string]answer{}
@@ -219,15 +230,27 @@ func (r *Responder) respond(reqDER []byte) (answer, error) {
 			return c, nil
 		}
 	}
-	entry, err := r.o.Source.ResponderLookup(version, req.serial)
+	id, ok := parseCertID(req.certID)
+	if !ok {
+		return answer{der: responderMalformed}, ErrResponderMalformed
+	}
+	h := hashFromOID(id.hashAlg)
+	if h == 0 {
+		return answer{der: responderMalformed}, ErrResponderMalformed
+	}
+	if !bytes.Equal(id.issuerNameHash, r.issuerNameHash[h]) || !bytes.Equal(id.issuerKeyHash, r.issuerKeyHash[h]) {
+		return answer{der: responderUnauthorized}, ErrResponderNotOurs
+	}
+	entry, err := r.o.Source.ResponderLookup(version, id.serial)
 	if err != nil {
 		return answer{der: responderInternal}, fmt.Errorf("looking up serial: %w", err)
 	}
-	a := answer{refresh: now.Add(r.o.Validity / 2), cacheable: req.nonce == nil}
-	a.thisUpdate, a.nextUpdate = r.updateTimes(now)
-	if a.der, err = r.sign(req.certID, entry, req.nonce, now); err != nil {
+	der, err := r.sign(req.certID, entry, req.nonce, now)
+	if err != nil {
 		return answer{der: responderInternal}, err
 	}
+	this, next := r.updateTimes(now)
+	a := newAnswer(der, req.nonce == nil, this, next, now.Add(r.o.Validity/2))
 	if a.cacheable {
 		r.mu.Lock()
 		if r.version == version {
@@ -242,11 +265,16 @@ func (r *Responder) respond(reqDER []byte) (answer, error) {
 // section 4.1.1): the first certificate asked about, as OpenSSL, browsers
 // and the JDK ask about one per request, and the nonce.
 type responderRequest struct {
-	certID                        []byte // the CertID's DER, echoed in the response
+	certID []byte // the CertID's DER, echoed in the response
+	nonce  []byte // the nonce extension's value, nil if none
+}
+
+// responderCertID is what a CertID holds, read by [parseCertID] only when
+// the answer is not in the cache.
+type responderCertID struct {
 	hashAlg                       asn1.ObjectIdentifier
 	issuerNameHash, issuerKeyHash []byte
 	serial                        *big.Int
-	nonce                         []byte // the nonce extension's value, nil if none
 }
 
 // parseResponderRequest reads an OCSPRequest by hand: the reflection of
@@ -310,25 +338,32 @@ func parseResponderRequest(der []byte) (responderRequest, bool) {
 			req.certID = []byte(certID)
 		}
 	}
-	id := cryptobyte.String(req.certID)
+	return req, true
+}
+
+// parseCertID reads the fields of a CertID's DER (see
+// parseResponderRequest).
+func parseCertID(der []byte) (responderCertID, bool) {
+	var id responderCertID
+	in := cryptobyte.String(der)
 	var body, alg cryptobyte.String
-	req.serial = new(big.Int)
-	if !id.ReadASN1(&body, cbasn1.SEQUENCE) ||
-		!body.ReadASN1(&alg, cbasn1.SEQUENCE) || !alg.ReadASN1ObjectIdentifier(&req.hashAlg) ||
-		!body.ReadASN1Bytes(&req.issuerNameHash, cbasn1.OCTET_STRING) ||
-		!body.ReadASN1Bytes(&req.issuerKeyHash, cbasn1.OCTET_STRING) ||
-		!body.ReadASN1Integer(req.serial) || !body.Empty() {
-		return req, false
+	id.serial = new(big.Int)
+	if !in.ReadASN1(&body, cbasn1.SEQUENCE) ||
+		!body.ReadASN1(&alg, cbasn1.SEQUENCE) || !alg.ReadASN1ObjectIdentifier(&id.hashAlg) ||
+		!body.ReadASN1Bytes(&id.issuerNameHash, cbasn1.OCTET_STRING) ||
+		!body.ReadASN1Bytes(&id.issuerKeyHash, cbasn1.OCTET_STRING) ||
+		!body.ReadASN1Integer(id.serial) || !body.Empty() {
+		return id, false
 	}
 	// The algorithm's parameters, if any, are one element (NULL).
 	if !alg.Empty() {
 		var params cryptobyte.String
 		var tag cbasn1.Tag
 		if !alg.ReadAnyASN1Element(&params, &tag) || !alg.Empty() {
-			return req, false
+			return id, false
 		}
 	}
-	return req, true
+	return id, true
 }
 
 // updateTimes returns thisUpdate and nextUpdate of a response produced at

@@ -44,6 +44,14 @@ func NewHandler(r *Responder, logf func(string)) *Handler {
 // finish with the previous responder.
 func (h *Handler) SetResponder(r *Responder) { h.responder.Store(r) }
 
+// Header values that never change, set into the header map directly
+// rather than through Header.Set: a response answered from the cache
+// then formats and allocates next to nothing of its own.
+var (
+	headerOCSPResponse = []string{"application/ocsp-response"}
+	headerNoStore      = []string{"no-store"}
+)
+
 func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	var der []byte
 	var err error
@@ -51,16 +59,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	case http.MethodGet:
 		der, err = decodeGETRequest(req.URL.EscapedPath())
 	case http.MethodPost:
-		der, err = io.ReadAll(http.MaxBytesReader(w, req.Body, maxRequest))
-		var tooBig *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooBig):
-			h.logf("%s: request body over %d bytes", req.RemoteAddr, maxRequest)
-			http.Error(w, "OCSP request too large", http.StatusRequestEntityTooLarge)
-			return
-		case err != nil:
-			h.logf("%s: reading the request: %v", req.RemoteAddr, err)
-			http.Error(w, "incomplete OCSP request", http.StatusBadRequest)
+		var status int
+		if der, status = h.readBody(w, req); status != 0 {
+			msg := "incomplete OCSP request"
+			if status == http.StatusRequestEntityTooLarge {
+				msg = "OCSP request too large"
+			}
+			http.Error(w, msg, status)
 			return
 		}
 	default:
@@ -77,18 +82,53 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		h.logf("%s: %v", req.RemoteAddr, err)
 	}
 	hd := w.Header()
-	hd.Set("Content-Type", "application/ocsp-response")
-	hd.Set("Content-Length", strconv.Itoa(len(a.der)))
+	hd["Content-Type"] = headerOCSPResponse
+	if a.length != nil {
+		hd["Content-Length"] = a.length
+	} else {
+		hd["Content-Length"] = []string{strconv.Itoa(len(a.der))}
+	}
 	if req.Method == http.MethodGet && a.cacheable {
 		// Caches may keep it for as long as the responder serves it.
 		maxAge := max(0, int(a.refresh.Sub(r.o.Now()).Round(time.Second)/time.Second))
-		hd.Set("Cache-Control", fmt.Sprintf("max-age=%d, public, no-transform, must-revalidate", maxAge))
-		hd.Set("Last-Modified", a.thisUpdate.Format(http.TimeFormat))
-		hd.Set("Expires", a.nextUpdate.Format(http.TimeFormat))
+		hd["Cache-Control"] = []string{"max-age=" + strconv.Itoa(maxAge) + ", public, no-transform, must-revalidate"}
+		hd["Last-Modified"] = a.lastModified
+		hd["Expires"] = a.expires
 	} else {
-		hd.Set("Cache-Control", "no-store")
+		hd["Cache-Control"] = headerNoStore
 	}
 	w.Write(a.der)
+}
+
+// readBody reads the DER request of a POST, at most maxRequest bytes;
+// a status other than 0 is the HTTP error to answer with. A body of
+// known length (every OCSP client sends one) is read into a buffer of
+// its size.
+func (h *Handler) readBody(w http.ResponseWriter, req *http.Request) ([]byte, int) {
+	n := req.ContentLength
+	if n > maxRequest {
+		h.logf("%s: request body over %d bytes", req.RemoteAddr, maxRequest)
+		return nil, http.StatusRequestEntityTooLarge
+	}
+	if n >= 0 {
+		der := make([]byte, n)
+		if _, err := io.ReadFull(req.Body, der); err != nil {
+			h.logf("%s: reading the request: %v", req.RemoteAddr, err)
+			return nil, http.StatusBadRequest
+		}
+		return der, 0
+	}
+	der, err := io.ReadAll(http.MaxBytesReader(w, req.Body, maxRequest))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		h.logf("%s: request body over %d bytes", req.RemoteAddr, maxRequest)
+		return nil, http.StatusRequestEntityTooLarge
+	case err != nil:
+		h.logf("%s: reading the request: %v", req.RemoteAddr, err)
+		return nil, http.StatusBadRequest
+	}
+	return der, 0
 }
 
 func (h *Handler) logf(format string, args ...any) {

@@ -96,9 +96,19 @@ func Resolve(path string) (string, error) {
 // is read (ErrNotRegular), and so is a file over limit bytes (ErrTooLarge).
 // Errors name path and say what is wrong without the system call.
 func Read(path string, limit int64) ([]byte, error) {
-	fi, err := Stat(path)
+	// Opened without blocking, so that a FIFO cannot hang the open; what
+	// was opened is checked before anything is read from it.
+	f, err := openNoBlock(path)
 	if err != nil {
-		return nil, err
+		if _, serr := Stat(path); serr != nil {
+			return nil, serr // a missing file, a dangling link, in words
+		}
+		return nil, pathError(path, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, pathError(path, err)
 	}
 	if err := regular(path, fi); err != nil {
 		return nil, err
@@ -106,20 +116,7 @@ func Read(path string, limit int64) ([]byte, error) {
 	if fi.Size() > limit {
 		return nil, tooLarge(path, limit)
 	}
-	// Opened without blocking, so that a FIFO put in the file's place
-	// since the Stat above cannot hang the open; checked again below.
-	f, err := openNoBlock(path)
-	if err != nil {
-		return nil, pathError(path, err)
-	}
-	defer f.Close()
-	if fi, err = f.Stat(); err != nil {
-		return nil, pathError(path, err)
-	}
-	if err := regular(path, fi); err != nil {
-		return nil, err
-	}
-	data, err := ReadAll(f, limit)
+	data, err := readSized(f, fi.Size(), limit)
 	if errors.Is(err, ErrTooLarge) {
 		return nil, tooLarge(path, limit)
 	}
@@ -127,6 +124,29 @@ func Read(path string, limit int64) ([]byte, error) {
 		return nil, pathError(path, err)
 	}
 	return data, nil
+}
+
+// readSized reads f, of size bytes when it was opened, into one buffer of
+// that size, as os.ReadFile does; a file that grows meanwhile is read on
+// up to the limit.
+func readSized(f io.Reader, size, limit int64) ([]byte, error) {
+	data := make([]byte, 0, size+1)
+	for {
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if int64(len(data)) > limit {
+			return nil, ErrTooLarge
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+	}
 }
 
 // ReadAll reads r to its end, failing with ErrTooLarge past limit bytes

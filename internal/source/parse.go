@@ -94,19 +94,32 @@ func Parse(data []byte, name string, opts Options) (*Set, error) {
 		case err != nil:
 			return nil, &FormatError{Path: name, Err: err}
 		}
+		// The certificates are parsed first, all at once (on every CPU
+		// for a large bundle); a block crypto/x509 refuses is then read
+		// field by field, and one that is not even that is reported in
+		// its turn below.
 		var ders [][]byte
+		for _, b := range blocks {
+			if isCertBlock(b.Type) && len(b.Bytes) > 0 {
+				ders = append(ders, b.Bytes)
+			}
+		}
+		parsed := certs.ParseAll(ders)
 		for _, b := range blocks {
 			var err error
 			switch b.Type {
 			case "CERTIFICATE", "TRUSTED CERTIFICATE", "X509 CERTIFICATE":
-				switch {
-				case len(b.Bytes) == 0:
+				if len(b.Bytes) == 0 {
 					err = bad(&BlockError{Type: b.Type, Line: b.Line, Problem: "is empty"})
-				case !certs.Readable(b.Bytes):
-					err = bad(&BlockError{Type: b.Type, Line: b.Line, Problem: "is not a certificate"})
-				default:
-					ders = append(ders, b.Bytes)
+					break
 				}
+				c := parsed[0]
+				parsed = parsed[1:]
+				if !c.Readable() {
+					err = bad(&BlockError{Type: b.Type, Line: b.Line, Problem: "is not a certificate"})
+					break
+				}
+				set.Certs = append(set.Certs, &Found{Cert: c, Origin: name})
 			case "X509 CRL":
 				crl, perr := x509.ParseRevocationList(b.Bytes)
 				if perr != nil {
@@ -127,9 +140,6 @@ func Parse(data []byte, name string, opts Options) (*Set, error) {
 			if err != nil {
 				return nil, err
 			}
-		}
-		for _, c := range certs.ParseAll(ders) {
-			set.Certs = append(set.Certs, &Found{Cert: c, Origin: name})
 		}
 	case DERCert:
 		set.Certs = append(set.Certs, &Found{Cert: certs.Parse(data), Origin: name})
@@ -166,6 +176,10 @@ func Parse(data []byte, name string, opts Options) (*Set, error) {
 		return nil, &FormatError{Path: name}
 	}
 	return set, nil
+}
+
+func isCertBlock(typ string) bool {
+	return typ == "CERTIFICATE" || typ == "TRUSTED CERTIFICATE" || typ == "X509 CERTIFICATE"
 }
 
 // addKey reads a private key (a PEM block of type typ at line, or a DER
