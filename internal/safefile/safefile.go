@@ -96,13 +96,19 @@ func Resolve(path string) (string, error) {
 // is read (ErrNotRegular), and so is a file over limit bytes (ErrTooLarge).
 // Errors name path and say what is wrong without the system call.
 func Read(path string, limit int64) ([]byte, error) {
-	// Opened without blocking, so that a FIFO cannot hang the open; what
-	// was opened is checked before anything is read from it.
+	// A device is refused before it is opened: opening one can act (a
+	// tape rewinds, a watchdog arms). The file is then opened without
+	// blocking, so that a FIFO swapped in meanwhile cannot hang the open,
+	// and what was opened is checked again before anything is read.
+	pre, err := Stat(path)
+	if err != nil {
+		return nil, err // a missing file, a dangling link, in words
+	}
+	if err := regular(path, pre); err != nil {
+		return nil, err
+	}
 	f, err := openNoBlock(path)
 	if err != nil {
-		if _, serr := Stat(path); serr != nil {
-			return nil, serr // a missing file, a dangling link, in words
-		}
 		return nil, pathError(path, err)
 	}
 	defer f.Close()
