@@ -4,6 +4,7 @@
 package render
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -73,7 +74,8 @@ func FitTable(w io.Writer, header []string, rows [][]string, width int, shrink .
 			}
 		}
 	}
-	var b strings.Builder
+	// Written a line at a time: a table of 20,000 rows is not held twice.
+	b := bufio.NewWriter(w)
 	line := func(r []string) {
 		for i, c := range r {
 			if n := visibleLen(c); cut && n > widths[i] {
@@ -92,8 +94,7 @@ func FitTable(w io.Writer, header []string, rows [][]string, width int, shrink .
 	for _, r := range rows {
 		line(r)
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return b.Flush()
 }
 
 // percentile90 is the width that nine cells in ten of column col fit in.
