@@ -74,7 +74,11 @@ type ImportOptions struct {
 	// SkipLeaves passes over non-CA certificates (reported in Skipped)
 	// instead of failing, for a bundle that holds a leaf and its CAs.
 	SkipLeaves bool
-	// Now is the creation time of new entries.
+	// Now, when not zero, is the creation date of new entries (the time
+	// SOURCE_DATE_EPOCH gives, see [SourceDateEpoch]); zero dates each
+	// new entry by its certificate's notBefore ([EntryDate]). It is never
+	// the current time, so that importing the same certificates gives the
+	// same store whenever it is done.
 	Now time.Time
 }
 
@@ -198,7 +202,7 @@ func (s *Store) Import(in []*certs.Cert, opts ImportOptions) (*ImportResult, err
 				return nil, fmt.Errorf("alias %q is a %s; --force replaces only trusted certificates", e.Alias, e.Kind)
 			}
 			e.Certs = []*certs.Cert{todo[0]}
-			e.Created = opts.Now
+			e.Created = EntryDate(todo[0], opts.Now)
 			res.Replaced = append(res.Replaced, e)
 			return res, nil
 		}
@@ -210,7 +214,7 @@ func (s *Store) Import(in []*certs.Cert, opts ImportOptions) (*ImportResult, err
 			alias = DeriveAlias(c, func(a string) bool { return taken[strings.ToLower(a)] })
 		}
 		taken[strings.ToLower(alias)] = true
-		e := &Entry{Alias: alias, Kind: TrustedCert, Created: opts.Now, Certs: []*certs.Cert{c}}
+		e := &Entry{Alias: alias, Kind: TrustedCert, Created: EntryDate(c, opts.Now), Certs: []*certs.Cert{c}}
 		s.Entries = append(s.Entries, e)
 		res.Added = append(res.Added, e)
 	}
@@ -317,7 +321,7 @@ type SyncOptions struct {
 	// AllowEmpty lets a sync from sources without a CA certificate remove
 	// every trusted entry; without it that is [ErrNothingToTrust].
 	AllowEmpty bool
-	// Now is the creation time of new entries.
+	// Now dates new entries as [ImportOptions.Now] does.
 	Now time.Time
 }
 
@@ -371,7 +375,7 @@ func (s *Store) PlanSync(want []*certs.Cert, opts SyncOptions) (*SyncPlan, error
 		added[sum] = true
 		alias := DeriveAlias(c, func(a string) bool { return taken[strings.ToLower(a)] })
 		taken[strings.ToLower(alias)] = true
-		p.Add = append(p.Add, &Entry{Alias: alias, Kind: TrustedCert, Created: opts.Now, Certs: []*certs.Cert{c}})
+		p.Add = append(p.Add, &Entry{Alias: alias, Kind: TrustedCert, Created: EntryDate(c, opts.Now), Certs: []*certs.Cert{c}})
 	}
 	return p, nil
 }

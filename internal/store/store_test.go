@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -209,5 +210,58 @@ func TestWrongPasswordIsReportedAsSuch(t *testing.T) {
 		if !errors.Is(err, ErrWrongPassword) {
 			t.Errorf("%v: err = %v, want ErrWrongPassword", f, err)
 		}
+	}
+}
+
+func TestSourceDateEpoch(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64 // seconds; -1 for an error
+	}{
+		{"", 0},
+		{"0", 0},
+		{"1700000000", 1700000000},
+		{"253402300799", 253402300799},
+		{"253402300800", -1},
+		{"-1", -1},
+		{"1.5", -1},
+		{" 1", -1},
+		{"abc", -1},
+		{"99999999999999999999999999", -1},
+	} {
+		got, err := SourceDateEpoch(tc.in)
+		switch {
+		case tc.want < 0 && err == nil:
+			t.Errorf("SourceDateEpoch(%q) = %v, want an error", tc.in, got)
+		case tc.want >= 0 && err != nil:
+			t.Errorf("SourceDateEpoch(%q): %v", tc.in, err)
+		case tc.in == "" && !got.IsZero():
+			t.Errorf("SourceDateEpoch(\"\") = %v, want the zero time", got)
+		case tc.in != "" && tc.want >= 0 && got.Unix() != tc.want:
+			t.Errorf("SourceDateEpoch(%q) = %d", tc.in, got.Unix())
+		}
+	}
+}
+
+func TestNewEntriesAreDatedByNotBeforeOrEpoch(t *testing.T) {
+	root := testpki.Root(t, "Dated Root")
+	s := New(FormatJKS)
+	if _, err := s.Import([]*certs.Cert{cert(root)}, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Entries[0].Created; !got.Equal(root.Cert.NotBefore) {
+		t.Errorf("created %v, want the certificate's notBefore %v", got, root.Cert.NotBefore)
+	}
+	epoch := time.Unix(1700000000, 0).UTC()
+	other := testpki.Root(t, "Other Root")
+	p, err := s.PlanSync([]*certs.Cert{cert(root), cert(other)}, SyncOptions{Now: epoch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Add) != 1 || !p.Add[0].Created.Equal(epoch) {
+		t.Errorf("sync added %v, want one entry dated %v", p.Add, epoch)
+	}
+	if !p.Keep[0].Created.Equal(root.Cert.NotBefore) {
+		t.Errorf("the kept entry's date changed to %v", p.Keep[0].Created)
 	}
 }
