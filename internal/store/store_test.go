@@ -3,6 +3,7 @@ package store
 import (
 	"crypto/x509"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,17 +88,38 @@ func TestImportTakenAliasNeedsForce(t *testing.T) {
 func TestDerivedAliasesAreUniqueAndStable(t *testing.T) {
 	a := testpki.Root(t, "Acme Root")
 	b := testpki.Root(t, "Acme Root")
+	other := testpki.Root(t, "Other Root")
 	s := New(FormatJKS)
-	if _, err := s.Import([]*certs.Cert{cert(a), cert(b)}, ImportOptions{}); err != nil {
+	if _, err := s.Import([]*certs.Cert{cert(a), cert(other), cert(b)}, ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	got := aliases(s)
-	if got[0] != "acme-root" || len(got[1]) != len("acme-root-")+8 {
-		t.Fatalf("aliases %q: want acme-root and acme-root-<8 hex digits>", got)
+	for _, x := range got[:2] {
+		if !strings.HasPrefix(x, "acme-root-") || len(x) != len("acme-root-")+8 {
+			t.Fatalf("aliases %q: want both Acme Roots as acme-root-<8 hex digits>", got)
+		}
+	}
+	if got[2] != "other-root" {
+		t.Fatalf("aliases %q: want other-root without a suffix", got)
 	}
 	again := DeriveAlias(cert(b), func(x string) bool { return x == "acme-root" })
 	if s.Get(again) == nil {
 		t.Errorf("deriving again gave %q, not the stored alias", again)
+	}
+	// The same certificates in another order get the same aliases.
+	r := New(FormatJKS)
+	if _, err := r.Import([]*certs.Cert{cert(b), cert(other), cert(a)}, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(got, aliases(r)); diff != "" {
+		t.Errorf("aliases depend on the input order (-first +reversed):\n%s", diff)
+	}
+	// A certificate added later keeps the alias of one already there.
+	one := New(FormatJKS)
+	one.Import([]*certs.Cert{cert(a)}, ImportOptions{})
+	one.Import([]*certs.Cert{cert(b)}, ImportOptions{})
+	if x := aliases(one); x[0] != "acme-root" && x[1] != "acme-root" {
+		t.Errorf("aliases %q: the entry already there lost its alias", x)
 	}
 }
 
@@ -263,5 +285,24 @@ func TestNewEntriesAreDatedByNotBeforeOrEpoch(t *testing.T) {
 	}
 	if !p.Keep[0].Created.Equal(root.Cert.NotBefore) {
 		t.Errorf("the kept entry's date changed to %v", p.Keep[0].Created)
+	}
+}
+
+func TestPEMBundleAliasesDoNotDependOnOrder(t *testing.T) {
+	a, b, c := testpki.Root(t, "Acme Root"), testpki.Root(t, "Acme Root"), testpki.Root(t, "Third Root")
+	var enc [][]byte
+	for _, data := range [][]byte{testpki.Bundle(a, b, c), testpki.Bundle(c, b, a)} {
+		s, err := Decode(data, FormatPEM, Passwords{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := s.Encode(EncodeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		enc = append(enc, out)
+	}
+	if diff := cmp.Diff(string(enc[0]), string(enc[1])); diff != "" {
+		t.Errorf("the same bundle in another order encodes otherwise (-forward +backward):\n%s", diff)
 	}
 }
