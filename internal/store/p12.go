@@ -103,5 +103,21 @@ func encodeP12(s *Store, opts EncodeOptions) ([]byte, error) {
 	if pw == nil {
 		pw = []byte{}
 	}
-	return p12.Encode(f, pw, enc)
+	// Without a key the salts are derived from the entries: a truststore
+	// has nothing to hide that its certificates do not show.
+	derived := opts.Reproducible
+	if !s.hasKey() {
+		derived = true
+	}
+	return p12.EncodeWith(f, pw, p12.Options{Encryption: enc, Derived: derived})
+}
+
+// hasKey reports whether the store holds a private key entry.
+func (s *Store) hasKey() bool {
+	for _, e := range s.Entries {
+		if e.Kind != TrustedCert {
+			return true
+		}
+	}
+	return false
 }
