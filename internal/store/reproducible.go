@@ -51,3 +51,16 @@ func EntryDate(c *certs.Cert, epoch time.Time) time.Time {
 	}
 	return time.Unix(0, 0).UTC()
 }
+
+// DateUndated dates by epoch (when not zero) the entries whose dates the
+// store's file did not record: every entry of a PEM bundle or a PKCS#12
+// store, which were read as dated by their certificates' notBefore. The
+// entries of a JKS store keep the dates they have.
+func (s *Store) DateUndated(epoch time.Time) {
+	if epoch.IsZero() || s.Format == FormatJKS || s.Format == FormatJCEKS {
+		return
+	}
+	for _, e := range s.Entries {
+		e.Created = epoch
+	}
+}
