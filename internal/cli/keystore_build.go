@@ -62,12 +62,11 @@ nothing.
 
 Each keystore written gets fresh random salts (and IVs), so two builds of
 the same key into two files differ. --reproducible derives them from the
-entry instead, and the JKS entry date from SOURCE_DATE_EPOCH or else the
-certificate's notBefore (as for every new entry): the same key, chain,
-alias and password then give the same file, for an image or a pipeline
-that must rebuild byte for byte. That gives something away: anyone who
-sees two such files knows whether they hold the same key under the same
-password.
+entry instead (a JKS entry is dated by SOURCE_DATE_EPOCH, else by the
+certificate's notBefore, in any case): the same key, chain, alias and
+password then give the same file, for an image or a pipeline that must
+rebuild byte for byte. That gives something away: anyone who sees two
+such files knows whether they hold the same key under the same password.
 
 EXIT CODES:
    0 written (or already there); 2 nothing written: key and certificate do
