@@ -22,6 +22,13 @@ and alias. OUT is protected with --new-password if given, else with IN's
 password. An OUT that holds other entries is not overwritten without
 --force; one that already holds the same entries is left as it is.
 
+A truststore is written reproducibly: the same entries and password give
+the same OUT. JKS entries keep their dates; entries from a PEM bundle or a
+PKCS#12 store, which record none, are dated by SOURCE_DATE_EPOCH when it
+is set, else by their certificate's notBefore. A store with a private key
+gets fresh random salts unless --reproducible, which reveals that two
+files hold the same key under the same password.
+
 EXAMPLES:
    # A JKS truststore to PKCS#12 (keytool -importkeystore)
    trustctl convert truststore.jks truststore.p12 --password changeit
@@ -35,7 +42,7 @@ EXIT CODES:
    OUT exists with other entries, unwritable OUT`,
 		Flags: append(append(storeFlags(false),
 			secretFlags(pwNew, "password of OUT (default: IN's password)")...),
-			encryptionFlag, forceFlag, jsonFlag),
+			encryptionFlag, forceFlag, reproducibleFlag, jsonFlag),
 		Action: runConvert,
 	}
 }
@@ -56,7 +63,11 @@ func runConvert(c *ucli.Context) error {
 	if typ == store.FormatUnknown {
 		return usageErrorf("cannot tell which type %s should be: use a .jks, .p12, .pfx or .pem name, or --type", out)
 	}
-	outOpts := store.Options{Protection: inOpts.Protection, Replace: c.Bool("force")}
+	epoch, err := sourceDateEpoch(c)
+	if err != nil {
+		return err
+	}
+	outOpts := store.Options{Protection: inOpts.Protection, Replace: c.Bool("force"), Reproducible: c.Bool("reproducible")}
 	newPw, ok, err := readSecret(c, pwNew)
 	if err != nil {
 		return err
@@ -67,6 +78,7 @@ func runConvert(c *ucli.Context) error {
 		if st, err = readStoreKeys(c, in, true); err != nil {
 			return nil, err
 		}
+		st.DateUndated(epoch)
 		return st, st.Convert(typ)
 	})
 	var need *store.NeedPasswordError

@@ -37,6 +37,13 @@ The store is rewritten atomically in the form it had (a password-less
 PKCS#12 stays password-less); nothing is written when the import fails or
 changes nothing. A JCEKS store is read-only: convert it first.
 
+A truststore's bytes depend only on its entries and password: the same
+certificates, in any order, give the same file on any machine and at any
+time. A new JKS entry is dated by SOURCE_DATE_EPOCH when it is set, else by
+its certificate's notBefore; entries already there keep their dates. A
+store that also holds a private key gets fresh random salts when it is
+rewritten, unless --reproducible.
+
 EXAMPLES:
    # A corporate root into the JDK's cacerts (keytool -importcert -cacerts)
    trustctl import --cacerts acme-root.crt
@@ -56,6 +63,7 @@ EXIT CODES:
 			&ucli.BoolFlag{Name: "allow-leaf", Usage: "also import certificates that are not CA certificates"},
 			&ucli.BoolFlag{Name: "skip-leaves", Usage: "pass over certificates that are not CA certificates (a fullchain.pem's leaf), naming each"},
 			encryptionFlag,
+			reproducibleFlag,
 			jsonFlag),
 			sourceFlags()...),
 		Action: runImport,
@@ -73,6 +81,10 @@ func runImport(c *ucli.Context) error {
 	if c.Bool("allow-leaf") && c.Bool("skip-leaves") {
 		return usageErrorf("--allow-leaf imports leaves and --skip-leaves passes them over: give one")
 	}
+	epoch, err := sourceDateEpoch(c)
+	if err != nil {
+		return err
+	}
 	set, err := loadSources(c, srcs)
 	if err != nil {
 		return err
@@ -86,7 +98,7 @@ func runImport(c *ucli.Context) error {
 		Force:      c.Bool("force"),
 		AllowLeaf:  c.Bool("allow-leaf"),
 		SkipLeaves: c.Bool("skip-leaves"),
-		Now:        envOf(c).Now(),
+		Now:        epoch,
 	}
 	var res *store.ImportResult
 	changed, err := changeStore(c, path, true, func(st *store.Store) (bool, error) {

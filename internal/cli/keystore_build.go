@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -59,6 +60,14 @@ OUT is not overwritten without --force, unless it already holds exactly
 this key entry: then it is left as it is, so building twice changes
 nothing.
 
+Each keystore written gets fresh random salts (and IVs), so two builds of
+the same key into two files differ. --reproducible derives them from the
+entry instead (a JKS entry is dated by SOURCE_DATE_EPOCH, else by the
+certificate's notBefore, in any case): the same key, chain, alias and
+password then give the same file, for an image or a pipeline that must
+rebuild byte for byte. That gives something away: anyone who sees two
+such files knows whether they hold the same key under the same password.
+
 EXIT CODES:
    0 written (or already there); 2 nothing written: key and certificate do
    not match, the chain is incomplete, a wrong passphrase, OUT exists with
@@ -71,7 +80,7 @@ EXIT CODES:
 			&ucli.BoolFlag{Name: "exclude-root", Usage: "leave the self-signed root out of the chain"},
 			&ucli.BoolFlag{Name: "partial-chain", Usage: "accept a chain that stops short of a self-signed root"},
 			&ucli.StringFlag{Name: "alias", Usage: "alias of the key entry (default: from the certificate's common name)"},
-			encryptionFlag, typeFlag, forceFlag, jsonFlag,
+			encryptionFlag, typeFlag, forceFlag, reproducibleFlag, jsonFlag,
 		}, secretFlags(pwStore, "keystore password")...),
 			secretFlags(pwKey, "passphrase of the input key, and the JKS key entry password")...),
 			sourceFlags()...),
@@ -104,13 +113,17 @@ func runKeystoreBuild(c *ucli.Context) error {
 			return usageErrorf("--alias: %v", err)
 		}
 	}
+	epoch, err := sourceDateEpoch(c)
+	if err != nil {
+		return err
+	}
 	opts.Replace = c.Bool("force")
 	var e *store.Entry
 	var built *chain.Built
 	var st *store.Store
 	changed, err := store.Create(out, opts, func() (*store.Store, error) {
 		var err error
-		if e, built, err = buildKeyEntry(c, alias); err != nil {
+		if e, built, err = buildKeyEntry(c, alias, epoch); err != nil {
 			return nil, err
 		}
 		if typ == store.FormatJKS && opts.Passwords.KeyGiven {
@@ -127,8 +140,9 @@ func runKeystoreBuild(c *ucli.Context) error {
 }
 
 // buildKeyEntry reads --key and --cert, completes the chain from the rest
-// of --cert's file and the --chain sources, and returns the key entry.
-func buildKeyEntry(c *ucli.Context, alias string) (*store.Entry, *chain.Built, error) {
+// of --cert's file and the --chain sources, and returns the key entry,
+// dated by epoch or else the certificate's notBefore (store.EntryDate).
+func buildKeyEntry(c *ucli.Context, alias string, epoch time.Time) (*store.Entry, *chain.Built, error) {
 	keyPw, keyPwGiven, err := readSecret(c, pwKey)
 	if err != nil {
 		return nil, nil, err
@@ -177,7 +191,7 @@ func buildKeyEntry(c *ucli.Context, alias string) (*store.Entry, *chain.Built, e
 	if alias == "" {
 		alias = store.DeriveAlias(certs.FromX509(leaf), func(string) bool { return false })
 	}
-	e := &store.Entry{Alias: alias, Kind: store.PrivateKey, Created: now, Key: key.PKCS8}
+	e := &store.Entry{Alias: alias, Kind: store.PrivateKey, Created: store.EntryDate(certs.FromX509(leaf), epoch), Key: key.PKCS8}
 	for _, x := range chainCerts {
 		e.Certs = append(e.Certs, certs.FromX509(x))
 	}

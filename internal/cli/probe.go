@@ -271,8 +271,12 @@ func saveProbed(c *ucli.Context, path string, outs []probe.Outcome) (*probeSave,
 		sv.NoneSent = true
 		return sv, nil
 	}
+	epoch, err := sourceDateEpoch(c)
+	if err != nil {
+		return nil, err
+	}
 	changed, err := changeStore(c, path, true, func(st *store.Store) (bool, error) {
-		res, err := st.Import(cas, store.ImportOptions{Now: envOf(c).Now()})
+		res, err := st.Import(cas, store.ImportOptions{Now: epoch})
 		if err != nil {
 			return false, err
 		}

@@ -93,9 +93,10 @@ func storeOptions(c *ucli.Context, withKeys bool) (store.Options, error) {
 		return store.Options{}, err
 	}
 	return store.Options{
-		Passwords:  store.Passwords{Store: pw, StoreGiven: ok, Key: kp, KeyGiven: kok, Ask: askPassword(c, withKeys)},
-		Type:       typ,
-		Protection: enc,
+		Passwords:    store.Passwords{Store: pw, StoreGiven: ok, Key: kp, KeyGiven: kok, Ask: askPassword(c, withKeys)},
+		Type:         typ,
+		Protection:   enc,
+		Reproducible: c.Bool("reproducible"),
 	}, nil
 }
 

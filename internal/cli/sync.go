@@ -25,6 +25,10 @@ SOURCEs without a single CA certificate (only a key, a CSR, a leaf, an
 empty directory) would empty the truststore: that is refused unless
 --allow-empty says it is meant.
 
+As with import, the result depends only on the certificates: new JKS
+entries are dated by SOURCE_DATE_EPOCH, else by their notBefore, and a
+truststore synced to the same bundle on two machines is the same file.
+
 EXAMPLES:
    # Keep an application truststore equal to the corporate bundle
    trustctl sync app-truststore.p12 corporate-cas.pem --password-env PW --dry-run
@@ -37,7 +41,7 @@ EXIT CODES:
 			&ucli.BoolFlag{Name: "dry-run", Usage: "print the plan, change nothing"},
 			&ucli.BoolFlag{Name: "allow-leaf", Usage: "also trust certificates that are not CA certificates"},
 			&ucli.BoolFlag{Name: "allow-empty", Usage: "let SOURCEs without a CA certificate remove every trusted entry"},
-			encryptionFlag, jsonFlag),
+			encryptionFlag, reproducibleFlag, jsonFlag),
 			sourceFlags()...),
 		Action: runSync,
 	}
@@ -51,11 +55,15 @@ func runSync(c *ucli.Context) error {
 	if len(srcs) == 0 {
 		return usageErrorf("usage: trustctl sync STORE SOURCE... (no source given)")
 	}
+	epoch, err := sourceDateEpoch(c)
+	if err != nil {
+		return err
+	}
 	set, err := loadSources(c, srcs)
 	if err != nil {
 		return err
 	}
-	opts := store.SyncOptions{AllowLeaf: c.Bool("allow-leaf"), AllowEmpty: c.Bool("allow-empty"), Now: envOf(c).Now()}
+	opts := store.SyncOptions{AllowLeaf: c.Bool("allow-leaf"), AllowEmpty: c.Bool("allow-empty"), Now: epoch}
 	var plan *store.SyncPlan
 	changed := false
 	if c.Bool("dry-run") {

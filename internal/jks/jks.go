@@ -378,9 +378,21 @@ func storeDigest(password, data []byte) []byte {
 	return h.Sum(nil)
 }
 
+// Options tune [EncodeWith].
+type Options struct {
+	// KeyPassword gives the password of a key entry; nil, or nil for an
+	// alias, means the store password.
+	KeyPassword func(alias string) []byte
+	// DerivedSalts makes the salt of each newly protected key a function
+	// of its entry (alias, key and chain) instead of random, so that the
+	// same entries under the same passwords give the same bytes. It
+	// reveals that two such files, or two entries, hold the same key.
+	DerivedSalts bool
+}
+
 // Encode writes f as a JKS store (version 2), whatever f.JCEKS says, with the
 // entries sorted by alias so that the same content gives the same bytes
-// (apart from the random salt of newly protected keys).
+// (apart from the random salt of newly protected keys; see [EncodeWith]).
 //
 // Aliases are lower-cased; two entries with the same alias are an error.
 // A key entry with Key set is protected with keyPassword(alias), or with the
@@ -393,6 +405,11 @@ func storeDigest(password, data []byte) []byte {
 // (or the Unix epoch if it cannot be parsed), never the current time, so
 // output stays deterministic.
 func Encode(f *File, storePassword []byte, keyPassword func(alias string) []byte) ([]byte, error) {
+	return EncodeWith(f, storePassword, Options{KeyPassword: keyPassword})
+}
+
+// EncodeWith is [Encode] with options.
+func EncodeWith(f *File, storePassword []byte, opts Options) ([]byte, error) {
 	if storePassword == nil {
 		return nil, errors.New("encoding a keystore needs a store password")
 	}
@@ -428,7 +445,7 @@ func Encode(f *File, storePassword []byte, keyPassword func(alias string) []byte
 			return nil, fmt.Errorf("two entries with alias %q", alias)
 		}
 		var err error
-		if out, err = appendEntry(out, e, alias, storePassword, keyPassword); err != nil {
+		if out, err = appendEntry(out, e, alias, storePassword, opts); err != nil {
 			return nil, err
 		}
 	}
@@ -457,7 +474,7 @@ func appendCert(out, der []byte) ([]byte, error) {
 	return appendBytes(out, der, "certificate")
 }
 
-func appendEntry(out []byte, e *Entry, alias string, storePassword []byte, keyPassword func(string) []byte) ([]byte, error) {
+func appendEntry(out []byte, e *Entry, alias string, storePassword []byte, opts Options) ([]byte, error) {
 	var err error
 	switch {
 	case e.Secret:
@@ -483,14 +500,19 @@ func appendEntry(out []byte, e *Entry, alias string, storePassword []byte, keyPa
 	var protected []byte
 	switch {
 	case e.Key != nil:
-		var pw []byte
-		if keyPassword != nil {
-			pw = keyPassword(alias)
+		var pw, salt []byte
+		if opts.KeyPassword != nil {
+			pw = opts.KeyPassword(alias)
 		}
 		if pw == nil {
 			pw = storePassword
 		}
-		if protected, err = sunJKSEncrypt(e.Key, pw); err != nil {
+		if opts.DerivedSalts {
+			if salt, err = derivedSalt(alias, e); err != nil {
+				return nil, &KeyError{Alias: alias, Err: err}
+			}
+		}
+		if protected, err = sunJKSEncrypt(e.Key, pw, salt); err != nil {
 			return nil, &KeyError{Alias: alias, Err: err}
 		}
 	case e.Protected != nil:

@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/pem"
@@ -575,4 +576,68 @@ func TestSystemCacerts(t *testing.T) {
 // JCEKS store.
 func hasMagic(b []byte, magic uint32) bool {
 	return len(b) >= 4 && binary.BigEndian.Uint32(b) == magic
+}
+
+func TestDerivedSaltsGiveTheSameBytes(t *testing.T) {
+	root := testpki.Root(t, "JKS Salt Root")
+	leaf := testpki.Leaf(t, "jks-salt.example", root, "jks-salt.example")
+	other := testpki.Leaf(t, "other.example", root, "other.example")
+	key := func(c *testpki.Cert) []byte {
+		der, err := x509.MarshalPKCS8PrivateKey(c.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return der
+	}
+	f := &File{Entries: []Entry{
+		{Alias: "one", Key: key(leaf), Certs: [][]byte{leaf.Cert.Raw, root.Cert.Raw}, Created: time.Unix(1700000000, 0)},
+		{Alias: "two", Key: key(other), Certs: [][]byte{other.Cert.Raw, root.Cert.Raw}, Created: time.Unix(1700000000, 0)},
+	}}
+	derived := Options{DerivedSalts: true}
+	a, err := EncodeWith(f, changeit, derived)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := EncodeWith(f, changeit, derived)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Error("two encodings with derived salts differ")
+	}
+	back, err := Decode(a, changeit, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(byAlias(t, back, "one").Key, f.Entries[0].Key) {
+		t.Error("the key does not decrypt back")
+	}
+	// The salt is the first 20 bytes of the protected data: each entry
+	// has its own, and the password does not change it.
+	salt := func(data []byte, alias string) []byte {
+		g, err := Decode(data, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var info encryptedPrivateKeyInfo
+		if _, err := asn1.Unmarshal(byAlias(t, g, alias).Protected, &info); err != nil {
+			t.Fatal(err)
+		}
+		return info.Data[:20]
+	}
+	if bytes.Equal(salt(a, "one"), salt(a, "two")) {
+		t.Error("two key entries share a derived salt")
+	}
+	c, err := EncodeWith(f, []byte("another password"), derived)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(salt(a, "one"), salt(c, "one")) {
+		t.Error("the derived salt depends on the password")
+	}
+	r1, _ := Encode(f, changeit, nil)
+	r2, _ := Encode(f, changeit, nil)
+	if bytes.Equal(r1, r2) {
+		t.Error("without DerivedSalts, two encodings of a key entry are equal; want fresh salts")
+	}
 }

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"crypto/cipher"
 	"crypto/des"
+	"crypto/hkdf"
 	"crypto/md5"
 	"crypto/rand"
 	"crypto/sha1"
+	"crypto/sha256"
 	"crypto/subtle"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"encoding/binary"
 	"errors"
 	"fmt"
 )
@@ -118,12 +121,15 @@ func sunJKSDecrypt(data, password []byte) ([]byte, error) {
 }
 
 // sunJKSEncrypt protects a PKCS #8 key the way keytool protects JKS key
-// entries and wraps it in EncryptedPrivateKeyInfo.
-func sunJKSEncrypt(pkcs8, password []byte) ([]byte, error) {
+// entries and wraps it in EncryptedPrivateKeyInfo. The 20-byte salt is
+// random when salt is nil.
+func sunJKSEncrypt(pkcs8, password, salt []byte) ([]byte, error) {
 	pw := passwordBytes(password)
 	defer zero(pw)
 	data := make([]byte, sha1.Size, 2*sha1.Size+len(pkcs8))
-	if _, err := rand.Read(data); err != nil {
+	if salt != nil {
+		copy(data, salt)
+	} else if _, err := rand.Read(data); err != nil {
 		return nil, err
 	}
 	enc := make([]byte, len(pkcs8))
@@ -203,4 +209,23 @@ func pbeMD5TripleDESDecrypt(data, password []byte, p pbeParams) ([]byte, error) 
 		return nil, errBadKeyPassword
 	}
 	return plain, nil
+}
+
+// derivedSalt is the salt of a key entry for Options.DerivedSalts: the
+// HKDF-SHA-256 expansion of a digest of the entry's alias, key and chain,
+// never of the password (a salt that depended on the password would let
+// guesses be checked against it directly).
+func derivedSalt(alias string, e *Entry) ([]byte, error) {
+	h := sha256.New()
+	put := func(b []byte) {
+		h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(b))))
+		h.Write(b)
+	}
+	put([]byte("trustctl JKS key entry v1"))
+	put([]byte(alias))
+	put(e.Key)
+	for _, c := range e.Certs {
+		put(c)
+	}
+	return hkdf.Key(sha256.New, h.Sum(nil), nil, "trustctl JKS key salt", sha1.Size)
 }

@@ -1,20 +1,36 @@
 package p12
 
 import (
+	"bytes"
+	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha1"
+	"crypto/sha256"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"encoding/binary"
 	"fmt"
 	"io"
+	"strconv"
 )
 
 // Options tune [EncodeWith].
 type Options struct {
 	Encryption Encryption
-	// Rand is the source of salts and IVs; nil means crypto/rand. Tests
-	// pass a fixed stream to get identical bytes.
+	// Rand is the source of salts and IVs; nil means crypto/rand, or
+	// derived values with Derived. Tests pass a fixed stream.
 	Rand io.Reader
+	// Derived makes every salt and IV a function of the entries alone, so
+	// that the same entries under the same password give the same bytes:
+	// each is HKDF-SHA-256 of a SHA-256 digest over the entries (aliases,
+	// keys, certificates, attributes) and the profile, with its own label
+	// (the MAC salt, the certificates' salt and IV, each key's salt and
+	// IV). The password is never part of it: a salt that depended on the
+	// password would let anyone test guesses against it without paying
+	// for the iteration count. What it gives away is equality: two files
+	// with the same entries and password are equal, and so are two
+	// encrypted keys that are the same key under the same password.
+	Derived bool
 	// Iterations overrides the profile's iteration count for keys,
 	// certificates and the MAC; 0 keeps the default.
 	Iterations int
@@ -45,10 +61,6 @@ func Encode(f *File, password []byte, enc Encryption) ([]byte, error) {
 // get no attributes and are written once even when several keys share them.
 // A certificate entry that is not Trusted is written with friendlyName only.
 func EncodeWith(f *File, password []byte, opts Options) ([]byte, error) {
-	rnd := opts.Rand
-	if rnd == nil {
-		rnd = rand.Reader
-	}
 	pw := passwords{bmp: bmpPassword(password), raw: password}
 	var prof profile
 	switch opts.Encryption {
@@ -61,6 +73,13 @@ func EncodeWith(f *File, password []byte, opts Options) ([]byte, error) {
 	}
 	if opts.Iterations > 0 {
 		prof.iterations = opts.Iterations
+	}
+	random := func(string) io.Reader { return rand.Reader }
+	switch {
+	case opts.Rand != nil:
+		random = func(string) io.Reader { return opts.Rand }
+	case opts.Derived:
+		random = derivedRandom(f, opts.Encryption, prof)
 	}
 
 	// Random values are read from rnd in the order they appear in the
@@ -122,7 +141,7 @@ func EncodeWith(f *File, password []byte, opts Options) ([]byte, error) {
 			keyBags = append(keyBags, safeBag{ID: oidKeyBag, Value: explicit0(e.Key), Attributes: attrs})
 			continue
 		}
-		alg, ct, err := encrypt(prof, pw, rnd, e.Key)
+		alg, ct, err := encrypt(prof, pw, random("key "+strconv.Itoa(i)), e.Key)
 		if err != nil {
 			return nil, fmt.Errorf("encrypting key %q: %w", e.Alias, err)
 		}
@@ -145,7 +164,7 @@ func EncodeWith(f *File, password []byte, opts Options) ([]byte, error) {
 		if opts.Encryption == None {
 			cis = append(cis, dataContentInfo(sc))
 		} else {
-			alg, ct, err := encrypt(prof, pw, rnd, sc)
+			alg, ct, err := encrypt(prof, pw, random("certificates"), sc)
 			if err != nil {
 				return nil, fmt.Errorf("encrypting certificates: %w", err)
 			}
@@ -159,7 +178,7 @@ func EncodeWith(f *File, password []byte, opts Options) ([]byte, error) {
 	var macSalt []byte
 	if opts.Encryption != None {
 		macSalt = make([]byte, prof.saltLen)
-		if _, err := io.ReadFull(rnd, macSalt); err != nil {
+		if _, err := io.ReadFull(random("mac"), macSalt); err != nil {
 			return nil, err
 		}
 	}
@@ -202,3 +221,48 @@ func EncodeWith(f *File, password []byte, opts Options) ([]byte, error) {
 	pfx = data.append(pfx)
 	return append(pfx, md...), nil
 }
+
+// derivedRandom returns, for Options.Derived, the source of the salt and
+// IV of each use (named by label): the HKDF-SHA-256 expansion of a digest
+// of everything the file holds but the password, the salt and the IV each
+// under a label of their own, so that no two uses share a value.
+func derivedRandom(f *File, enc Encryption, prof profile) func(label string) io.Reader {
+	h := sha256.New()
+	put := func(b []byte) {
+		h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(b))))
+		h.Write(b)
+	}
+	put([]byte("trustctl PKCS#12 entries v1"))
+	put([]byte(fmt.Sprintf("%s %d %d %s", enc, prof.iterations, prof.saltLen, prof.macAlg)))
+	for _, e := range f.Entries {
+		put([]byte(e.Alias))
+		put(e.LocalKeyID)
+		put(e.Key)
+		trusted := []byte{0}
+		if e.Trusted {
+			trusted[0] = 1
+		}
+		put(trusted)
+		put(binary.BigEndian.AppendUint64(nil, uint64(len(e.Certs))))
+		for _, c := range e.Certs {
+			put(c)
+		}
+	}
+	seed := h.Sum(nil)
+	return func(label string) io.Reader {
+		// At most a salt and an AES IV are read per use.
+		salt, err := hkdf.Key(sha256.New, seed, nil, "trustctl PKCS#12 "+label+" salt", prof.saltLen)
+		if err != nil {
+			return errReader{err}
+		}
+		iv, err := hkdf.Key(sha256.New, seed, nil, "trustctl PKCS#12 "+label+" iv", 16)
+		if err != nil {
+			return errReader{err}
+		}
+		return io.MultiReader(bytes.NewReader(salt), bytes.NewReader(iv))
+	}
+}
+
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }

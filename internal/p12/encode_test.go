@@ -183,3 +183,104 @@ func TestPKCS12KDFMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+// macSalt returns the MAC salt of an encoded store.
+func macSalt(t *testing.T, der []byte) []byte {
+	t.Helper()
+	var pfx pfxPDU
+	if err := unmarshalAll(der, &pfx); err != nil {
+		t.Fatal(err)
+	}
+	var md macData
+	if err := unmarshalAll(pfx.MacData.FullBytes, &md); err != nil {
+		t.Fatal(err)
+	}
+	return md.MacSalt
+}
+
+func TestDerivedSaltsAreAFunctionOfTheEntries(t *testing.T) {
+	p := testPKI(t)
+	trust := &File{Entries: []Entry{
+		{Alias: "other-root", Certs: ders(p.root2), Trusted: true},
+		{Alias: "root", Certs: ders(p.root), Trusted: true},
+	}}
+	keys := &File{Entries: []Entry{
+		{Alias: "api", Key: pkcs8(t, p.leaf2), Certs: ders(p.leaf2, p.inter, p.root)},
+		{Alias: "www", Key: pkcs8(t, p.leaf), Certs: ders(p.leaf, p.inter, p.root)},
+	}}
+	for _, enc := range []Encryption{Modern, Legacy} {
+		for name, f := range map[string]*File{"truststore": trust, "keystore": keys} {
+			opts := Options{Encryption: enc, Derived: true, Iterations: 16}
+			a, err := EncodeWith(f, []byte("pw"), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := EncodeWith(f, []byte("pw"), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(a, b) {
+				t.Errorf("%v %s: two derived encodings differ", enc, name)
+			}
+			back, err := Decode(a, []byte("pw"))
+			if err != nil || len(back.Entries) != len(f.Entries) {
+				t.Fatalf("%v %s: decoding the derived encoding: %v", enc, name, err)
+			}
+			other, err := EncodeWith(f, []byte("another password"), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(macSalt(t, a), macSalt(t, other)) {
+				t.Errorf("%v %s: the MAC salt depends on the password", enc, name)
+			}
+			random, err := EncodeWith(f, []byte("pw"), Options{Encryption: enc, Iterations: 16})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Equal(macSalt(t, a), macSalt(t, random)) {
+				t.Errorf("%v %s: the default encoding has the derived MAC salt", enc, name)
+			}
+		}
+		one := &File{Entries: trust.Entries[:1]}
+		a, _ := EncodeWith(trust, []byte("pw"), Options{Encryption: enc, Derived: true, Iterations: 16})
+		b, _ := EncodeWith(one, []byte("pw"), Options{Encryption: enc, Derived: true, Iterations: 16})
+		if bytes.Equal(macSalt(t, a), macSalt(t, b)) {
+			t.Errorf("%v: stores with other entries have the same MAC salt", enc)
+		}
+	}
+}
+
+// TestDerivedKeySaltsDiffer: two keys in one store, and the certificates,
+// each get salts of their own.
+func TestDerivedKeySaltsDiffer(t *testing.T) {
+	p := testPKI(t)
+	f := &File{Entries: []Entry{
+		{Alias: "api", Key: pkcs8(t, p.leaf2), Certs: ders(p.leaf2, p.inter)},
+		{Alias: "www", Key: pkcs8(t, p.leaf), Certs: ders(p.leaf, p.inter)},
+	}}
+	der, err := EncodeWith(f, []byte("pw"), Options{Encryption: Modern, Derived: true, Iterations: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every salt is written as an OCTET STRING of 16 bytes after the
+	// PBKDF2 OID; count the distinct ones.
+	pbkdf2 := []byte{0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0c, 0x30}
+	seen := map[string]bool{}
+	n := 0
+	for rest := der; ; {
+		i := bytes.Index(rest, pbkdf2)
+		if i < 0 {
+			break
+		}
+		rest = rest[i+len(pbkdf2):]
+		j := bytes.Index(rest, []byte{0x04, 0x10})
+		if j < 0 || j > 4 {
+			t.Fatalf("no salt after a PBKDF2 identifier")
+		}
+		seen[string(rest[j+2:j+18])] = true
+		n++
+	}
+	if n != 3 || len(seen) != 3 {
+		t.Errorf("%d PBKDF2 salts, %d distinct; want 3 distinct (two keys, the certificates)", n, len(seen))
+	}
+}

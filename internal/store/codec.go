@@ -46,11 +46,24 @@ type EncodeOptions struct {
 	// KeyPassword gives a JKS key entry's password; nil or a nil result
 	// means the entry's own KeyPassword, else the store password.
 	KeyPassword func(alias string) []byte
+	// Reproducible derives the salts and IVs of private keys from the
+	// entries too, instead of drawing fresh random ones. It reveals that
+	// two stores hold the same key under the same password, which is why
+	// it is asked for rather than done always.
+	Reproducible bool
 }
 
 // Encode writes the store in its format. Entries are written sorted by
 // alias. A JCEKS store is not written ([ErrReadOnly]): convert it by
 // setting another Format first.
+//
+// A store that holds no private key is written reproducibly: its bytes
+// are a function of its entries and its password, so the same entries
+// give the same file on any machine, at any time, in any order. JKS
+// entries carry the creation dates they have; PKCS#12 salts and IVs are
+// derived from the entries, never from the password (see p12.Options).
+// A store with a private key gets fresh random salts, unless
+// opts.Reproducible.
 func (s *Store) Encode(opts EncodeOptions) ([]byte, error) {
 	s.Sort()
 	switch s.Format {

@@ -36,6 +36,10 @@ type Options struct {
 	Create bool
 	// Replace lets [Create] replace a file that holds something else.
 	Replace bool
+	// Reproducible writes a store that holds a private key
+	// deterministically too (see [EncodeOptions.Reproducible]). Stores
+	// without one are always written so.
+	Reproducible bool
 }
 
 // Detect tells a store's format from its content: the magic numbers of JKS
@@ -162,7 +166,7 @@ func Edit(path string, opts Options, change func(*Store) (changed bool, err erro
 	if !ch && !changed {
 		return false, nil
 	}
-	if err := st.write(path, false); err != nil {
+	if err := st.write(path, false, opts.Reproducible); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -289,7 +293,7 @@ func Create(path string, opts Options, build func() (*Store, error)) (changed bo
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return false, err
 	}
-	if err := st.write(path, !opts.Replace); err != nil {
+	if err := st.write(path, !opts.Replace, opts.Reproducible); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -322,11 +326,11 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) Exists() bool { return s.exists }
 
 // write encodes the store and writes it to path atomically.
-func (s *Store) write(path string, noOverwrite bool) error {
+func (s *Store) write(path string, noOverwrite, reproducible bool) error {
 	if s.needsPassword() && !s.havePassword {
 		return &NeedPasswordError{Secret: NewStorePassword, Path: path}
 	}
-	data, err := s.Encode(EncodeOptions{Password: s.password})
+	data, err := s.Encode(EncodeOptions{Password: s.password, Reproducible: reproducible})
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

@@ -3,7 +3,10 @@ package store
 import (
 	"errors"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/testpki"
@@ -57,6 +60,43 @@ func FuzzDecode(f *testing.F) {
 			if !back.Same(s) {
 				t.Fatalf("%v: the entries changed on the way through Encode", fm)
 			}
+		}
+	})
+}
+
+// FuzzSourceDateEpoch: SourceDateEpoch never panics; what it accepts is
+// digits only, between 1970 and the end of 9999, and reads back as the
+// same number of seconds; what it refuses gives a one-line error.
+func FuzzSourceDateEpoch(f *testing.F) {
+	for _, s := range []string{"", "0", "1700000000", "253402300799", "253402300800", "-1", "+5", " 5", "5 ",
+		"1e9", "0x10", "١٢٣", "99999999999999999999999", "007"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		got, err := SourceDateEpoch(v)
+		if err != nil {
+			if strings.ContainsAny(err.Error(), "\n\r") {
+				t.Fatalf("SourceDateEpoch(%q): error on several lines: %q", v, err)
+			}
+			if !got.IsZero() {
+				t.Fatalf("SourceDateEpoch(%q) = %v with an error", v, got)
+			}
+			return
+		}
+		if v == "" {
+			if !got.IsZero() {
+				t.Fatalf("SourceDateEpoch(\"\") = %v, want the zero time", got)
+			}
+			return
+		}
+		if strings.Trim(v, "0123456789") != "" {
+			t.Fatalf("SourceDateEpoch(%q) accepted something that is not digits", v)
+		}
+		if got.Year() < 1970 || got.Year() > 9999 || got.Location() != time.UTC {
+			t.Fatalf("SourceDateEpoch(%q) = %v", v, got)
+		}
+		if want := strings.TrimLeft(v, "0"); strconv.FormatInt(got.Unix(), 10) != max(want, "0") {
+			t.Fatalf("SourceDateEpoch(%q) = %d seconds", v, got.Unix())
 		}
 	})
 }

@@ -106,13 +106,16 @@ func encodeJKS(s *Store, opts EncodeOptions) ([]byte, error) {
 	if pw == nil {
 		pw = []byte{}
 	}
-	data, err := jks.Encode(f, pw, func(alias string) []byte {
-		if opts.KeyPassword != nil {
-			if p := opts.KeyPassword(alias); p != nil {
-				return p
+	data, err := jks.EncodeWith(f, pw, jks.Options{
+		KeyPassword: func(alias string) []byte {
+			if opts.KeyPassword != nil {
+				if p := opts.KeyPassword(alias); p != nil {
+					return p
+				}
 			}
-		}
-		return keyPw[lowerAlias(alias)]
+			return keyPw[lowerAlias(alias)]
+		},
+		DerivedSalts: opts.Reproducible,
 	})
 	if err != nil {
 		return nil, translateJKS(err)

@@ -3,7 +3,9 @@ package store
 import (
 	"errors"
 	"fmt"
+	"time"
 
+	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/p12"
 )
 
@@ -33,26 +35,39 @@ func decodeP12(data []byte, sec *secrets) (*Store, error) {
 		s.Protection = Modern
 	}
 	taken := map[string]bool{}
+	for _, pe := range f.Entries {
+		taken[lowerAlias(pe.Alias)] = true
+	}
 	parsed := parseEntryCerts(len(f.Entries), func(i int) [][]byte { return f.Entries[i].Certs })
+	var unnamed []int
+	var unnamedCerts []*certs.Cert
 	for i, pe := range f.Entries {
 		e := &Entry{Alias: pe.Alias, Kind: TrustedCert, Key: pe.Key, Certs: parsed[i]}
 		if pe.Key != nil {
 			e.Kind = PrivateKey
 		}
 		if c := e.Cert(); c != nil {
-			e.Created = c.NotBefore()
+			e.Created = EntryDate(c, time.Time{})
 			if e.Alias == "" {
-				// openssl pkcs12 -export without -name writes no
-				// friendlyName; keytool then numbers entries, we name
-				// them after the subject.
-				e.Alias = DeriveAlias(c, func(a string) bool { return taken[lowerAlias(a)] })
+				unnamed = append(unnamed, i)
+				unnamedCerts = append(unnamedCerts, c)
 			}
 		}
-		if e.Alias == "" {
-			e.Alias = fmt.Sprintf("entry-%d", len(s.Entries)+1)
-		}
-		taken[lowerAlias(e.Alias)] = true
 		s.Entries = append(s.Entries, e)
+	}
+	// openssl pkcs12 -export without -name writes no friendlyName; keytool
+	// then numbers entries, we name them after the subject, all at once
+	// so that the names do not depend on the order of the bags.
+	for k, a := range deriveAliases(unnamedCerts, func(a string) bool { return taken[lowerAlias(a)] }) {
+		s.Entries[unnamed[k]].Alias = a
+		taken[a] = true
+	}
+	for i, e := range s.Entries {
+		for n := i + 1; e.Alias == ""; n++ {
+			if a := fmt.Sprintf("entry-%d", n); !taken[a] {
+				e.Alias, taken[a] = a, true
+			}
+		}
 	}
 	return s, nil
 }
@@ -88,5 +103,21 @@ func encodeP12(s *Store, opts EncodeOptions) ([]byte, error) {
 	if pw == nil {
 		pw = []byte{}
 	}
-	return p12.Encode(f, pw, enc)
+	// Without a key the salts are derived from the entries: a truststore
+	// has nothing to hide that its certificates do not show.
+	derived := opts.Reproducible
+	if !s.hasKey() {
+		derived = true
+	}
+	return p12.EncodeWith(f, pw, p12.Options{Encryption: enc, Derived: derived})
+}
+
+// hasKey reports whether the store holds a private key entry.
+func (s *Store) hasKey() bool {
+	for _, e := range s.Entries {
+		if e.Kind != TrustedCert {
+			return true
+		}
+	}
+	return false
 }

@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/x509"
 	"fmt"
+	"time"
 
 	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/keys"
@@ -47,8 +48,12 @@ func decodePEM(data []byte, sec *secrets) (*Store, error) {
 	}
 	cs := certs.ParseAll(ders)
 	used := make([]bool, len(cs))
-	taken := map[string]bool{}
-	isTaken := func(a string) bool { return taken[a] }
+	type keyEntry struct {
+		leaf  int
+		chain []*certs.Cert
+		pkcs8 []byte
+	}
+	var keyEntries []keyEntry
 	for _, k := range keys {
 		leaf := -1
 		for i, c := range cs {
@@ -72,17 +77,26 @@ func decodePEM(data []byte, sec *secrets) (*Store, error) {
 			chain = append(chain, cs[i])
 			used[i] = true
 		}
-		alias := DeriveAlias(cs[leaf], isTaken)
-		taken[alias] = true
-		s.Entries = append(s.Entries, &Entry{Alias: alias, Kind: PrivateKey, Certs: chain, Key: k.pkcs8, Created: cs[leaf].NotBefore()})
+		keyEntries = append(keyEntries, keyEntry{leaf: leaf, chain: chain, pkcs8: k.pkcs8})
 	}
+	// Every entry's certificate is named at once, so that the aliases do
+	// not depend on the order of the bundle.
+	var named []*certs.Cert
+	for _, k := range keyEntries {
+		named = append(named, cs[k.leaf])
+	}
+	var trusted []*certs.Cert
 	for i, c := range cs {
-		if used[i] {
-			continue
+		if !used[i] {
+			trusted = append(trusted, c)
 		}
-		alias := DeriveAlias(c, isTaken)
-		taken[alias] = true
-		s.Entries = append(s.Entries, &Entry{Alias: alias, Kind: TrustedCert, Certs: []*certs.Cert{c}, Created: c.NotBefore()})
+	}
+	aliases := deriveAliases(append(named, trusted...), func(string) bool { return false })
+	for i, k := range keyEntries {
+		s.Entries = append(s.Entries, &Entry{Alias: aliases[i], Kind: PrivateKey, Certs: k.chain, Key: k.pkcs8, Created: EntryDate(cs[k.leaf], time.Time{})})
+	}
+	for i, c := range trusted {
+		s.Entries = append(s.Entries, &Entry{Alias: aliases[len(named)+i], Kind: TrustedCert, Certs: []*certs.Cert{c}, Created: EntryDate(c, time.Time{})})
 	}
 	return s, nil
 }

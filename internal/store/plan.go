@@ -1,9 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -16,8 +18,57 @@ import (
 // case with runs of other characters folded to one hyphen, as people name
 // entries by hand ("acme-root-ca"). When that alias is taken, the first
 // eight hex digits of the SHA-256 fingerprint are appended, which keeps
-// derived aliases stable from one run to the next.
+// derived aliases stable from one run to the next. Several certificates
+// named at once get their aliases from [deriveAliases], which does not
+// depend on their order.
 func DeriveAlias(c *certs.Cert, taken func(string) bool) string {
+	base := aliasBase(c)
+	if !taken(base) {
+		return base
+	}
+	return hashedAlias(c, base, taken)
+}
+
+// deriveAliases names several certificates at once, each from itself alone
+// as [DeriveAlias] does, so that the result does not depend on their
+// order: a certificate whose alias is free and derived from no other
+// certificate of cs gets it plain; when two or more share one (two
+// generations of "Acme Root"), every one of them gets the fingerprint
+// suffix, not just the ones that came later. Aliases taken already stay
+// with their entries.
+func deriveAliases(cs []*certs.Cert, taken func(string) bool) []string {
+	out := make([]string, len(cs))
+	bases := make([]string, len(cs))
+	count := make(map[string]int, len(cs))
+	for i, c := range cs {
+		bases[i] = aliasBase(c)
+		count[bases[i]]++
+	}
+	used := make(map[string]bool, len(cs))
+	var rest []int
+	for i, b := range bases {
+		if count[b] == 1 && !taken(b) {
+			out[i], used[b] = b, true
+			continue
+		}
+		rest = append(rest, i)
+	}
+	// In fingerprint order, so that even the rare clash of a suffixed
+	// alias with another one resolves the same way for any input order.
+	sort.SliceStable(rest, func(x, y int) bool {
+		a, b := cs[rest[x]].SHA256(), cs[rest[y]].SHA256()
+		return bytes.Compare(a[:], b[:]) < 0
+	})
+	isTaken := func(a string) bool { return used[strings.ToLower(a)] || taken(a) }
+	for _, i := range rest {
+		a := hashedAlias(cs[i], bases[i], isTaken)
+		out[i], used[strings.ToLower(a)] = a, true
+	}
+	return out
+}
+
+// aliasBase is the alias derived from c's subject alone (lower case).
+func aliasBase(c *certs.Cert) string {
 	n := c.SubjectName()
 	base := n.CommonName
 	if base == "" && len(n.OrganizationalUnit) > 0 {
@@ -27,17 +78,19 @@ func DeriveAlias(c *certs.Cert, taken func(string) bool) string {
 		base = n.Organization[0]
 	}
 	base = slug(base)
-	sum := c.SHA256()
-	fp := hex.EncodeToString(sum[:4])
 	if base == "" {
 		base = "cert"
 	}
-	if !taken(base) {
-		return base
-	}
-	a := base + "-" + fp
+	return base
+}
+
+// hashedAlias is base with the first eight hex digits of c's SHA-256
+// fingerprint, and a counter in the unlikely case that is taken too.
+func hashedAlias(c *certs.Cert, base string, taken func(string) bool) string {
+	sum := c.SHA256()
+	a := base + "-" + hex.EncodeToString(sum[:4])
 	for i := 2; taken(a); i++ {
-		a = fmt.Sprintf("%s-%s-%d", base, fp, i)
+		a = fmt.Sprintf("%s-%s-%d", base, hex.EncodeToString(sum[:4]), i)
 	}
 	return a
 }
@@ -74,7 +127,11 @@ type ImportOptions struct {
 	// SkipLeaves passes over non-CA certificates (reported in Skipped)
 	// instead of failing, for a bundle that holds a leaf and its CAs.
 	SkipLeaves bool
-	// Now is the creation time of new entries.
+	// Now, when not zero, is the creation date of new entries (the time
+	// SOURCE_DATE_EPOCH gives, see [SourceDateEpoch]); zero dates each
+	// new entry by its certificate's notBefore ([EntryDate]). It is never
+	// the current time, so that importing the same certificates gives the
+	// same store whenever it is done.
 	Now time.Time
 }
 
@@ -198,19 +255,20 @@ func (s *Store) Import(in []*certs.Cert, opts ImportOptions) (*ImportResult, err
 				return nil, fmt.Errorf("alias %q is a %s; --force replaces only trusted certificates", e.Alias, e.Kind)
 			}
 			e.Certs = []*certs.Cert{todo[0]}
-			e.Created = opts.Now
+			e.Created = EntryDate(todo[0], opts.Now)
 			res.Replaced = append(res.Replaced, e)
 			return res, nil
 		}
 	}
-	taken := aliasSet(s)
-	for _, c := range todo {
-		alias := opts.Alias
-		if alias == "" {
-			alias = DeriveAlias(c, func(a string) bool { return taken[strings.ToLower(a)] })
-		}
-		taken[strings.ToLower(alias)] = true
-		e := &Entry{Alias: alias, Kind: TrustedCert, Created: opts.Now, Certs: []*certs.Cert{c}}
+	var aliases []string
+	if opts.Alias != "" {
+		aliases = []string{opts.Alias}
+	} else {
+		taken := aliasSet(s)
+		aliases = deriveAliases(todo, func(a string) bool { return taken[strings.ToLower(a)] })
+	}
+	for i, c := range todo {
+		e := &Entry{Alias: aliases[i], Kind: TrustedCert, Created: EntryDate(c, opts.Now), Certs: []*certs.Cert{c}}
 		s.Entries = append(s.Entries, e)
 		res.Added = append(res.Added, e)
 	}
@@ -317,7 +375,7 @@ type SyncOptions struct {
 	// AllowEmpty lets a sync from sources without a CA certificate remove
 	// every trusted entry; without it that is [ErrNothingToTrust].
 	AllowEmpty bool
-	// Now is the creation time of new entries.
+	// Now dates new entries as [ImportOptions.Now] does.
 	Now time.Time
 }
 
@@ -363,15 +421,18 @@ func (s *Store) PlanSync(want []*certs.Cert, opts SyncOptions) (*SyncPlan, error
 		delete(taken, strings.ToLower(e.Alias))
 	}
 	added := map[[32]byte]bool{}
+	var add []*certs.Cert
 	for _, c := range want {
 		sum := c.SHA256()
 		if !wanted[sum] || have[sum] || added[sum] {
 			continue
 		}
 		added[sum] = true
-		alias := DeriveAlias(c, func(a string) bool { return taken[strings.ToLower(a)] })
-		taken[strings.ToLower(alias)] = true
-		p.Add = append(p.Add, &Entry{Alias: alias, Kind: TrustedCert, Created: opts.Now, Certs: []*certs.Cert{c}})
+		add = append(add, c)
+	}
+	aliases := deriveAliases(add, func(a string) bool { return taken[strings.ToLower(a)] })
+	for i, c := range add {
+		p.Add = append(p.Add, &Entry{Alias: aliases[i], Kind: TrustedCert, Created: EntryDate(c, opts.Now), Certs: []*certs.Cert{c}})
 	}
 	return p, nil
 }

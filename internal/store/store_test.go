@@ -3,7 +3,9 @@ package store
 import (
 	"crypto/x509"
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -86,17 +88,38 @@ func TestImportTakenAliasNeedsForce(t *testing.T) {
 func TestDerivedAliasesAreUniqueAndStable(t *testing.T) {
 	a := testpki.Root(t, "Acme Root")
 	b := testpki.Root(t, "Acme Root")
+	other := testpki.Root(t, "Other Root")
 	s := New(FormatJKS)
-	if _, err := s.Import([]*certs.Cert{cert(a), cert(b)}, ImportOptions{}); err != nil {
+	if _, err := s.Import([]*certs.Cert{cert(a), cert(other), cert(b)}, ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	got := aliases(s)
-	if got[0] != "acme-root" || len(got[1]) != len("acme-root-")+8 {
-		t.Fatalf("aliases %q: want acme-root and acme-root-<8 hex digits>", got)
+	for _, x := range got[:2] {
+		if !strings.HasPrefix(x, "acme-root-") || len(x) != len("acme-root-")+8 {
+			t.Fatalf("aliases %q: want both Acme Roots as acme-root-<8 hex digits>", got)
+		}
+	}
+	if got[2] != "other-root" {
+		t.Fatalf("aliases %q: want other-root without a suffix", got)
 	}
 	again := DeriveAlias(cert(b), func(x string) bool { return x == "acme-root" })
 	if s.Get(again) == nil {
 		t.Errorf("deriving again gave %q, not the stored alias", again)
+	}
+	// The same certificates in another order get the same aliases.
+	r := New(FormatJKS)
+	if _, err := r.Import([]*certs.Cert{cert(b), cert(other), cert(a)}, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(got, aliases(r)); diff != "" {
+		t.Errorf("aliases depend on the input order (-first +reversed):\n%s", diff)
+	}
+	// A certificate added later keeps the alias of one already there.
+	one := New(FormatJKS)
+	one.Import([]*certs.Cert{cert(a)}, ImportOptions{})
+	one.Import([]*certs.Cert{cert(b)}, ImportOptions{})
+	if x := aliases(one); x[0] != "acme-root" && x[1] != "acme-root" {
+		t.Errorf("aliases %q: the entry already there lost its alias", x)
 	}
 }
 
@@ -209,5 +232,77 @@ func TestWrongPasswordIsReportedAsSuch(t *testing.T) {
 		if !errors.Is(err, ErrWrongPassword) {
 			t.Errorf("%v: err = %v, want ErrWrongPassword", f, err)
 		}
+	}
+}
+
+func TestSourceDateEpoch(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64 // seconds; -1 for an error
+	}{
+		{"", 0},
+		{"0", 0},
+		{"1700000000", 1700000000},
+		{"253402300799", 253402300799},
+		{"253402300800", -1},
+		{"-1", -1},
+		{"1.5", -1},
+		{" 1", -1},
+		{"abc", -1},
+		{"99999999999999999999999999", -1},
+	} {
+		got, err := SourceDateEpoch(tc.in)
+		switch {
+		case tc.want < 0 && err == nil:
+			t.Errorf("SourceDateEpoch(%q) = %v, want an error", tc.in, got)
+		case tc.want >= 0 && err != nil:
+			t.Errorf("SourceDateEpoch(%q): %v", tc.in, err)
+		case tc.in == "" && !got.IsZero():
+			t.Errorf("SourceDateEpoch(\"\") = %v, want the zero time", got)
+		case tc.in != "" && tc.want >= 0 && got.Unix() != tc.want:
+			t.Errorf("SourceDateEpoch(%q) = %d", tc.in, got.Unix())
+		}
+	}
+}
+
+func TestNewEntriesAreDatedByNotBeforeOrEpoch(t *testing.T) {
+	root := testpki.Root(t, "Dated Root")
+	s := New(FormatJKS)
+	if _, err := s.Import([]*certs.Cert{cert(root)}, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Entries[0].Created; !got.Equal(root.Cert.NotBefore) {
+		t.Errorf("created %v, want the certificate's notBefore %v", got, root.Cert.NotBefore)
+	}
+	epoch := time.Unix(1700000000, 0).UTC()
+	other := testpki.Root(t, "Other Root")
+	p, err := s.PlanSync([]*certs.Cert{cert(root), cert(other)}, SyncOptions{Now: epoch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Add) != 1 || !p.Add[0].Created.Equal(epoch) {
+		t.Errorf("sync added %v, want one entry dated %v", p.Add, epoch)
+	}
+	if !p.Keep[0].Created.Equal(root.Cert.NotBefore) {
+		t.Errorf("the kept entry's date changed to %v", p.Keep[0].Created)
+	}
+}
+
+func TestPEMBundleAliasesDoNotDependOnOrder(t *testing.T) {
+	a, b, c := testpki.Root(t, "Acme Root"), testpki.Root(t, "Acme Root"), testpki.Root(t, "Third Root")
+	var enc [][]byte
+	for _, data := range [][]byte{testpki.Bundle(a, b, c), testpki.Bundle(c, b, a)} {
+		s, err := Decode(data, FormatPEM, Passwords{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := s.Encode(EncodeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		enc = append(enc, out)
+	}
+	if diff := cmp.Diff(string(enc[0]), string(enc[1])); diff != "" {
+		t.Errorf("the same bundle in another order encodes otherwise (-forward +backward):\n%s", diff)
 	}
 }
