@@ -2,7 +2,6 @@ package trust
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"time"
 
@@ -131,6 +130,9 @@ func (p *Plan) LeftOut() int {
 // NewPlan finds the places on the machine and works out, for each, what
 // adding or removing the targets would do. It writes nothing.
 func NewPlan(ctx context.Context, m *Machine, op Op, targets []Target) (*Plan, error) {
+	if _, err := store.SourceDateEpoch(m.getenv("SOURCE_DATE_EPOCH")); err != nil {
+		return nil, err
+	}
 	places, notes, err := Find(ctx, m)
 	if err != nil {
 		return nil, err
@@ -268,14 +270,11 @@ func (p *Plan) Apply(ctx context.Context, m *Machine) {
 
 // entryTime is the creation date of a new JDK store entry: from
 // SOURCE_DATE_EPOCH when set, else the certificate's notBefore, so that
-// the same change gives the same bytes on every machine.
+// the same change gives the same bytes on every machine. NewPlan has
+// refused a malformed SOURCE_DATE_EPOCH.
 func entryTime(m *Machine, c *certs.Cert) time.Time {
-	if s := m.getenv("SOURCE_DATE_EPOCH"); s != "" {
-		if n, err := strconv.ParseInt(s, 10, 64); err == nil && n >= 0 {
-			return time.Unix(n, 0).UTC()
-		}
-	}
-	return c.NotBefore()
+	epoch, _ := store.SourceDateEpoch(m.getenv("SOURCE_DATE_EPOCH"))
+	return store.EntryDate(c, epoch)
 }
 
 func dirOf(p string) string {
