@@ -50,6 +50,7 @@ func quickExitGORACE() string {
 //	pki leaf NAME ISSUER [DNS...]      a TLS server+client certificate
 //	exits N PROG [ARGS...]             runs PROG and fails unless it exits N
 //	refused                            NAME.der and NAME.pem of certificates crypto/x509 refuses
+//	freeport VAR                       sets VAR to a 127.0.0.1 port the kernel picked, free now
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
@@ -73,10 +74,11 @@ func TestScripts(t *testing.T) {
 			return false, errors.New("unknown condition " + cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"pki":     cmdPKI,
-			"exits":   cmdExits,
-			"refused": cmdRefused,
-			"ready":   cmdReady,
+			"pki":      cmdPKI,
+			"exits":    cmdExits,
+			"refused":  cmdRefused,
+			"ready":    cmdReady,
+			"freeport": cmdFreePort,
 		},
 	})
 }
@@ -195,6 +197,21 @@ func scriptEnv(ts *testscript.TestScript) []string {
 func isExecutable(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
+}
+
+// cmdFreePort sets a variable to a port on 127.0.0.1 that the kernel
+// picked and that is free now, for a server a script starts later whose
+// address must be known first (an OCSP URL the CA writes into the
+// certificates it signs).
+func cmdFreePort(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: freeport VAR")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	port := l.Addr().(*net.TCPAddr).Port
+	ts.Check(l.Close())
+	ts.Setenv(args[0], strconv.Itoa(port))
 }
 
 // cmdReady waits until something accepts TCP connections on ADDR (a
