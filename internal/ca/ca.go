@@ -131,8 +131,6 @@ var (
 	ErrExists = errors.New("a CA already exists in this directory")
 	// ErrNotCA: the directory holds no CA (no ca.key or no ca.crt).
 	ErrNotCA = errors.New("not a CA directory")
-	// ErrWrongPassword: the CA key's passphrase is wrong.
-	ErrWrongPassword = keys.ErrWrongPassword
 	// ErrKeyEncrypted: the key is encrypted and no password was offered.
 	ErrKeyEncrypted = keys.ErrNeedPassword
 	// ErrKeyMismatch: a certificate does not belong to the CA key.
@@ -426,7 +424,7 @@ func parseCertPEM(data []byte) (*x509.Certificate, error) {
 }
 
 // LoadKey reads ca.key (asking password only when it is encrypted) and
-// checks it matches ca.crt.
+// checks it matches ca.crt. A wrong passphrase is [secret.ErrWrongPassword].
 func (c *CA) LoadKey(password func() ([]byte, error)) error {
 	data, err := os.ReadFile(c.path(KeyFile))
 	if err != nil {

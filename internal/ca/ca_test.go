@@ -27,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustctl/trustctl/internal/secret"
 	"github.com/trustctl/trustctl/internal/testpki"
 )
 
@@ -350,7 +351,7 @@ func TestIntermediateViaCSR(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := o.LoadKey(func() ([]byte, error) { return []byte("wrong"), nil }); !errors.Is(err, ErrWrongPassword) {
+	if err := o.LoadKey(func() ([]byte, error) { return []byte("wrong"), nil }); !errors.Is(err, secret.ErrWrongPassword) {
 		t.Errorf("wrong passphrase: %v", err)
 	}
 	if err := o.LoadKey(nil); !errors.Is(err, ErrKeyEncrypted) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/trustctl/trustctl/internal/keys"
 	"github.com/trustctl/trustctl/internal/safefile"
+	"github.com/trustctl/trustctl/internal/secret"
 )
 
 // Finding is one item of a [Report].
@@ -145,7 +146,7 @@ func (r *Report) checkKey(c *CA, password func() ([]byte, error)) error {
 	case errors.Is(err, keys.ErrNeedPassword):
 		r.Findings = append(r.Findings, Finding{Check: "key", Skipped: true, Detail: KeyFile + " is encrypted; give its passphrase to check that it matches " + CertFile})
 		return nil
-	case errors.Is(err, keys.ErrWrongPassword):
+	case errors.Is(err, secret.ErrWrongPassword):
 		return fmt.Errorf("%s: %w", c.path(KeyFile), err)
 	case err != nil:
 		r.add("key", false, "%s does not read as a key: %v", KeyFile, err)
