@@ -230,7 +230,7 @@ func (r *Record) check() error {
 	case r.RevokedAt != nil && r.Reason == "":
 		return errors.New("revoked without a reason")
 	}
-	if _, ok := Reasons[r.Reason]; r.Reason != "" && !ok {
+	if _, ok := certs.ReasonCode(r.Reason); r.Reason != "" && !ok {
 		return fmt.Errorf("unknown revocation reason %q", r.Reason)
 	}
 	return nil

@@ -65,18 +65,3 @@ func ParseCRLs(data []byte) ([]*x509.RevocationList, error) {
 	}
 	return out, nil
 }
-
-// reasonNames are the CRLReason values of RFC 5280 §5.3.1 (7 is unused).
-var reasonNames = map[int]string{
-	0: "unspecified", 1: "keyCompromise", 2: "cACompromise", 3: "affiliationChanged",
-	4: "superseded", 5: "cessationOfOperation", 6: "certificateHold",
-	8: "removeFromCRL", 9: "privilegeWithdrawn", 10: "aACompromise",
-}
-
-// ReasonName returns the RFC 5280 name of a CRL or OCSP revocation reason.
-func ReasonName(code int) string {
-	if n, ok := reasonNames[code]; ok {
-		return n
-	}
-	return fmt.Sprintf("reason %d", code)
-}

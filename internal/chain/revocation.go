@@ -13,6 +13,8 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/trustctl/trustctl/internal/certs"
 )
 
 // Revocation checking follows RFC 5280 §6.3: a CRL counts for a
@@ -391,7 +393,7 @@ func (r *revChecker) checkCRLs(path []*Cert, i int) *Revocation {
 
 func revokedAnswer(e x509.RevocationListEntry, crl *crlInfo, what string) *Revocation {
 	t := e.RevocationTime
-	return &Revocation{Source: "crl", Status: StatusRevoked, RevokedAt: &t, Reason: ReasonName(e.ReasonCode),
+	return &Revocation{Source: "crl", Status: StatusRevoked, RevokedAt: &t, Reason: certs.ReasonName(e.ReasonCode),
 		Detail: "listed on the " + what + " of " + crl.issuer.String() + " issued " + day(crl.rl.ThisUpdate)}
 }
 

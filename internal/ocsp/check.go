@@ -41,6 +41,7 @@ import (
 
 	xocsp "golang.org/x/crypto/ocsp"
 
+	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/chain"
 )
 
@@ -453,7 +454,7 @@ func verify(der []byte, cert, issuer *x509.Certificate, nonce []byte, asked cryp
 	case xocsp.Revoked:
 		res.Status = Revoked
 		res.RevokedAt = resp.RevokedAt
-		res.Reason = ReasonString(resp.RevocationReason)
+		res.Reason = certs.ReasonName(resp.RevocationReason)
 	default:
 		res.Status = Unknown
 	}
