@@ -107,6 +107,7 @@ import (
 	"time"
 
 	"github.com/trustctl/trustctl/internal/certs"
+	"github.com/trustctl/trustctl/internal/dn"
 	"github.com/trustctl/trustctl/internal/keys"
 )
 
@@ -443,10 +444,10 @@ func (c *CA) LoadKey(password func() ([]byte, error)) error {
 
 func checkCACert(cert *x509.Certificate) error {
 	if !cert.BasicConstraintsValid || !cert.IsCA {
-		return fmt.Errorf("%s is not a CA certificate (basicConstraints CA:TRUE missing)", cert.Subject)
+		return fmt.Errorf("%s is not a CA certificate (basicConstraints CA:TRUE missing)", dn.Subject(cert))
 	}
 	if cert.KeyUsage != 0 && cert.KeyUsage&x509.KeyUsageCertSign == 0 {
-		return fmt.Errorf("%s may not sign certificates (keyUsage lacks keyCertSign)", cert.Subject)
+		return fmt.Errorf("%s may not sign certificates (keyUsage lacks keyCertSign)", dn.Subject(cert))
 	}
 	return nil
 }

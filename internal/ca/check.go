@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trustctl/trustctl/internal/dn"
 	"github.com/trustctl/trustctl/internal/keys"
 	"github.com/trustctl/trustctl/internal/safefile"
 	"github.com/trustctl/trustctl/internal/secret"
@@ -131,7 +132,7 @@ func (r *Report) checkCert(c *CA) bool {
 		r.add("certificate", false, "%v", err)
 		return false
 	}
-	r.add("certificate", true, "%s, valid until %s", c.Cert.Subject, c.Cert.NotAfter.UTC().Format("2006-01-02"))
+	r.add("certificate", true, "%s, valid until %s", dn.Subject(c.Cert), c.Cert.NotAfter.UTC().Format("2006-01-02"))
 	return true
 }
 

@@ -43,6 +43,7 @@ import (
 
 	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/chain"
+	"github.com/trustctl/trustctl/internal/dn"
 )
 
 // Status is the certificate status a responder reports.
@@ -255,10 +256,10 @@ func checkIssued(cert, issuer *x509.Certificate) error {
 		return errors.New("ocsp: certificate and issuer are required")
 	}
 	if !bytes.Equal(cert.RawIssuer, issuer.RawSubject) {
-		return fmt.Errorf("%w: it names %s as issuer, not %s", ErrNotIssuer, cert.Issuer, issuer.Subject)
+		return fmt.Errorf("%w: it names %s as issuer, not %s", ErrNotIssuer, dn.Issuer(cert), dn.Subject(issuer))
 	}
 	if err := issuer.CheckSignature(cert.SignatureAlgorithm, cert.RawTBSCertificate, cert.Signature); err != nil {
-		return fmt.Errorf("%w: the signature does not verify with the key of %s", ErrNotIssuer, issuer.Subject)
+		return fmt.Errorf("%w: the signature does not verify with the key of %s", ErrNotIssuer, dn.Subject(issuer))
 	}
 	return nil
 }
@@ -406,7 +407,7 @@ func verify(der []byte, cert, issuer *x509.Certificate, nonce []byte, asked cryp
 		return nil, err
 	}
 	if !bytes.Equal(nameHash, single.CertID.IssuerNameHash) || !bytes.Equal(keyHash, single.CertID.IssuerKeyHash) {
-		return nil, fmt.Errorf("%w: the issuer name or key hash is not that of %s", ErrIDMismatch, issuer.Subject)
+		return nil, fmt.Errorf("%w: the issuer name or key hash is not that of %s", ErrIDMismatch, dn.Subject(issuer))
 	}
 
 	now := opts.now()
@@ -467,7 +468,7 @@ func verify(der []byte, cert, issuer *x509.Certificate, nonce []byte, asked cryp
 // valid now.
 func checkSigner(resp *xocsp.Response, basic *clientBasicResponse, issuer *x509.Certificate, now time.Time, res *Result) error {
 	if resp.CheckSignatureFrom(issuer) == nil {
-		res.Responder = issuer.Subject.String()
+		res.Responder = dn.Subject(issuer)
 		res.ResponderCert = issuer
 		noteResponderID(resp, issuer, res)
 		return nil
@@ -484,12 +485,12 @@ func checkSigner(resp *xocsp.Response, basic *clientBasicResponse, issuer *x509.
 		}
 	}
 	if signer == nil {
-		return fmt.Errorf("%w: the signature verifies neither with the key of %s nor with a certificate in the response", ErrBadSignature, issuer.Subject)
+		return fmt.Errorf("%w: the signature verifies neither with the key of %s nor with a certificate in the response", ErrBadSignature, dn.Subject(issuer))
 	}
-	who := signer.Subject.String()
+	who := dn.Subject(signer)
 	if !bytes.Equal(signer.RawIssuer, issuer.RawSubject) ||
 		issuer.CheckSignature(signer.SignatureAlgorithm, signer.RawTBSCertificate, signer.Signature) != nil {
-		return fmt.Errorf("%w: signed by %s, which %s did not issue", ErrBadSignature, who, issuer.Subject)
+		return fmt.Errorf("%w: signed by %s, which %s did not issue", ErrBadSignature, who, dn.Subject(issuer))
 	}
 	ocspSigning := false
 	for _, u := range signer.ExtKeyUsage {
