@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
@@ -79,7 +78,7 @@ func runOCSPCheck(c *ucli.Context) error {
 		}
 		candidates = append(iset.X509(), candidates...)
 	}
-	issuer := findIssuer(cert, candidates)
+	issuer := ocsp.FindIssuer(cert, candidates)
 	if issuer == nil {
 		err := fmt.Errorf("no issuer of %s (issued by %s) found", dn.Subject(cert), dn.Issuer(cert))
 		if !c.IsSet("issuer") {
@@ -113,19 +112,6 @@ func runOCSPCheck(c *ucli.Context) error {
 	default:
 		return checkFailed("the responder does not know %s (status unknown)", dn.Subject(cert))
 	}
-}
-
-// findIssuer picks the certificate that issued cert: the subject must be
-// cert's issuer name and the key must verify cert's signature (a re-keyed
-// CA keeps its name).
-func findIssuer(cert *x509.Certificate, candidates []*x509.Certificate) *x509.Certificate {
-	for _, c := range candidates {
-		if bytes.Equal(c.RawSubject, cert.RawIssuer) &&
-			c.CheckSignature(cert.SignatureAlgorithm, cert.RawTBSCertificate, cert.Signature) == nil {
-			return c
-		}
-	}
-	return nil
 }
 
 // ocspCheckError sorts Check's errors: a certificate without a responder

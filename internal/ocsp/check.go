@@ -247,6 +247,19 @@ func Check(ctx context.Context, cert, issuer *x509.Certificate, opts CheckOption
 	return res, nil
 }
 
+// FindIssuer returns the first of candidates that issued cert, as [Check]
+// requires of its issuer: its subject is cert's issuer name and its key
+// verifies cert's signature (a re-keyed CA keeps its name). It returns
+// nil when none did.
+func FindIssuer(cert *x509.Certificate, candidates []*x509.Certificate) *x509.Certificate {
+	for _, c := range candidates {
+		if checkIssued(cert, c) == nil {
+			return c
+		}
+	}
+	return nil
+}
+
 // checkIssued refuses to ask about a certificate with the wrong issuer:
 // the responder would answer "unknown" or for nothing at all. The
 // signature is checked with CheckSignature, not CheckSignatureFrom, so
