@@ -107,6 +107,7 @@ import (
 	"time"
 
 	"github.com/trustctl/trustctl/internal/certs"
+	"github.com/trustctl/trustctl/internal/dn"
 	"github.com/trustctl/trustctl/internal/keys"
 )
 
@@ -131,8 +132,6 @@ var (
 	ErrExists = errors.New("a CA already exists in this directory")
 	// ErrNotCA: the directory holds no CA (no ca.key or no ca.crt).
 	ErrNotCA = errors.New("not a CA directory")
-	// ErrWrongPassword: the CA key's passphrase is wrong.
-	ErrWrongPassword = keys.ErrWrongPassword
 	// ErrKeyEncrypted: the key is encrypted and no password was offered.
 	ErrKeyEncrypted = keys.ErrNeedPassword
 	// ErrKeyMismatch: a certificate does not belong to the CA key.
@@ -232,7 +231,7 @@ func (r *Record) check() error {
 	case r.RevokedAt != nil && r.Reason == "":
 		return errors.New("revoked without a reason")
 	}
-	if _, ok := Reasons[r.Reason]; r.Reason != "" && !ok {
+	if _, ok := certs.ReasonCode(r.Reason); r.Reason != "" && !ok {
 		return fmt.Errorf("unknown revocation reason %q", r.Reason)
 	}
 	return nil
@@ -426,7 +425,7 @@ func parseCertPEM(data []byte) (*x509.Certificate, error) {
 }
 
 // LoadKey reads ca.key (asking password only when it is encrypted) and
-// checks it matches ca.crt.
+// checks it matches ca.crt. A wrong passphrase is [secret.ErrWrongPassword].
 func (c *CA) LoadKey(password func() ([]byte, error)) error {
 	data, err := os.ReadFile(c.path(KeyFile))
 	if err != nil {
@@ -445,10 +444,10 @@ func (c *CA) LoadKey(password func() ([]byte, error)) error {
 
 func checkCACert(cert *x509.Certificate) error {
 	if !cert.BasicConstraintsValid || !cert.IsCA {
-		return fmt.Errorf("%s is not a CA certificate (basicConstraints CA:TRUE missing)", cert.Subject)
+		return fmt.Errorf("%s is not a CA certificate (basicConstraints CA:TRUE missing)", dn.Subject(cert))
 	}
 	if cert.KeyUsage != 0 && cert.KeyUsage&x509.KeyUsageCertSign == 0 {
-		return fmt.Errorf("%s may not sign certificates (keyUsage lacks keyCertSign)", cert.Subject)
+		return fmt.Errorf("%s may not sign certificates (keyUsage lacks keyCertSign)", dn.Subject(cert))
 	}
 	return nil
 }

@@ -27,6 +27,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustctl/trustctl/internal/certs"
+	"github.com/trustctl/trustctl/internal/secret"
 	"github.com/trustctl/trustctl/internal/testpki"
 )
 
@@ -350,7 +352,7 @@ func TestIntermediateViaCSR(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := o.LoadKey(func() ([]byte, error) { return []byte("wrong"), nil }); !errors.Is(err, ErrWrongPassword) {
+	if err := o.LoadKey(func() ([]byte, error) { return []byte("wrong"), nil }); !errors.Is(err, secret.ErrWrongPassword) {
 		t.Errorf("wrong passphrase: %v", err)
 	}
 	if err := o.LoadKey(nil); !errors.Is(err, ErrKeyEncrypted) {
@@ -596,7 +598,7 @@ func FuzzParseReason(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		r, err := ParseReason(s)
 		if err == nil {
-			if _, ok := Reasons[r]; !ok || r == "removeFromCRL" {
+			if _, ok := certs.ReasonCode(r); !ok || r == "removeFromCRL" {
 				t.Fatalf("ParseReason(%q) = %q", s, r)
 			}
 		}

@@ -13,8 +13,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trustctl/trustctl/internal/dn"
 	"github.com/trustctl/trustctl/internal/keys"
 	"github.com/trustctl/trustctl/internal/safefile"
+	"github.com/trustctl/trustctl/internal/secret"
 )
 
 // Finding is one item of a [Report].
@@ -130,7 +132,7 @@ func (r *Report) checkCert(c *CA) bool {
 		r.add("certificate", false, "%v", err)
 		return false
 	}
-	r.add("certificate", true, "%s, valid until %s", c.Cert.Subject, c.Cert.NotAfter.UTC().Format("2006-01-02"))
+	r.add("certificate", true, "%s, valid until %s", dn.Subject(c.Cert), c.Cert.NotAfter.UTC().Format("2006-01-02"))
 	return true
 }
 
@@ -145,7 +147,7 @@ func (r *Report) checkKey(c *CA, password func() ([]byte, error)) error {
 	case errors.Is(err, keys.ErrNeedPassword):
 		r.Findings = append(r.Findings, Finding{Check: "key", Skipped: true, Detail: KeyFile + " is encrypted; give its passphrase to check that it matches " + CertFile})
 		return nil
-	case errors.Is(err, keys.ErrWrongPassword):
+	case errors.Is(err, secret.ErrWrongPassword):
 		return fmt.Errorf("%s: %w", c.path(KeyFile), err)
 	case err != nil:
 		r.add("key", false, "%s does not read as a key: %v", KeyFile, err)

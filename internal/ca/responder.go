@@ -194,9 +194,9 @@ func (s *responderSource) ResponderLookup(v string, serial *big.Int) (ocsp.Respo
 	out := ocsp.ResponderEntry{Known: true}
 	switch {
 	case e.RevokedAt != nil:
-		out.Revoked, out.RevokedAt, out.Reason = true, *e.RevokedAt, Reasons[e.Reason]
+		out.Revoked, out.RevokedAt, out.Reason = true, *e.RevokedAt, reasonCode(e.Reason)
 	case s.state.MinSerial != nil && e.Serial.Cmp(s.state.MinSerial) < 0:
-		out.Revoked, out.RevokedAt, out.Reason = true, s.state.MinSetAt, Reasons["superseded"]
+		out.Revoked, out.RevokedAt, out.Reason = true, s.state.MinSetAt, reasonCode("superseded")
 	}
 	return out, nil
 }

@@ -17,38 +17,32 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/pemfile"
 	"github.com/trustctl/trustctl/internal/safefile"
 )
 
-// Reasons are the CRLReason names of RFC 5280 section 5.3.1 with their
-// codes (7 is unused).
-var Reasons = map[string]int{
-	"unspecified":          0,
-	"keyCompromise":        1,
-	"cACompromise":         2,
-	"affiliationChanged":   3,
-	"superseded":           4,
-	"cessationOfOperation": 5,
-	"certificateHold":      6,
-	"removeFromCRL":        8,
-	"privilegeWithdrawn":   9,
-	"aACompromise":         10,
-}
-
-// ParseReason reads a reason name in any case, with or without dashes
-// (key-compromise, keyCompromise, KEYCOMPROMISE), or its number.
+// ParseReason reads a revocation reason (RFC 5280 section 5.3.1) in any
+// case, with or without dashes (key-compromise, keyCompromise,
+// KEYCOMPROMISE), or its number, and returns its RFC 5280 name.
 func ParseReason(s string) (string, error) {
 	norm := strings.ToLower(strings.NewReplacer("-", "", "_", "", " ", "").Replace(s))
-	for name, code := range Reasons {
+	for code := 0; code <= 10; code++ {
+		name := certs.ReasonName(code)
+		if _, ok := certs.ReasonCode(name); !ok || name == "removeFromCRL" {
+			continue
+		}
 		if strings.ToLower(name) == norm || fmt.Sprint(code) == norm {
-			if name == "removeFromCRL" {
-				break
-			}
 			return name, nil
 		}
 	}
 	return "", fmt.Errorf("unknown revocation reason %q (want unspecified, keyCompromise, cACompromise, affiliationChanged, superseded, cessationOfOperation, certificateHold, privilegeWithdrawn or aACompromise)", s)
+}
+
+// reasonCode is the code of a reason name the record holds.
+func reasonCode(name string) int {
+	code, _ := certs.ReasonCode(name)
+	return code
 }
 
 // Status of an issued certificate.
@@ -138,11 +132,12 @@ type Revocation struct {
 	Changed bool
 }
 
-// Revoke marks serial revoked for reason (a name from [Reasons]). A serial
+// Revoke marks serial revoked for reason (an RFC 5280 name, as
+// [ParseReason] returns). A serial
 // the CA never issued is [ErrUnknownSerial]; revoking again keeps the first
 // revocation and changes nothing. Only the record changes.
 func (c *CA) Revoke(serial *big.Int, reason string, now time.Time) (*Revocation, error) {
-	if _, ok := Reasons[reason]; !ok {
+	if _, ok := certs.ReasonCode(reason); !ok {
 		return nil, fmt.Errorf("unknown revocation reason %q", reason)
 	}
 	var out *Revocation
@@ -297,9 +292,9 @@ func (c *CA) CRL(o CRLOptions) (*CRLResult, error) {
 			}
 			switch e.Status {
 			case StatusRevoked:
-				entries = append(entries, x509.RevocationListEntry{SerialNumber: e.Serial.Int, RevocationTime: *e.RevokedAt, ReasonCode: Reasons[e.Reason]})
+				entries = append(entries, x509.RevocationListEntry{SerialNumber: e.Serial.Int, RevocationTime: *e.RevokedAt, ReasonCode: reasonCode(e.Reason)})
 			case StatusBelowMin:
-				entries = append(entries, x509.RevocationListEntry{SerialNumber: e.Serial.Int, RevocationTime: st.MinSetAt, ReasonCode: Reasons["superseded"]})
+				entries = append(entries, x509.RevocationListEntry{SerialNumber: e.Serial.Int, RevocationTime: st.MinSetAt, ReasonCode: reasonCode("superseded")})
 			}
 		}
 		number := l.crlNumber() + 1

@@ -252,9 +252,8 @@ type Revoked struct {
 	Reason string `json:"reason,omitempty"`
 }
 
-// DescribeCRL describes a CRL crypto/x509 parsed; reasonName names a
-// CRLReason code (chain.ReasonName does).
-func DescribeCRL(crl *x509.RevocationList, reasonName func(code int) string) CRLDetails {
+// DescribeCRL describes a CRL crypto/x509 parsed.
+func DescribeCRL(crl *x509.RevocationList) CRLDetails {
 	d := CRLDetails{
 		Issuer:     dnOrUnknown(crl.RawIssuer),
 		ThisUpdate: crl.ThisUpdate.UTC(),
@@ -279,7 +278,7 @@ func DescribeCRL(crl *x509.RevocationList, reasonName func(code int) string) CRL
 		// extension; only an explicit one is reported.
 		for _, x := range r.Extensions {
 			if x.Id.Equal(oidReasonCode) {
-				e.Reason = reasonName(r.ReasonCode)
+				e.Reason = ReasonName(r.ReasonCode)
 			}
 		}
 		d.Revoked = append(d.Revoked, e)

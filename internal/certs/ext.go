@@ -57,27 +57,51 @@ func KeyUsageNames(ku x509.KeyUsage) []string {
 	return out
 }
 
-// extKeyUsages names the key purposes (RFC 5280 section 4.2.1.12) as
-// OpenSSL's short names do.
+// extKeyUsages is trustctl's table of key purposes (RFC 5280 section
+// 4.2.1.12): name is OpenSSL's short name, which show prints; purpose says
+// in words what verify checks the certificate for.
 var extKeyUsages = []struct {
-	eku  x509.ExtKeyUsage
-	oid  asn1.ObjectIdentifier
-	name string
+	eku     x509.ExtKeyUsage
+	oid     asn1.ObjectIdentifier
+	name    string
+	purpose string
 }{
-	{x509.ExtKeyUsageAny, asn1.ObjectIdentifier{2, 5, 29, 37, 0}, "any"},
-	{x509.ExtKeyUsageServerAuth, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 1}, "serverAuth"},
-	{x509.ExtKeyUsageClientAuth, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 2}, "clientAuth"},
-	{x509.ExtKeyUsageCodeSigning, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 3}, "codeSigning"},
-	{x509.ExtKeyUsageEmailProtection, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 4}, "emailProtection"},
-	{x509.ExtKeyUsageIPSECEndSystem, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 5}, "ipsecEndSystem"},
-	{x509.ExtKeyUsageIPSECTunnel, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 6}, "ipsecTunnel"},
-	{x509.ExtKeyUsageIPSECUser, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 7}, "ipsecUser"},
-	{x509.ExtKeyUsageTimeStamping, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 8}, "timeStamping"},
-	{x509.ExtKeyUsageOCSPSigning, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 9}, "OCSPSigning"},
-	{x509.ExtKeyUsageMicrosoftServerGatedCrypto, asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 10, 3, 3}, "msSGC"},
-	{x509.ExtKeyUsageNetscapeServerGatedCrypto, asn1.ObjectIdentifier{2, 16, 840, 1, 113730, 4, 1}, "nsSGC"},
-	{x509.ExtKeyUsageMicrosoftCommercialCodeSigning, asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 1, 22}, "msCodeCom"},
-	{x509.ExtKeyUsageMicrosoftKernelCodeSigning, asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 61, 1, 1}, "msKernelCodeSigning"},
+	{x509.ExtKeyUsageAny, asn1.ObjectIdentifier{2, 5, 29, 37, 0}, "any", "any"},
+	{x509.ExtKeyUsageServerAuth, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 1}, "serverAuth", "TLS server authentication"},
+	{x509.ExtKeyUsageClientAuth, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 2}, "clientAuth", "TLS client authentication"},
+	{x509.ExtKeyUsageCodeSigning, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 3}, "codeSigning", "code signing"},
+	{x509.ExtKeyUsageEmailProtection, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 4}, "emailProtection", "e-mail protection"},
+	{x509.ExtKeyUsageIPSECEndSystem, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 5}, "ipsecEndSystem", ""},
+	{x509.ExtKeyUsageIPSECTunnel, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 6}, "ipsecTunnel", ""},
+	{x509.ExtKeyUsageIPSECUser, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 7}, "ipsecUser", ""},
+	{x509.ExtKeyUsageTimeStamping, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 8}, "timeStamping", "time stamping"},
+	{x509.ExtKeyUsageOCSPSigning, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 9}, "OCSPSigning", "OCSP signing"},
+	{x509.ExtKeyUsageMicrosoftServerGatedCrypto, asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 10, 3, 3}, "msSGC", ""},
+	{x509.ExtKeyUsageNetscapeServerGatedCrypto, asn1.ObjectIdentifier{2, 16, 840, 1, 113730, 4, 1}, "nsSGC", ""},
+	{x509.ExtKeyUsageMicrosoftCommercialCodeSigning, asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 1, 22}, "msCodeCom", ""},
+	{x509.ExtKeyUsageMicrosoftKernelCodeSigning, asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 61, 1, 1}, "msKernelCodeSigning", ""},
+}
+
+// ExtKeyUsageOID returns the OID of a key purpose crypto/x509 names, or
+// nil for one it does not.
+func ExtKeyUsageOID(u x509.ExtKeyUsage) asn1.ObjectIdentifier {
+	for _, e := range extKeyUsages {
+		if e.eku == u {
+			return e.oid
+		}
+	}
+	return nil
+}
+
+// ExtKeyUsagePurpose says in words what a key purpose is for ("TLS server
+// authentication"), or gives its dotted OID when there are no such words.
+func ExtKeyUsagePurpose(oid asn1.ObjectIdentifier) string {
+	for _, e := range extKeyUsages {
+		if e.oid.Equal(oid) && e.purpose != "" {
+			return e.purpose
+		}
+	}
+	return oid.String()
 }
 
 // ExtKeyUsageNames names crypto/x509's key purposes and unknown OIDs.

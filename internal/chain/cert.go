@@ -3,7 +3,6 @@ package chain
 import (
 	"crypto/sha256"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
 	"fmt"
@@ -349,19 +348,4 @@ func (c *Cert) hasExt(oid asn1.ObjectIdentifier) (ext, bool) {
 		}
 	}
 	return ext{}, false
-}
-
-// pkixName converts a dn for crypto/x509/pkix users.
-func (d dn) pkixName() pkix.Name {
-	var seq pkix.RDNSequence
-	for _, r := range d {
-		var set pkix.RelativeDistinguishedNameSET
-		for _, a := range r {
-			set = append(set, pkix.AttributeTypeAndValue{Type: a.oid, Value: a.text()})
-		}
-		seq = append(seq, set)
-	}
-	var n pkix.Name
-	n.FillFromRDNSequence(&seq)
-	return n
 }

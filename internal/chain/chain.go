@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/trustctl/trustctl/internal/certs"
+	dnfmt "github.com/trustctl/trustctl/internal/dn"
 )
 
 // Name is how trustctl names a certificate in messages: its subject in
@@ -32,7 +33,7 @@ func Name(c *x509.Certificate) string {
 	if c == nil {
 		return "(none)"
 	}
-	if s := c.Subject.String(); s != "" {
+	if s := dnfmt.Subject(c); s != "" {
 		return s
 	}
 	return fmt.Sprintf("(empty subject, serial %s)", serialHex(c))
@@ -47,7 +48,7 @@ func serialHex(c *x509.Certificate) string {
 
 // issuerName names the issuer a certificate asks for.
 func issuerName(c *x509.Certificate) string {
-	if s := c.Issuer.String(); s != "" {
+	if s := dnfmt.Issuer(c); s != "" {
 		return s
 	}
 	return "(empty issuer name)"

@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
 	"net"
@@ -11,6 +12,8 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	dnfmt "github.com/trustctl/trustctl/internal/dn"
 )
 
 // dn is a distinguished name as encoded: a sequence of RDNs, each a set of
@@ -151,12 +154,18 @@ func (d dn) within(base dn) bool {
 	return true
 }
 
-// String is the RFC 4514 form, as crypto/x509's pkix.Name prints it.
+// String is the RFC 4514 form as openssl prints it (see package
+// internal/dn), as trustctl prints every name.
 func (d dn) String() string {
-	if len(d) == 0 {
-		return ""
+	var seq pkix.RDNSequence
+	for _, r := range d {
+		var set pkix.RelativeDistinguishedNameSET
+		for _, a := range r {
+			set = append(set, pkix.AttributeTypeAndValue{Type: a.oid, Value: a.text()})
+		}
+		seq = append(seq, set)
 	}
-	return d.pkixName().String()
+	return dnfmt.Format(seq)
 }
 
 // emails are the legacy emailAddress attributes of a subject (RFC 5280

@@ -5,48 +5,17 @@ import (
 	"encoding/asn1"
 	"fmt"
 	"strings"
+
+	"github.com/trustctl/trustctl/internal/certs"
 )
 
-var (
-	oidEKUAny        = asn1.ObjectIdentifier{2, 5, 29, 37, 0}
-	oidEKUServerAuth = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 1}
-	oidEKUClientAuth = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 2}
-	oidEKUCodeSign   = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 3}
-	oidEKUEmail      = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 4}
-	oidEKUTimeStamp  = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 8}
-	oidEKUOCSP       = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 9}
-)
-
-var ekuOIDNames = map[string]string{
-	oidEKUAny.String():        "any",
-	oidEKUServerAuth.String(): "TLS server authentication",
-	oidEKUClientAuth.String(): "TLS client authentication",
-	oidEKUCodeSign.String():   "code signing",
-	oidEKUEmail.String():      "e-mail protection",
-	oidEKUTimeStamp.String():  "time stamping",
-	oidEKUOCSP.String():       "OCSP signing",
-}
-
-func ekuOID(u x509.ExtKeyUsage) asn1.ObjectIdentifier {
-	switch u {
-	case x509.ExtKeyUsageServerAuth:
-		return oidEKUServerAuth
-	case x509.ExtKeyUsageClientAuth:
-		return oidEKUClientAuth
-	case x509.ExtKeyUsageCodeSigning:
-		return oidEKUCodeSign
-	}
-	return nil
-}
+// oidEKUAny is anyExtendedKeyUsage (RFC 5280 section 4.2.1.12).
+var oidEKUAny = certs.ExtKeyUsageOID(x509.ExtKeyUsageAny)
 
 func (c *Cert) ekuText() string {
-	var out []string
-	for _, o := range c.EKU {
-		if n, ok := ekuOIDNames[o.String()]; ok {
-			out = append(out, n)
-		} else {
-			out = append(out, o.String())
-		}
+	out := make([]string, len(c.EKU))
+	for i, o := range c.EKU {
+		out[i] = certs.ExtKeyUsagePurpose(o)
 	}
 	return strings.Join(out, ", ")
 }

@@ -10,10 +10,33 @@ import (
 	"math/big"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/trustctl/trustctl/internal/certs"
 )
+
+// Revocation statuses.
+const (
+	StatusGood    = "good"
+	StatusRevoked = "revoked"
+	StatusUnknown = "unknown"
+	// StatusError: a CRL of the issuer was given but cannot be used (bad
+	// signature, issuer not allowed to sign CRLs, malformed). The check
+	// fails closed: someone handed trustctl a CRL that does not hold up.
+	StatusError = "error"
+)
+
+// Revocation is one answer about whether a certificate is revoked.
+type Revocation struct {
+	Source    string     `json:"source"` // "crl" or "ocsp"
+	Status    string     `json:"status"` // StatusGood, StatusRevoked, StatusUnknown or StatusError
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	Reason    string     `json:"reason,omitempty"` // RFC 5280 §5.3.1 name, e.g. keyCompromise
+	Detail    string     `json:"detail,omitempty"` // why the answer is unknown, or where it came from
+}
 
 // Revocation checking follows RFC 5280 §6.3: a CRL counts for a
 // certificate only when it is in scope (its issuer is the certificate's
@@ -391,7 +414,7 @@ func (r *revChecker) checkCRLs(path []*Cert, i int) *Revocation {
 
 func revokedAnswer(e x509.RevocationListEntry, crl *crlInfo, what string) *Revocation {
 	t := e.RevocationTime
-	return &Revocation{Source: "crl", Status: StatusRevoked, RevokedAt: &t, Reason: ReasonName(e.ReasonCode),
+	return &Revocation{Source: "crl", Status: StatusRevoked, RevokedAt: &t, Reason: certs.ReasonName(e.ReasonCode),
 		Detail: "listed on the " + what + " of " + crl.issuer.String() + " issued " + day(crl.rl.ThisUpdate)}
 }
 

@@ -49,13 +49,6 @@ func ParseProfile(s string) (string, error) {
 	return "", fmt.Errorf("%q: %w", s, ErrUnknownProfile)
 }
 
-var ekuNames = map[x509.ExtKeyUsage]string{
-	x509.ExtKeyUsageAny:         "any",
-	x509.ExtKeyUsageServerAuth:  "TLS server authentication",
-	x509.ExtKeyUsageClientAuth:  "TLS client authentication",
-	x509.ExtKeyUsageCodeSigning: "code signing",
-}
-
 // RevocationFunc asks a revocation service (OCSP) about cert. It returns
 // an answer with Status unknown, or an error, when it cannot tell.
 type RevocationFunc func(ctx context.Context, cert, issuer *x509.Certificate) (*Revocation, error)
@@ -197,7 +190,8 @@ func NewVerifier(opts VerifyOptions) (*Verifier, error) {
 	// with a fraction is compared in whole seconds.
 	in := pathInput{at: opts.At.Truncate(time.Second), host: opts.Host, profile: profile}
 	if eku != x509.ExtKeyUsageAny {
-		in.eku, in.ekuName = ekuOID(eku), ekuNames[eku]
+		in.eku = certs.ExtKeyUsageOID(eku)
+		in.ekuName = certs.ExtKeyUsagePurpose(in.eku)
 	}
 	roots := v.parseAll(opts.Roots, opts.RootsDER, "root")
 	inter := v.parseAll(opts.Intermediates, opts.IntermediatesDER, "intermediate")

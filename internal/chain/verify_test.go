@@ -228,27 +228,6 @@ func TestVerifyCRL(t *testing.T) {
 	}
 }
 
-func TestParseCRLs(t *testing.T) {
-	if _, err := ParseCRLs([]byte("hello")); err == nil {
-		t.Error("garbage accepted")
-	}
-	if _, err := ParseCRLs([]byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")); err != ErrNoCRL {
-		t.Errorf("PEM without CRL: %v", err)
-	}
-}
-
-func FuzzParseCRLs(f *testing.F) {
-	f.Add([]byte("-----BEGIN X509 CRL-----\nMAA=\n-----END X509 CRL-----\n"))
-	f.Add([]byte{0x30, 0x03, 0x02, 0x01, 0x00})
-	f.Add([]byte(""))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		crls, err := ParseCRLs(data)
-		if err == nil && len(crls) == 0 {
-			t.Fatal("no error and no CRL")
-		}
-	})
-}
-
 // BenchmarkVerify measures one chain (RSA-4096 root, P-256 below) through
 // chain.Verify; BenchmarkX509Verify is crypto/x509's own Verify on the same
 // chain, the floor Verify cannot beat since it calls it.

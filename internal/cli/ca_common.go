@@ -12,6 +12,7 @@ import (
 
 	"github.com/trustctl/trustctl/internal/ca"
 	"github.com/trustctl/trustctl/internal/certs"
+	"github.com/trustctl/trustctl/internal/secret"
 	"github.com/trustctl/trustctl/internal/source"
 )
 
@@ -65,7 +66,7 @@ func openCA(c *ucli.Context, dir string, withKey bool) (*ca.CA, error) {
 // caError adds the hint a person needs for the errors they can fix.
 func caError(err error) error {
 	switch {
-	case errors.Is(err, ca.ErrWrongPassword):
+	case errors.Is(err, secret.ErrWrongPassword):
 		return withHint(err, "the CA key's passphrase was set by `ca init --key-password*`; nothing was changed")
 	case errors.Is(err, ca.ErrKeyEncrypted):
 		return withHint(err, "pass --key-password, --key-password-env NAME or --key-password-file PATH (or --password*, the same flags)")

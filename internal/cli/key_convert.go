@@ -8,6 +8,7 @@ import (
 
 	"github.com/trustctl/trustctl/internal/keys"
 	"github.com/trustctl/trustctl/internal/safefile"
+	"github.com/trustctl/trustctl/internal/secret"
 	"github.com/trustctl/trustctl/internal/source"
 )
 
@@ -194,7 +195,7 @@ func keyInputPassword(c *ucli.Context) (*lazyKeyPassword, error) {
 func keyReadError(path string, data []byte, err error) error {
 	err = fmt.Errorf("%s: %w", path, err)
 	switch {
-	case errors.Is(err, keys.ErrWrongPassword):
+	case errors.Is(err, secret.ErrWrongPassword):
 		return withHint(err, "give the key's passphrase with --key-password, --key-password-env or --key-password-file")
 	case errors.Is(err, keys.ErrNoKey):
 		switch source.Sniff(data) {

@@ -12,6 +12,7 @@ import (
 	"github.com/trustctl/trustctl/internal/chain"
 	"github.com/trustctl/trustctl/internal/keys"
 	"github.com/trustctl/trustctl/internal/render"
+	"github.com/trustctl/trustctl/internal/secret"
 	"github.com/trustctl/trustctl/internal/source"
 	"github.com/trustctl/trustctl/internal/store"
 )
@@ -241,7 +242,7 @@ func printBuilt(c *ucli.Context, out string, st *store.Store, e *store.Entry, bu
 // keyError adds a hint to key-reading errors.
 func keyError(err error) error {
 	switch {
-	case errors.Is(err, keys.ErrWrongPassword):
+	case errors.Is(err, secret.ErrWrongPassword):
 		return withHint(err, "check the passphrase given with --key-password, --key-password-env or --key-password-file")
 	case errors.Is(err, keys.ErrNeedPassword):
 		return withHint(err, "pass the passphrase with --key-password, --key-password-env or --key-password-file")

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
@@ -13,6 +12,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/certs"
+	"github.com/trustctl/trustctl/internal/dn"
 	"github.com/trustctl/trustctl/internal/ocsp"
 	"github.com/trustctl/trustctl/internal/source"
 )
@@ -78,9 +78,9 @@ func runOCSPCheck(c *ucli.Context) error {
 		}
 		candidates = append(iset.X509(), candidates...)
 	}
-	issuer := findIssuer(cert, candidates)
+	issuer := ocsp.FindIssuer(cert, candidates)
 	if issuer == nil {
-		err := fmt.Errorf("no issuer of %s (issued by %s) found", cert.Subject, cert.Issuer)
+		err := fmt.Errorf("no issuer of %s (issued by %s) found", dn.Subject(cert), dn.Issuer(cert))
 		if !c.IsSet("issuer") {
 			return withHint(err, "give the issuing CA's certificate with --issuer SOURCE")
 		}
@@ -108,23 +108,10 @@ func runOCSPCheck(c *ucli.Context) error {
 	case ocsp.Good:
 		return nil
 	case ocsp.Revoked:
-		return checkFailed("%s is revoked since %s (%s)", cert.Subject, ocspTime(res.RevokedAt), res.Reason)
+		return checkFailed("%s is revoked since %s (%s)", dn.Subject(cert), ocspTime(res.RevokedAt), res.Reason)
 	default:
-		return checkFailed("the responder does not know %s (status unknown)", cert.Subject)
+		return checkFailed("the responder does not know %s (status unknown)", dn.Subject(cert))
 	}
-}
-
-// findIssuer picks the certificate that issued cert: the subject must be
-// cert's issuer name and the key must verify cert's signature (a re-keyed
-// CA keeps its name).
-func findIssuer(cert *x509.Certificate, candidates []*x509.Certificate) *x509.Certificate {
-	for _, c := range candidates {
-		if bytes.Equal(c.RawSubject, cert.RawIssuer) &&
-			c.CheckSignature(cert.SignatureAlgorithm, cert.RawTBSCertificate, cert.Signature) == nil {
-			return c
-		}
-	}
-	return nil
 }
 
 // ocspCheckError sorts Check's errors: a certificate without a responder
@@ -153,7 +140,7 @@ func ocspTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 U
 
 func printOCSPText(w io.Writer, cert *x509.Certificate, res *ocsp.Result) {
 	line := func(k, v string) { fmt.Fprintf(w, "%-13s %s\n", k+":", v) }
-	line("certificate", fmt.Sprintf("%s (serial %s)", cert.Subject, certs.SerialHex(cert.SerialNumber)))
+	line("certificate", fmt.Sprintf("%s (serial %s)", dn.Subject(cert), certs.SerialHex(cert.SerialNumber)))
 	line("status", string(res.Status))
 	if res.Status == ocsp.Revoked {
 		line("revoked at", ocspTime(res.RevokedAt))
@@ -204,7 +191,7 @@ func printOCSPJSON(w io.Writer, cert *x509.Certificate, res *ocsp.Result) error 
 		return t.UTC().Format(time.RFC3339)
 	}
 	d := doc{
-		Subject:     cert.Subject.String(),
+		Subject:     dn.Subject(cert),
 		Serial:      certs.SerialHex(cert.SerialNumber),
 		Status:      string(res.Status),
 		RevokedAt:   rfc(res.RevokedAt),

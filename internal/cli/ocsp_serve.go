@@ -10,6 +10,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/ca"
+	"github.com/trustctl/trustctl/internal/dn"
 )
 
 func ocspServeCommand() *ucli.Command {
@@ -92,7 +93,7 @@ func runOCSPServe(c *ucli.Context) error {
 	if signer == "delegated" {
 		who = "a delegated responder certificate"
 	}
-	fmt.Fprintf(env.Stderr, "trustctl: OCSP responder for %s listening on http://%s (signing with %s)\n", a.Cert.Subject, ln.Addr(), who)
+	fmt.Fprintf(env.Stderr, "trustctl: OCSP responder for %s listening on http://%s (signing with %s)\n", dn.Subject(a.Cert), ln.Addr(), who)
 	ctx, stop := signal.NotifyContext(env.Context, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	err = r.Serve(ctx, ln)

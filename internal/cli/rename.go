@@ -15,13 +15,16 @@ func renameCommand() *ucli.Command {
 		Usage:     "change an entry's alias",
 		ArgsUsage: "STORE OLD NEW",
 		Description: `Changes the alias OLD to NEW (keytool -changealias). NEW must not be taken
-by another entry.
+by another entry. A PEM bundle cannot keep an alias: its aliases are derived
+from the certificates' subjects each time it is read, so renaming in one is
+refused (convert it to PKCS#12 or JKS first).
 
 EXAMPLES:
    trustctl rename truststore.p12 acme-root-ca acme-root --password-env PW
 
 EXIT CODES:
-   0 renamed; 2 unknown OLD, taken NEW, wrong password or unwritable store`,
+   0 renamed; 2 unknown OLD, taken NEW, a PEM bundle, wrong password or
+   unwritable store`,
 		Flags:  append(storeFlags(true), encryptionFlag, jsonFlag),
 		Action: runRename,
 	}
@@ -36,7 +39,12 @@ func runRename(c *ucli.Context) error {
 		return usageErrorf("usage: trustctl rename STORE OLD NEW")
 	}
 	changed, err := changeStore(c, path, false, func(st *store.Store) (bool, error) {
-		return st.Rename(args[0], args[1])
+		changed, err := st.Rename(args[0], args[1])
+		if changed && st.Format == store.FormatPEM {
+			return false, withHint(fmt.Errorf("%s is a PEM bundle, whose aliases are derived from the certificates' subjects: it cannot keep the alias %q", path, args[1]),
+				"convert it to a store that keeps aliases first: trustctl convert "+path+" STORE.p12")
+		}
+		return changed, err
 	})
 	if err != nil {
 		return err

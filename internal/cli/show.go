@@ -8,7 +8,6 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/certs"
-	"github.com/trustctl/trustctl/internal/chain"
 	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/source"
 	"github.com/trustctl/trustctl/internal/store"
@@ -144,7 +143,7 @@ func runShow(c *ucli.Context) error {
 			}})
 		}
 		for _, l := range set.CRLs {
-			d := certs.DescribeCRL(l, chain.ReasonName)
+			d := certs.DescribeCRL(l)
 			doc.CRLs = append(doc.CRLs, shownCRL{p, d})
 			doc.text = append(doc.text, shownText{p, "", ": CRL", func(w io.Writer, title string) error {
 				return render.CRL(w, title, d, now, colour)

@@ -263,7 +263,7 @@ func loadCRLs(p string, opts source.Options) ([]*x509.RevocationList, error) {
 		return nil, err
 	}
 	if len(s.CRLs) == 0 {
-		return nil, chain.ErrNoCRL
+		return nil, errors.New("no CRL found")
 	}
 	return s.CRLs, nil
 }

@@ -1,6 +1,7 @@
 package dn
 
 import (
+	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
@@ -125,4 +126,19 @@ func validRunes(r []rune) (string, bool) {
 		}
 	}
 	return string(r), true
+}
+
+// Subject writes the subject of a certificate crypto/x509 parsed as
+// [Format] does, so that trustctl prints every name as openssl does.
+// Should the raw name not read, it falls back on crypto/x509's form.
+func Subject(c *x509.Certificate) string { return formatRaw(c.RawSubject, c.Subject) }
+
+// Issuer writes the issuer name of a certificate as [Subject] does.
+func Issuer(c *x509.Certificate) string { return formatRaw(c.RawIssuer, c.Issuer) }
+
+func formatRaw(der []byte, parsed pkix.Name) string {
+	if s, ok := FormatDER(der); ok {
+		return s
+	}
+	return parsed.String()
 }

@@ -574,15 +574,6 @@ func Format(seq pkix.RDNSequence) string {
 	return b.String()
 }
 
-// FormatName writes a name that [Parse] returned, as RFC 4514.
-func FormatName(n pkix.Name) string {
-	var seq pkix.RDNSequence
-	for _, a := range n.ExtraNames {
-		seq = append(seq, pkix.RelativeDistinguishedNameSET{a})
-	}
-	return Format(seq)
-}
-
 // hexValue writes v as '#' and the upper-case hex of its DER, as OpenSSL
 // does; "#" alone when v cannot be encoded.
 func hexValue(v any) string {

@@ -192,8 +192,8 @@ func TestParseNameKeepsTypesAndFormats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := FormatName(n); got != in {
-		t.Errorf("FormatName = %q, want %q", got, in)
+	if got := Format(n.ToRDNSequence()); got != in {
+		t.Errorf("Format = %q, want %q", got, in)
 	}
 	if f := Fields(n); f.CommonName != "Acme Root" || len(f.Organization) != 1 || f.Country[0] != "US" {
 		t.Errorf("Fields: %+v", f)

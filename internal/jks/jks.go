@@ -37,6 +37,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/trustctl/trustctl/internal/secret"
 )
 
 const (
@@ -60,8 +62,8 @@ var (
 	// were altered inside a well-formed structure (a flipped byte in a
 	// certificate) reports this error too: the format cannot tell the two
 	// apart. Damage that breaks the structure (truncation, bad lengths) is a
-	// [*FormatError] instead.
-	ErrWrongPassword = errors.New("wrong store password or damaged store")
+	// [*FormatError] instead. It is [secret.ErrWrongPassword] to errors.Is.
+	ErrWrongPassword = secret.WrongPassword("wrong store password or damaged store")
 
 	// ErrWrongKeyPassword means a key password does not decrypt a key entry.
 	ErrWrongKeyPassword = errors.New("wrong key password")

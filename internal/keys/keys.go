@@ -29,11 +29,13 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/trustctl/trustctl/internal/secret"
 )
 
 // ErrWrongPassword is returned when the passphrase does not decrypt an
-// encrypted key.
-var ErrWrongPassword = errors.New("wrong key password")
+// encrypted key. It is [secret.ErrWrongPassword] to errors.Is.
+var ErrWrongPassword = secret.WrongPassword("wrong key password")
 
 // ErrNeedPassword is returned when a key is encrypted and the caller gave
 // no way to get a passphrase.

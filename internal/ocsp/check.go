@@ -41,7 +41,9 @@ import (
 
 	xocsp "golang.org/x/crypto/ocsp"
 
+	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/chain"
+	"github.com/trustctl/trustctl/internal/dn"
 )
 
 // Status is the certificate status a responder reports.
@@ -245,6 +247,19 @@ func Check(ctx context.Context, cert, issuer *x509.Certificate, opts CheckOption
 	return res, nil
 }
 
+// FindIssuer returns the first of candidates that issued cert, as [Check]
+// requires of its issuer: its subject is cert's issuer name and its key
+// verifies cert's signature (a re-keyed CA keeps its name). It returns
+// nil when none did.
+func FindIssuer(cert *x509.Certificate, candidates []*x509.Certificate) *x509.Certificate {
+	for _, c := range candidates {
+		if checkIssued(cert, c) == nil {
+			return c
+		}
+	}
+	return nil
+}
+
 // checkIssued refuses to ask about a certificate with the wrong issuer:
 // the responder would answer "unknown" or for nothing at all. The
 // signature is checked with CheckSignature, not CheckSignatureFrom, so
@@ -254,10 +269,10 @@ func checkIssued(cert, issuer *x509.Certificate) error {
 		return errors.New("ocsp: certificate and issuer are required")
 	}
 	if !bytes.Equal(cert.RawIssuer, issuer.RawSubject) {
-		return fmt.Errorf("%w: it names %s as issuer, not %s", ErrNotIssuer, cert.Issuer, issuer.Subject)
+		return fmt.Errorf("%w: it names %s as issuer, not %s", ErrNotIssuer, dn.Issuer(cert), dn.Subject(issuer))
 	}
 	if err := issuer.CheckSignature(cert.SignatureAlgorithm, cert.RawTBSCertificate, cert.Signature); err != nil {
-		return fmt.Errorf("%w: the signature does not verify with the key of %s", ErrNotIssuer, issuer.Subject)
+		return fmt.Errorf("%w: the signature does not verify with the key of %s", ErrNotIssuer, dn.Subject(issuer))
 	}
 	return nil
 }
@@ -405,7 +420,7 @@ func verify(der []byte, cert, issuer *x509.Certificate, nonce []byte, asked cryp
 		return nil, err
 	}
 	if !bytes.Equal(nameHash, single.CertID.IssuerNameHash) || !bytes.Equal(keyHash, single.CertID.IssuerKeyHash) {
-		return nil, fmt.Errorf("%w: the issuer name or key hash is not that of %s", ErrIDMismatch, issuer.Subject)
+		return nil, fmt.Errorf("%w: the issuer name or key hash is not that of %s", ErrIDMismatch, dn.Subject(issuer))
 	}
 
 	now := opts.now()
@@ -453,7 +468,7 @@ func verify(der []byte, cert, issuer *x509.Certificate, nonce []byte, asked cryp
 	case xocsp.Revoked:
 		res.Status = Revoked
 		res.RevokedAt = resp.RevokedAt
-		res.Reason = ReasonString(resp.RevocationReason)
+		res.Reason = certs.ReasonName(resp.RevocationReason)
 	default:
 		res.Status = Unknown
 	}
@@ -466,7 +481,7 @@ func verify(der []byte, cert, issuer *x509.Certificate, nonce []byte, asked cryp
 // valid now.
 func checkSigner(resp *xocsp.Response, basic *clientBasicResponse, issuer *x509.Certificate, now time.Time, res *Result) error {
 	if resp.CheckSignatureFrom(issuer) == nil {
-		res.Responder = issuer.Subject.String()
+		res.Responder = dn.Subject(issuer)
 		res.ResponderCert = issuer
 		noteResponderID(resp, issuer, res)
 		return nil
@@ -483,12 +498,12 @@ func checkSigner(resp *xocsp.Response, basic *clientBasicResponse, issuer *x509.
 		}
 	}
 	if signer == nil {
-		return fmt.Errorf("%w: the signature verifies neither with the key of %s nor with a certificate in the response", ErrBadSignature, issuer.Subject)
+		return fmt.Errorf("%w: the signature verifies neither with the key of %s nor with a certificate in the response", ErrBadSignature, dn.Subject(issuer))
 	}
-	who := signer.Subject.String()
+	who := dn.Subject(signer)
 	if !bytes.Equal(signer.RawIssuer, issuer.RawSubject) ||
 		issuer.CheckSignature(signer.SignatureAlgorithm, signer.RawTBSCertificate, signer.Signature) != nil {
-		return fmt.Errorf("%w: signed by %s, which %s did not issue", ErrBadSignature, who, issuer.Subject)
+		return fmt.Errorf("%w: signed by %s, which %s did not issue", ErrBadSignature, who, dn.Subject(issuer))
 	}
 	ocspSigning := false
 	for _, u := range signer.ExtKeyUsage {

@@ -413,14 +413,6 @@ func TestNewRequestParses(t *testing.T) {
 	}
 }
 
-func TestReasonString(t *testing.T) {
-	for code, want := range map[int]string{0: "unspecified", 1: "keyCompromise", 6: "certificateHold", 99: "reason 99"} {
-		if got := ReasonString(code); got != want {
-			t.Errorf("ReasonString(%d) = %q, want %q", code, got, want)
-		}
-	}
-}
-
 // BenchmarkCheck measures one request, HTTP round trip and verification
 // against the in-process responder.
 func BenchmarkCheck(b *testing.B) {

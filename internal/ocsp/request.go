@@ -8,8 +8,6 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
-
-	xocsp "golang.org/x/crypto/ocsp"
 )
 
 // NonceSize is the length of the nonces [Check] sends. RFC 8954 section
@@ -131,27 +129,4 @@ func RequestNonce(der []byte) []byte {
 		}
 	}
 	return nil
-}
-
-// Reason names, as RFC 5280 section 5.3.1 spells CRLReason.
-var clientReasonNames = map[int]string{
-	xocsp.Unspecified:          "unspecified",
-	xocsp.KeyCompromise:        "keyCompromise",
-	xocsp.CACompromise:         "cACompromise",
-	xocsp.AffiliationChanged:   "affiliationChanged",
-	xocsp.Superseded:           "superseded",
-	xocsp.CessationOfOperation: "cessationOfOperation",
-	xocsp.CertificateHold:      "certificateHold",
-	xocsp.RemoveFromCRL:        "removeFromCRL",
-	xocsp.PrivilegeWithdrawn:   "privilegeWithdrawn",
-	xocsp.AACompromise:         "aACompromise",
-}
-
-// ReasonString returns the RFC 5280 name of a CRLReason code, such as
-// "keyCompromise", or "reason N" for a code it does not know.
-func ReasonString(code int) string {
-	if s, ok := clientReasonNames[code]; ok {
-		return s
-	}
-	return fmt.Sprintf("reason %d", code)
 }

@@ -24,8 +24,9 @@
 package p12
 
 import (
-	"errors"
 	"fmt"
+
+	"github.com/trustctl/trustctl/internal/secret"
 )
 
 // Encryption is how a store is protected.
@@ -109,8 +110,9 @@ type File struct {
 
 // ErrWrongPassword is returned when the MAC does not verify with the
 // password, or, in a store without a MAC, when decryption fails. A damaged
-// MAC or a flipped byte in the protected data look the same.
-var ErrWrongPassword = errors.New("wrong password")
+// MAC or a flipped byte in the protected data look the same. It is
+// [secret.ErrWrongPassword].
+var ErrWrongPassword = secret.ErrWrongPassword
 
 // FormatError is returned for data that is not PKCS#12 or is damaged:
 // truncated, garbage, or a structure that does not follow RFC 7292.

@@ -3,7 +3,6 @@ package probe
 import (
 	"bytes"
 	"crypto/ecdsa"
-	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
@@ -254,25 +253,6 @@ func parseSCT(b []byte) SCT {
 		ms = math.MaxInt64
 	}
 	return SCT{LogID: hex.EncodeToString(s.LogID.KeyID[:]), Time: time.UnixMilli(int64(ms)).UTC()}
-}
-
-// KeyDescription is "RSA 2048", "ECDSA P-256", "Ed25519" or "".
-func KeyDescription(c *certs.Cert) string {
-	if c.X509 == nil {
-		if c.Lenient != nil {
-			return c.Lenient.PublicKeyAlgorithm.String()
-		}
-		return ""
-	}
-	switch k := c.X509.PublicKey.(type) {
-	case *rsa.PublicKey:
-		return fmt.Sprintf("RSA %d", k.N.BitLen())
-	case *ecdsa.PublicKey:
-		return "ECDSA " + k.Curve.Params().Name
-	case ed25519.PublicKey:
-		return "Ed25519"
-	}
-	return c.X509.PublicKeyAlgorithm.String()
 }
 
 // SignatureAlgorithm is the certificate's signature algorithm name.
