@@ -65,8 +65,9 @@ var (
 	// [*FormatError] instead. It is [secret.ErrWrongPassword] to errors.Is.
 	ErrWrongPassword = secret.WrongPassword("wrong store password or damaged store")
 
-	// ErrWrongKeyPassword means a key password does not decrypt a key entry.
-	ErrWrongKeyPassword = errors.New("wrong key password")
+	// ErrWrongKeyPassword means a key password does not decrypt a key
+	// entry. It is [secret.ErrWrongPassword] to errors.Is.
+	ErrWrongKeyPassword = secret.WrongPassword("wrong key password")
 
 	// ErrUnsupported is returned by Encode for entries JKS cannot hold: JCEKS
 	// secret-key entries and keys still protected with the JCEKS algorithm.

@@ -3,16 +3,23 @@ package store
 import (
 	"errors"
 	"fmt"
+
+	"github.com/trustctl/trustctl/internal/secret"
 )
 
 // ErrWrongPassword is returned when a store's password does not open it
 // (a JKS digest or PKCS#12 MAC that does not match). The codecs' own
-// sentinels are translated to it.
-var ErrWrongPassword = errors.New("wrong store password")
+// sentinels are translated to it. It is [secret.ErrWrongPassword] to
+// errors.Is.
+var ErrWrongPassword = secret.WrongPassword("wrong store password")
 
 // ErrWrongKeyPassword is returned when a key entry's password does not
-// decrypt it.
-var ErrWrongKeyPassword = errors.New("wrong key password")
+// decrypt it. It is [secret.ErrWrongPassword] to errors.Is.
+var ErrWrongKeyPassword = secret.WrongPassword("wrong key password")
+
+// ErrAliasesDerived is returned for a rename in a PEM bundle, whose
+// aliases are derived from the certificates each time it is read.
+var ErrAliasesDerived = errors.New("a PEM bundle keeps no aliases")
 
 // ErrReadOnly is returned for a change to a JCEKS store: trustctl reads
 // JCEKS but never writes it (convert it to PKCS#12 or JKS first).
