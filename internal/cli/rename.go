@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
@@ -40,9 +41,8 @@ func runRename(c *ucli.Context) error {
 	}
 	changed, err := changeStore(c, path, false, func(st *store.Store) (bool, error) {
 		changed, err := st.Rename(args[0], args[1])
-		if changed && st.Format == store.FormatPEM {
-			return false, withHint(fmt.Errorf("%s is a PEM bundle, whose aliases are derived from the certificates' subjects: it cannot keep the alias %q", path, args[1]),
-				"convert it to a store that keeps aliases first: trustctl convert "+path+" STORE.p12")
+		if errors.Is(err, store.ErrAliasesDerived) {
+			return false, withHint(err, "convert it to a store that keeps aliases first: trustctl convert "+path+" STORE.p12")
 		}
 		return changed, err
 	})

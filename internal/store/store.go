@@ -268,6 +268,9 @@ func (s *Store) Rename(oldAlias, newAlias string) (bool, error) {
 	if e.Alias == newAlias {
 		return false, nil
 	}
+	if s.Format == FormatPEM {
+		return false, fmt.Errorf("%s is a PEM bundle, whose aliases are derived from the certificates' subjects: it cannot keep the alias %q: %w", s.path, newAlias, ErrAliasesDerived)
+	}
 	e.Alias = newAlias
 	return true, nil
 }
