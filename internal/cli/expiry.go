@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/schollz/progressbar/v3"
 	ucli "github.com/urfave/cli/v2"
@@ -207,23 +206,23 @@ func printExpiry(env *Env, rep *expiry.Report) error {
 	// The widths of the padded columns: DAYS, NOT AFTER, SUBJECT.
 	widths := [3]int{len("DAYS"), len("NOT AFTER"), len("SUBJECT")}
 	if len(rep.Unreadable) > 0 {
-		widths[1] = max(widths[1], visibleLen(unreadable))
+		widths[1] = max(widths[1], render.VisibleLen(unreadable))
 	}
 	for _, u := range rep.Unreadable {
-		widths[2] = max(widths[2], visibleLen(u.Reason()))
+		widths[2] = max(widths[2], render.VisibleLen(u.Reason()))
 	}
 	var num []byte
 	for _, ct := range rep.Certs {
 		num = strconv.AppendInt(num[:0], int64(ct.DaysLeft), 10)
 		widths[0] = max(widths[0], len(num))
 		widths[1] = max(widths[1], len(render.Date(ct.NotAfter)))
-		widths[2] = max(widths[2], visibleLen(ct.Subject))
+		widths[2] = max(widths[2], render.VisibleLen(ct.Subject))
 	}
 	w := bufio.NewWriterSize(env.Stdout, 64<<10)
 	line := func(cells [4]string) {
 		for i, c := range cells[:3] {
 			w.WriteString(c)
-			for range widths[i] - visibleLen(c) + 2 {
+			for range widths[i] - render.VisibleLen(c) + 2 {
 				w.WriteByte(' ')
 			}
 		}
@@ -242,24 +241,6 @@ func printExpiry(env *Env, rep *expiry.Report) error {
 		line([4]string{days, render.Date(ct.NotAfter), ct.Subject, ct.Origin})
 	}
 	return w.Flush()
-}
-
-// visibleLen is the number of characters of s a terminal shows, as
-// render.Table counts them: runes, less the ANSI colour sequences.
-func visibleLen(s string) int {
-	n := 0
-	for i := 0; i < len(s); {
-		if s[i] == 0x1b {
-			if j := strings.IndexByte(s[i:], 'm'); j >= 0 {
-				i += j + 1
-				continue
-			}
-		}
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		n++
-	}
-	return n
 }
 
 // startTLSFlag reads --starttls, refusing a protocol probe does not speak.

@@ -41,7 +41,7 @@ func FitTable(w io.Writer, header []string, rows [][]string, width int, shrink .
 	widths := make([]int, cols)
 	measure := func(r []string) {
 		for i, c := range r {
-			widths[i] = max(widths[i], visibleLen(c))
+			widths[i] = max(widths[i], VisibleLen(c))
 		}
 	}
 	if header != nil {
@@ -78,12 +78,12 @@ func FitTable(w io.Writer, header []string, rows [][]string, width int, shrink .
 	b := bufio.NewWriter(w)
 	line := func(r []string) {
 		for i, c := range r {
-			if n := visibleLen(c); cut && n > widths[i] {
+			if n := VisibleLen(c); cut && n > widths[i] {
 				c = string([]rune(c)[:max(widths[i]-1, 0)]) + "…"
 			}
 			b.WriteString(c)
 			if i < len(r)-1 {
-				b.WriteString(strings.Repeat(" ", max(widths[i]-visibleLen(c), 0)+2))
+				b.WriteString(strings.Repeat(" ", max(widths[i]-VisibleLen(c), 0)+2))
 			}
 		}
 		b.WriteByte('\n')
@@ -102,7 +102,7 @@ func percentile90(rows [][]string, col int) int {
 	var ns []int
 	for _, r := range rows {
 		if col < len(r) {
-			ns = append(ns, visibleLen(r[col]))
+			ns = append(ns, VisibleLen(r[col]))
 		}
 	}
 	if len(ns) == 0 {
@@ -112,9 +112,9 @@ func percentile90(rows [][]string, col int) int {
 	return ns[(len(ns)*9+9)/10-1]
 }
 
-// visibleLen is the number of characters of s a terminal shows: runes,
+// VisibleLen is the number of characters of s a terminal shows: runes,
 // less the ANSI escape sequences [Colour] adds.
-func visibleLen(s string) int {
+func VisibleLen(s string) int {
 	n := 0
 	for i := 0; i < len(s); {
 		if s[i] == 0x1b {
