@@ -1,57 +1,19 @@
 package ca
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
-)
 
-// fullDisk mounts a small tmpfs for the test (root only) and returns its
-// path and a function that fills it, leaving free bytes free.
-func fullDisk(t *testing.T) (dir string, fill func(free int64)) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("mounting a small file system to fill needs root")
-	}
-	dir = t.TempDir()
-	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=512k"); err != nil {
-		t.Skipf("cannot mount a tmpfs to fill: %v", err)
-	}
-	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
-	filler := filepath.Join(dir, "filler")
-	fill = func(free int64) {
-		t.Helper()
-		os.Remove(filler)
-		f, err := os.Create(filler)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		chunk := make([]byte, 4096)
-		for {
-			if _, err := f.Write(chunk); err != nil {
-				if !errors.Is(err, syscall.ENOSPC) {
-					t.Fatal(err)
-				}
-				break
-			}
-		}
-		fi, _ := f.Stat()
-		if err := f.Truncate(max(0, fi.Size()/4096*4096-free)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir, fill
-}
+	"github.com/trustctl/trustctl/internal/testpki"
+)
 
 // TestFullDiskLeavesDirectory signs, revokes and writes CRLs on a disk
 // with less and less room: each either succeeds completely or fails and
 // leaves the CA directory byte for byte as it was, with no file added.
 func TestFullDiskLeavesDirectory(t *testing.T) {
-	disk, fill := fullDisk(t)
+	disk, fill := testpki.FullDisk(t)
 	caDir := filepath.Join(disk, "ca")
 	c, err := Init(caDir, InitOptions{Subject: name("CN=Full Disk CA"), PathLen: -1, Now: now})
 	if err != nil {
