@@ -170,26 +170,17 @@ func (d dn) String() string {
 
 // emails are the legacy emailAddress attributes of a subject (RFC 5280
 // §4.2.1.10: they are held to rfc822Name constraints).
-func (d dn) emails() []string {
-	var out []string
-	for _, r := range d {
-		for _, a := range r {
-			if a.oid.Equal(oidEmailAttr) {
-				if s, ok := a.textOK(); ok {
-					out = append(out, s)
-				}
-			}
-		}
-	}
-	return out
-}
+func (d dn) emails() []string { return d.values(oidEmailAttr) }
 
 // commonNames are the CN attribute values.
-func (d dn) commonNames() []string {
+func (d dn) commonNames() []string { return d.values(oidCNAttr) }
+
+// values are the readable values of the attributes of type oid, in order.
+func (d dn) values(oid asn1.ObjectIdentifier) []string {
 	var out []string
 	for _, r := range d {
 		for _, a := range r {
-			if a.oid.Equal(oidCNAttr) {
+			if a.oid.Equal(oid) {
 				if s, ok := a.textOK(); ok {
 					out = append(out, s)
 				}
