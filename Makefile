@@ -35,7 +35,8 @@ test-crash:
 lint:
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
-	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt needed" && exit 1)
+	@# Not tee /dev/stderr: reopening stderr truncates a log file it points to.
+	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "$$out" >&2; echo "gofmt needed"; exit 1; fi
 
 # The program builds for the systems people run it on (the tests run on
 # Linux only).
