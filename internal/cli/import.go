@@ -98,7 +98,7 @@ func runImport(c *ucli.Context) error {
 		Force:      c.Bool("force"),
 		AllowLeaf:  c.Bool("allow-leaf"),
 		SkipLeaves: c.Bool("skip-leaves"),
-		Now:        epoch,
+		Epoch:      epoch,
 	}
 	var res *store.ImportResult
 	changed, err := changeStore(c, path, true, func(st *store.Store) (bool, error) {

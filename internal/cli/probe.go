@@ -276,7 +276,7 @@ func saveProbed(c *ucli.Context, path string, outs []probe.Outcome) (*probeSave,
 		return nil, err
 	}
 	changed, err := changeStore(c, path, true, func(st *store.Store) (bool, error) {
-		res, err := st.Import(cas, store.ImportOptions{Now: epoch})
+		res, err := st.Import(cas, store.ImportOptions{Epoch: epoch})
 		if err != nil {
 			return false, err
 		}

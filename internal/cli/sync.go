@@ -63,7 +63,7 @@ func runSync(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	opts := store.SyncOptions{AllowLeaf: c.Bool("allow-leaf"), AllowEmpty: c.Bool("allow-empty"), Now: epoch}
+	opts := store.SyncOptions{AllowLeaf: c.Bool("allow-leaf"), AllowEmpty: c.Bool("allow-empty"), Epoch: epoch}
 	var plan *store.SyncPlan
 	changed := false
 	if c.Bool("dry-run") {

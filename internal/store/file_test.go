@@ -38,7 +38,7 @@ func writeStore(t *testing.T, path string, f Format, pw string, roots ...*testpk
 	t.Helper()
 	s := New(f)
 	for _, r := range roots {
-		if _, err := s.Import([]*certs.Cert{cert(r)}, ImportOptions{Now: testpki.Now}); err != nil {
+		if _, err := s.Import([]*certs.Cert{cert(r)}, ImportOptions{Epoch: testpki.Now}); err != nil {
 			t.Fatal(err)
 		}
 	}

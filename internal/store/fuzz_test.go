@@ -25,7 +25,7 @@ func FuzzDecode(f *testing.F) {
 	root := testpki.Root(f, "Fuzz Root")
 	for _, fm := range []Format{FormatJKS, FormatPEM} {
 		s := New(fm)
-		s.Import([]*certs.Cert{certs.FromX509(root.Cert)}, ImportOptions{Now: testpki.Now})
+		s.Import([]*certs.Cert{certs.FromX509(root.Cert)}, ImportOptions{Epoch: testpki.Now})
 		if b, err := s.Encode(EncodeOptions{Password: []byte("pw")}); err == nil {
 			f.Add(b)
 		}

@@ -127,12 +127,12 @@ type ImportOptions struct {
 	// SkipLeaves passes over non-CA certificates (reported in Skipped)
 	// instead of failing, for a bundle that holds a leaf and its CAs.
 	SkipLeaves bool
-	// Now, when not zero, is the creation date of new entries (the time
+	// Epoch, when not zero, is the creation date of new entries (the time
 	// SOURCE_DATE_EPOCH gives, see [SourceDateEpoch]); zero dates each
 	// new entry by its certificate's notBefore ([EntryDate]). It is never
 	// the current time, so that importing the same certificates gives the
 	// same store whenever it is done.
-	Now time.Time
+	Epoch time.Time
 }
 
 // Reasons a certificate is in [ImportResult.Skipped].
@@ -255,7 +255,7 @@ func (s *Store) Import(in []*certs.Cert, opts ImportOptions) (*ImportResult, err
 				return nil, fmt.Errorf("alias %q is a %s; --force replaces only trusted certificates", e.Alias, e.Kind)
 			}
 			e.Certs = []*certs.Cert{todo[0]}
-			e.Created = EntryDate(todo[0], opts.Now)
+			e.Created = EntryDate(todo[0], opts.Epoch)
 			res.Replaced = append(res.Replaced, e)
 			return res, nil
 		}
@@ -268,7 +268,7 @@ func (s *Store) Import(in []*certs.Cert, opts ImportOptions) (*ImportResult, err
 		aliases = deriveAliases(todo, func(a string) bool { return taken[strings.ToLower(a)] })
 	}
 	for i, c := range todo {
-		e := &Entry{Alias: aliases[i], Kind: TrustedCert, Created: EntryDate(c, opts.Now), Certs: []*certs.Cert{c}}
+		e := &Entry{Alias: aliases[i], Kind: TrustedCert, Created: EntryDate(c, opts.Epoch), Certs: []*certs.Cert{c}}
 		s.Entries = append(s.Entries, e)
 		res.Added = append(res.Added, e)
 	}
@@ -375,8 +375,8 @@ type SyncOptions struct {
 	// AllowEmpty lets a sync from sources without a CA certificate remove
 	// every trusted entry; without it that is [ErrNothingToTrust].
 	AllowEmpty bool
-	// Now dates new entries as [ImportOptions.Now] does.
-	Now time.Time
+	// Epoch dates new entries as [ImportOptions.Epoch] does.
+	Epoch time.Time
 }
 
 // ErrNothingToTrust is returned by [Store.PlanSync] when the certificates
@@ -432,7 +432,7 @@ func (s *Store) PlanSync(want []*certs.Cert, opts SyncOptions) (*SyncPlan, error
 	}
 	aliases := deriveAliases(add, func(a string) bool { return taken[strings.ToLower(a)] })
 	for i, c := range add {
-		p.Add = append(p.Add, &Entry{Alias: aliases[i], Kind: TrustedCert, Created: EntryDate(c, opts.Now), Certs: []*certs.Cert{c}})
+		p.Add = append(p.Add, &Entry{Alias: aliases[i], Kind: TrustedCert, Created: EntryDate(c, opts.Epoch), Certs: []*certs.Cert{c}})
 	}
 	return p, nil
 }

@@ -28,14 +28,14 @@ func TestImportIsIdempotentByFingerprint(t *testing.T) {
 	root := testpki.Root(t, "CN=Acme Root,O=Acme Corp")
 	inter := testpki.Intermediate(t, "Acme Issuing CA", root)
 	s := New(FormatJKS)
-	res, err := s.Import([]*certs.Cert{cert(root), cert(inter), cert(root)}, ImportOptions{Now: testpki.Now})
+	res, err := s.Import([]*certs.Cert{cert(root), cert(inter), cert(root)}, ImportOptions{Epoch: testpki.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Added) != 2 {
 		t.Fatalf("added %d, want 2 (the duplicate in the input counts once)", len(res.Added))
 	}
-	res, err = s.Import([]*certs.Cert{cert(root), cert(inter)}, ImportOptions{Now: testpki.Now})
+	res, err = s.Import([]*certs.Cert{cert(root), cert(inter)}, ImportOptions{Epoch: testpki.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := New(tc.f)
 			s.Protection = tc.p
-			s.Import([]*certs.Cert{cert(root)}, ImportOptions{Now: testpki.Now})
+			s.Import([]*certs.Cert{cert(root)}, ImportOptions{Epoch: testpki.Now})
 			s.Entries = append(s.Entries, &Entry{Alias: "primary-host", Kind: PrivateKey, Created: testpki.Now,
 				Certs: []*certs.Cert{cert(leaf), cert(inter), cert(root)}, Key: p8})
 			data, err := s.Encode(EncodeOptions{Password: []byte(tc.pw)})
@@ -276,7 +276,7 @@ func TestNewEntriesAreDatedByNotBeforeOrEpoch(t *testing.T) {
 	}
 	epoch := time.Unix(1700000000, 0).UTC()
 	other := testpki.Root(t, "Other Root")
-	p, err := s.PlanSync([]*certs.Cert{cert(root), cert(other)}, SyncOptions{Now: epoch})
+	p, err := s.PlanSync([]*certs.Cert{cert(root), cert(other)}, SyncOptions{Epoch: epoch})
 	if err != nil {
 		t.Fatal(err)
 	}

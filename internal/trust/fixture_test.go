@@ -156,7 +156,7 @@ func encodeStore(t testing.TB, f store.Format, prot store.Protection, pw string,
 	t.Helper()
 	st := store.New(f)
 	st.Protection = prot
-	if _, err := st.Import(cs, store.ImportOptions{Now: testpki.Now}); err != nil {
+	if _, err := st.Import(cs, store.ImportOptions{Epoch: testpki.Now}); err != nil {
 		t.Fatal(err)
 	}
 	data, err := st.Encode(store.EncodeOptions{Password: []byte(pw)})

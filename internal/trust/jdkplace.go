@@ -124,7 +124,7 @@ func jdkStep(m *Machine, st *store.Store, op Op, s *Step) (bool, error) {
 			s.Action, s.Name = ActAlready, e.Alias
 			return false, nil
 		}
-		res, err := st.Import([]*certs.Cert{s.target.Cert}, store.ImportOptions{AllowLeaf: true, Now: entryTime(m, s.target.Cert)})
+		res, err := st.Import([]*certs.Cert{s.target.Cert}, store.ImportOptions{AllowLeaf: true, Epoch: epoch(m)})
 		if err != nil {
 			return false, err
 		}

@@ -268,13 +268,13 @@ func (p *Plan) Apply(ctx context.Context, m *Machine) {
 	}
 }
 
-// entryTime is the creation date of a new JDK store entry: from
-// SOURCE_DATE_EPOCH when set, else the certificate's notBefore, so that
-// the same change gives the same bytes on every machine. NewPlan has
-// refused a malformed SOURCE_DATE_EPOCH.
-func entryTime(m *Machine, c *certs.Cert) time.Time {
-	epoch, _ := store.SourceDateEpoch(m.getenv("SOURCE_DATE_EPOCH"))
-	return store.EntryDate(c, epoch)
+// epoch is the creation date SOURCE_DATE_EPOCH gives new JDK store
+// entries, zero when it is unset (the store then dates each by its
+// certificate's notBefore), so that the same change gives the same bytes
+// on every machine. NewPlan has refused a malformed value.
+func epoch(m *Machine) time.Time {
+	t, _ := store.SourceDateEpoch(m.getenv("SOURCE_DATE_EPOCH"))
+	return t
 }
 
 func dirOf(p string) string {
