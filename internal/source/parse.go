@@ -107,8 +107,10 @@ func Parse(data []byte, name string, opts Options) (*Set, error) {
 		parsed := certs.ParseAll(ders)
 		for _, b := range blocks {
 			var err error
-			switch b.Type {
-			case "CERTIFICATE", "TRUSTED CERTIFICATE", "X509 CERTIFICATE":
+			// The certificate case is isCertBlock, the filter above: each
+			// such block with bytes takes the next of parsed.
+			switch t := b.Type; {
+			case isCertBlock(t):
 				if len(b.Bytes) == 0 {
 					err = bad(&BlockError{Type: b.Type, Line: b.Line, Problem: "is empty"})
 					break
@@ -120,21 +122,21 @@ func Parse(data []byte, name string, opts Options) (*Set, error) {
 					break
 				}
 				set.Certs = append(set.Certs, &Found{Cert: c, Origin: name})
-			case "X509 CRL":
+			case t == "X509 CRL":
 				crl, perr := x509.ParseRevocationList(b.Bytes)
 				if perr != nil {
 					err = bad(&BlockError{Type: b.Type, Line: b.Line, Problem: "is not a CRL crypto/x509 reads (" + plain(perr) + ")", Err: perr})
 				} else {
 					set.CRLs = append(set.CRLs, crl)
 				}
-			case "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST":
+			case t == "CERTIFICATE REQUEST" || t == "NEW CERTIFICATE REQUEST":
 				csr, perr := x509.ParseCertificateRequest(b.Bytes)
 				if perr != nil {
 					err = bad(&BlockError{Type: b.Type, Line: b.Line, Problem: "is not a certificate request crypto/x509 reads (" + plain(perr) + ")", Err: perr})
 				} else {
 					set.CSRs = append(set.CSRs, csr)
 				}
-			case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY":
+			case t == "PRIVATE KEY" || t == "RSA PRIVATE KEY" || t == "EC PRIVATE KEY" || t == "ENCRYPTED PRIVATE KEY":
 				err = addKey(set, pemfile.EncodeBlock(b.Block), name, b.Type, b.Line, opts, bad)
 			}
 			if err != nil {
