@@ -98,19 +98,12 @@ func runConvert(c *ucli.Context) error {
 			Type    string `json:"type"`
 			Entries int    `json:"entries"`
 			Changed bool   `json:"changed"`
-		}{in, out, describeFormat(st), len(st.Entries), changed})
+		}{in, out, render.StoreFormat(st), len(st.Entries), changed})
 	}
 	if !changed {
-		fmt.Fprintf(env.Stdout, "%s: already holds these %d entries as %s (unchanged)\n", out, len(st.Entries), describeFormat(st))
+		fmt.Fprintf(env.Stdout, "%s: already holds these %d entries as %s (unchanged)\n", out, len(st.Entries), render.StoreFormat(st))
 		return nil
 	}
-	fmt.Fprintf(env.Stdout, "%s: %d entries written as %s\n", out, len(st.Entries), describeFormat(st))
+	fmt.Fprintf(env.Stdout, "%s: %d entries written as %s\n", out, len(st.Entries), render.StoreFormat(st))
 	return nil
-}
-
-func describeFormat(st *store.Store) string {
-	if st.Format == store.FormatPKCS12 {
-		return fmt.Sprintf("PKCS#12 (%s)", st.Protection)
-	}
-	return st.Format.String()
 }

@@ -180,15 +180,7 @@ func printImport(c *ucli.Context, path string, res *store.ImportResult, changed 
 	if leaves > 0 {
 		fmt.Fprintf(&b, ", %d leaves passed over", leaves)
 	}
-	b.WriteString(unchangedNote(changed) + "\n")
+	b.WriteString(render.Unchanged(changed) + "\n")
 	_, err := io.WriteString(env.Stdout, b.String())
 	return err
-}
-
-// unchangedNote ends a write command's summary when nothing was written.
-func unchangedNote(changed bool) string {
-	if changed {
-		return ""
-	}
-	return " (unchanged)"
 }

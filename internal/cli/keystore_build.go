@@ -214,7 +214,7 @@ func printBuilt(c *ucli.Context, out string, st *store.Store, e *store.Entry, bu
 		Chain    []link   `json:"chain"`
 		Complete bool     `json:"complete"`
 		Notes    []string `json:"notes"`
-	}{Keystore: out, Changed: changed, Type: describeFormat(st), Alias: e.Alias, Complete: built.Complete, Notes: built.Notes}
+	}{Keystore: out, Changed: changed, Type: render.StoreFormat(st), Alias: e.Alias, Complete: built.Complete, Notes: built.Notes}
 	if doc.Notes == nil {
 		doc.Notes = []string{}
 	}
@@ -225,7 +225,7 @@ func printBuilt(c *ucli.Context, out string, st *store.Store, e *store.Entry, bu
 		return render.JSON(env.Stdout, doc)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s, key entry %q with a chain of %d%s\n", out, doc.Type, e.Alias, len(e.Certs), unchangedNote(changed))
+	fmt.Fprintf(&b, "%s: %s, key entry %q with a chain of %d%s\n", out, doc.Type, e.Alias, len(e.Certs), render.Unchanged(changed))
 	for i, l := range doc.Chain {
 		fmt.Fprintf(&b, "%s%s\n", strings.Repeat("  ", i), l.Subject)
 	}

@@ -120,14 +120,14 @@ func listEntries(st *store.Store, now time.Time) ([]listEntry, listSummary) {
 			le.SHA256 = cert.SHA256Hex()
 			le.Status = certs.ExpiryOf(cert.NotAfter(), now)
 			if na := cert.NotAfter(); !na.IsZero() {
-				s, n := rfc3339(na), certs.DaysLeft(na, now)
+				s, n := render.RFC3339(na), certs.DaysLeft(na, now)
 				le.NotAfter, le.DaysLeft = &s, &n
 			}
 		}
 		if e.Kind == store.PrivateKey {
 			le.ChainLength = len(e.Certs)
 		}
-		le.Created = rfc3339(e.Created)
+		le.Created = render.RFC3339(e.Created)
 		sum.count(le.Status)
 		entries = append(entries, le)
 	}
@@ -155,7 +155,7 @@ func listRows(st *store.Store, now time.Time, colour bool) ([][]string, listSumm
 			na := cert.NotAfter()
 			status = certs.ExpiryOf(na, now)
 			if !na.IsZero() {
-				expires = dateOf(rfc3339(na))
+				expires = render.DateOf(render.RFC3339(na))
 			}
 			switch status {
 			case certs.Expired:

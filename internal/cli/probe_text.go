@@ -28,7 +28,7 @@ func printProbeText(w io.Writer, reps []probeReport, saved *probeSave, now time.
 			fmt.Fprintf(w, "present   %s\n", a)
 		}
 		if !saved.NoneSent {
-			fmt.Fprintf(w, "%s: %d added, %d already present%s\n", saved.Store, len(saved.Added), len(saved.Present), unchangedNote(saved.Changed))
+			fmt.Fprintf(w, "%s: %d added, %d already present%s\n", saved.Store, len(saved.Added), len(saved.Present), render.Unchanged(saved.Changed))
 		}
 	}
 }
@@ -74,13 +74,13 @@ func printProbeOne(w io.Writer, rep probeReport, colour bool) {
 		fmt.Fprintf(w, "  chain as sent (%d):\n", len(rep.Chain))
 	}
 	for _, c := range rep.Chain {
-		fmt.Fprintf(w, "   #%d %s\n", c.Index, orUnknown(c.Subject))
+		fmt.Fprintf(w, "   #%d %s\n", c.Index, render.OrUnknown(c.Subject))
 		row := func(k, v string) {
 			if v != "" {
 				fmt.Fprintf(w, "      %-9s %s\n", k, v)
 			}
 		}
-		row("issuer", orUnknown(c.Issuer))
+		row("issuer", render.OrUnknown(c.Issuer))
 		row("SANs", strings.Join(c.SANs, ", "))
 		if c.NotAfter != nil {
 			nb := "unknown"

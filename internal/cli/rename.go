@@ -58,6 +58,6 @@ func runRename(c *ucli.Context) error {
 			New     string `json:"new"`
 		}{path, changed, args[0], args[1]})
 	}
-	fmt.Fprintf(env.Stdout, "%s: renamed %s to %s%s\n", path, args[0], args[1], unchangedNote(changed))
+	fmt.Fprintf(env.Stdout, "%s: renamed %s to %s%s\n", path, args[0], args[1], render.Unchanged(changed))
 	return nil
 }

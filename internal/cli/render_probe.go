@@ -186,12 +186,12 @@ func newProbeReport(o probe.Outcome, v probe.Verdict, now time.Time) probeReport
 		rep.ClientAuth.AcceptedCAs = []string{}
 	}
 	if s := r.OCSP; s != nil {
-		rep.OCSP = &probeOCSP{Status: s.Status, ProducedAt: rfc3339(s.ProducedAt), ThisUpdate: rfc3339(s.ThisUpdate),
-			NextUpdate: rfc3339(s.NextUpdate), RevokedAt: rfc3339(s.RevokedAt), SerialMatches: s.SerialMatches,
+		rep.OCSP = &probeOCSP{Status: s.Status, ProducedAt: render.RFC3339(s.ProducedAt), ThisUpdate: render.RFC3339(s.ThisUpdate),
+			NextUpdate: render.RFC3339(s.NextUpdate), RevokedAt: render.RFC3339(s.RevokedAt), SerialMatches: s.SerialMatches,
 			SignatureChecked: s.SignatureChecked, Error: errString(s.Err)}
 	}
 	for _, s := range r.SCTs {
-		rep.SCTs = append(rep.SCTs, probeSCT{Source: s.Source, LogID: s.LogID, Time: rfc3339(s.Time), Error: errString(s.Err)})
+		rep.SCTs = append(rep.SCTs, probeSCT{Source: s.Source, LogID: s.LogID, Time: render.RFC3339(s.Time), Error: errString(s.Err)})
 	}
 	rep.Weak = append(rep.Weak, r.Weak...)
 	return rep

@@ -139,6 +139,6 @@ func printPlan(c *ucli.Context, path string, p *store.SyncPlan, changed bool) er
 	if dry {
 		verb = "would change"
 	}
-	fmt.Fprintf(env.Stdout, "%s: %s: %d added, %d removed, %d kept%s\n", path, verb, len(p.Add), len(p.Remove), len(p.Keep), unchangedNote(changed || dry))
+	fmt.Fprintf(env.Stdout, "%s: %s: %d added, %d removed, %d kept%s\n", path, verb, len(p.Add), len(p.Remove), len(p.Keep), render.Unchanged(changed || dry))
 	return nil
 }

@@ -27,7 +27,9 @@ func (d *details) row(k, v string) {
 
 func (d *details) list(k string, vs []string) { d.row(k, strings.Join(vs, ", ")) }
 
-func orUnknown(s *string) string {
+// OrUnknown is a field of certs.Details as people read it: "unknown" when
+// it could not be read.
+func OrUnknown(s *string) string {
 	if s == nil {
 		return unknown
 	}
@@ -67,9 +69,9 @@ func ExpiryColour(on bool, e certs.Expiry, s string) string {
 func Certificate(w io.Writer, title string, c certs.Details, now time.Time, colour bool) error {
 	d := &details{colour: colour}
 	d.b.WriteString(Colour(colour, Bold, title) + "\n")
-	d.row("Subject", orUnknown(c.Subject))
-	d.row("Issuer", orUnknown(c.Issuer))
-	d.row("Serial", orUnknown(c.Serial))
+	d.row("Subject", OrUnknown(c.Subject))
+	d.row("Issuer", OrUnknown(c.Issuer))
+	d.row("Serial", OrUnknown(c.Serial))
 	if c.ParseError != "" {
 		d.row("Note", "crypto/x509 refuses this certificate ("+c.ParseError+"); shown as read field by field")
 	}
@@ -78,7 +80,7 @@ func Certificate(w io.Writer, title string, c certs.Details, now time.Time, colo
 		d.row("Version", fmt.Sprint(c.Version))
 	}
 	d.row("Valid", d.validity(c.NotBefore, c.NotAfter, now))
-	d.row("Key", orUnknown(c.Key))
+	d.row("Key", OrUnknown(c.Key))
 	ca := unknown
 	if c.IsCA != nil {
 		ca = "no"
