@@ -106,11 +106,11 @@ func runCSR(c *ucli.Context) error {
 		return err
 	}
 	req := keys.CSR{RawSubject: rawSubject, SANs: sans}
-	rep := csrReport{File: out, Subject: dn.Format(subject), SANs: dn.FormatSANs(sans), KeyFile: keyPath,
+	rep := render.CSRDoc{File: out, Subject: dn.Format(subject), SANs: dn.FormatSANs(sans), KeyFile: keyPath,
 		NewKey: newKey != nil, Key: keys.Describe(key), Signature: keys.CSRSignatureAlgorithm(key).String()}
 	if exists {
 		if newKey == nil && keys.HoldsCSR(old, key, req) {
-			return reportCSR(c, rep)
+			return render.CSRReport(envOf(c).Stdout, rep, c.Bool("json"))
 		}
 		return existsError(out)
 	}
@@ -129,7 +129,7 @@ func runCSR(c *ucli.Context) error {
 		return err
 	}
 	rep.Changed = true
-	return reportCSR(c, rep)
+	return render.CSRReport(envOf(c).Stdout, rep, c.Bool("json"))
 }
 
 // csrKey returns the key the CSR is for: the one in keyPath, or with
@@ -160,36 +160,4 @@ func csrKey(c *ucli.Context, keyPath string) (crypto.Signer, []byte, error) {
 	}
 	data, err := keys.Encode(key, opts)
 	return key, data, err
-}
-
-// csrReport is what csr says it did (--json prints it as it is).
-type csrReport struct {
-	File      string `json:"file"`
-	Subject   string `json:"subject"`
-	SANs      string `json:"sans"`
-	KeyFile   string `json:"key_file"`
-	NewKey    bool   `json:"new_key"`
-	Key       string `json:"key"`
-	Signature string `json:"signature"`
-	Changed   bool   `json:"changed"`
-}
-
-func reportCSR(c *ucli.Context, r csrReport) error {
-	env := envOf(c)
-	if c.Bool("json") {
-		return render.JSON(env.Stdout, r)
-	}
-	if r.File == "-" {
-		return nil
-	}
-	line := r.Subject
-	if r.SANs != "" {
-		line += ", SANs " + r.SANs
-	}
-	if !r.Changed {
-		_, err := fmt.Fprintf(env.Stdout, "%s unchanged: it already asks for %s (%s, %s)\n", r.File, line, r.Key, r.Signature)
-		return err
-	}
-	_, err := fmt.Fprintf(env.Stdout, "wrote %s: %s (%s, %s)\n", r.File, line, r.Key, r.Signature)
-	return err
 }

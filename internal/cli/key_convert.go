@@ -7,6 +7,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/keys"
+	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/safefile"
 	"github.com/trustctl/trustctl/internal/secret"
 	"github.com/trustctl/trustctl/internal/source"
@@ -139,10 +140,10 @@ func runKeyConvert(c *ucli.Context) error {
 			return err
 		}
 	}
-	rep := keyReport{File: out, Input: in, Key: keys.Describe(key), Form: formDescription(to, der, enc), Encrypted: enc}
+	rep := render.KeyDoc{File: out, Input: in, Key: keys.Describe(key), Form: render.KeyForm(to, der, enc), Encrypted: enc}
 	if exists {
 		if keys.Holds(old, key, opts) {
-			return reportKey(c, rep)
+			return render.KeyReport(envOf(c).Stdout, rep, c.Bool("json"))
 		}
 		return existsError(out)
 	}
@@ -160,14 +161,10 @@ func runKeyConvert(c *ucli.Context) error {
 	if info.Encrypted && !enc {
 		// --decrypt did what it says; still, a key that was protected no
 		// longer is, and people should know where it now lies in the clear.
-		where := out
-		if out == "-" {
-			where = "standard output"
-		}
-		fmt.Fprintf(envOf(c).Stderr, "trustctl: warning: the key is written to %s without a passphrase (%s was encrypted)\n", where, in)
+		_ = render.DecryptWarning(envOf(c).Stderr, out, in)
 	}
 	rep.Changed = true
-	return reportKey(c, rep)
+	return render.KeyReport(envOf(c).Stdout, rep, c.Bool("json"))
 }
 
 // lazyKeyPassword asks for the input key's passphrase only when the key

@@ -105,7 +105,7 @@ func runKeyGen(c *ucli.Context) error {
 			return existsError(out) // no passphrase to open it with
 		}
 		if k := keys.HoldsKind(old, kind, opts); k != nil {
-			return reportKey(c, keyReport{File: out, Key: keys.Describe(k), Form: formDescription(opts.Format, opts.DER, opts.Password != nil), Encrypted: opts.Password != nil})
+			return render.KeyReport(env.Stdout, render.KeyDoc{File: out, Key: keys.Describe(k), Form: render.KeyForm(opts.Format, opts.DER, opts.Password != nil), Encrypted: opts.Password != nil}, c.Bool("json"))
 		}
 		return existsError(out)
 	}
@@ -126,32 +126,7 @@ func runKeyGen(c *ucli.Context) error {
 	if err := writeKeyFile(env, out, data, force); err != nil {
 		return err
 	}
-	return reportKey(c, keyReport{File: out, Key: keys.Describe(key), Form: formDescription(opts.Format, opts.DER, opts.Password != nil), Encrypted: opts.Password != nil, Changed: true})
-}
-
-// keyReport is what key gen and key convert say they did.
-type keyReport struct {
-	File      string `json:"file"`
-	Input     string `json:"input,omitempty"`
-	Key       string `json:"key"`
-	Form      string `json:"form"`
-	Encrypted bool   `json:"encrypted"`
-	Changed   bool   `json:"changed"`
-}
-
-func reportKey(c *ucli.Context, r keyReport) error {
-	env := envOf(c)
-	switch {
-	case c.Bool("json"):
-		return render.JSON(env.Stdout, r)
-	case r.File == "-":
-		return nil // the key itself went to standard output
-	case r.Changed:
-		_, err := fmt.Fprintf(env.Stdout, "wrote %s: %s private key, %s\n", r.File, r.Key, r.Form)
-		return err
-	}
-	_, err := fmt.Fprintf(env.Stdout, "%s unchanged: it already holds the %s private key, %s\n", r.File, r.Key, r.Form)
-	return err
+	return render.KeyReport(env.Stdout, render.KeyDoc{File: out, Key: keys.Describe(key), Form: render.KeyForm(opts.Format, opts.DER, opts.Password != nil), Encrypted: opts.Password != nil, Changed: true}, c.Bool("json"))
 }
 
 // checkKeyOut checks --out against --json and the terminal before
@@ -201,20 +176,6 @@ func validKind(kind string) bool {
 		}
 	}
 	return false
-}
-
-// formDescription says how a key was written: "PKCS#8 PEM, encrypted".
-func formDescription(f keys.Format, der, encrypted bool) string {
-	s := map[keys.Format]string{keys.PKCS8: "PKCS#8", keys.PKCS1: "PKCS#1", keys.SEC1: "SEC1"}[f]
-	if der {
-		s += " DER"
-	} else {
-		s += " PEM"
-	}
-	if encrypted {
-		s += ", encrypted"
-	}
-	return s
 }
 
 func existsError(out string) error {

@@ -3,13 +3,10 @@ package cli
 import (
 	"crypto"
 	"errors"
-	"fmt"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/trustctl/trustctl/internal/certs"
-	"github.com/trustctl/trustctl/internal/dn"
 	"github.com/trustctl/trustctl/internal/keys"
 	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/safefile"
@@ -55,39 +52,23 @@ func runKeyMatch(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	pub, what, err := readPublicKey(certPath)
+	pub, what, err := source.LoadPublicKey(certPath)
 	if err != nil {
 		return err
 	}
-	env := envOf(c)
-	doc := keyMatchReport{Key: keyPath, Cert: certPath, Of: whatKind(what), Subject: strings.TrimPrefix(what, "CSR "),
+	doc := render.KeyMatchDoc{Key: keyPath, Cert: certPath, Of: whatKind(what), Subject: strings.TrimPrefix(what, "CSR "),
 		KeyType: keys.Describe(key), CertKeyType: keys.Describe(pub), Matches: keys.Matches(key, pub)}
-	if c.Bool("json") {
-		if err := render.JSON(env.Stdout, doc); err != nil {
-			return err
-		}
+	if err := render.KeyMatch(envOf(c).Stdout, doc, what, c.Bool("json")); err != nil {
+		return err
 	}
 	if !doc.Matches {
 		return checkFailed("%s does not match %s (%s): the key is %s, the %s's key is %s",
 			keyPath, certPath, what, doc.KeyType, doc.Of, doc.CertKeyType)
 	}
-	if !c.Bool("json") {
-		fmt.Fprintf(env.Stdout, "%s matches %s (%s)\n", keyPath, certPath, what)
-	}
 	return nil
 }
 
-// keyMatchReport is the --json document of key match.
-type keyMatchReport struct {
-	Key         string `json:"key"`
-	Cert        string `json:"cert"`
-	Of          string `json:"of"` // "certificate" or "CSR"
-	Subject     string `json:"subject"`
-	KeyType     string `json:"key_type"`
-	CertKeyType string `json:"cert_key_type"`
-	Matches     bool   `json:"matches"`
-}
-
+// whatKind says what source.LoadPublicKey described: a CSR or a certificate.
 func whatKind(what string) string {
 	if len(what) > 4 && what[:4] == "CSR " {
 		return "CSR"
@@ -96,8 +77,10 @@ func whatKind(what string) string {
 }
 
 // readKeyFile reads one private key from a key file, or from a keystore or
-// bundle that holds exactly one. Like every input, the file must be a
-// regular one of at most safefile.MaxSize bytes (never a FIFO or a device).
+// bundle that holds exactly one (see source.ParseKey), with the
+// passphrases of the --key-password family. Like every input, the file
+// must be a regular one of at most safefile.MaxSize bytes (never a FIFO
+// or a device).
 func readKeyFile(c *ucli.Context, path string) (crypto.Signer, error) {
 	data, err := safefile.Read(path, safefile.MaxSize)
 	if err != nil {
@@ -107,58 +90,15 @@ func readKeyFile(c *ucli.Context, path string) (crypto.Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := keys.Parse(data, pw.get)
-	if err == nil {
-		return key, nil
+	// A keystore is opened with the key password as its store password.
+	opts := source.Options{KeyPassword: pw.get}
+	if p, ok, _ := readSecret(c, pwKey); ok {
+		opts.Password, opts.HavePassword = p, true
 	}
-	switch source.Sniff(data) {
-	case source.PKCS12, source.JKS, source.JCEKS:
-		// A keystore: its key entry, read with the key password as store password.
-		opts := source.Options{KeyPassword: pw.get}
-		if p, ok, _ := readSecret(c, pwKey); ok {
-			opts.Password, opts.HavePassword = p, true
-		}
-		set, serr := source.Parse(data, path, opts)
-		if serr != nil {
-			return nil, fmt.Errorf("%s: %w", path, serr)
-		}
-		if len(set.Keys) == 1 {
-			return set.Keys[0].Signer, nil
-		}
-		return nil, fmt.Errorf("%s holds %d private keys; extract the one to check with trustctl keystore extract", path, len(set.Keys))
+	key, err := source.ParseKey(data, path, opts)
+	var ke *source.KeyFileError
+	if errors.As(err, &ke) {
+		return nil, keyReadError(path, data, ke.Err)
 	}
-	return nil, keyReadError(path, data, err)
-}
-
-// readPublicKey returns the public key of the first certificate (or, when
-// there is none, the first CSR) in path, and a description of it.
-func readPublicKey(path string) (crypto.PublicKey, string, error) {
-	set, err := source.Load(path, source.Options{})
-	if err != nil {
-		return nil, "", err
-	}
-	for _, f := range set.Certs {
-		if f.X509 != nil {
-			return f.X509.PublicKey, f.Subject(), nil
-		}
-	}
-	if len(set.CSRs) > 0 {
-		csr := set.CSRs[0]
-		subject, ok := dn.FormatDER(csr.RawSubject)
-		if !ok {
-			subject = certs.Unreadable
-		}
-		return csr.PublicKey, "CSR " + subject, nil
-	}
-	if len(set.Certs) > 0 {
-		return nil, "", fmt.Errorf("%s: the certificate cannot be parsed: %w", path, certErr(set.Certs[0].Cert))
-	}
-	return nil, "", fmt.Errorf("%s: no certificate or CSR found", path)
-}
-
-func certErr(c *certs.Cert) error {
-	if c.ParseErr != nil {
-		return c.ParseErr
-	}
-	return errors.New("unknown reason")
+	return key, err
 }

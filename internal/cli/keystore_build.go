@@ -3,12 +3,10 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/chain"
 	"github.com/trustctl/trustctl/internal/keys"
 	"github.com/trustctl/trustctl/internal/render"
@@ -137,12 +135,12 @@ func runKeystoreBuild(c *ucli.Context) error {
 	if err != nil {
 		return storeError(c, err, true)
 	}
-	return printBuilt(c, out, st, e, built, changed)
+	return render.KeystoreBuilt(envOf(c).Stdout, out, st, e, built, changed, c.Bool("json"))
 }
 
-// buildKeyEntry reads --key and --cert, completes the chain from the rest
-// of --cert's file and the --chain sources, and returns the key entry,
-// dated by epoch or else the certificate's notBefore (store.EntryDate).
+// buildKeyEntry reads --key and --cert, picks the certificate of the key,
+// and makes the key entry with its chain completed from the rest of
+// --cert's file and the --chain sources (store.NewKeyEntry).
 func buildKeyEntry(c *ucli.Context, alias string, epoch time.Time) (*store.Entry, *chain.Built, error) {
 	keyPw, keyPwGiven, err := readSecret(c, pwKey)
 	if err != nil {
@@ -176,8 +174,9 @@ func buildKeyEntry(c *ucli.Context, alias string, epoch time.Time) (*store.Entry
 		}
 		pool = append(pool, pset.X509()...)
 	}
-	now := envOf(c).Now()
-	built, err := chain.Build(leaf, pool, chain.BuildOptions{Now: now, Partial: c.Bool("partial-chain")})
+	e, built, err := store.NewKeyEntry(key.PKCS8, leaf, pool, store.KeyEntryOptions{
+		Alias: alias, Epoch: epoch, Now: envOf(c).Now(), Partial: c.Bool("partial-chain"), ExcludeRoot: c.Bool("exclude-root"),
+	})
 	if err != nil {
 		var ie *chain.IncompleteError
 		if errors.As(err, &ie) {
@@ -185,58 +184,7 @@ func buildKeyEntry(c *ucli.Context, alias string, epoch time.Time) (*store.Entry
 		}
 		return nil, nil, err
 	}
-	chainCerts := built.Chain
-	if c.Bool("exclude-root") && built.Complete && len(chainCerts) > 1 {
-		chainCerts = chainCerts[:len(chainCerts)-1]
-	}
-	if alias == "" {
-		alias = store.DeriveAlias(certs.FromX509(leaf), func(string) bool { return false })
-	}
-	e := &store.Entry{Alias: alias, Kind: store.PrivateKey, Created: store.EntryDate(certs.FromX509(leaf), epoch), Key: key.PKCS8}
-	for _, x := range chainCerts {
-		e.Certs = append(e.Certs, certs.FromX509(x))
-	}
 	return e, built, nil
-}
-
-func printBuilt(c *ucli.Context, out string, st *store.Store, e *store.Entry, built *chain.Built, changed bool) error {
-	env := envOf(c)
-	type link struct {
-		Subject string `json:"subject"`
-		Issuer  string `json:"issuer"`
-		SHA256  string `json:"sha256"`
-	}
-	doc := struct {
-		Keystore string   `json:"keystore"`
-		Changed  bool     `json:"changed"`
-		Type     string   `json:"type"`
-		Alias    string   `json:"alias"`
-		Chain    []link   `json:"chain"`
-		Complete bool     `json:"complete"`
-		Notes    []string `json:"notes"`
-	}{Keystore: out, Changed: changed, Type: render.StoreFormat(st), Alias: e.Alias, Complete: built.Complete, Notes: built.Notes}
-	if doc.Notes == nil {
-		doc.Notes = []string{}
-	}
-	for _, x := range e.Certs {
-		doc.Chain = append(doc.Chain, link{x.Subject(), x.Issuer(), x.SHA256Hex()})
-	}
-	if c.Bool("json") {
-		return render.JSON(env.Stdout, doc)
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s, key entry %q with a chain of %d%s\n", out, doc.Type, e.Alias, len(e.Certs), render.Unchanged(changed))
-	for i, l := range doc.Chain {
-		fmt.Fprintf(&b, "%s%s\n", strings.Repeat("  ", i), l.Subject)
-	}
-	if !built.Complete {
-		b.WriteString("note: the chain does not reach a self-signed root (--partial-chain)\n")
-	}
-	for _, n := range built.Notes {
-		fmt.Fprintf(&b, "note: %s\n", n)
-	}
-	_, err := fmt.Fprint(env.Stdout, b.String())
-	return err
 }
 
 // keyError adds a hint to key-reading errors.

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/url"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/trustctl/trustctl/internal/chain"
 	"github.com/trustctl/trustctl/internal/ocsp"
+	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/source"
 )
 
@@ -98,62 +98,35 @@ func runVerify(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	srcOpts := source.Options{Password: pw, HavePassword: havePW}
-	leaves, err := loadLeaves(c.Args().Slice(), srcOpts)
+	in, err := source.LoadVerifyInputs(source.VerifyFiles{
+		Certs:         c.Args().Slice(),
+		Intermediates: c.StringSlice("intermediates"),
+		Roots:         c.StringSlice("roots"),
+		CRLs:          c.StringSlice("crl"),
+		CheckRoot: func(der []byte) error {
+			_, err := chain.ParseCert(der)
+			return err
+		},
+	}, source.Options{Password: pw, HavePassword: havePW})
 	if err != nil {
+		var ie *source.InputError
+		if errors.As(err, &ie) && ie.Flag == "--roots" {
+			return withHint(err, "--roots takes a truststore (JKS, PKCS#12), a PEM bundle, a DER certificate or a directory of them")
+		}
 		return err
 	}
 	opts := chain.VerifyOptions{
 		Context:           env.Context,
+		IntermediatesDER:  in.IntermediatesDER,
+		RootsDER:          in.RootsDER,
+		UnreadableRoots:   in.UnreadableRoots,
+		SystemRoots:       len(c.StringSlice("roots")) == 0 || c.Bool("system-roots"),
 		Host:              c.String("host"),
 		Purpose:           purpose,
 		Profile:           c.String("profile"),
 		At:                at,
+		CRLs:              in.CRLs,
 		RequireRevocation: c.Bool("require-revocation"),
-	}
-	var notes []string
-	// Roots and intermediates are read leniently: a block that is not a
-	// certificate is passed over with a note naming it, and the rest used.
-	pool := srcOpts
-	pool.Lenient = true
-	for _, p := range c.StringSlice("intermediates") {
-		s, err := source.Load(p, pool)
-		if err != nil {
-			return fmt.Errorf("--intermediates: %w", err)
-		}
-		opts.IntermediatesDER = append(opts.IntermediatesDER, rawCerts(s)...)
-		notes = append(notes, prefixed("--intermediates", s.Notes)...)
-		notes = append(notes, storeNotes(s)...)
-	}
-	for _, p := range c.StringSlice("roots") {
-		s, err := source.Load(p, pool)
-		if err != nil {
-			return withHint(fmt.Errorf("--roots: %w", err), "--roots takes a truststore (JKS, PKCS#12), a PEM bundle, a DER certificate or a directory of them")
-		}
-		if len(s.Certs) == 0 && len(s.Notes) == 0 {
-			return fmt.Errorf("--roots %s: no certificate found", p)
-		}
-		notes = append(notes, prefixed("--roots", s.Notes)...)
-		opts.UnreadableRoots = append(opts.UnreadableRoots, s.Notes...)
-		// A certificate that cannot be read is passed over, named; the
-		// others are still used.
-		for _, f := range s.Certs {
-			if _, err := chain.ParseCert(f.Raw); err != nil {
-				notes = append(notes, fmt.Sprintf("--roots %s: passed over %s, which cannot be read as a certificate (%v)", f.Origin, f.Subject(), err))
-				opts.UnreadableRoots = append(opts.UnreadableRoots, f.Subject()+" in "+f.Origin)
-				continue
-			}
-			opts.RootsDER = append(opts.RootsDER, f.Raw)
-		}
-		notes = append(notes, storeNotes(s)...)
-	}
-	opts.SystemRoots = len(c.StringSlice("roots")) == 0 || c.Bool("system-roots")
-	for _, p := range c.StringSlice("crl") {
-		got, err := loadCRLs(p, srcOpts)
-		if err != nil {
-			return fmt.Errorf("--crl %s: %w", p, err)
-		}
-		opts.CRLs = append(opts.CRLs, got...)
 	}
 	if c.Bool("ocsp") || c.String("ocsp-url") != "" {
 		opts.OCSP = ocsp.ForChain(ocsp.CheckOptions{URL: c.String("ocsp-url"), Now: env.Now})
@@ -165,105 +138,45 @@ func runVerify(c *ucli.Context) error {
 		}
 		return err
 	}
+	results, err := verifyAll(v, in)
+	if err != nil {
+		return err
+	}
+	if err := render.Verdicts(env.Stdout, results, c.Bool("json"), env.StdoutTTY); err != nil {
+		return err
+	}
+	return verifyOutcome(results)
+}
+
+// verifyAll verifies every leaf that could be read and gives each CERT
+// its verdict, the notes about the inputs first. With one CERT, a leaf
+// the validator cannot read is an error (exit 2).
+func verifyAll(v *chain.Verifier, in *source.VerifyInputs) ([]*render.Verdict, error) {
 	var todo []chain.Leaf
-	for _, l := range leaves {
-		if l.err == "" {
-			todo = append(todo, chain.Leaf{DER: l.der, Extra: l.extra})
+	for _, l := range in.Leaves {
+		if l.Err == nil {
+			todo = append(todo, chain.Leaf{DER: l.DER, Extra: l.Extra})
 		}
 	}
 	done := v.VerifyAll(todo)
-	results := make([]*verdict, len(leaves))
-	for i, l := range leaves {
-		results[i] = &verdict{File: l.path, Error: l.err}
-		if l.err != "" {
+	results := make([]*render.Verdict, len(in.Leaves))
+	for i, l := range in.Leaves {
+		results[i] = &render.Verdict{File: l.Path}
+		if l.Err != nil {
+			results[i].Error = l.Err.Error()
 			continue
 		}
 		d := done[0]
 		done = done[1:]
 		if d.Err != nil {
-			if len(leaves) == 1 {
-				return fmt.Errorf("%s: %w", l.path, d.Err)
+			if len(in.Leaves) == 1 {
+				return nil, fmt.Errorf("%s: %w", l.Path, d.Err)
 			}
-			results[i].Error = fmt.Sprintf("%s: %v", l.path, d.Err)
+			results[i].Error = fmt.Sprintf("%s: %v", l.Path, d.Err)
 			continue
 		}
-		d.Result.Notes = append(append(append([]string(nil), notes...), l.notes...), d.Result.Notes...)
+		d.Result.Notes = append(append(append([]string(nil), in.Notes...), l.Notes...), d.Result.Notes...)
 		results[i].Result = d.Result
 	}
-	return renderVerdicts(env, c.Bool("json"), results)
-}
-
-// leafFile is one CERT argument: its first certificate and the rest.
-type leafFile struct {
-	path  string
-	der   []byte
-	extra [][]byte
-	notes []string
-	err   string // why it could not be read, with several CERTs
-}
-
-// loadLeaves reads the CERT arguments. With one CERT, a file that cannot
-// be read is an error (exit 2); with several, it is a failed verdict of
-// its own and the others are still checked.
-func loadLeaves(paths []string, opts source.Options) ([]*leafFile, error) {
-	out := make([]*leafFile, 0, len(paths))
-	for _, p := range paths {
-		l := &leafFile{path: p}
-		set, err := source.Load(p, opts)
-		if err == nil && len(set.Certs) == 0 {
-			err = fmt.Errorf("%s: no certificate found", p)
-		}
-		if err != nil {
-			if len(paths) == 1 {
-				return nil, err
-			}
-			l.err = err.Error()
-			out = append(out, l)
-			continue
-		}
-		l.der = set.Certs[0].Raw
-		l.extra = rawCerts(set)[1:]
-		l.notes = storeNotes(set)
-		out = append(out, l)
-	}
-	return out, nil
-}
-
-func prefixed(flag string, notes []string) []string {
-	out := make([]string, len(notes))
-	for i, n := range notes {
-		out[i] = flag + " " + n
-	}
-	return out
-}
-
-func rawCerts(s *source.Set) [][]byte {
-	out := make([][]byte, len(s.Certs))
-	for i, f := range s.Certs {
-		out[i] = f.Raw
-	}
-	return out
-}
-
-func storeNotes(s *source.Set) []string {
-	var out []string
-	for _, st := range s.Stores {
-		if !st.Verified {
-			out = append(out, st.Origin+": read without its password, so its integrity was not checked")
-		}
-	}
-	return out
-}
-
-// loadCRLs reads a CRL source (PEM or DER, a file or a directory)
-// through internal/source, which bounds what it reads.
-func loadCRLs(p string, opts source.Options) ([]*x509.RevocationList, error) {
-	s, err := source.Load(p, opts)
-	if err != nil {
-		return nil, err
-	}
-	if len(s.CRLs) == 0 {
-		return nil, errors.New("no CRL found")
-	}
-	return s.CRLs, nil
+	return results, nil
 }
