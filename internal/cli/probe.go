@@ -10,6 +10,7 @@ import (
 
 	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/probe"
+	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/source"
 	"github.com/trustctl/trustctl/internal/store"
 )
@@ -77,13 +78,6 @@ EXIT CODES:
 	}
 }
 
-// probeCheck is one expectation on a target and whether it held.
-type probeCheck struct {
-	What   string `json:"what"`
-	OK     bool   `json:"ok"`
-	Detail string `json:"detail,omitempty"`
-}
-
 func runProbe(c *ucli.Context) error {
 	env := envOf(c)
 	// Flag combinations and inputs first: nothing is dialled on bad usage.
@@ -146,16 +140,21 @@ func runProbe(c *ucli.Context) error {
 	outs := probe.ProbeAll(env.Context, targets, opts, c.Int("concurrency"), bar.update)
 	bar.finish()
 	now := env.Now()
-	reports := make([]probeReport, len(outs))
-	failed := 0
+	reports := make([]render.ProbeReport, len(outs))
+	failed, fallback := 0, ""
 	for i, o := range outs {
-		reports[i] = newProbeReport(o, probe.Judge(o, exp), now)
-		if !reports[i].OK {
+		v := probe.Judge(o, exp)
+		reports[i] = render.NewProbeReport(o, v, now)
+		if !v.OK {
 			failed++
+		}
+		if v.Fallback && fallback == "" {
+			// The name of the first target that fell back, for the hint.
+			fallback = reports[i].Name
 		}
 	}
 
-	var saved *probeSave
+	var saved *render.ProbeSave
 	if path := c.String("save"); path != "" {
 		saved, err = saveProbed(c, path, outs)
 		if err != nil {
@@ -164,13 +163,15 @@ func runProbe(c *ucli.Context) error {
 	}
 
 	if c.Bool("json") {
-		if err := printProbeJSON(env.Stdout, reports, saved, failed == 0); err != nil {
+		if err := render.ProbeJSON(env.Stdout, reports, saved, failed == 0); err != nil {
 			return err
 		}
 	} else {
-		printProbeText(env.Stdout, reports, saved, now, env.colour())
+		if err := render.ProbeText(env.Stdout, reports, saved, env.colour(), renderChain); err != nil {
+			return err
+		}
 		if len(reports) > 1 {
-			if err := printProbeSummary(env.Stdout, reports, env.colour()); err != nil {
+			if err := render.ProbeSummary(env.Stdout, reports, env.colour()); err != nil {
 				return err
 			}
 		}
@@ -183,12 +184,10 @@ func runProbe(c *ucli.Context) error {
 	} else {
 		err = checkFailed("%d of %d targets failed", failed, len(reports))
 	}
-	for _, rep := range reports {
-		if rep.fallback {
-			// What seed 002 tells people to check when s_client shows the
-			// fallback certificate.
-			return withHint(err, "the server fell back to its default certificate: check that it loaded the keystore for "+rep.Name+" (path, file readable, password)")
-		}
+	if fallback != "" {
+		// What seed 002 tells people to check when s_client shows the
+		// fallback certificate.
+		return withHint(err, "the server fell back to its default certificate: check that it loaded the keystore for "+fallback+" (path, file readable, password)")
 	}
 	return err
 }
@@ -253,20 +252,11 @@ func loadClientCert(c *ucli.Context) (*tls.Certificate, error) {
 	return tc, nil
 }
 
-// probeSave is what --save did.
-type probeSave struct {
-	Store    string   `json:"store"`
-	Changed  bool     `json:"changed"`
-	Added    []string `json:"added"`
-	Present  []string `json:"already_present"`
-	NoneSent bool     `json:"no_ca_certificates,omitempty"`
-}
-
 // saveProbed imports the CA certificates the targets presented (each once)
 // into a truststore, as import does.
-func saveProbed(c *ucli.Context, path string, outs []probe.Outcome) (*probeSave, error) {
+func saveProbed(c *ucli.Context, path string, outs []probe.Outcome) (*render.ProbeSave, error) {
 	cas := probe.PresentedCAs(outs)
-	sv := &probeSave{Store: path, Added: []string{}, Present: []string{}}
+	sv := &render.ProbeSave{Store: path, Added: []string{}, Present: []string{}}
 	if len(cas) == 0 {
 		sv.NoneSent = true
 		return sv, nil

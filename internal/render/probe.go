@@ -1,21 +1,17 @@
-package cli
+package render
 
 import (
-	"fmt"
 	"io"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/chain"
 	"github.com/trustctl/trustctl/internal/probe"
-	"github.com/trustctl/trustctl/internal/render"
 )
 
-// probeReport is one target as probe prints it; its JSON field names are
-// stable.
-type probeReport struct {
+// ProbeReport is one target as probe shows it: what it presented and the
+// verdict internal/probe reached on it. Its JSON field names are stable.
+type ProbeReport struct {
 	Target     string `json:"target"`
 	Address    string `json:"address"`
 	ServerName string `json:"server_name,omitempty"`
@@ -29,31 +25,32 @@ type probeReport struct {
 	CipherSuite    string           `json:"cipher_suite,omitempty"`
 	ALPN           string           `json:"alpn,omitempty"`
 	Legacy         bool             `json:"legacy_handshake,omitempty"`
-	Chain          []probeCert      `json:"chain"`
-	Problems       []probeProblem   `json:"chain_problems"`
+	Chain          []ProbeCert      `json:"chain"`
+	Problems       []ProbeProblem   `json:"chain_problems"`
 	NameMatch      bool             `json:"name_match"`
 	NameError      string           `json:"name_error,omitempty"`
-	Fallback       *probeFallback   `json:"sni,omitempty"`
-	ClientAuth     *probeClientAuth `json:"client_auth,omitempty"`
-	OCSP           *probeOCSP       `json:"stapled_ocsp,omitempty"`
-	SCTs           []probeSCT       `json:"scts"`
+	Fallback       *ProbeFallback   `json:"sni,omitempty"`
+	ClientAuth     *ProbeClientAuth `json:"client_auth,omitempty"`
+	OCSP           *ProbeOCSP       `json:"stapled_ocsp,omitempty"`
+	SCTs           []ProbeSCT       `json:"scts"`
 	Weak           []string         `json:"weak"`
 	Verification   *chain.Result    `json:"verification,omitempty"`
-	Checks         []probeCheck     `json:"checks,omitempty"`
+	Checks         []ProbeCheck     `json:"checks,omitempty"`
 	ElapsedMS      int64            `json:"elapsed_ms"`
 	// Subject and DaysLeft are the leaf's, for the summary row.
 	Subject  string   `json:"subject,omitempty"`
 	DaysLeft *int     `json:"days_left,omitempty"`
 	OK       bool     `json:"ok"`
 	Failures []string `json:"failures,omitempty"`
-	fallback bool
-	result   *probe.Result
+	// reached is set when the target answered (a probe.Result, not an
+	// error): the text then says which name was sent.
+	reached bool
 }
 
-// probeCert is a certificate of the chain as sent: what show tells of a
+// ProbeCert is a certificate of the chain as sent: what show tells of a
 // certificate (a field that could not be read is null), and the SANs and
 // validity as the text shows them.
-type probeCert struct {
+type ProbeCert struct {
 	Index int `json:"index"`
 	certs.Details
 	KeyDesc  string   `json:"key_type,omitempty"`
@@ -61,33 +58,15 @@ type probeCert struct {
 	Validity string   `json:"validity,omitempty"`
 }
 
-// newProbeCert describes the certificate at index i of a chain.
-func newProbeCert(i int, c *certs.Cert, now time.Time) probeCert {
-	pc := probeCert{Index: i, Details: c.Details(now)}
-	if pc.Key != nil {
-		pc.KeyDesc = *pc.Key
-	}
-	for _, l := range []struct {
-		prefix string
-		names  []string
-	}{{"DNS:", pc.DNSNames}, {"IP:", pc.IPs}, {"email:", pc.Emails}, {"URI:", pc.URIs}} {
-		for _, n := range l.names {
-			pc.SANs = append(pc.SANs, l.prefix+n)
-		}
-	}
-	if pc.NotAfter != nil {
-		pc.Validity = render.Days(*pc.NotAfter, now)
-	}
-	return pc
-}
-
-type probeProblem struct {
+// ProbeProblem is a problem with the order or completeness of the chain.
+type ProbeProblem struct {
 	Kind    string `json:"kind"`
 	Index   int    `json:"index"`
 	Message string `json:"message"`
 }
 
-type probeFallback struct {
+// ProbeFallback compares the handshakes without SNI and with a random name.
+type ProbeFallback struct {
 	RandomName       string `json:"random_name"`
 	NoSNILeaf        string `json:"no_sni_leaf,omitempty"`
 	NoSNIError       string `json:"no_sni_error,omitempty"`
@@ -98,14 +77,17 @@ type probeFallback struct {
 	Verdict          string `json:"verdict"`
 }
 
-type probeClientAuth struct {
+// ProbeClientAuth is whether the server asked for a client certificate,
+// and what came of it.
+type ProbeClientAuth struct {
 	Requested   bool     `json:"requested"`
 	AcceptedCAs []string `json:"accepted_cas"`
 	Sent        bool     `json:"sent"`
 	Accepted    bool     `json:"accepted"`
 }
 
-type probeOCSP struct {
+// ProbeOCSP is a stapled OCSP response.
+type ProbeOCSP struct {
 	Status           string `json:"status"`
 	ProducedAt       string `json:"produced_at,omitempty"`
 	ThisUpdate       string `json:"this_update,omitempty"`
@@ -116,11 +98,48 @@ type probeOCSP struct {
 	Error            string `json:"error,omitempty"`
 }
 
-type probeSCT struct {
+// ProbeSCT is a signed certificate timestamp, embedded or sent.
+type ProbeSCT struct {
 	Source string `json:"source"`
 	LogID  string `json:"log_id,omitempty"`
 	Time   string `json:"time,omitempty"`
 	Error  string `json:"error,omitempty"`
+}
+
+// ProbeCheck is one expectation on a target and whether it held.
+type ProbeCheck struct {
+	What   string `json:"what"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// ProbeSave is what probe --save did to the truststore: the entries added
+// and those already present, as "ALIAS  SUBJECT".
+type ProbeSave struct {
+	Store    string   `json:"store"`
+	Changed  bool     `json:"changed"`
+	Added    []string `json:"added"`
+	Present  []string `json:"already_present"`
+	NoneSent bool     `json:"no_ca_certificates,omitempty"`
+}
+
+// ProbeDoc is probe's JSON document.
+type ProbeDoc struct {
+	Targets []ProbeReport `json:"targets"`
+	Saved   *ProbeSave    `json:"saved,omitempty"`
+	// Changed is there with --save, the one thing probe writes.
+	Changed *bool `json:"changed,omitempty"`
+	OK      bool  `json:"ok"`
+}
+
+// ProbeJSON writes probe's JSON document; ok is whether every target
+// passed, saved what --save did (nil without it).
+func ProbeJSON(w io.Writer, reps []ProbeReport, saved *ProbeSave, ok bool) error {
+	doc := ProbeDoc{Targets: reps, Saved: saved, OK: ok}
+	if saved != nil {
+		doc.Changed = &saved.Changed
+	}
+	return JSON(w, doc)
 }
 
 func errString(err error) string {
@@ -130,30 +149,29 @@ func errString(err error) string {
 	return err.Error()
 }
 
-// newProbeReport lays out what one target showed and the verdict
-// internal/probe reached on it.
-func newProbeReport(o probe.Outcome, v probe.Verdict, now time.Time) probeReport {
-	rep := probeReport{
+// NewProbeReport lays out what one target showed and the verdict
+// internal/probe reached on it; now is the clock for days left.
+func NewProbeReport(o probe.Outcome, v probe.Verdict, now time.Time) ProbeReport {
+	rep := ProbeReport{
 		Target:       o.Target.String(),
 		Address:      o.Target.Addr(),
-		Chain:        []probeCert{},
-		Problems:     []probeProblem{},
-		SCTs:         []probeSCT{},
+		Chain:        []ProbeCert{},
+		Problems:     []ProbeProblem{},
+		SCTs:         []ProbeSCT{},
 		Weak:         []string{},
 		Verification: v.Verification,
 		OK:           v.OK,
 		Failures:     v.Failures,
-		fallback:     v.Fallback,
 	}
 	for _, c := range v.Checks {
-		rep.Checks = append(rep.Checks, probeCheck{What: c.What, OK: c.OK, Detail: c.Detail})
+		rep.Checks = append(rep.Checks, ProbeCheck{What: c.What, OK: c.OK, Detail: c.Detail})
 	}
 	if o.Err != nil {
 		rep.Error = o.Err.Error()
 		return rep
 	}
 	r := o.Result
-	rep.result = r
+	rep.reached = true
 	rep.ServerName, rep.Name, rep.StartTLS = r.ServerName, r.Name, r.StartTLS
 	rep.HandshakeError = errString(r.HandshakeErr)
 	rep.Version, rep.CipherSuite, rep.ALPN, rep.Legacy = r.VersionName(), r.CipherSuiteName(), r.ALPN, r.Legacy
@@ -166,11 +184,11 @@ func newProbeReport(o probe.Outcome, v probe.Verdict, now time.Time) probeReport
 		rep.Subject, rep.DaysLeft = leaf.Subject(), rep.Chain[0].DaysLeft
 	}
 	for _, p := range r.Problems {
-		rep.Problems = append(rep.Problems, probeProblem{p.Kind, p.Index, p.Message})
+		rep.Problems = append(rep.Problems, ProbeProblem{p.Kind, p.Index, p.Message})
 	}
 	rep.NameMatch, rep.NameError = r.NameMatch, errString(r.NameErr)
 	if f := r.Fallback; f != nil {
-		pf := &probeFallback{RandomName: f.RandomName, NoSNIError: errString(f.NoSNIErr), RandomError: errString(f.RandomErr),
+		pf := &ProbeFallback{RandomName: f.RandomName, NoSNIError: errString(f.NoSNIErr), RandomError: errString(f.RandomErr),
 			SameAsDefault: f.SameAsDefault, DefaultPresented: f.DefaultPresented, Verdict: f.Verdict}
 		if f.NoSNILeaf != nil {
 			pf.NoSNILeaf = f.NoSNILeaf.Subject()
@@ -181,63 +199,38 @@ func newProbeReport(o probe.Outcome, v probe.Verdict, now time.Time) probeReport
 		rep.Fallback = pf
 	}
 	ca := r.ClientAuth
-	rep.ClientAuth = &probeClientAuth{Requested: ca.Requested, AcceptedCAs: ca.AcceptedCAs, Sent: ca.Sent, Accepted: ca.Accepted}
+	rep.ClientAuth = &ProbeClientAuth{Requested: ca.Requested, AcceptedCAs: ca.AcceptedCAs, Sent: ca.Sent, Accepted: ca.Accepted}
 	if rep.ClientAuth.AcceptedCAs == nil {
 		rep.ClientAuth.AcceptedCAs = []string{}
 	}
 	if s := r.OCSP; s != nil {
-		rep.OCSP = &probeOCSP{Status: s.Status, ProducedAt: render.RFC3339(s.ProducedAt), ThisUpdate: render.RFC3339(s.ThisUpdate),
-			NextUpdate: render.RFC3339(s.NextUpdate), RevokedAt: render.RFC3339(s.RevokedAt), SerialMatches: s.SerialMatches,
+		rep.OCSP = &ProbeOCSP{Status: s.Status, ProducedAt: RFC3339(s.ProducedAt), ThisUpdate: RFC3339(s.ThisUpdate),
+			NextUpdate: RFC3339(s.NextUpdate), RevokedAt: RFC3339(s.RevokedAt), SerialMatches: s.SerialMatches,
 			SignatureChecked: s.SignatureChecked, Error: errString(s.Err)}
 	}
 	for _, s := range r.SCTs {
-		rep.SCTs = append(rep.SCTs, probeSCT{Source: s.Source, LogID: s.LogID, Time: render.RFC3339(s.Time), Error: errString(s.Err)})
+		rep.SCTs = append(rep.SCTs, ProbeSCT{Source: s.Source, LogID: s.LogID, Time: RFC3339(s.Time), Error: errString(s.Err)})
 	}
 	rep.Weak = append(rep.Weak, r.Weak...)
 	return rep
 }
 
-type probeDoc struct {
-	Targets []probeReport `json:"targets"`
-	Saved   *probeSave    `json:"saved,omitempty"`
-	// Changed is there with --save, the one thing probe writes.
-	Changed *bool `json:"changed,omitempty"`
-	OK      bool  `json:"ok"`
-}
-
-func printProbeJSON(w io.Writer, reps []probeReport, saved *probeSave, ok bool) error {
-	doc := probeDoc{Targets: reps, Saved: saved, OK: ok}
-	if saved != nil {
-		doc.Changed = &saved.Changed
+// newProbeCert describes the certificate at index i of a chain.
+func newProbeCert(i int, c *certs.Cert, now time.Time) ProbeCert {
+	pc := ProbeCert{Index: i, Details: c.Details(now)}
+	if pc.Key != nil {
+		pc.KeyDesc = *pc.Key
 	}
-	return render.JSON(w, doc)
-}
-
-// printProbeSummary ends a probe of several targets with one row each:
-// target, verdict, the leaf's subject and days left, and why it failed.
-func printProbeSummary(w io.Writer, reps []probeReport, colour bool) error {
-	rows := make([][]string, 0, len(reps))
-	failed := 0
-	for _, rep := range reps {
-		verdict, days, reason := render.Colour(colour, render.Green, "ok"), "-", ""
-		if !rep.OK {
-			failed++
-			verdict = render.Colour(colour, render.Red, "FAILED")
-			reason = strings.Join(rep.Failures, "; ")
+	for _, l := range []struct {
+		prefix string
+		names  []string
+	}{{"DNS:", pc.DNSNames}, {"IP:", pc.IPs}, {"email:", pc.Emails}, {"URI:", pc.URIs}} {
+		for _, n := range l.names {
+			pc.SANs = append(pc.SANs, l.prefix+n)
 		}
-		if rep.DaysLeft != nil {
-			days = strconv.Itoa(*rep.DaysLeft)
-		}
-		subject := rep.Subject
-		if subject == "" {
-			subject = "-"
-		}
-		rows = append(rows, []string{rep.Target, verdict, days, subject, reason})
 	}
-	fmt.Fprintln(w)
-	if err := render.Table(w, []string{"TARGET", "RESULT", "DAYS", "SUBJECT", "REASON"}, rows); err != nil {
-		return err
+	if pc.NotAfter != nil {
+		pc.Validity = Days(*pc.NotAfter, now)
 	}
-	_, err := fmt.Fprintf(w, "%d targets: %d ok, %d failed\n", len(reps), len(reps)-failed, failed)
-	return err
+	return pc
 }

@@ -1,20 +1,27 @@
-package cli
+package render
 
 import (
+	"bufio"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
-	"time"
 
-	"github.com/trustctl/trustctl/internal/render"
+	"github.com/trustctl/trustctl/internal/chain"
 )
 
-func printProbeText(w io.Writer, reps []probeReport, saved *probeSave, now time.Time, colour bool) {
+// ProbeText writes what each target presented, a blank line between
+// targets, and then what --save did (saved is nil without it). tree draws
+// a verification result (verify's chain tree); it is indented under
+// "verification:". colour turns on ANSI colours.
+func ProbeText(w io.Writer, reps []ProbeReport, saved *ProbeSave, colour bool, tree func(io.Writer, *chain.Result, bool)) error {
+	bw := bufio.NewWriter(w)
+	w = bw
 	for i, rep := range reps {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		printProbeOne(w, rep, colour)
+		probeOne(w, rep, colour, tree)
 	}
 	if saved != nil {
 		fmt.Fprintln(w)
@@ -28,12 +35,14 @@ func printProbeText(w io.Writer, reps []probeReport, saved *probeSave, now time.
 			fmt.Fprintf(w, "present   %s\n", a)
 		}
 		if !saved.NoneSent {
-			fmt.Fprintf(w, "%s: %d added, %d already present%s\n", saved.Store, len(saved.Added), len(saved.Present), render.Unchanged(saved.Changed))
+			fmt.Fprintf(w, "%s: %d added, %d already present%s\n", saved.Store, len(saved.Added), len(saved.Present), Unchanged(saved.Changed))
 		}
 	}
+	return bw.Flush()
 }
 
-func printProbeOne(w io.Writer, rep probeReport, colour bool) {
+// probeOne writes one target.
+func probeOne(w io.Writer, rep ProbeReport, colour bool, tree func(io.Writer, *chain.Result, bool)) {
 	head := rep.Target
 	if rep.Address != rep.Target {
 		head += " (" + rep.Address + ")"
@@ -42,7 +51,7 @@ func printProbeOne(w io.Writer, rep probeReport, colour bool) {
 	if rep.StartTLS != "" {
 		via = append(via, "STARTTLS "+rep.StartTLS)
 	}
-	if rep.result != nil {
+	if rep.reached {
 		if rep.ServerName != "" {
 			via = append(via, "SNI "+rep.ServerName)
 		} else {
@@ -52,9 +61,9 @@ func printProbeOne(w io.Writer, rep probeReport, colour bool) {
 	if len(via) > 0 {
 		head += " [" + strings.Join(via, ", ") + "]"
 	}
-	fmt.Fprintln(w, render.Colour(colour, render.Bold, head))
+	fmt.Fprintln(w, Colour(colour, Bold, head))
 	if rep.Error != "" {
-		fmt.Fprintf(w, "  %s %s\n", render.Colour(colour, render.Red, "error:"), rep.Error)
+		fmt.Fprintf(w, "  %s %s\n", Colour(colour, Red, "error:"), rep.Error)
 		return
 	}
 	if rep.Version != "" {
@@ -68,28 +77,28 @@ func printProbeOne(w io.Writer, rep probeReport, colour bool) {
 		fmt.Fprintf(w, "  %s\n", line)
 	}
 	if rep.HandshakeError != "" {
-		fmt.Fprintf(w, "  %s %s\n", render.Colour(colour, render.Red, "handshake failed:"), rep.HandshakeError)
+		fmt.Fprintf(w, "  %s %s\n", Colour(colour, Red, "handshake failed:"), rep.HandshakeError)
 	}
 	if len(rep.Chain) > 0 {
 		fmt.Fprintf(w, "  chain as sent (%d):\n", len(rep.Chain))
 	}
 	for _, c := range rep.Chain {
-		fmt.Fprintf(w, "   #%d %s\n", c.Index, render.OrUnknown(c.Subject))
+		fmt.Fprintf(w, "   #%d %s\n", c.Index, OrUnknown(c.Subject))
 		row := func(k, v string) {
 			if v != "" {
 				fmt.Fprintf(w, "      %-9s %s\n", k, v)
 			}
 		}
-		row("issuer", render.OrUnknown(c.Issuer))
+		row("issuer", OrUnknown(c.Issuer))
 		row("SANs", strings.Join(c.SANs, ", "))
 		if c.NotAfter != nil {
 			nb := "unknown"
 			if c.NotBefore != nil {
-				nb = render.Date(*c.NotBefore)
+				nb = Date(*c.NotBefore)
 			}
-			valid := nb + " to " + render.Date(*c.NotAfter) + " (" + c.Validity + ")"
+			valid := nb + " to " + Date(*c.NotAfter) + " (" + c.Validity + ")"
 			if *c.DaysLeft < 0 {
-				valid = render.Colour(colour, render.Red, valid)
+				valid = Colour(colour, Red, valid)
 			}
 			row("valid", valid)
 		}
@@ -104,19 +113,19 @@ func printProbeOne(w io.Writer, rep probeReport, colour bool) {
 		}
 	}
 	for _, p := range rep.Problems {
-		fmt.Fprintf(w, "  %s %s\n", render.Colour(colour, render.Yellow, "chain:"), p.Message)
+		fmt.Fprintf(w, "  %s %s\n", Colour(colour, Yellow, "chain:"), p.Message)
 	}
 	if len(rep.Chain) > 0 && rep.Name != "" {
 		if rep.NameMatch {
 			fmt.Fprintf(w, "  name: the leaf is valid for %s\n", rep.Name)
 		} else {
-			fmt.Fprintf(w, "  name: %s\n", render.Colour(colour, render.Red, "the leaf is NOT valid for "+rep.Name+" ("+rep.NameError+")"))
+			fmt.Fprintf(w, "  name: %s\n", Colour(colour, Red, "the leaf is NOT valid for "+rep.Name+" ("+rep.NameError+")"))
 		}
 	}
 	if f := rep.Fallback; f != nil {
 		v := f.Verdict
 		if f.DefaultPresented {
-			v = render.Colour(colour, render.Red, v)
+			v = Colour(colour, Red, v)
 		}
 		fmt.Fprintf(w, "  SNI: %s\n", v)
 	}
@@ -174,12 +183,12 @@ func printProbeOne(w io.Writer, rep probeReport, colour bool) {
 		}
 	}
 	for _, wk := range rep.Weak {
-		fmt.Fprintf(w, "  %s %s\n", render.Colour(colour, render.Yellow, "weak:"), wk)
+		fmt.Fprintf(w, "  %s %s\n", Colour(colour, Yellow, "weak:"), wk)
 	}
 	if rep.Verification != nil {
 		fmt.Fprintln(w, "  verification:")
 		var b strings.Builder
-		renderChain(&b, rep.Verification, colour)
+		tree(&b, rep.Verification, colour)
 		for _, line := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
 			fmt.Fprintf(w, "    %s\n", line)
 		}
@@ -188,18 +197,47 @@ func printProbeOne(w io.Writer, rep probeReport, colour bool) {
 		if c.What == "verification" && rep.Verification != nil {
 			continue
 		}
-		mark := render.Colour(colour, render.Green, "ok")
+		mark := Colour(colour, Green, "ok")
 		if !c.OK {
-			mark = render.Colour(colour, render.Red, "FAILED")
+			mark = Colour(colour, Red, "FAILED")
 		}
 		fmt.Fprintf(w, "  expect %s: %s (%s)\n", c.What, mark, c.Detail)
 	}
 	if rep.OK {
-		fmt.Fprintf(w, "  result: %s\n", render.Colour(colour, render.Green, "ok"))
+		fmt.Fprintf(w, "  result: %s\n", Colour(colour, Green, "ok"))
 	} else {
-		fmt.Fprintf(w, "  result: %s\n", render.Colour(colour, render.Red, "FAILED"))
+		fmt.Fprintf(w, "  result: %s\n", Colour(colour, Red, "FAILED"))
 		for _, f := range rep.Failures {
 			fmt.Fprintf(w, "    - %s\n", f)
 		}
 	}
+}
+
+// ProbeSummary ends a probe of several targets with one row each:
+// target, verdict, the leaf's subject and days left, and why it failed.
+func ProbeSummary(w io.Writer, reps []ProbeReport, colour bool) error {
+	rows := make([][]string, 0, len(reps))
+	failed := 0
+	for _, rep := range reps {
+		verdict, days, reason := Colour(colour, Green, "ok"), "-", ""
+		if !rep.OK {
+			failed++
+			verdict = Colour(colour, Red, "FAILED")
+			reason = strings.Join(rep.Failures, "; ")
+		}
+		if rep.DaysLeft != nil {
+			days = strconv.Itoa(*rep.DaysLeft)
+		}
+		subject := rep.Subject
+		if subject == "" {
+			subject = "-"
+		}
+		rows = append(rows, []string{rep.Target, verdict, days, subject, reason})
+	}
+	fmt.Fprintln(w)
+	if err := Table(w, []string{"TARGET", "RESULT", "DAYS", "SUBJECT", "REASON"}, rows); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%d targets: %d ok, %d failed\n", len(reps), len(reps)-failed, failed)
+	return err
 }
