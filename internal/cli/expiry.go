@@ -4,12 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/certs"
@@ -241,83 +238,4 @@ func printExpiry(env *Env, rep *expiry.Report) error {
 		line([4]string{days, render.Date(ct.NotAfter), ct.Subject, ct.Origin})
 	}
 	return w.Flush()
-}
-
-// startTLSFlag reads --starttls, refusing a protocol probe does not speak.
-func startTLSFlag(c *ucli.Context) (string, error) {
-	st := strings.ToLower(c.String("starttls"))
-	if st != "" && !slices.Contains(probe.StartTLSProtocols(), st) {
-		return "", usageErrorf("--starttls: unknown protocol %q (want one of %s)", st, strings.Join(probe.StartTLSProtocols(), ", "))
-	}
-	return st, nil
-}
-
-// parseTimeout reads 10s, 1m, 500ms or a bare number of seconds.
-func parseTimeout(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if n, err := strconv.Atoi(s); err == nil {
-		if n <= 0 {
-			return 0, fmt.Errorf("must be positive")
-		}
-		return time.Duration(n) * time.Second, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("bad duration %q: use 10s, 1m or 500ms", s)
-	}
-	return d, nil
-}
-
-// readTargetsFile reads --targets-file: "HOST:PORT [SERVERNAME]" a line,
-// blank lines and # comments allowed.
-func readTargetsFile(p string) ([]probe.Target, error) {
-	data, err := safefile.Read(p, safefile.MaxSize)
-	if err != nil {
-		return nil, fmt.Errorf("--targets-file: %w", err)
-	}
-	ts, err := probe.ParseTargets(bytes.NewReader(data))
-	if err != nil {
-		return nil, usageErrorf("--targets-file %s: %v", p, err)
-	}
-	return ts, nil
-}
-
-// progressDelay is how long work runs before a progress bar appears: a
-// run that ends sooner shows none.
-var progressDelay = time.Second
-
-// progress is a progress bar on stderr, drawn by progressbar/v3 only on a
-// terminal, only when the output is for people, and only once the work
-// has taken progressDelay. Its update is called from one goroutine.
-type progress struct {
-	env   *Env
-	on    bool
-	what  string
-	start time.Time
-	bar   *progressbar.ProgressBar
-}
-
-func newProgress(env *Env, forPeople bool, what string) *progress {
-	return &progress{env: env, on: forPeople && env.StderrTTY, what: what, start: time.Now()}
-}
-
-func (p *progress) update(done, total int) {
-	if !p.on || total < 2 {
-		return
-	}
-	if p.bar == nil {
-		if time.Since(p.start) < progressDelay {
-			return
-		}
-		p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(p.env.Stderr), progressbar.OptionSetDescription(p.what),
-			progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish(),
-			progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionSetWidth(30))
-	}
-	_ = p.bar.Set(done)
-}
-
-func (p *progress) finish() {
-	if p.bar != nil {
-		_ = p.bar.Finish()
-	}
 }
