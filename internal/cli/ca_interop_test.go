@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/testpki"
 )
 
@@ -380,7 +381,7 @@ func TestExpiry(t *testing.T) {
 		}
 	}
 	code, out, _ = caRun(t, env, "expiry", caDir, "--within", "60d", "--json")
-	var doc expiryDoc
+	var doc render.ExpiryDoc
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatal(err)
 	}
