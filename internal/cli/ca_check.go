@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"fmt"
-
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/ca"
@@ -47,24 +45,12 @@ func runCACheck(c *ucli.Context) error {
 		return caError(err)
 	}
 	if c.Bool("json") {
-		doc := struct {
-			OK bool `json:"ok"`
-			*ca.Report
-		}{rep.OK(), rep}
-		if err := render.JSON(env.Stdout, doc); err != nil {
-			return err
-		}
+		err = render.CACheckJSON(env.Stdout, rep)
 	} else {
-		for _, f := range rep.Findings {
-			verdict := "ok"
-			switch {
-			case f.Skipped:
-				verdict = "skipped"
-			case !f.OK:
-				verdict = "FAILED"
-			}
-			fmt.Fprintf(env.Stdout, "%-12s %-8s %s\n", f.Check, verdict, f.Detail)
-		}
+		err = render.CACheck(env.Stdout, rep)
+	}
+	if err != nil {
+		return err
 	}
 	if !rep.OK() {
 		return checkFailed("")

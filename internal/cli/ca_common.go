@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"io"
 	"math/big"
-	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/ca"
-	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/secret"
 	"github.com/trustctl/trustctl/internal/source"
 )
@@ -113,29 +111,5 @@ func readFirstCert(path string) (*x509.Certificate, error) {
 func warn(w io.Writer, warnings []string) {
 	for _, s := range warnings {
 		fmt.Fprintf(w, "trustctl: warning: %s\n", s)
-	}
-}
-
-// caCertDoc describes a certificate in the JSON of the ca commands.
-type caCertDoc struct {
-	Serial    string `json:"serial"`
-	Subject   string `json:"subject"`
-	Issuer    string `json:"issuer"`
-	NotBefore string `json:"not_before"`
-	NotAfter  string `json:"not_after"`
-	SHA1      string `json:"sha1"`
-	SHA256    string `json:"sha256"`
-}
-
-func caCertJSON(cert *x509.Certificate) *caCertDoc {
-	pc := certs.FromX509(cert)
-	return &caCertDoc{
-		Serial:    certs.SerialHex(cert.SerialNumber),
-		Subject:   pc.Subject(),
-		Issuer:    pc.Issuer(),
-		NotBefore: cert.NotBefore.UTC().Format(time.RFC3339),
-		NotAfter:  cert.NotAfter.UTC().Format(time.RFC3339),
-		SHA1:      pc.SHA1Hex(),
-		SHA256:    pc.SHA256Hex(),
 	}
 }

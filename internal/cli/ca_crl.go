@@ -1,9 +1,6 @@
 package cli
 
 import (
-	"fmt"
-	"time"
-
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/ca"
@@ -38,17 +35,6 @@ EXIT CODES:
 	}
 }
 
-// caCRLDoc is the JSON of ca crl.
-type caCRLDoc struct {
-	Changed    bool   `json:"changed"`
-	Number     string `json:"crl_number"`
-	Revoked    int    `json:"revoked"`
-	ThisUpdate string `json:"this_update"`
-	NextUpdate string `json:"next_update"`
-	Out        string `json:"out,omitempty"`
-	PEM        string `json:"pem,omitempty"`
-}
-
 func runCACRL(c *ucli.Context) error {
 	dir, err := caDirArg(c, 1, 1, "DIR --out FILE [--days N]")
 	if err != nil {
@@ -81,17 +67,11 @@ func runCACRL(c *ucli.Context) error {
 	if err != nil {
 		return caError(err)
 	}
-	doc := caCRLDoc{Changed: true, Number: res.CRL.Number.String(), Revoked: len(res.CRL.RevokedCertificateEntries),
-		ThisUpdate: res.CRL.ThisUpdate.UTC().Format(time.RFC3339), NextUpdate: res.CRL.NextUpdate.UTC().Format(time.RFC3339), Out: o.Out}
 	if c.Bool("json") {
-		if o.Out == "" {
-			doc.PEM = string(res.Data)
-		}
-		return render.JSON(env.Stdout, doc)
+		return render.CACRLJSON(env.Stdout, res, o.Out)
 	}
 	if o.Out == "" {
 		return nil
 	}
-	fmt.Fprintf(env.Stdout, "wrote CRL number %s with %d revoked certificate(s) to %s, next update %s\n", doc.Number, doc.Revoked, o.Out, res.CRL.NextUpdate.UTC().Format("2006-01-02 15:04 MST"))
-	return nil
+	return render.CACRL(env.Stdout, res, o.Out)
 }

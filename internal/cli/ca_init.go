@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -73,16 +72,6 @@ EXIT CODES:
 	}
 }
 
-// caInitDoc is the JSON of ca init.
-type caInitDoc struct {
-	Changed  bool       `json:"changed"`
-	Action   string     `json:"action"` // created, replaced, completed, csr
-	Dir      string     `json:"dir"`
-	Replaced string     `json:"replaced,omitempty"`
-	CSR      string     `json:"csr,omitempty"`
-	CA       *caCertDoc `json:"ca,omitempty"`
-}
-
 func runCAInit(c *ucli.Context) error {
 	dir, err := caDirArg(c, 1, 1, "DIR --subject DN")
 	if err != nil {
@@ -96,7 +85,7 @@ func runCAInit(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	doc := caInitDoc{Changed: true, Dir: dir}
+	doc := render.CAInitDoc{Changed: true, Dir: dir}
 	var a *ca.CA
 	switch {
 	case c.IsSet("cert"):
@@ -133,32 +122,13 @@ func runCAInit(c *ucli.Context) error {
 		}
 	}
 	if a.Cert != nil {
-		doc.CA = caCertJSON(a.Cert)
+		doc.CA = render.NewCACertDoc(a.Cert)
 	}
 	env := envOf(c)
 	if c.Bool("json") {
 		return render.JSON(env.Stdout, doc)
 	}
-	w := env.Stdout
-	switch doc.Action {
-	case "csr":
-		fmt.Fprintf(w, "wrote %s and %s\n", filepath.Join(dir, ca.KeyFile), doc.CSR)
-		fmt.Fprintf(w, "next: have the parent sign it (trustctl ca sign PARENT %s --profile intermediate --out signed.crt),\n      then: trustctl ca init %s --cert signed.crt\n", doc.CSR, dir)
-		return nil
-	case "completed":
-		if !doc.Changed {
-			fmt.Fprintf(w, "CA %s in %s is complete with that certificate already: nothing changed\n", doc.CA.Subject, dir)
-			return nil
-		}
-		fmt.Fprintf(w, "completed CA %s in %s\nissuer   %s\nSHA-256  %s\n", doc.CA.Subject, dir, doc.CA.Issuer, doc.CA.SHA256)
-		return nil
-	}
-	fmt.Fprintf(w, "created CA %s in %s\n", doc.CA.Subject, dir)
-	if doc.Replaced != "" {
-		fmt.Fprintf(w, "replaced %s (its serial counter and records are kept)\n", doc.Replaced)
-	}
-	fmt.Fprintf(w, "valid    %s to %s\nSHA-1    %s\nSHA-256  %s\n", doc.CA.NotBefore[:10], doc.CA.NotAfter[:10], doc.CA.SHA1, doc.CA.SHA256)
-	return nil
+	return render.CAInit(env.Stdout, doc, filepath.Join(dir, ca.KeyFile))
 }
 
 // caInitOptions checks the flag combinations, before anything is read or

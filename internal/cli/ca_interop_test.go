@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/testpki"
 )
 
@@ -253,7 +254,7 @@ func TestCAReinitKeepsSerials(t *testing.T) {
 		t.Fatalf("serial %s issued twice", serials[0])
 	}
 	out := caMustRun(t, env, "ca", "list", caDir, "--json")
-	var doc caListDoc
+	var doc render.CAListDoc
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +274,7 @@ func TestOCSPServeOpenSSL(t *testing.T) {
 	os.WriteFile(csr, caTestCSR(t, "www.example.com", false), 0o644)
 	caMustRun(t, env, "ca", "sign", caDir, csr, "--out", filepath.Join(dir, "www.crt"), "--key-password", "pw")
 	out := caMustRun(t, env, "ca", "list", caDir, "--json")
-	var doc caListDoc
+	var doc render.CAListDoc
 	json.Unmarshal([]byte(out), &doc)
 	serial := doc.Issued[0].Serial
 
@@ -380,7 +381,7 @@ func TestExpiry(t *testing.T) {
 		}
 	}
 	code, out, _ = caRun(t, env, "expiry", caDir, "--within", "60d", "--json")
-	var doc expiryDoc
+	var doc render.ExpiryDoc
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatal(err)
 	}
@@ -396,7 +397,7 @@ func TestExpiry(t *testing.T) {
 
 func caSerialOf(t *testing.T, env *Env, caDir string, i int) string {
 	t.Helper()
-	var doc caListDoc
+	var doc render.CAListDoc
 	if err := json.Unmarshal([]byte(caMustRun(t, env, "ca", "list", caDir, "--json")), &doc); err != nil {
 		t.Fatal(err)
 	}
@@ -440,7 +441,7 @@ func TestOCSPServeJava(t *testing.T) {
 	leaf := filepath.Join(dir, "www.crt")
 	caMustRun(t, env, "ca", "sign", caDir, csr, "--out", leaf)
 	out := caMustRun(t, env, "ca", "list", caDir, "--json")
-	var doc caListDoc
+	var doc render.CAListDoc
 	json.Unmarshal([]byte(out), &doc)
 
 	ctx, cancel := context.WithCancel(context.Background())

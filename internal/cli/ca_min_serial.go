@@ -1,11 +1,8 @@
 package cli
 
 import (
-	"fmt"
-
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/render"
 )
 
@@ -29,14 +26,6 @@ EXIT CODES:
 	}
 }
 
-// caMinSerialDoc is the JSON of ca min-serial.
-type caMinSerialDoc struct {
-	Changed       bool   `json:"changed"`
-	MinSerial     string `json:"min_serial"`
-	Below         int    `json:"below"`
-	CounterRaised bool   `json:"counter_raised"`
-}
-
 func runCAMinSerial(c *ucli.Context) error {
 	if err := needArgs(c, 2, 2, "DIR SERIAL"); err != nil {
 		return err
@@ -54,17 +43,8 @@ func runCAMinSerial(c *ucli.Context) error {
 	if err != nil {
 		return caError(err)
 	}
-	doc := caMinSerialDoc{Changed: ch.Changed, MinSerial: certs.SerialHex(serial), Below: ch.Below, CounterRaised: ch.CounterRaised}
 	if c.Bool("json") {
-		return render.JSON(env.Stdout, doc)
+		return render.CAMinSerialJSON(env.Stdout, ch, serial)
 	}
-	if !ch.Changed {
-		fmt.Fprintf(env.Stdout, "the minimum serial is %s already: nothing changed\n", doc.MinSerial)
-		return nil
-	}
-	fmt.Fprintf(env.Stdout, "minimum serial set to %s: %d certificate(s) below it now count as revoked\n", doc.MinSerial, doc.Below)
-	if ch.CounterRaised {
-		fmt.Fprintf(env.Stdout, "the serial counter moved up to %s\n", doc.MinSerial)
-	}
-	return nil
+	return render.CAMinSerial(env.Stdout, ch, serial)
 }

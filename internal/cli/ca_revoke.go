@@ -1,13 +1,9 @@
 package cli
 
 import (
-	"fmt"
-	"time"
-
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/ca"
-	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/render"
 )
 
@@ -34,15 +30,6 @@ EXIT CODES:
 	}
 }
 
-// caRevokeDoc is the JSON of ca revoke.
-type caRevokeDoc struct {
-	Changed   bool   `json:"changed"`
-	Serial    string `json:"serial"`
-	Subject   string `json:"subject"`
-	Reason    string `json:"reason"`
-	RevokedAt string `json:"revoked_at"`
-}
-
 func runCARevoke(c *ucli.Context) error {
 	if err := needArgs(c, 2, 2, "DIR SERIAL [--reason R]"); err != nil {
 		return err
@@ -64,15 +51,8 @@ func runCARevoke(c *ucli.Context) error {
 	if err != nil {
 		return withHint(caError(err), "trustctl ca list "+c.Args().Get(0)+" shows the serials it issued")
 	}
-	doc := caRevokeDoc{Changed: r.Changed, Serial: certs.SerialHex(r.Serial.Int), Subject: r.Subject, Reason: r.Reason, RevokedAt: r.RevokedAt.UTC().Format(time.RFC3339)}
 	if c.Bool("json") {
-		return render.JSON(env.Stdout, doc)
+		return render.CARevokeJSON(env.Stdout, r)
 	}
-	when := r.RevokedAt.UTC().Format("2006-01-02 15:04:05 MST")
-	if !r.Changed {
-		fmt.Fprintf(env.Stdout, "serial %s (%s) was revoked already, reason %s, at %s: nothing changed\n", doc.Serial, doc.Subject, doc.Reason, when)
-		return nil
-	}
-	fmt.Fprintf(env.Stdout, "revoked serial %s (%s), reason %s, at %s\n", doc.Serial, doc.Subject, doc.Reason, when)
-	return nil
+	return render.CARevoke(env.Stdout, r)
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -62,18 +61,6 @@ EXIT CODES:
 	}
 }
 
-// caSignDoc is the JSON of ca sign.
-type caSignDoc struct {
-	Changed bool   `json:"changed"`
-	Profile string `json:"profile"`
-	*caCertDoc
-	Out      string   `json:"out,omitempty"`
-	File     string   `json:"file"`
-	Capped   bool     `json:"capped"`
-	Warnings []string `json:"warnings"`
-	PEM      string   `json:"pem,omitempty"`
-}
-
 func runCASign(c *ucli.Context) error {
 	if err := needArgs(c, 2, 2, "DIR CSR --out FILE [--profile P]"); err != nil {
 		return err
@@ -113,28 +100,12 @@ func runCASign(c *ucli.Context) error {
 		return caError(err)
 	}
 	warn(env.Stderr, iss.Warnings)
-	doc := caSignDoc{Changed: true, Profile: o.Profile, caCertDoc: caCertJSON(iss.Cert), Out: o.Out,
-		File: iss.Record.File, Capped: iss.Capped, Warnings: iss.Warnings}
 	if c.Bool("json") {
-		if o.Out == "" {
-			doc.PEM = string(iss.PEM)
-		}
-		if doc.Warnings == nil {
-			doc.Warnings = []string{}
-		}
-		return render.JSON(env.Stdout, doc)
+		return render.CASignJSON(env.Stdout, iss, o.Profile, o.Out)
 	}
 	msg := env.Stdout
 	if o.Out == "" {
 		msg = env.Stderr
 	}
-	fmt.Fprintf(msg, "issued serial %s to %s (%s), valid until %s\n", doc.Serial, doc.Subject, o.Profile, iss.Cert.NotAfter.UTC().Format("2006-01-02 15:04 MST"))
-	if iss.Capped {
-		fmt.Fprintf(msg, "note: validity shortened to end with the CA certificate\n")
-	}
-	if o.Out != "" {
-		fmt.Fprintf(msg, "wrote %s\n", o.Out)
-	}
-	fmt.Fprintf(msg, "SHA-256 %s\n", doc.SHA256)
-	return nil
+	return render.CASign(msg, iss, o.Profile, o.Out)
 }

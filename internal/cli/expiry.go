@@ -1,18 +1,11 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
-	"slices"
-	"strconv"
-	"strings"
-	"time"
 
-	"github.com/schollz/progressbar/v3"
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/expiry"
 	"github.com/trustctl/trustctl/internal/probe"
 	"github.com/trustctl/trustctl/internal/render"
@@ -69,34 +62,6 @@ EXIT CODES:
 		}, secretFlags(pwStore, "password of the stores among the sources")...),
 		Action: runExpiry,
 	}
-}
-
-type expiryItem struct {
-	Origin    string `json:"origin"`
-	Subject   string `json:"subject"`
-	Issuer    string `json:"issuer"`
-	Serial    string `json:"serial"`
-	NotBefore string `json:"not_before"`
-	NotAfter  string `json:"not_after"`
-	DaysLeft  int    `json:"days_left"`
-	SHA256    string `json:"sha256"`
-	Expiring  bool   `json:"expiring,omitempty"`
-}
-
-type expiryUnreadable struct {
-	Source string `json:"source"`
-	Error  string `json:"error"`
-}
-
-type expiryDoc struct {
-	Within       string             `json:"within,omitempty"`
-	Certificates []expiryItem       `json:"certificates"`
-	Unreadable   []expiryUnreadable `json:"unreadable"`
-	Expiring     int                `json:"expiring"`
-	Files        int                `json:"files_read"`
-	Endpoints    int                `json:"endpoints"`
-	Notes        []string           `json:"notes,omitempty"`
-	OK           bool               `json:"ok"`
 }
 
 func runExpiry(c *ucli.Context) error {
@@ -158,14 +123,14 @@ func runExpiry(c *ucli.Context) error {
 	}
 	switch {
 	case c.Bool("json"):
-		if err := render.JSON(env.Stdout, expiryJSON(rep, c.String("within"))); err != nil {
+		if err := render.ExpiryJSON(env.Stdout, rep, c.String("within")); err != nil {
 			return err
 		}
 	case metrics != "-":
 		for _, n := range rep.Notes {
 			fmt.Fprintf(env.Stderr, "trustctl: note: %s\n", n)
 		}
-		if err := printExpiry(env, rep); err != nil {
+		if err := render.Expiry(env.Stdout, rep, env.colour()); err != nil {
 			return err
 		}
 	}
@@ -173,151 +138,4 @@ func runExpiry(c *ucli.Context) error {
 		return checkFailed("%s", rep.Summary(c.String("within")))
 	}
 	return nil
-}
-
-func expiryJSON(rep *expiry.Report, within string) expiryDoc {
-	doc := expiryDoc{Within: within, Certificates: []expiryItem{}, Unreadable: []expiryUnreadable{}, Expiring: rep.Expiring,
-		Files: rep.Files, Endpoints: rep.Endpoints, Notes: rep.Notes, OK: !rep.Failed()}
-	for _, ct := range rep.Certs {
-		doc.Certificates = append(doc.Certificates, expiryItem{
-			Origin: ct.Origin, Subject: ct.Subject, Issuer: ct.Issuer, Serial: certs.SerialHex(ct.Serial),
-			NotBefore: ct.NotBefore.UTC().Format(time.RFC3339), NotAfter: ct.NotAfter.UTC().Format(time.RFC3339),
-			DaysLeft: ct.DaysLeft, SHA256: certs.Fingerprint(ct.SHA256[:]), Expiring: ct.Expiring,
-		})
-	}
-	for _, u := range rep.Unreadable {
-		doc.Unreadable = append(doc.Unreadable, expiryUnreadable{Source: u.Source, Error: u.Reason()})
-	}
-	return doc
-}
-
-// printExpiry draws the table: the sources that could not be read first
-// (they need a look before anything else), then the certificates, soonest
-// first. It is render.Table's table, written a line at a time from the
-// report: a report of tens of thousands of certificates built first into
-// rows of cells and then into one string would be held three times over.
-func printExpiry(env *Env, rep *expiry.Report) error {
-	if len(rep.Unreadable) == 0 && len(rep.Certs) == 0 {
-		_, err := fmt.Fprintln(env.Stdout, "no certificates found")
-		return err
-	}
-	colour := env.colour()
-	unreadable := render.Colour(colour, render.Red, "unreadable")
-	// The widths of the padded columns: DAYS, NOT AFTER, SUBJECT.
-	widths := [3]int{len("DAYS"), len("NOT AFTER"), len("SUBJECT")}
-	if len(rep.Unreadable) > 0 {
-		widths[1] = max(widths[1], render.VisibleLen(unreadable))
-	}
-	for _, u := range rep.Unreadable {
-		widths[2] = max(widths[2], render.VisibleLen(u.Reason()))
-	}
-	var num []byte
-	for _, ct := range rep.Certs {
-		num = strconv.AppendInt(num[:0], int64(ct.DaysLeft), 10)
-		widths[0] = max(widths[0], len(num))
-		widths[1] = max(widths[1], len(render.Date(ct.NotAfter)))
-		widths[2] = max(widths[2], render.VisibleLen(ct.Subject))
-	}
-	w := bufio.NewWriterSize(env.Stdout, 64<<10)
-	line := func(cells [4]string) {
-		for i, c := range cells[:3] {
-			w.WriteString(c)
-			for range widths[i] - render.VisibleLen(c) + 2 {
-				w.WriteByte(' ')
-			}
-		}
-		w.WriteString(cells[3])
-		w.WriteByte('\n')
-	}
-	line([4]string{"DAYS", "NOT AFTER", "SUBJECT", "SOURCE"})
-	for _, u := range rep.Unreadable {
-		line([4]string{"-", unreadable, u.Reason(), u.Source})
-	}
-	for _, ct := range rep.Certs {
-		days := strconv.Itoa(ct.DaysLeft)
-		if ct.Expiring {
-			days = render.Colour(colour, render.Red, days)
-		}
-		line([4]string{days, render.Date(ct.NotAfter), ct.Subject, ct.Origin})
-	}
-	return w.Flush()
-}
-
-// startTLSFlag reads --starttls, refusing a protocol probe does not speak.
-func startTLSFlag(c *ucli.Context) (string, error) {
-	st := strings.ToLower(c.String("starttls"))
-	if st != "" && !slices.Contains(probe.StartTLSProtocols(), st) {
-		return "", usageErrorf("--starttls: unknown protocol %q (want one of %s)", st, strings.Join(probe.StartTLSProtocols(), ", "))
-	}
-	return st, nil
-}
-
-// parseTimeout reads 10s, 1m, 500ms or a bare number of seconds.
-func parseTimeout(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if n, err := strconv.Atoi(s); err == nil {
-		if n <= 0 {
-			return 0, fmt.Errorf("must be positive")
-		}
-		return time.Duration(n) * time.Second, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("bad duration %q: use 10s, 1m or 500ms", s)
-	}
-	return d, nil
-}
-
-// readTargetsFile reads --targets-file: "HOST:PORT [SERVERNAME]" a line,
-// blank lines and # comments allowed.
-func readTargetsFile(p string) ([]probe.Target, error) {
-	data, err := safefile.Read(p, safefile.MaxSize)
-	if err != nil {
-		return nil, fmt.Errorf("--targets-file: %w", err)
-	}
-	ts, err := probe.ParseTargets(bytes.NewReader(data))
-	if err != nil {
-		return nil, usageErrorf("--targets-file %s: %v", p, err)
-	}
-	return ts, nil
-}
-
-// progressDelay is how long work runs before a progress bar appears: a
-// run that ends sooner shows none.
-var progressDelay = time.Second
-
-// progress is a progress bar on stderr, drawn by progressbar/v3 only on a
-// terminal, only when the output is for people, and only once the work
-// has taken progressDelay. Its update is called from one goroutine.
-type progress struct {
-	env   *Env
-	on    bool
-	what  string
-	start time.Time
-	bar   *progressbar.ProgressBar
-}
-
-func newProgress(env *Env, forPeople bool, what string) *progress {
-	return &progress{env: env, on: forPeople && env.StderrTTY, what: what, start: time.Now()}
-}
-
-func (p *progress) update(done, total int) {
-	if !p.on || total < 2 {
-		return
-	}
-	if p.bar == nil {
-		if time.Since(p.start) < progressDelay {
-			return
-		}
-		p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(p.env.Stderr), progressbar.OptionSetDescription(p.what),
-			progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish(),
-			progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionSetWidth(30))
-	}
-	_ = p.bar.Set(done)
-}
-
-func (p *progress) finish() {
-	if p.bar != nil {
-		_ = p.bar.Finish()
-	}
 }

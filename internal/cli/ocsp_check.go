@@ -1,19 +1,15 @@
 package cli
 
 import (
-	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
-	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/dn"
 	"github.com/trustctl/trustctl/internal/ocsp"
+	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/source"
 )
 
@@ -98,17 +94,18 @@ func runOCSPCheck(c *ucli.Context) error {
 		return ocspCheckError(err)
 	}
 	if c.Bool("json") {
-		if err := printOCSPJSON(env.Stdout, cert, res); err != nil {
-			return err
-		}
+		err = render.OCSPJSON(env.Stdout, cert, res)
 	} else {
-		printOCSPText(env.Stdout, cert, res)
+		err = render.OCSP(env.Stdout, cert, res)
+	}
+	if err != nil {
+		return err
 	}
 	switch res.Status {
 	case ocsp.Good:
 		return nil
 	case ocsp.Revoked:
-		return checkFailed("%s is revoked since %s (%s)", dn.Subject(cert), ocspTime(res.RevokedAt), res.Reason)
+		return checkFailed("%s is revoked since %s (%s)", dn.Subject(cert), render.OCSPTime(res.RevokedAt), res.Reason)
 	default:
 		return checkFailed("the responder does not know %s (status unknown)", dn.Subject(cert))
 	}
@@ -134,81 +131,4 @@ func ocspCheckError(err error) error {
 		return checkFailed("%v", err)
 	}
 	return checkFailed("OCSP response rejected: %v", err)
-}
-
-func ocspTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
-
-func printOCSPText(w io.Writer, cert *x509.Certificate, res *ocsp.Result) {
-	line := func(k, v string) { fmt.Fprintf(w, "%-13s %s\n", k+":", v) }
-	line("certificate", fmt.Sprintf("%s (serial %s)", dn.Subject(cert), certs.SerialHex(cert.SerialNumber)))
-	line("status", string(res.Status))
-	if res.Status == ocsp.Revoked {
-		line("revoked at", ocspTime(res.RevokedAt))
-		line("reason", res.Reason)
-	}
-	line("this update", ocspTime(res.ThisUpdate))
-	if res.NextUpdate.IsZero() {
-		line("next update", "none given")
-	} else {
-		line("next update", ocspTime(res.NextUpdate))
-	}
-	who := res.Responder + " (the issuer)"
-	if res.Delegated {
-		who = res.Responder + " (delegated by the issuer)"
-	}
-	line("responder", who)
-	line("url", res.URL)
-	if res.NonceEchoed {
-		line("nonce", "echoed")
-	} else {
-		line("nonce", "not echoed")
-	}
-	for _, n := range res.Notes {
-		line("note", n)
-	}
-}
-
-func printOCSPJSON(w io.Writer, cert *x509.Certificate, res *ocsp.Result) error {
-	type doc struct {
-		Subject     string   `json:"subject"`
-		Serial      string   `json:"serial"`
-		Status      string   `json:"status"`
-		RevokedAt   string   `json:"revoked_at,omitempty"`
-		Reason      string   `json:"reason,omitempty"`
-		ThisUpdate  string   `json:"this_update"`
-		NextUpdate  string   `json:"next_update,omitempty"`
-		ProducedAt  string   `json:"produced_at"`
-		Responder   string   `json:"responder"`
-		Delegated   bool     `json:"delegated"`
-		URL         string   `json:"url"`
-		NonceEchoed bool     `json:"nonce_echoed"`
-		Notes       []string `json:"notes"`
-	}
-	rfc := func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.UTC().Format(time.RFC3339)
-	}
-	d := doc{
-		Subject:     dn.Subject(cert),
-		Serial:      certs.SerialHex(cert.SerialNumber),
-		Status:      string(res.Status),
-		RevokedAt:   rfc(res.RevokedAt),
-		Reason:      res.Reason,
-		ThisUpdate:  rfc(res.ThisUpdate),
-		NextUpdate:  rfc(res.NextUpdate),
-		ProducedAt:  rfc(res.ProducedAt),
-		Responder:   res.Responder,
-		Delegated:   res.Delegated,
-		URL:         res.URL,
-		NonceEchoed: res.NonceEchoed,
-		Notes:       res.Notes,
-	}
-	if d.Notes == nil {
-		d.Notes = []string{}
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(d)
 }

@@ -7,6 +7,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/store"
 	"github.com/trustctl/trustctl/internal/trust"
 )
@@ -174,7 +175,12 @@ func runTrustStatus(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := printTrustStatus(c, rep); err != nil {
+	if c.Bool("json") {
+		err = render.TrustStatusJSON(envOf(c).Stdout, rep)
+	} else {
+		err = render.TrustStatus(envOf(c).Stdout, rep)
+	}
+	if err != nil {
 		return err
 	}
 	if n := rep.Missing(); n > 0 {
@@ -217,21 +223,19 @@ func runTrustChange(c *ucli.Context, op trust.Op) error {
 	if !dry {
 		plan.Apply(ctx, m)
 	}
-	if err := printTrustPlan(c, plan, dry); err != nil {
+	if c.Bool("json") {
+		err = render.TrustPlanJSON(envOf(c).Stdout, plan, dry)
+	} else {
+		err = render.TrustPlan(envOf(c).Stdout, plan, dry)
+	}
+	if err != nil {
 		return err
 	}
 	if n := plan.LeftOut(); n > 0 {
 		if dry {
-			return checkFailed("%d %s would be left out", n, trustPlural(n, "place", "places"))
+			return checkFailed("%d %s would be left out", n, render.TrustPlural(n, "place", "places"))
 		}
-		return checkFailed("%d %s left out", n, trustPlural(n, "place was", "places were"))
+		return checkFailed("%d %s left out", n, render.TrustPlural(n, "place was", "places were"))
 	}
 	return nil
-}
-
-func trustPlural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -97,6 +97,10 @@ func (c *Change) Work() bool {
 // LeftOut reports whether the place does not end up as asked.
 func (c *Change) LeftOut() bool { return c.Error != "" }
 
+// Affected reports whether the place changed or, in a dry run, would
+// change.
+func (c *Change) Affected(dry bool) bool { return c.Changed || (dry && c.Work()) }
+
 // Plan is what add or remove does at every place.
 type Plan struct {
 	Op      Op        `json:"op"`

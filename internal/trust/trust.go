@@ -273,11 +273,19 @@ func Status(ctx context.Context, m *Machine, targets []Target) (*Report, error) 
 // unknown count as not trusting).
 func (r *Report) Missing() int {
 	n := 0
+	for _, t := range r.Targets {
+		n += r.NotTrusting(t)
+	}
+	return n
+}
+
+// NotTrusting counts the places that do not trust t (pending and unknown
+// count as not trusting).
+func (r *Report) NotTrusting(t Target) int {
+	n := 0
 	for _, p := range r.Places {
-		for _, t := range r.Targets {
-			if !p.State(t.SHA256).Trusts() {
-				n++
-			}
+		if !p.State(t.SHA256).Trusts() {
+			n++
 		}
 	}
 	return n

@@ -1,4 +1,4 @@
-package cli
+package render
 
 import (
 	"fmt"
@@ -6,47 +6,65 @@ import (
 	"strconv"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
-
-	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/trust"
 )
 
-type trustCertJSON struct {
+// TrustCertDoc is a certificate of trust status --json.
+type TrustCertDoc struct {
 	Subject string `json:"subject,omitempty"`
 	SHA256  string `json:"sha256"`
 }
 
-type trustPlaceJSON struct {
+// TrustPlaceDoc is a place of trust status --json.
+type TrustPlaceDoc struct {
 	*trust.Place
 	// Trusted maps each CERT's SHA-256 fingerprint to the place's state.
 	Trusted map[string]trust.State `json:"trusted,omitempty"`
 }
 
-func printTrustStatus(c *ucli.Context, rep *trust.Report) error {
-	env := envOf(c)
-	if c.Bool("json") {
-		doc := struct {
-			Sysroot      string           `json:"sysroot,omitempty"`
-			Certificates []trustCertJSON  `json:"certificates"`
-			Places       []trustPlaceJSON `json:"places"`
-			Notes        []string         `json:"notes,omitempty"`
-		}{Sysroot: rep.Sysroot, Certificates: []trustCertJSON{}, Places: []trustPlaceJSON{}, Notes: rep.Notes}
-		for _, t := range rep.Targets {
-			doc.Certificates = append(doc.Certificates, trustCertJSON{t.Subject(), t.Fingerprint()})
-		}
-		for _, p := range rep.Places {
-			pj := trustPlaceJSON{Place: p}
-			if len(rep.Targets) > 0 {
-				pj.Trusted = map[string]trust.State{}
-				for _, t := range rep.Targets {
-					pj.Trusted[t.Fingerprint()] = p.State(t.SHA256)
-				}
-			}
-			doc.Places = append(doc.Places, pj)
-		}
-		return render.JSON(env.Stdout, doc)
+// TrustStatusDoc is the JSON of trust status.
+type TrustStatusDoc struct {
+	Sysroot      string          `json:"sysroot,omitempty"`
+	Certificates []TrustCertDoc  `json:"certificates"`
+	Places       []TrustPlaceDoc `json:"places"`
+	Notes        []string        `json:"notes,omitempty"`
+}
+
+// TrustPlanDoc is the JSON of trust add and trust remove.
+type TrustPlanDoc struct {
+	Op      trust.Op        `json:"op"`
+	DryRun  bool            `json:"dry_run"`
+	Sysroot string          `json:"sysroot,omitempty"`
+	Changed bool            `json:"changed"`
+	LeftOut int             `json:"left_out"`
+	Places  []*trust.Change `json:"places"`
+	Notes   []string        `json:"notes,omitempty"`
+}
+
+// TrustStatusJSON writes what trust status found as JSON.
+func TrustStatusJSON(w io.Writer, rep *trust.Report) error {
+	doc := TrustStatusDoc{Sysroot: rep.Sysroot, Certificates: []TrustCertDoc{}, Places: []TrustPlaceDoc{}, Notes: rep.Notes}
+	for _, t := range rep.Targets {
+		doc.Certificates = append(doc.Certificates, TrustCertDoc{t.Subject(), t.Fingerprint()})
 	}
+	for _, p := range rep.Places {
+		pj := TrustPlaceDoc{Place: p}
+		if len(rep.Targets) > 0 {
+			pj.Trusted = map[string]trust.State{}
+			for _, t := range rep.Targets {
+				pj.Trusted[t.Fingerprint()] = p.State(t.SHA256)
+			}
+		}
+		doc.Places = append(doc.Places, pj)
+	}
+	return JSON(w, doc)
+}
+
+// TrustStatus draws what trust status found: the certificates asked
+// about, one row per place (a JDK's further installations and the place's
+// problem and note on lines of their own), the notes, and for each
+// certificate how many places do not trust it.
+func TrustStatus(w io.Writer, rep *trust.Report) error {
 	var b strings.Builder
 	if rep.Sysroot != "" {
 		fmt.Fprintf(&b, "sysroot %s: the paths below are inside it\n", rep.Sysroot)
@@ -75,7 +93,7 @@ func printTrustStatus(c *ucli.Context, rep *trust.Report) error {
 				rows = append(rows, append(r, trustArrow(in.Cacerts, p.Real)))
 			}
 		default:
-			rows = append(rows, append(row, trustArrow(p.Path, p.Real)+" ("+placeInfo(p)+")"))
+			rows = append(rows, append(row, trustArrow(p.Path, p.Real)+" ("+trustPlaceInfo(p)+")"))
 		}
 		if p.Problem != "" {
 			cont("  " + p.Problem)
@@ -86,40 +104,35 @@ func printTrustStatus(c *ucli.Context, rep *trust.Report) error {
 	}
 	if len(rows) == 0 {
 		b.WriteString("no place found\n")
-	} else if err := render.Table(&b, header, rows); err != nil {
+	} else if err := Table(&b, header, rows); err != nil {
 		return err
 	}
 	for _, n := range rep.Notes {
 		fmt.Fprintf(&b, "note: %s\n", n)
 	}
 	for i, t := range rep.Targets {
-		n := 0
-		for _, p := range rep.Places {
-			if !p.State(t.SHA256).Trusts() {
-				n++
-			}
-		}
-		if n > 0 {
+		if n := rep.NotTrusting(t); n > 0 {
 			fmt.Fprintf(&b, "#%d is not trusted by %d of %d places\n", i+1, n, len(rep.Places))
 		}
 	}
-	_, err := io.WriteString(env.Stdout, b.String())
+	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func printTrustPlan(c *ucli.Context, plan *trust.Plan, dry bool) error {
-	env := envOf(c)
-	if c.Bool("json") {
-		return render.JSON(env.Stdout, struct {
-			Op      trust.Op        `json:"op"`
-			DryRun  bool            `json:"dry_run"`
-			Sysroot string          `json:"sysroot,omitempty"`
-			Changed bool            `json:"changed"`
-			LeftOut int             `json:"left_out"`
-			Places  []*trust.Change `json:"places"`
-			Notes   []string        `json:"notes,omitempty"`
-		}{plan.Op, dry, plan.Sysroot, plan.Changed(), plan.LeftOut(), trustNonNil(plan.Changes), plan.Notes})
+// TrustPlanJSON writes the plan of trust add or remove, done or (dry)
+// only planned, as JSON.
+func TrustPlanJSON(w io.Writer, plan *trust.Plan, dry bool) error {
+	places := plan.Changes
+	if places == nil {
+		places = []*trust.Change{}
 	}
+	return JSON(w, TrustPlanDoc{plan.Op, dry, plan.Sysroot, plan.Changed(), plan.LeftOut(), places, plan.Notes})
+}
+
+// TrustPlan draws the plan of trust add or remove, done or (dry) only
+// planned: each place's line followed by its steps, the steps of every
+// place aligned as one table, then the notes and a count of the places.
+func TrustPlan(w io.Writer, plan *trust.Plan, dry bool) error {
 	var b strings.Builder
 	if dry {
 		fmt.Fprintf(&b, "plan of trust %s (dry run: nothing is written)\n", plan.Op)
@@ -127,8 +140,6 @@ func printTrustPlan(c *ucli.Context, plan *trust.Plan, dry bool) error {
 	if plan.Sysroot != "" {
 		fmt.Fprintf(&b, "sysroot %s: the paths below are inside it; no refresh tool is run\n", plan.Sysroot)
 	}
-	// One table for the steps of every place, so that they align; each
-	// place's line goes before its steps.
 	var rows [][]string
 	var owner []int
 	for i, ch := range plan.Changes {
@@ -141,26 +152,26 @@ func printTrustPlan(c *ucli.Context, plan *trust.Plan, dry bool) error {
 			owner = append(owner, i)
 		}
 		if r := ch.Refresh; r != nil {
-			rows = append(rows, []string{"       ", "refresh", strings.Join(r.Command, " "), refreshText(plan, r, dry)})
+			rows = append(rows, []string{"       ", "refresh", strings.Join(r.Command, " "), trustRefreshText(plan, r, dry)})
 			owner = append(owner, i)
 		}
 	}
 	var table strings.Builder
-	if err := render.Table(&table, nil, rows); err != nil {
+	if err := Table(&table, nil, rows); err != nil {
 		return err
 	}
 	lines := strings.Split(table.String(), "\n")
 	changed, same, next := 0, 0, 0
 	for i, ch := range plan.Changes {
 		p := ch.Place
-		fmt.Fprintf(&b, "%-7s %s (%s)\n", p.Kind, trustArrow(p.Path, p.Real), placeInfo(p))
+		fmt.Fprintf(&b, "%-7s %s (%s)\n", p.Kind, trustArrow(p.Path, p.Real), trustPlaceInfo(p))
 		for ; next < len(owner) && owner[next] == i; next++ {
 			b.WriteString(lines[next] + "\n")
 		}
 		switch {
-		case ch.Error != "":
+		case ch.LeftOut():
 			fmt.Fprintf(&b, "        left out: %s\n", ch.Error)
-		case ch.Changed || (dry && ch.Work()):
+		case ch.Affected(dry):
 			changed++
 		default:
 			same++
@@ -174,12 +185,20 @@ func printTrustPlan(c *ucli.Context, plan *trust.Plan, dry bool) error {
 		verb = "to change"
 	}
 	fmt.Fprintf(&b, "%d %s: %d %s, %d already as asked, %d left out\n",
-		len(plan.Changes), trustPlural(len(plan.Changes), "place", "places"), changed, verb, same, plan.LeftOut())
-	_, err := io.WriteString(env.Stdout, b.String())
+		len(plan.Changes), TrustPlural(len(plan.Changes), "place", "places"), changed, verb, same, plan.LeftOut())
+	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func refreshText(plan *trust.Plan, r *trust.Refresh, dry bool) string {
+// TrustPlural is one when n is 1, else many.
+func TrustPlural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func trustRefreshText(plan *trust.Plan, r *trust.Refresh, dry bool) string {
 	switch {
 	case !r.Run:
 		return "not run in a sysroot: run it inside " + plan.Sysroot
@@ -191,9 +210,9 @@ func refreshText(plan *trust.Plan, r *trust.Refresh, dry bool) string {
 	return "not run"
 }
 
-// placeInfo names what a place belongs to: its JDKs, or its system or
-// program, and the refresh tool.
-func placeInfo(p *trust.Place) string {
+// trustPlaceInfo names what a place belongs to: its JDKs, or its system
+// or program, and the refresh tool.
+func trustPlaceInfo(p *trust.Place) string {
 	if p.Kind != trust.KindJDK {
 		if len(p.Refresh) > 0 {
 			return p.Layout + "; " + strings.Join(p.Refresh, " ")
@@ -247,11 +266,4 @@ func trustYesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
-}
-
-func trustNonNil(c []*trust.Change) []*trust.Change {
-	if c == nil {
-		return []*trust.Change{}
-	}
-	return c
 }
