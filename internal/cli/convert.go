@@ -2,7 +2,6 @@ package cli
 
 import (
 	"errors"
-	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -92,18 +91,7 @@ func runConvert(c *ucli.Context) error {
 	}
 	env := envOf(c)
 	if c.Bool("json") {
-		return render.JSON(env.Stdout, struct {
-			In      string `json:"in"`
-			Out     string `json:"out"`
-			Type    string `json:"type"`
-			Entries int    `json:"entries"`
-			Changed bool   `json:"changed"`
-		}{in, out, render.StoreFormat(st), len(st.Entries), changed})
+		return render.ConvertJSON(env.Stdout, in, out, st, changed)
 	}
-	if !changed {
-		fmt.Fprintf(env.Stdout, "%s: already holds these %d entries as %s (unchanged)\n", out, len(st.Entries), render.StoreFormat(st))
-		return nil
-	}
-	fmt.Fprintf(env.Stdout, "%s: %d entries written as %s\n", out, len(st.Entries), render.StoreFormat(st))
-	return nil
+	return render.Convert(env.Stdout, out, st, changed)
 }

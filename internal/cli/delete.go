@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"fmt"
-
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/render"
@@ -45,12 +43,7 @@ func runDelete(c *ucli.Context) error {
 	}
 	env := envOf(c)
 	if c.Bool("json") {
-		return render.JSON(env.Stdout, struct {
-			Store   string   `json:"store"`
-			Changed bool     `json:"changed"`
-			Removed []string `json:"removed"`
-		}{path, changed, aliases})
+		return render.DeleteJSON(env.Stdout, path, aliases, changed)
 	}
-	fmt.Fprintf(env.Stdout, "%s: removed %d entries\n", path, len(aliases))
-	return nil
+	return render.Delete(env.Stdout, path, aliases)
 }

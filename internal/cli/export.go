@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -151,32 +150,8 @@ func exportFiles(dir string, out []store.Named, der bool) []safefile.File {
 // what it would have written.
 func printWritten(c *ucli.Context, from string, files []safefile.File, written []string) error {
 	env := envOf(c)
-	doc := struct {
-		From      string   `json:"from"`
-		Changed   bool     `json:"changed"`
-		Written   []string `json:"written"`
-		Unchanged []string `json:"unchanged"`
-	}{From: from, Changed: len(written) > 0, Written: []string{}, Unchanged: []string{}}
-	isWritten := map[string]bool{}
-	for _, p := range written {
-		isWritten[p] = true
-		doc.Written = append(doc.Written, p)
-	}
-	for _, f := range files {
-		if !isWritten[f.Path] {
-			doc.Unchanged = append(doc.Unchanged, f.Path)
-		}
-	}
 	if c.Bool("json") {
-		return render.JSON(env.Stdout, doc)
+		return render.WrittenJSON(env.Stdout, from, files, written)
 	}
-	var b strings.Builder
-	for _, p := range doc.Written {
-		fmt.Fprintln(&b, p)
-	}
-	for _, p := range doc.Unchanged {
-		fmt.Fprintf(&b, "%s (unchanged)\n", p)
-	}
-	_, err := fmt.Fprint(env.Stdout, b.String())
-	return err
+	return render.Written(env.Stdout, files, written)
 }

@@ -3,12 +3,10 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/store"
 )
@@ -120,67 +118,9 @@ func runImport(c *ucli.Context) error {
 		}
 		return err
 	}
-	return printImport(c, path, res, changed)
-}
-
-type importReport struct {
-	Store    string        `json:"store"`
-	Changed  bool          `json:"changed"`
-	Added    []importEntry `json:"added"`
-	Replaced []importEntry `json:"replaced"`
-	Skipped  []importEntry `json:"skipped"`
-}
-
-type importEntry struct {
-	Alias   string `json:"alias,omitempty"`
-	Subject string `json:"subject"`
-	SHA256  string `json:"sha256"`
-	Reason  string `json:"reason,omitempty"`
-}
-
-func importEntryOf(alias string, c *certs.Cert, reason string) importEntry {
-	return importEntry{Alias: alias, Subject: c.Subject(), SHA256: c.SHA256Hex(), Reason: reason}
-}
-
-func printImport(c *ucli.Context, path string, res *store.ImportResult, changed bool) error {
 	env := envOf(c)
-	rep := importReport{Store: path, Changed: changed, Added: []importEntry{}, Replaced: []importEntry{}, Skipped: []importEntry{}}
-	for _, e := range res.Added {
-		rep.Added = append(rep.Added, importEntryOf(e.Alias, e.Cert(), ""))
-	}
-	for _, e := range res.Replaced {
-		rep.Replaced = append(rep.Replaced, importEntryOf(e.Alias, e.Cert(), ""))
-	}
-	for _, s := range res.Skipped {
-		rep.Skipped = append(rep.Skipped, importEntryOf(s.Alias, s.Cert, s.Reason))
-	}
 	if c.Bool("json") {
-		return render.JSON(env.Stdout, rep)
+		return render.ImportJSON(env.Stdout, path, res, changed)
 	}
-	// One write for the whole report: an import of thousands of
-	// certificates would otherwise make a system call per line.
-	var b strings.Builder
-	for _, e := range rep.Added {
-		fmt.Fprintf(&b, "added     %s  %s\n", e.Alias, e.Subject)
-	}
-	for _, e := range rep.Replaced {
-		fmt.Fprintf(&b, "replaced  %s  %s\n", e.Alias, e.Subject)
-	}
-	present, leaves := 0, 0
-	for _, e := range rep.Skipped {
-		if e.Reason == store.ReasonLeaf {
-			leaves++
-			fmt.Fprintf(&b, "skipped   %s (not a CA certificate)\n", e.Subject)
-			continue
-		}
-		present++
-		fmt.Fprintf(&b, "skipped   %s  %s (already present)\n", e.Alias, e.Subject)
-	}
-	fmt.Fprintf(&b, "%s: %d added, %d replaced, %d already present", path, len(rep.Added), len(rep.Replaced), present)
-	if leaves > 0 {
-		fmt.Fprintf(&b, ", %d leaves passed over", leaves)
-	}
-	b.WriteString(render.Unchanged(changed) + "\n")
-	_, err := io.WriteString(env.Stdout, b.String())
-	return err
+	return render.Import(env.Stdout, path, res, changed)
 }

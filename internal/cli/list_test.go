@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/testpki"
 )
 
@@ -48,7 +49,7 @@ func TestListFitsTheTerminal(t *testing.T) {
 	out := runAt(t, &Env{StdoutTTY: true, Width: 80}, "list", path)
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	for _, l := range lines {
-		if n := visibleWidth(l); n > 80 {
+		if n := render.VisibleLen(l); n > 80 {
 			t.Errorf("line of %d columns on an 80-column terminal: %q", n, l)
 		}
 	}
@@ -104,21 +105,4 @@ func TestShowHonoursNoColor(t *testing.T) {
 	if out := runAt(t, &Env{StdoutTTY: true, Getenv: noColor}, "show", path); strings.Contains(out, "\x1b[") {
 		t.Error("colour with NO_COLOR set")
 	}
-}
-
-// visibleWidth counts runes, less ANSI colour sequences.
-func visibleWidth(s string) int {
-	n := 0
-	for i := 0; i < len(s); {
-		if s[i] == 0x1b {
-			if j := strings.IndexByte(s[i:], 'm'); j >= 0 {
-				i += j + 1
-				continue
-			}
-		}
-		r := []rune(s[i:])[0]
-		i += len(string(r))
-		n++
-	}
-	return n
 }

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"fmt"
-
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/render"
@@ -67,15 +65,7 @@ func runPasswd(c *ucli.Context) error {
 	}
 	env := envOf(c)
 	if c.Bool("json") {
-		return render.JSON(env.Stdout, struct {
-			Store   string `json:"store"`
-			Changed bool   `json:"changed"`
-		}{path, changed})
+		return render.PasswdJSON(env.Stdout, path, changed)
 	}
-	if !changed {
-		fmt.Fprintf(env.Stdout, "%s: already protected with the new password (unchanged)\n", path)
-		return nil
-	}
-	fmt.Fprintf(env.Stdout, "%s: password changed\n", path)
-	return nil
+	return render.Passwd(env.Stdout, path, changed)
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"errors"
-	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -51,13 +50,7 @@ func runRename(c *ucli.Context) error {
 	}
 	env := envOf(c)
 	if c.Bool("json") {
-		return render.JSON(env.Stdout, struct {
-			Store   string `json:"store"`
-			Changed bool   `json:"changed"`
-			Old     string `json:"old"`
-			New     string `json:"new"`
-		}{path, changed, args[0], args[1]})
+		return render.RenameJSON(env.Stdout, path, args[0], args[1], changed)
 	}
-	fmt.Fprintf(env.Stdout, "%s: renamed %s to %s%s\n", path, args[0], args[1], render.Unchanged(changed))
-	return nil
+	return render.Rename(env.Stdout, path, args[0], args[1], changed)
 }

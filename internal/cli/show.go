@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"io"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -52,35 +51,6 @@ EXIT CODES:
 	}
 }
 
-// The documents show writes with --json; CSRs and CRLs are left out when
-// there are none. For people, each item is written in the order found.
-type (
-	shownCert struct {
-		Origin string `json:"origin,omitempty"`
-		Alias  string `json:"alias,omitempty"`
-		certs.Details
-	}
-	shownCSR struct {
-		Origin string `json:"origin"`
-		certs.CSRDetails
-	}
-	shownCRL struct {
-		Origin string `json:"origin"`
-		certs.CRLDetails
-	}
-	shownDoc struct {
-		Certificates []shownCert `json:"certificates"`
-		CSRs         []shownCSR  `json:"csrs,omitempty"`
-		CRLs         []shownCRL  `json:"crls,omitempty"`
-		text         []shownText
-	}
-	// shownText writes one item for people under a title.
-	shownText struct {
-		origin, alias, what string
-		write               func(w io.Writer, title string) error
-	}
-)
-
 func runShow(c *ucli.Context) error {
 	env := envOf(c)
 	var paths []string
@@ -105,8 +75,7 @@ func runShow(c *ucli.Context) error {
 	}
 	opts := source.Options{Password: pw, HavePassword: havePw, KeyPassword: kp, Lenient: true}
 	now := env.Now()
-	colour := env.colour()
-	doc := shownDoc{Certificates: []shownCert{}}
+	doc := render.NewShownDoc()
 	alias, oneAlias := c.String("alias"), c.IsSet("alias")
 	for _, p := range paths {
 		// One source at a time, so that a CSR or a CRL is named by the
@@ -120,11 +89,7 @@ func runShow(c *ucli.Context) error {
 		}
 		for _, f := range set.Certs {
 			if !oneAlias || (f.Alias != "" && strings.EqualFold(f.Alias, alias)) {
-				d := f.Details(now)
-				doc.Certificates = append(doc.Certificates, shownCert{f.Origin, f.Alias, d})
-				doc.text = append(doc.text, shownText{f.Origin, f.Alias, "", func(w io.Writer, title string) error {
-					return render.Certificate(w, title, d, now, colour)
-				}})
+				doc.AddCert(f.Origin, f.Alias, f.Details(now))
 			}
 		}
 		if oneAlias {
@@ -136,18 +101,10 @@ func runShow(c *ucli.Context) error {
 			fmt.Fprintf(env.Stderr, "trustctl: warning: %s: no certificate, CSR or CRL found, nothing to show\n", p)
 		}
 		for _, r := range set.CSRs {
-			d := certs.DescribeCSR(r)
-			doc.CSRs = append(doc.CSRs, shownCSR{p, d})
-			doc.text = append(doc.text, shownText{p, "", ": certificate request", func(w io.Writer, title string) error {
-				return render.CSR(w, title, d, colour)
-			}})
+			doc.AddCSR(p, certs.DescribeCSR(r))
 		}
 		for _, l := range set.CRLs {
-			d := certs.DescribeCRL(l)
-			doc.CRLs = append(doc.CRLs, shownCRL{p, d})
-			doc.text = append(doc.text, shownText{p, "", ": CRL", func(w io.Writer, title string) error {
-				return render.CRL(w, title, d, now, colour)
-			}})
+			doc.AddCRL(p, certs.DescribeCRL(l))
 		}
 	}
 	if oneAlias && len(doc.Certificates) == 0 {
@@ -156,25 +113,5 @@ func runShow(c *ucli.Context) error {
 	if c.Bool("json") {
 		return render.JSON(env.Stdout, doc)
 	}
-	return writeShown(env.Stdout, doc.text, len(paths) == 1)
-}
-
-// writeShown prints what show found, a blank line between items. With one
-// source holding several items, each title says which of them it is.
-func writeShown(w io.Writer, items []shownText, oneSource bool) error {
-	var b strings.Builder
-	for i, it := range items {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		title := it.origin + it.what
-		if it.alias == "" && oneSource && len(items) > 1 {
-			title = fmt.Sprintf("%s (%d of %d)", title, i+1, len(items))
-		}
-		if err := it.write(&b, title); err != nil {
-			return err
-		}
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return render.Shown(env.Stdout, doc, len(paths) == 1, now, env.colour())
 }

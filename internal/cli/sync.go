@@ -2,7 +2,6 @@ package cli
 
 import (
 	"errors"
-	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -93,7 +92,11 @@ func runSync(c *ucli.Context) error {
 			return syncError(err)
 		}
 	}
-	return printPlan(c, path, plan, changed)
+	env := envOf(c)
+	if c.Bool("json") {
+		return render.SyncPlanJSON(env.Stdout, path, plan, c.Bool("dry-run"), changed)
+	}
+	return render.SyncPlan(env.Stdout, path, plan, c.Bool("dry-run"), changed)
 }
 
 func syncError(err error) error {
@@ -101,44 +104,4 @@ func syncError(err error) error {
 		return withHint(err, "check the SOURCEs; pass --allow-empty if the store is meant to trust nothing")
 	}
 	return err
-}
-
-func printPlan(c *ucli.Context, path string, p *store.SyncPlan, changed bool) error {
-	env := envOf(c)
-	dry := c.Bool("dry-run")
-	type item struct {
-		Action  string `json:"action"`
-		Alias   string `json:"alias"`
-		Subject string `json:"subject"`
-		SHA256  string `json:"sha256"`
-	}
-	items := []item{}
-	for _, e := range p.Add {
-		items = append(items, item{"add", e.Alias, e.Cert().Subject(), e.Cert().SHA256Hex()})
-	}
-	for _, e := range p.Remove {
-		items = append(items, item{"remove", e.Alias, e.Cert().Subject(), e.Cert().SHA256Hex()})
-	}
-	if c.Bool("json") {
-		return render.JSON(env.Stdout, struct {
-			Store   string `json:"store"`
-			DryRun  bool   `json:"dry_run"`
-			Changed bool   `json:"changed"`
-			Changes []item `json:"changes"`
-			Kept    int    `json:"kept"`
-		}{path, dry, changed, items, len(p.Keep)})
-	}
-	rows := make([][]string, 0, len(items))
-	for _, it := range items {
-		rows = append(rows, []string{it.Action, it.Alias, it.Subject})
-	}
-	if err := render.Table(env.Stdout, nil, rows); err != nil {
-		return err
-	}
-	verb := "changed"
-	if dry {
-		verb = "would change"
-	}
-	fmt.Fprintf(env.Stdout, "%s: %s: %d added, %d removed, %d kept%s\n", path, verb, len(p.Add), len(p.Remove), len(p.Keep), render.Unchanged(changed || dry))
-	return nil
 }
