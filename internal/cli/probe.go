@@ -167,7 +167,7 @@ func runProbe(c *ucli.Context) error {
 			return err
 		}
 	} else {
-		if err := render.ProbeText(env.Stdout, reports, saved, env.colour(), renderChain); err != nil {
+		if err := render.ProbeText(env.Stdout, reports, saved, env.colour()); err != nil {
 			return err
 		}
 		if len(reports) > 1 {

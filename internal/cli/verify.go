@@ -180,3 +180,29 @@ func verifyAll(v *chain.Verifier, in *source.VerifyInputs) ([]*render.Verdict, e
 	}
 	return results, nil
 }
+
+// verifyOutcome decides verify's exit: 0 when every chain is valid, 1
+// (with the first problem of one CERT, or how many of several failed)
+// otherwise.
+func verifyOutcome(vs []*render.Verdict) error {
+	failed := 0
+	for _, v := range vs {
+		if v.Result == nil || !v.Result.Valid {
+			failed++
+		}
+	}
+	if len(vs) == 1 {
+		if res := vs[0].Result; res != nil && !res.Valid {
+			msg := "the chain is invalid"
+			if len(res.Problems) > 0 {
+				msg += ": " + render.FirstProblem(res.Problems)
+			}
+			return checkFailed("%s", msg)
+		}
+		return nil
+	}
+	if failed > 0 {
+		return checkFailed("%d of %d chains are invalid", failed, len(vs))
+	}
+	return nil
+}

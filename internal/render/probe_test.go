@@ -3,8 +3,6 @@ package render
 import (
 	"crypto/tls"
 	"encoding/json"
-	"fmt"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -25,7 +23,7 @@ func probeTarget(t *testing.T, s string) probe.Target {
 }
 
 // probeReports are a target that refused the connection and one that
-// presented a leaf valid for the name sent, verified by tree.
+// presented a leaf valid for the name sent.
 func probeReports(t *testing.T, now time.Time) []ProbeReport {
 	root := testpki.Root(t, "CN=Acme-CA-Root,O=Acme")
 	leaf := testpki.Leaf(t, "primary-host", root, "primary-host")
@@ -45,12 +43,9 @@ func probeReports(t *testing.T, now time.Time) []ProbeReport {
 func TestProbeText(t *testing.T) {
 	now := time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)
 	reps := probeReports(t, now)
-	tree := func(w io.Writer, res *chain.Result, colour bool) {
-		fmt.Fprintf(w, "tree valid=%v colour=%v\nsecond line\n", res.Valid, colour)
-	}
 	var b strings.Builder
 	saved := &ProbeSave{Store: "acme-ca.p12", Added: []string{"acme-ca  CN=Acme-CA-Root,O=Acme"}, Present: []string{}, Changed: true}
-	if err := ProbeText(&b, reps, saved, false, tree); err != nil {
+	if err := ProbeText(&b, reps, saved, false); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -59,7 +54,7 @@ func TestProbeText(t *testing.T) {
 		"  TLS 1.3, TLS_AES_128_GCM_SHA256\n  chain as sent (1):\n   #0 CN=primary-host\n      issuer    CN=Acme-CA-Root,O=Acme\n      SANs      DNS:primary-host\n",
 		"      valid     2025-06-01 to 2036-06-01 (3795 days left)\n",
 		"  name: the leaf is valid for primary-host\n  client certificate: not requested\n  stapled OCSP: none\n",
-		"  verification:\n    tree valid=true colour=false\n    second line\n  result: ok\n",
+		"  verification:\n    valid\n  result: ok\n",
 		"\nsaved     acme-ca  CN=Acme-CA-Root,O=Acme\nacme-ca.p12: 1 added, 0 already present\n",
 	} {
 		if !strings.Contains(out, want) {

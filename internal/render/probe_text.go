@@ -6,22 +6,20 @@ import (
 	"io"
 	"strconv"
 	"strings"
-
-	"github.com/trustctl/trustctl/internal/chain"
 )
 
 // ProbeText writes what each target presented, a blank line between
-// targets, and then what --save did (saved is nil without it). tree draws
-// a verification result (verify's chain tree); it is indented under
+// targets, and then what --save did (saved is nil without it). The
+// verification result is drawn as verify draws it (Chain), indented under
 // "verification:". colour turns on ANSI colours.
-func ProbeText(w io.Writer, reps []ProbeReport, saved *ProbeSave, colour bool, tree func(io.Writer, *chain.Result, bool)) error {
+func ProbeText(w io.Writer, reps []ProbeReport, saved *ProbeSave, colour bool) error {
 	bw := bufio.NewWriter(w)
 	w = bw
 	for i, rep := range reps {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		probeOne(w, rep, colour, tree)
+		probeOne(w, rep, colour)
 	}
 	if saved != nil {
 		fmt.Fprintln(w)
@@ -42,7 +40,7 @@ func ProbeText(w io.Writer, reps []ProbeReport, saved *ProbeSave, colour bool, t
 }
 
 // probeOne writes one target.
-func probeOne(w io.Writer, rep ProbeReport, colour bool, tree func(io.Writer, *chain.Result, bool)) {
+func probeOne(w io.Writer, rep ProbeReport, colour bool) {
 	head := rep.Target
 	if rep.Address != rep.Target {
 		head += " (" + rep.Address + ")"
@@ -188,7 +186,7 @@ func probeOne(w io.Writer, rep ProbeReport, colour bool, tree func(io.Writer, *c
 	if rep.Verification != nil {
 		fmt.Fprintln(w, "  verification:")
 		var b strings.Builder
-		tree(&b, rep.Verification, colour)
+		_ = Chain(&b, rep.Verification, colour) // a strings.Builder does not fail
 		for _, line := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
 			fmt.Fprintf(w, "    %s\n", line)
 		}
