@@ -91,7 +91,7 @@ func runConvert(c *ucli.Context) error {
 	}
 	env := envOf(c)
 	if c.Bool("json") {
-		return render.ConvertJSON(env.Stdout, in, out, st, changed)
+		return reported(out, changed, render.ConvertJSON(env.Stdout, in, out, st, changed))
 	}
-	return render.Convert(env.Stdout, out, st, changed)
+	return reported(out, changed, render.Convert(env.Stdout, out, st, changed))
 }

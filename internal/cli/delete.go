@@ -43,7 +43,7 @@ func runDelete(c *ucli.Context) error {
 	}
 	env := envOf(c)
 	if c.Bool("json") {
-		return render.DeleteJSON(env.Stdout, path, aliases, changed)
+		return reported(path, changed, render.DeleteJSON(env.Stdout, path, aliases, changed))
 	}
-	return render.Delete(env.Stdout, path, aliases)
+	return reported(path, changed, render.Delete(env.Stdout, path, aliases))
 }

@@ -120,7 +120,7 @@ func runImport(c *ucli.Context) error {
 	}
 	env := envOf(c)
 	if c.Bool("json") {
-		return render.ImportJSON(env.Stdout, path, res, changed)
+		return reported(path, changed, render.ImportJSON(env.Stdout, path, res, changed))
 	}
-	return render.Import(env.Stdout, path, res, changed)
+	return reported(path, changed, render.Import(env.Stdout, path, res, changed))
 }

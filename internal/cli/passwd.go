@@ -65,7 +65,7 @@ func runPasswd(c *ucli.Context) error {
 	}
 	env := envOf(c)
 	if c.Bool("json") {
-		return render.PasswdJSON(env.Stdout, path, changed)
+		return reported(path, changed, render.PasswdJSON(env.Stdout, path, changed))
 	}
-	return render.Passwd(env.Stdout, path, changed)
+	return reported(path, changed, render.Passwd(env.Stdout, path, changed))
 }

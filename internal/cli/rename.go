@@ -50,7 +50,7 @@ func runRename(c *ucli.Context) error {
 	}
 	env := envOf(c)
 	if c.Bool("json") {
-		return render.RenameJSON(env.Stdout, path, args[0], args[1], changed)
+		return reported(path, changed, render.RenameJSON(env.Stdout, path, args[0], args[1], changed))
 	}
-	return render.Rename(env.Stdout, path, args[0], args[1], changed)
+	return reported(path, changed, render.Rename(env.Stdout, path, args[0], args[1], changed))
 }

@@ -94,9 +94,9 @@ func runSync(c *ucli.Context) error {
 	}
 	env := envOf(c)
 	if c.Bool("json") {
-		return render.SyncPlanJSON(env.Stdout, path, plan, c.Bool("dry-run"), changed)
+		return reported(path, changed, render.SyncPlanJSON(env.Stdout, path, plan, c.Bool("dry-run"), changed))
 	}
-	return render.SyncPlan(env.Stdout, path, plan, c.Bool("dry-run"), changed)
+	return reported(path, changed, render.SyncPlan(env.Stdout, path, plan, c.Bool("dry-run"), changed))
 }
 
 func syncError(err error) error {
