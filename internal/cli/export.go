@@ -2,12 +2,9 @@ package cli
 
 import (
 	"errors"
-	"fmt"
-	"path/filepath"
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/trustctl/trustctl/internal/pemfile"
 	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/safefile"
 	"github.com/trustctl/trustctl/internal/store"
@@ -78,7 +75,7 @@ func runExport(c *ucli.Context) error {
 				return err
 			}
 		}
-		_, err := env.Stdout.Write(encodeExport(certs, der))
+		_, err := env.Stdout.Write(store.EncodeCerts(certs, der))
 		return err
 	}
 	var files []safefile.File
@@ -88,10 +85,10 @@ func runExport(c *ucli.Context) error {
 		if undo, err = safefile.MkdirAll(dir); err != nil {
 			return err
 		}
-		files = exportFiles(dir, certs, der)
+		files = store.ExportFiles(dir, certs, der)
 		opts.NoFollow = true
 	} else {
-		files = []safefile.File{{Path: out, Data: encodeExport(certs, der), Perm: 0o644}}
+		files = []safefile.File{{Path: out, Data: store.EncodeCerts(certs, der), Perm: 0o644}}
 	}
 	written, err := safefile.WriteFiles(files, opts)
 	if err != nil {
@@ -107,43 +104,6 @@ func writeFilesError(err error) error {
 		return withHint(err, "pass --force to overwrite files that hold something else")
 	}
 	return err
-}
-
-func encodeExport(out []store.Named, der bool) []byte {
-	if der {
-		return out[0].Cert.Raw
-	}
-	var b []byte
-	for _, e := range out {
-		b = append(b, "# "+e.Name+": "+e.Cert.Subject()+"\n"...)
-		b = append(b, pemfile.Encode("CERTIFICATE", e.Cert.Raw)...)
-	}
-	return b
-}
-
-// exportFiles names one file per certificate in dir after its alias, made
-// safe (see safefile.Name) and unique.
-func exportFiles(dir string, out []store.Named, der bool) []safefile.File {
-	ext := ".pem"
-	if der {
-		ext = ".cer"
-	}
-	used := map[string]bool{}
-	var files []safefile.File
-	for _, e := range out {
-		base := safefile.Name(e.Name)
-		name := base + ext
-		for i := 2; used[name]; i++ {
-			name = fmt.Sprintf("%s-%d%s", base, i, ext)
-		}
-		used[name] = true
-		data := e.Cert.Raw
-		if !der {
-			data = pemfile.Encode("CERTIFICATE", e.Cert.Raw)
-		}
-		files = append(files, safefile.File{Path: filepath.Join(dir, name), Data: data, Perm: 0o644})
-	}
-	return files
 }
 
 // printWritten reports which files a command wrote and which already held

@@ -105,7 +105,7 @@ func runImport(c *ucli.Context) error {
 		if err != nil {
 			return false, err
 		}
-		return len(res.Added)+len(res.Replaced) > 0, nil
+		return res.Changed(), nil
 	})
 	if err != nil {
 		var nca *store.NotCAError

@@ -8,7 +8,6 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/trustctl/trustctl/internal/pemfile"
 	"github.com/trustctl/trustctl/internal/safefile"
 	"github.com/trustctl/trustctl/internal/store"
 )
@@ -71,32 +70,11 @@ func runKeystoreExtract(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	files := extractFiles(filepath.Join(dir, safefile.Name(e.Alias)), e, c.Bool("pkcs8-der"))
+	files := store.ExtractFiles(filepath.Join(dir, safefile.Name(e.Alias)), e, c.Bool("pkcs8-der"))
 	written, err := safefile.WriteFiles(files, safefile.Options{NoOverwrite: !c.Bool("force"), NoFollow: true})
 	if err != nil {
 		undo()
 		return writeFilesError(err)
 	}
 	return printWritten(c, path, files, written)
-}
-
-// extractFiles are the files of a key entry, named from base.
-func extractFiles(base string, e *store.Entry, pkcs8DER bool) []safefile.File {
-	leaf := pemfile.Encode("CERTIFICATE", e.Certs[0].Raw)
-	var chainPEM []byte
-	for _, x := range e.Certs[1:] {
-		chainPEM = append(chainPEM, pemfile.Encode("CERTIFICATE", x.Raw)...)
-	}
-	files := []safefile.File{
-		{Path: base + ".key", Data: pemfile.Encode("PRIVATE KEY", e.Key), Perm: 0o600},
-		{Path: base + ".crt", Data: leaf, Perm: 0o644},
-	}
-	if len(chainPEM) > 0 {
-		files = append(files, safefile.File{Path: base + "-chain.pem", Data: chainPEM, Perm: 0o644})
-	}
-	files = append(files, safefile.File{Path: base + "-fullchain.pem", Data: append(leaf, chainPEM...), Perm: 0o644})
-	if pkcs8DER {
-		files = append(files, safefile.File{Path: base + ".pk8", Data: e.Key, Perm: 0o600})
-	}
-	return files
 }

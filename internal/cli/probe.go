@@ -235,10 +235,8 @@ func loadClientCert(c *ucli.Context) (*tls.Certificate, error) {
 	}
 	set, err := source.LoadAll(paths, opts)
 	if err != nil {
-		if !ok {
-			if storeErrorHint(err) != nil {
-				return nil, withHint(fmt.Errorf("--client-cert: %w", err), "pass the store password with --password, --password-env NAME or --password-file PATH")
-			}
+		if !ok && errors.Is(err, store.ErrWrongPassword) {
+			return nil, withHint(fmt.Errorf("--client-cert: %w", err), "pass the store password with --password, --password-env NAME or --password-file PATH")
 		}
 		return nil, fmt.Errorf("--client-cert: %w", err)
 	}
@@ -276,7 +274,7 @@ func saveProbed(c *ucli.Context, path string, outs []probe.Outcome) (*render.Pro
 		for _, s := range res.Skipped {
 			sv.Present = append(sv.Present, s.Alias+"  "+s.Cert.Subject())
 		}
-		return len(res.Added)+len(res.Replaced) > 0, nil
+		return res.Changed(), nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("--save %s: %w", path, err)

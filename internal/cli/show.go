@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -88,7 +87,7 @@ func runShow(c *ucli.Context) error {
 			fmt.Fprintf(env.Stderr, "trustctl: warning: %s\n", n)
 		}
 		for _, f := range set.Certs {
-			if !oneAlias || (f.Alias != "" && strings.EqualFold(f.Alias, alias)) {
+			if !oneAlias || (f.Alias != "" && store.SameAlias(f.Alias, alias)) {
 				doc.AddCert(f.Origin, f.Alias, f.Details(now))
 			}
 		}

@@ -2,11 +2,13 @@ package cli
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/source"
+	"github.com/trustctl/trustctl/internal/store"
 )
 
 // sourceFlags are the password flags of password-protected sources (a
@@ -29,10 +31,8 @@ func loadSources(c *ucli.Context, paths []string) (*source.Set, error) {
 }
 
 func sourceError(err error, havePassword bool) error {
-	if !havePassword {
-		if e := storeErrorHint(err); e != nil {
-			return withHint(err, "this source needs its password: pass --source-password, --source-password-env NAME or --source-password-file PATH")
-		}
+	if !havePassword && errors.Is(err, store.ErrWrongPassword) {
+		return withHint(err, "this source needs its password: pass --source-password, --source-password-env NAME or --source-password-file PATH")
 	}
 	return err
 }

@@ -212,11 +212,3 @@ func encryptionFlagValue(c *ucli.Context) (*store.Protection, error) {
 	}
 	return &p, nil
 }
-
-// storeErrorHint reports whether err is a store password problem.
-func storeErrorHint(err error) error {
-	if errors.Is(err, store.ErrWrongPassword) {
-		return err
-	}
-	return nil
-}

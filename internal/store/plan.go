@@ -155,6 +155,10 @@ type ImportResult struct {
 	Skipped  []Skipped
 }
 
+// Changed reports whether the import changed the store: an entry was
+// added or replaced.
+func (r *ImportResult) Changed() bool { return len(r.Added)+len(r.Replaced) > 0 }
+
 // NotCAError is returned for a non-CA certificate imported without
 // AllowLeaf.
 type NotCAError struct{ Cert *certs.Cert }

@@ -203,14 +203,14 @@ type AliasError struct{ Alias string }
 func (e *AliasError) Error() string { return fmt.Sprintf("no entry with alias %q", e.Alias) }
 func (e *AliasError) Unwrap() error { return ErrNoAlias }
 
-// sameAlias compares aliases as Java does: JKS and PKCS#12 aliases are
+// SameAlias compares aliases as Java does: JKS and PKCS#12 aliases are
 // case-insensitive (keytool lower-cases them when it writes).
-func sameAlias(a, b string) bool { return strings.EqualFold(a, b) }
+func SameAlias(a, b string) bool { return strings.EqualFold(a, b) }
 
 // Get returns the entry with the alias, or nil.
 func (s *Store) Get(alias string) *Entry {
 	for _, e := range s.Entries {
-		if sameAlias(e.Alias, alias) {
+		if SameAlias(e.Alias, alias) {
 			return e
 		}
 	}
@@ -240,7 +240,7 @@ func (s *Store) Delete(aliases ...string) error {
 	for _, e := range s.Entries {
 		drop := false
 		for _, a := range aliases {
-			if sameAlias(e.Alias, a) {
+			if SameAlias(e.Alias, a) {
 				drop = true
 			}
 		}
