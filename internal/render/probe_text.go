@@ -41,6 +41,62 @@ func ProbeText(w io.Writer, reps []ProbeReport, saved *ProbeSave, colour bool) e
 
 // probeOne writes one target.
 func probeOne(w io.Writer, rep ProbeReport, colour bool) {
+	fmt.Fprintln(w, Colour(colour, Bold, probeHead(rep)))
+	if rep.Error != "" {
+		fmt.Fprintf(w, "  %s %s\n", Colour(colour, Red, "error:"), rep.Error)
+		return
+	}
+	if rep.Version != "" {
+		line := rep.Version + ", " + rep.CipherSuite
+		if rep.ALPN != "" {
+			line += ", ALPN " + rep.ALPN
+		}
+		if rep.Legacy {
+			line += " (legacy handshake)"
+		}
+		fmt.Fprintf(w, "  %s\n", line)
+	}
+	if rep.HandshakeError != "" {
+		fmt.Fprintf(w, "  %s %s\n", Colour(colour, Red, "handshake failed:"), rep.HandshakeError)
+	}
+	probeCerts(w, rep, colour)
+	for _, p := range rep.Problems {
+		fmt.Fprintf(w, "  %s %s\n", Colour(colour, Yellow, "chain:"), p.Message)
+	}
+	if len(rep.Chain) > 0 && rep.Name != "" {
+		if rep.NameMatch {
+			fmt.Fprintf(w, "  name: the leaf is valid for %s\n", rep.Name)
+		} else {
+			fmt.Fprintf(w, "  name: %s\n", Colour(colour, Red, "the leaf is NOT valid for "+rep.Name+" ("+rep.NameError+")"))
+		}
+	}
+	if f := rep.Fallback; f != nil {
+		v := f.Verdict
+		if f.DefaultPresented {
+			v = Colour(colour, Red, v)
+		}
+		fmt.Fprintf(w, "  SNI: %s\n", v)
+	}
+	probeClientAuth(w, rep.ClientAuth)
+	probeStapled(w, rep)
+	if len(rep.SCTs) > 0 {
+		fmt.Fprintf(w, "  SCTs (%d):\n", len(rep.SCTs))
+		for _, s := range rep.SCTs {
+			if s.Error != "" {
+				fmt.Fprintf(w, "    %s: %s\n", s.Source, s.Error)
+				continue
+			}
+			fmt.Fprintf(w, "    log %s at %s (%s)\n", s.LogID, s.Time, s.Source)
+		}
+	}
+	for _, wk := range rep.Weak {
+		fmt.Fprintf(w, "  %s %s\n", Colour(colour, Yellow, "weak:"), wk)
+	}
+	probeVerdict(w, rep, colour)
+}
+
+// probeHead is a target's first line: what was dialled, and how.
+func probeHead(rep ProbeReport) string {
 	head := rep.Target
 	if rep.Address != rep.Target {
 		head += " (" + rep.Address + ")"
@@ -59,24 +115,11 @@ func probeOne(w io.Writer, rep ProbeReport, colour bool) {
 	if len(via) > 0 {
 		head += " [" + strings.Join(via, ", ") + "]"
 	}
-	fmt.Fprintln(w, Colour(colour, Bold, head))
-	if rep.Error != "" {
-		fmt.Fprintf(w, "  %s %s\n", Colour(colour, Red, "error:"), rep.Error)
-		return
-	}
-	if rep.Version != "" {
-		line := rep.Version + ", " + rep.CipherSuite
-		if rep.ALPN != "" {
-			line += ", ALPN " + rep.ALPN
-		}
-		if rep.Legacy {
-			line += " (legacy handshake)"
-		}
-		fmt.Fprintf(w, "  %s\n", line)
-	}
-	if rep.HandshakeError != "" {
-		fmt.Fprintf(w, "  %s %s\n", Colour(colour, Red, "handshake failed:"), rep.HandshakeError)
-	}
+	return head
+}
+
+// probeCerts lists the chain as the server sent it.
+func probeCerts(w io.Writer, rep ProbeReport, colour bool) {
 	if len(rep.Chain) > 0 {
 		fmt.Fprintf(w, "  chain as sent (%d):\n", len(rep.Chain))
 	}
@@ -110,45 +153,38 @@ func probeOne(w io.Writer, rep ProbeReport, colour bool) {
 			row("note", "Go's parser refused it: "+c.ParseError)
 		}
 	}
-	for _, p := range rep.Problems {
-		fmt.Fprintf(w, "  %s %s\n", Colour(colour, Yellow, "chain:"), p.Message)
+}
+
+// probeClientAuth says whether the server asked for a client certificate,
+// which CAs it accepts, and what became of ours.
+func probeClientAuth(w io.Writer, ca *ProbeClientAuth) {
+	if ca == nil {
+		return
 	}
-	if len(rep.Chain) > 0 && rep.Name != "" {
-		if rep.NameMatch {
-			fmt.Fprintf(w, "  name: the leaf is valid for %s\n", rep.Name)
-		} else {
-			fmt.Fprintf(w, "  name: %s\n", Colour(colour, Red, "the leaf is NOT valid for "+rep.Name+" ("+rep.NameError+")"))
+	switch {
+	case !ca.Requested:
+		fmt.Fprintln(w, "  client certificate: not requested")
+	default:
+		names := "any CA (no names sent)"
+		if len(ca.AcceptedCAs) > 0 {
+			names = strings.Join(ca.AcceptedCAs, "; ")
 		}
-	}
-	if f := rep.Fallback; f != nil {
-		v := f.Verdict
-		if f.DefaultPresented {
-			v = Colour(colour, Red, v)
-		}
-		fmt.Fprintf(w, "  SNI: %s\n", v)
-	}
-	if ca := rep.ClientAuth; ca != nil {
+		state := "none sent"
 		switch {
-		case !ca.Requested:
-			fmt.Fprintln(w, "  client certificate: not requested")
-		default:
-			names := "any CA (no names sent)"
-			if len(ca.AcceptedCAs) > 0 {
-				names = strings.Join(ca.AcceptedCAs, "; ")
-			}
-			state := "none sent"
-			switch {
-			case ca.Sent && ca.Accepted:
-				state = "ours was accepted"
-			case ca.Sent:
-				state = "ours was refused"
-			case ca.Accepted:
-				state = "none sent; the handshake completed without one"
-			}
-			fmt.Fprintf(w, "  client certificate: requested, %s\n", state)
-			fmt.Fprintf(w, "    accepted CAs: %s\n", names)
+		case ca.Sent && ca.Accepted:
+			state = "ours was accepted"
+		case ca.Sent:
+			state = "ours was refused"
+		case ca.Accepted:
+			state = "none sent; the handshake completed without one"
 		}
+		fmt.Fprintf(w, "  client certificate: requested, %s\n", state)
+		fmt.Fprintf(w, "    accepted CAs: %s\n", names)
 	}
+}
+
+// probeStapled describes the stapled OCSP response, if any.
+func probeStapled(w io.Writer, rep ProbeReport) {
 	if o := rep.OCSP; o != nil {
 		line := "stapled OCSP: " + o.Status
 		if o.Status == "revoked" {
@@ -170,19 +206,10 @@ func probeOne(w io.Writer, rep ProbeReport, colour bool) {
 	} else if rep.Version != "" {
 		fmt.Fprintln(w, "  stapled OCSP: none")
 	}
-	if len(rep.SCTs) > 0 {
-		fmt.Fprintf(w, "  SCTs (%d):\n", len(rep.SCTs))
-		for _, s := range rep.SCTs {
-			if s.Error != "" {
-				fmt.Fprintf(w, "    %s: %s\n", s.Source, s.Error)
-				continue
-			}
-			fmt.Fprintf(w, "    log %s at %s (%s)\n", s.LogID, s.Time, s.Source)
-		}
-	}
-	for _, wk := range rep.Weak {
-		fmt.Fprintf(w, "  %s %s\n", Colour(colour, Yellow, "weak:"), wk)
-	}
+}
+
+// probeVerdict draws the verification, the expectations and the result.
+func probeVerdict(w io.Writer, rep ProbeReport, colour bool) {
 	if rep.Verification != nil {
 		fmt.Fprintln(w, "  verification:")
 		var b strings.Builder
