@@ -55,7 +55,8 @@
 // between 1 and 4 leaves a pending line, which the next command resolves:
 // if the --out file holds that very certificate (same SHA-256) it was
 // delivered, and is recorded as issued (listable, revocable, its copy
-// restored); otherwise it was not, and is recorded "void": not issued, its
+// restored, a temporary name still linked to the --out file removed);
+// otherwise it was not, and is recorded "void": not issued, its
 // serial still spent, its copy and any temporary file holding it removed.
 // A kill after 4 leaves only the counter behind, which the next command
 // moves above the record's serials. A certificate for standard output is

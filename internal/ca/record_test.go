@@ -123,6 +123,12 @@ func TestKilledSignIsSettled(t *testing.T) {
 		{"after --out", func(t *testing.T, c *CA, iss *Issued, out string) {
 			cutLastJournalLine(t, c)
 		}, true},
+		{"after linking --out, before removing its temporary name", func(t *testing.T, c *CA, iss *Issued, out string) {
+			cutLastJournalLine(t, c)
+			if err := os.Link(out, filepath.Join(filepath.Dir(out), "."+filepath.Base(out)+".tmp-999999-123")); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
 		{"after --out, copy lost", func(t *testing.T, c *CA, iss *Issued, out string) {
 			cutLastJournalLine(t, c)
 			os.Remove(filepath.Join(c.Dir, iss.Record.File))

@@ -207,6 +207,13 @@ func (l *ledger) settle(r *Record, caPEM []byte) error {
 	if err != nil {
 		return fmt.Errorf("%s: cannot tell whether serial %s reached %s: %w", l.dir, hexSerial(r.Serial.Int), r.Out, err)
 	}
+	// What --out was given: the certificate, and the CA's after it.
+	outData := func(certPEM []byte) []byte {
+		if r.Chain {
+			return append(slices.Clone(certPEM), caPEM...)
+		}
+		return certPEM
+	}
 	done := *r
 	if delivered {
 		if ok, _, _ := holds(copyPath, r.SHA256); !ok {
@@ -215,15 +222,16 @@ func (l *ledger) settle(r *Record, caPEM []byte) error {
 			}
 		}
 		done.State = StateIssued
-		return l.appendLine(&journalLine{Record: &done})
+		if err := l.appendLine(&journalLine{Record: &done}); err != nil {
+			return err
+		}
+		// A kill between the link that delivered --out and the removal
+		// of the temporary name it was linked from leaves that name.
+		return removeOutTemps(r.Out, outData(outPEM))
 	}
 	if ok, certPEM, _ := holds(copyPath, r.SHA256); ok {
 		if r.Out != "" {
-			want := certPEM
-			if r.Chain {
-				want = append(slices.Clone(certPEM), caPEM...)
-			}
-			if err := removeOutTemps(r.Out, want); err != nil {
+			if err := removeOutTemps(r.Out, outData(certPEM)); err != nil {
 				return err
 			}
 		}
