@@ -66,13 +66,27 @@ func benchStores(cfg config) []Row {
 	}
 	for _, f := range formats {
 		out := "out." + f.ext
+		ours := []string{cfg.Bin, "import", out, "synth.pem", "--password", storePass}
 		add(fmt.Sprintf("import %d CA certificates into a new %s", n, f.label),
-			[]string{cfg.Bin, "import", out, "synth.pem", "--password", storePass},
+			ours,
 			[]string{cfg.floor("stores"), "import", out, "synth.pem", storePass},
 			[]string{"keytool", "-importkeystore", "-noprompt", "-srckeystore", "synth.p12", "-srcstoretype", "PKCS12", "-srcstorepass", storePass,
 				"-destkeystore", "keytool-out." + f.ext, "-deststoretype", f.typ, "-deststorepass", storePass},
 			out, "keytool-out."+f.ext)
-		if n, err := keytoolCount(dir, out, f.typ); withKeytool && (err != nil || n != len(synth)) {
+		if !withKeytool {
+			continue
+		}
+		// The timed runs' outputs are gone (each run starts without
+		// them): one more import makes the store keytool checks.
+		if err := removeAll(filepath.Join(dir, out))(); err != nil {
+			rows[len(rows)-2].Err = err.Error()
+			continue
+		}
+		if _, _, _, err := runOnce(dir, nil, ours); err != nil {
+			rows[len(rows)-2].Err = err.Error()
+			continue
+		}
+		if n, err := keytoolCount(dir, out, f.typ); err != nil || n != len(synth) {
 			rows[len(rows)-2].Note += fmt.Sprintf("; CHECK FAILED: keytool -list shows %d trustedCertEntry in trustctl's %s (%v)", n, out, err)
 		}
 	}
