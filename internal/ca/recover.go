@@ -221,13 +221,14 @@ func (l *ledger) settle(r *Record, caPEM []byte) error {
 				return err
 			}
 		}
-		done.State = StateIssued
-		if err := l.appendLine(&journalLine{Record: &done}); err != nil {
+		// A kill between the link that delivered --out and the removal
+		// of the temporary name it was linked from leaves that name. It
+		// goes before the record is settled, which ends the retries.
+		if err := removeOutTemps(r.Out, outData(outPEM)); err != nil {
 			return err
 		}
-		// A kill between the link that delivered --out and the removal
-		// of the temporary name it was linked from leaves that name.
-		return removeOutTemps(r.Out, outData(outPEM))
+		done.State = StateIssued
+		return l.appendLine(&journalLine{Record: &done})
 	}
 	if ok, certPEM, _ := holds(copyPath, r.SHA256); ok {
 		if r.Out != "" {
