@@ -39,8 +39,8 @@ func WrittenJSON(w io.Writer, from string, files []safefile.File, written []stri
 	return JSON(w, writtenDoc(from, files, written))
 }
 
-// Written writes a line per file of files: its path, and "(unchanged)"
-// after it when it is not among written.
+// Written writes a line per file of files: first the paths written, then
+// those left as they were, each with "(unchanged)" after it.
 func Written(w io.Writer, files []safefile.File, written []string) error {
 	doc := writtenDoc("", files, written)
 	var b strings.Builder

@@ -68,7 +68,8 @@ func (e *InputError) Unwrap() error { return e.Err }
 // certificates, the intermediates, the roots, the CRLs. With one
 // certificate, a file that cannot be read is an error; with several, it
 // is a [LeafFile] with Err set, and the others are still read. A roots,
-// intermediates or CRL source that cannot be read is an [*InputError].
+// intermediates or CRL source that cannot be read is an [*InputError]; a
+// roots source that holds no certificate is a plain error naming it.
 func LoadVerifyInputs(f VerifyFiles, opts Options) (*VerifyInputs, error) {
 	in := &VerifyInputs{}
 	var err error
