@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/ca"
@@ -68,10 +69,10 @@ func runCACRL(c *ucli.Context) error {
 		return caError(err)
 	}
 	if c.Bool("json") {
-		return render.CACRLJSON(env.Stdout, res, o.Out)
+		return reported(cmp.Or(o.Out, dir), true, render.CACRLJSON(env.Stdout, res, o.Out))
 	}
 	if o.Out == "" {
 		return nil
 	}
-	return render.CACRL(env.Stdout, res, o.Out)
+	return reported(o.Out, true, render.CACRL(env.Stdout, res, o.Out))
 }

@@ -126,9 +126,9 @@ func runCAInit(c *ucli.Context) error {
 	}
 	env := envOf(c)
 	if c.Bool("json") {
-		return render.JSON(env.Stdout, doc)
+		return reported(dir, doc.Changed, render.JSON(env.Stdout, doc))
 	}
-	return render.CAInit(env.Stdout, doc, filepath.Join(dir, ca.KeyFile))
+	return reported(dir, doc.Changed, render.CAInit(env.Stdout, doc, filepath.Join(dir, ca.KeyFile)))
 }
 
 // caInitOptions checks the flag combinations, before anything is read or

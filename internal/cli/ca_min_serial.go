@@ -44,7 +44,7 @@ func runCAMinSerial(c *ucli.Context) error {
 		return caError(err)
 	}
 	if c.Bool("json") {
-		return render.CAMinSerialJSON(env.Stdout, ch, serial)
+		return reported(c.Args().Get(0), ch.Changed, render.CAMinSerialJSON(env.Stdout, ch, serial))
 	}
-	return render.CAMinSerial(env.Stdout, ch, serial)
+	return reported(c.Args().Get(0), ch.Changed, render.CAMinSerial(env.Stdout, ch, serial))
 }

@@ -52,7 +52,7 @@ func runCARevoke(c *ucli.Context) error {
 		return withHint(caError(err), "trustctl ca list "+c.Args().Get(0)+" shows the serials it issued")
 	}
 	if c.Bool("json") {
-		return render.CARevokeJSON(env.Stdout, r)
+		return reported(c.Args().Get(0), r.Changed, render.CARevokeJSON(env.Stdout, r))
 	}
-	return render.CARevoke(env.Stdout, r)
+	return reported(c.Args().Get(0), r.Changed, render.CARevoke(env.Stdout, r))
 }

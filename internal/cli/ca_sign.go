@@ -101,11 +101,13 @@ func runCASign(c *ucli.Context) error {
 	}
 	warn(env.Stderr, iss.Warnings)
 	if c.Bool("json") {
-		return render.CASignJSON(env.Stdout, iss, o.Profile, o.Out)
+		return reported(o.Out, o.Out != "", render.CASignJSON(env.Stdout, iss, o.Profile, o.Out))
 	}
-	msg := env.Stdout
 	if o.Out == "" {
-		msg = env.Stderr
+		// The certificate went to stdout; the summary on stderr is a
+		// courtesy that cannot undo it.
+		_ = render.CASign(env.Stderr, iss, o.Profile, o.Out)
+		return nil
 	}
-	return render.CASign(msg, iss, o.Profile, o.Out)
+	return reported(o.Out, true, render.CASign(env.Stdout, iss, o.Profile, o.Out))
 }

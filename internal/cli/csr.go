@@ -129,7 +129,7 @@ func runCSR(c *ucli.Context) error {
 		return err
 	}
 	rep.Changed = true
-	return render.CSRReport(envOf(c).Stdout, rep, c.Bool("json"))
+	return reported(out, true, render.CSRReport(envOf(c).Stdout, rep, c.Bool("json")))
 }
 
 // csrKey returns the key the CSR is for: the one in keyPath, or with

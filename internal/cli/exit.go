@@ -84,8 +84,9 @@ func printError(w io.Writer, err error) {
 // reported words a failed write of a command's report when the command
 // has already changed path: the change stands, and the message says so,
 // so nobody takes the exit status for "nothing was written".
+// A path of "-" (what was written went to standard output) adds nothing.
 func reported(path string, changed bool, err error) error {
-	if err == nil || !changed {
+	if err == nil || !changed || path == "-" {
 		return err
 	}
 	return fmt.Errorf("%s was written, but its report could not be: %w", path, err)

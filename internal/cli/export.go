@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -110,8 +111,11 @@ func writeFilesError(err error) error {
 // what it would have written.
 func printWritten(c *ucli.Context, from string, files []safefile.File, written []string) error {
 	env := envOf(c)
+	var err error
 	if c.Bool("json") {
-		return render.WrittenJSON(env.Stdout, from, files, written)
+		err = render.WrittenJSON(env.Stdout, from, files, written)
+	} else {
+		err = render.Written(env.Stdout, files, written)
 	}
-	return render.Written(env.Stdout, files, written)
+	return reported(strings.Join(written, ", "), len(written) > 0, err)
 }

@@ -164,7 +164,7 @@ func runKeyConvert(c *ucli.Context) error {
 		_ = render.DecryptWarning(envOf(c).Stderr, out, in)
 	}
 	rep.Changed = true
-	return render.KeyReport(envOf(c).Stdout, rep, c.Bool("json"))
+	return reported(out, true, render.KeyReport(envOf(c).Stdout, rep, c.Bool("json")))
 }
 
 // lazyKeyPassword asks for the input key's passphrase only when the key

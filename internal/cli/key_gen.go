@@ -126,7 +126,7 @@ func runKeyGen(c *ucli.Context) error {
 	if err := writeKeyFile(env, out, data, force); err != nil {
 		return err
 	}
-	return render.KeyReport(env.Stdout, render.KeyDoc{File: out, Key: keys.Describe(key), Form: render.KeyForm(opts.Format, opts.DER, opts.Password != nil), Encrypted: opts.Password != nil, Changed: true}, c.Bool("json"))
+	return reported(out, true, render.KeyReport(env.Stdout, render.KeyDoc{File: out, Key: keys.Describe(key), Form: render.KeyForm(opts.Format, opts.DER, opts.Password != nil), Encrypted: opts.Password != nil, Changed: true}, c.Bool("json")))
 }
 
 // checkKeyOut checks --out against --json and the terminal before

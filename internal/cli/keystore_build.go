@@ -135,7 +135,7 @@ func runKeystoreBuild(c *ucli.Context) error {
 	if err != nil {
 		return storeError(c, err, true)
 	}
-	return render.KeystoreBuilt(envOf(c).Stdout, out, st, e, built, changed, c.Bool("json"))
+	return reported(out, changed, render.KeystoreBuilt(envOf(c).Stdout, out, st, e, built, changed, c.Bool("json")))
 }
 
 // buildKeyEntry reads --key and --cert, picks the certificate of the key,

@@ -163,18 +163,12 @@ func runProbe(c *ucli.Context) error {
 	}
 
 	if c.Bool("json") {
-		if err := render.ProbeJSON(env.Stdout, reports, saved, failed == 0); err != nil {
-			return err
-		}
-	} else {
-		if err := render.ProbeText(env.Stdout, reports, saved, env.colour()); err != nil {
-			return err
-		}
-		if len(reports) > 1 {
-			if err := render.ProbeSummary(env.Stdout, reports, env.colour()); err != nil {
-				return err
-			}
-		}
+		err = render.ProbeJSON(env.Stdout, reports, saved, failed == 0)
+	} else if err = render.ProbeText(env.Stdout, reports, saved, env.colour()); err == nil && len(reports) > 1 {
+		err = render.ProbeSummary(env.Stdout, reports, env.colour())
+	}
+	if err != nil {
+		return reported(c.String("save"), saved != nil && saved.Changed, err)
 	}
 	if failed == 0 {
 		return nil

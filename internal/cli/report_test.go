@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,5 +43,41 @@ func TestFailedReportSaysTheStoreWasWritten(t *testing.T) {
 		if _, err := os.Stat(store); err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
+	}
+}
+
+// TestFailedReportAfterAWrite: every command that writes a file and then
+// reports it says the file was written when the report cannot be; ca sign
+// to stdout delivers the certificate there even when stderr, which takes
+// its summary, is full.
+func TestFailedReportAfterAWrite(t *testing.T) {
+	dir := t.TempDir()
+	run := func(stdout, stderr io.Writer, args ...string) int {
+		return Run(append([]string{"trustctl"}, args...), &Env{Stdout: stdout, Stderr: stderr})
+	}
+	key, caDir := filepath.Join(dir, "node.key"), filepath.Join(dir, "ca")
+	csr := filepath.Join(dir, "node.csr")
+	for _, tc := range []struct {
+		args []string
+		path string
+	}{
+		{[]string{"key", "gen", "--out", key}, key},
+		{[]string{"csr", "--key", key, "--subject", "CN=node", "--out", csr}, csr},
+		{[]string{"ca", "init", caDir, "--subject", "CN=Report CA", "--password", "pw"}, caDir},
+		{[]string{"ca", "sign", caDir, csr, "--out", filepath.Join(dir, "node.crt"), "--password", "pw"}, filepath.Join(dir, "node.crt")},
+	} {
+		var errOut bytes.Buffer
+		code := run(fullWriter{}, &errOut, tc.args...)
+		want := tc.path + " was written, but its report could not be: no space left on device"
+		if code != exitUsage || !strings.Contains(errOut.String(), want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", tc.args, code, errOut.String(), want)
+		}
+		if _, err := os.Stat(tc.path); err != nil {
+			t.Errorf("%v: %v", tc.args, err)
+		}
+	}
+	var out bytes.Buffer
+	if code := run(&out, fullWriter{}, "ca", "sign", caDir, csr, "--password", "pw"); code != 0 || !strings.Contains(out.String(), "BEGIN CERTIFICATE") {
+		t.Errorf("ca sign to stdout with stderr full: exit %d, stdout %q", code, out.String())
 	}
 }
