@@ -224,7 +224,10 @@ func TestFailedSignLeavesDirectory(t *testing.T) {
 		t.Errorf("left behind: %v", got)
 	}
 
-	_, err = c.Sign(csrFor(t, nil, "y.test"), SignOptions{Profile: "server", Now: now, Writer: failingWriter{}})
+	_, err = c.Sign(csrFor(t, nil, "y.test"), SignOptions{Profile: "server", Now: now, Deliver: func(iss *Issued) error {
+		_, err := failingWriter{}.Write(iss.PEM)
+		return err
+	}})
 	if err == nil || !strings.Contains(err.Error(), "recorded as not issued") {
 		t.Fatalf("sign to a broken output: %v", err)
 	}

@@ -12,7 +12,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"math/big"
 	"net"
 	"os"
@@ -42,9 +41,11 @@ type SignOptions struct {
 	Out   string
 	Force bool
 	Chain bool
-	// Writer receives the certificate when Out is empty, once it is
-	// recorded; with neither, the caller keeps [Issued.PEM].
-	Writer io.Writer
+	// Deliver hands the certificate over when Out is empty, once it is
+	// recorded: [Issued.PEM] to standard output, alone or inside a report.
+	// When it fails, the serial is recorded as not issued. With neither
+	// Out nor Deliver, the caller keeps [Issued.PEM].
+	Deliver func(*Issued) error
 	// extra adjusts the template before signing (the OCSP responder's
 	// delegated certificate sets its short validity).
 	extra func(*x509.Certificate)
@@ -155,14 +156,15 @@ func (c *CA) Sign(csr *x509.CertificateRequest, o SignOptions) (*Issued, error) 
 			Out:       out,
 			Chain:     o.Chain,
 		}
-		done, warn, err := l.issue(rec, certPEM, data, o)
+		iss = &Issued{Cert: cert, PEM: data, Capped: capped, Warnings: warnings}
+		done, warn, err := l.issue(rec, certPEM, data, o, iss)
 		if err != nil {
 			return err
 		}
 		if warn != "" {
-			warnings = append(warnings, warn)
+			iss.Warnings = append(iss.Warnings, warn)
 		}
-		iss = &Issued{Cert: cert, PEM: data, Record: done, Capped: capped, Warnings: warnings}
+		iss.Record = done
 		return nil
 	})
 	if err != nil {
@@ -174,8 +176,9 @@ func (c *CA) Sign(csr *x509.CertificateRequest, o SignOptions) (*Issued, error) 
 // issue records and delivers one signed certificate: the steps 1 to 5 of
 // the package documentation, and the way back when one fails before the
 // certificate is delivered. It returns the record as issued, and a warning
-// when the record could not be completed after delivery.
-func (l *ledger) issue(rec *Record, certPEM, data []byte, o SignOptions) (*Record, string, error) {
+// when the record could not be completed after delivery. iss is what
+// o.Deliver receives, with the record as issued.
+func (l *ledger) issue(rec *Record, certPEM, data []byte, o SignOptions, iss *Issued) (*Record, string, error) {
 	serial := hexSerial(rec.Serial.Int)
 	m := l.mark()
 	if err := l.appendLine(&journalLine{Record: rec}); err != nil {
@@ -216,8 +219,9 @@ func (l *ledger) issue(rec *Record, certPEM, data []byte, o SignOptions) (*Recor
 	// The counter last: the record already holds the serial, and the next
 	// command moves a counter that lags (see recoverDir).
 	writeCounter(l.path(SerialFile), new(big.Int).Add(rec.Serial.Int, bigOne))
-	if rec.Out == "" && o.Writer != nil {
-		if _, err := o.Writer.Write(data); err != nil {
+	if rec.Out == "" && o.Deliver != nil {
+		iss.Record = &done
+		if err := o.Deliver(iss); err != nil {
 			void := done
 			void.State, void.File = StateVoid, ""
 			os.Remove(copyPath)

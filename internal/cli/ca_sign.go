@@ -84,8 +84,16 @@ func runCASign(c *ucli.Context) error {
 		if err := ca.CheckOut(out, o.Force); err != nil {
 			return caError(err)
 		}
-	} else if !c.Bool("json") {
-		o.Writer = env.Stdout
+	} else {
+		// Inside the record: a certificate stdout cannot take, alone or
+		// in the JSON document, is recorded as not issued.
+		o.Deliver = func(iss *ca.Issued) error {
+			if c.Bool("json") {
+				return render.CASignJSON(env.Stdout, iss, o.Profile, "")
+			}
+			_, err := env.Stdout.Write(iss.PEM)
+			return err
+		}
 	}
 	csr, err := readCSR(csrPath)
 	if err != nil {
@@ -100,14 +108,15 @@ func runCASign(c *ucli.Context) error {
 		return caError(err)
 	}
 	warn(env.Stderr, iss.Warnings)
-	if c.Bool("json") {
-		return reported(o.Out, o.Out != "", render.CASignJSON(env.Stdout, iss, o.Profile, o.Out))
-	}
-	if o.Out == "" {
+	switch {
+	case o.Out != "" && c.Bool("json"):
+		return reported(o.Out, true, render.CASignJSON(env.Stdout, iss, o.Profile, o.Out))
+	case o.Out != "":
+		return reported(o.Out, true, render.CASign(env.Stdout, iss, o.Profile, o.Out))
+	case !c.Bool("json"):
 		// The certificate went to stdout; the summary on stderr is a
 		// courtesy that cannot undo it.
 		_ = render.CASign(env.Stderr, iss, o.Profile, o.Out)
-		return nil
 	}
-	return reported(o.Out, true, render.CASign(env.Stdout, iss, o.Profile, o.Out))
+	return nil
 }

@@ -81,3 +81,40 @@ func TestFailedReportAfterAWrite(t *testing.T) {
 		t.Errorf("ca sign to stdout with stderr full: exit %d, stdout %q", code, out.String())
 	}
 }
+
+// TestSignToFullStdoutIsNotIssued: ca sign without --out delivers the
+// certificate on stdout, alone or inside the --json document; when stdout
+// cannot take it, nobody has the certificate, so its serial is recorded
+// as not issued (ca list names it) and the command exits 2.
+func TestSignToFullStdoutIsNotIssued(t *testing.T) {
+	dir := t.TempDir()
+	run := func(stdout, stderr io.Writer, args ...string) int {
+		return Run(append([]string{"trustctl"}, args...), &Env{Stdout: stdout, Stderr: stderr})
+	}
+	key, csr, caDir := filepath.Join(dir, "node.key"), filepath.Join(dir, "node.csr"), filepath.Join(dir, "ca")
+	for _, args := range [][]string{
+		{"key", "gen", "--out", key},
+		{"csr", "--key", key, "--subject", "CN=node.test", "--out", csr},
+		{"ca", "init", caDir, "--subject", "CN=Stdout CA", "--password", "pw"},
+	} {
+		if code := run(io.Discard, io.Discard, args...); code != 0 {
+			t.Fatalf("%v: exit %d", args, code)
+		}
+	}
+	for _, extra := range [][]string{nil, {"--json"}} {
+		var errOut bytes.Buffer
+		args := append([]string{"ca", "sign", caDir, csr, "--password", "pw"}, extra...)
+		code := run(fullWriter{}, &errOut, args...)
+		if code != exitUsage || !strings.Contains(errOut.String(), "is recorded as not issued") {
+			t.Errorf("%v to a full stdout: exit %d, stderr %q; want exit 2 and the serial recorded as not issued", args, code, errOut.String())
+		}
+	}
+	var list bytes.Buffer
+	if code := run(&list, io.Discard, "ca", "list", caDir); code != 0 {
+		t.Fatalf("ca list: exit %d", code)
+	}
+	_, unissued, _ := strings.Cut(list.String(), "not issued (signed, never delivered; the serials stay spent): ")
+	if !strings.Contains(list.String(), "has issued nothing yet") || len(strings.Split(strings.TrimSpace(unissued), ", ")) != 2 {
+		t.Errorf("ca list does not show both serials as not issued:\n%s", list.String())
+	}
+}
