@@ -221,9 +221,10 @@ func (l *ledger) settle(r *Record, caPEM []byte) error {
 				return err
 			}
 		}
-		// A kill between the link that delivered --out and the removal
-		// of the temporary name it was linked from leaves that name. It
-		// goes before the record is settled, which ends the retries.
+		// Where --out was delivered by a link (file systems without an
+		// exclusive rename), a kill before the temporary name it was
+		// linked from is removed leaves that name. It goes before the
+		// record is settled, which ends the retries.
 		if err := removeOutTemps(r.Out, outData(outPEM)); err != nil {
 			return err
 		}

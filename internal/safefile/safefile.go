@@ -343,14 +343,25 @@ func (st *staged) commit() error {
 	if !st.noOverwrite {
 		return os.Rename(st.tmp, st.real)
 	}
-	// Link fails if the target appeared meanwhile; rename would not.
-	if err := os.Link(st.tmp, st.real); err != nil {
+	// A plain rename would replace a target that appeared meanwhile.
+	if err := renameNoReplace(st.tmp, st.real); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			err = fmt.Errorf("%s: %w", st.path, ErrExists)
 		}
 		return err
 	}
-	os.Remove(st.tmp)
+	return nil
+}
+
+// linkNoReplace gives oldpath the name newpath unless newpath exists
+// (fs.ErrExist), then removes oldpath. A kill between the two steps
+// leaves both names; the next write of newpath removes the temporary one
+// ([RemoveStale]).
+func linkNoReplace(oldpath, newpath string) error {
+	if err := os.Link(oldpath, newpath); err != nil {
+		return err
+	}
+	os.Remove(oldpath)
 	return nil
 }
 

@@ -77,6 +77,56 @@ func TestWriteNoOverwriteKeepsTarget(t *testing.T) {
 	}
 }
 
+// TestNoOverwriteLosesTheRace: a file that appears at the target between
+// the temporary file's writing and its move into place is kept, the write
+// fails with ErrExists and only the new file's temporary name is gone;
+// a write that wins leaves only the target. Both ways of putting a file
+// in place without replacing: the one-call rename and the link fallback.
+func TestNoOverwriteLosesTheRace(t *testing.T) {
+	for name, place := range map[string]func(oldpath, newpath string) error{
+		"rename": renameNoReplace,
+		"link":   linkNoReplace,
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "leaf.key")
+			st, err := stage(p, []byte("ours"), Options{Perm: 0o600, NoOverwrite: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte("theirs"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			err = place(st.tmp, st.real)
+			if !errors.Is(err, os.ErrExist) {
+				t.Fatalf("placing over a file that appeared meanwhile: %v; want it to exist", err)
+			}
+			st.discard()
+			if got, _ := os.ReadFile(p); string(got) != "theirs" {
+				t.Errorf("target now holds %q; want theirs", got)
+			}
+			if names := entries(t, dir); len(names) != 1 {
+				t.Errorf("directory holds %q; want only leaf.key", names)
+			}
+
+			q := filepath.Join(dir, "other.key")
+			st, err = stage(q, []byte("ours"), Options{Perm: 0o600, NoOverwrite: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := place(st.tmp, st.real); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := os.ReadFile(q); string(got) != "ours" {
+				t.Errorf("other.key holds %q; want ours", got)
+			}
+			if names := entries(t, dir); len(names) != 2 {
+				t.Errorf("directory holds %q; want leaf.key and other.key", names)
+			}
+		})
+	}
+}
+
 func TestWriteThroughSymlink(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("symbolic links need privileges on Windows")
