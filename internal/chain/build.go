@@ -59,6 +59,11 @@ func (e *IncompleteError) Error() string {
 // ErrNoLeaf is returned when no leaf certificate was given.
 var ErrNoLeaf = errors.New("no certificate to build a chain for")
 
+// ErrTooManyIssuers is returned by [Build] when the pool offers more
+// candidate issuers than the search may check signatures of: more than a
+// few hundred certificates under the names the chain passes through.
+var ErrTooManyIssuers = errors.New("too many candidate issuers")
+
 // enumerate lists paths from leaf upwards. issuers gives the candidate
 // issuers of a certificate; stop says a certificate ends a path (a trust
 // anchor or a self-signed root). A certificate never appears twice in one
@@ -186,16 +191,38 @@ func Build(leaf *x509.Certificate, pool []*x509.Certificate, opts BuildOptions) 
 		depth = defaultMaxDepth
 	}
 	index := bySubject(dedupe(pool))
+	// Each certificate's issuers are looked for once, within one budget
+	// of signature checks for the whole search: a pool with thousands of
+	// certificates under one name (each with its own key) would
+	// otherwise cost thousands of checks at every step of every path.
+	found := map[*x509.Certificate][]*x509.Certificate{}
+	checks := 0
+	var gaveUp *x509.Certificate // whose issuers the budget ran out on
 	issuers := func(c *x509.Certificate) []*x509.Certificate {
+		if out, ok := found[c]; ok {
+			return out
+		}
 		var out []*x509.Certificate
 		for _, p := range index[string(c.RawIssuer)] {
+			if checks >= maxSigChecks {
+				if gaveUp == nil {
+					gaveUp = c
+				}
+				break
+			}
+			checks++
 			if checkSig(p, c) == nil {
 				out = append(out, p)
 			}
 		}
+		found[c] = out
 		return out
 	}
 	paths := enumerate(leaf, issuers, selfSigned, depth)
+	if gaveUp != nil {
+		return nil, fmt.Errorf("%w: gave up on the chain of %s after %d signature checks; the pool holds %d certificates named %s, and each could be the issuer of %s: leave out the ones that do not belong to this chain",
+			ErrTooManyIssuers, Name(leaf), maxSigChecks, len(index[string(gaveUp.RawIssuer)]), issuerName(gaveUp), Name(gaveUp))
+	}
 	scores := make([]buildScore, len(paths))
 	best := 0
 	for i, p := range paths {

@@ -120,3 +120,25 @@ func TestSigCache(t *testing.T) {
 		t.Error("forged signature accepted from the cache")
 	}
 }
+
+// TestBuildManyNamesakes: a pool where hundreds of certificates carry the
+// issuer's name, each with its own key, is refused with ErrTooManyIssuers
+// after a bounded number of signature checks instead of checking them all
+// at every step of every path; a few dozen namesakes still build.
+func TestBuildManyNamesakes(t *testing.T) {
+	root := testpki.Root(t, "Namesake Root")
+	inter := testpki.Intermediate(t, "Namesake CA", root)
+	leaf := testpki.Leaf(t, "www.example.com", inter, "www.example.com")
+	pool := certsOf(root, inter)
+	for range 2 * maxSigChecks {
+		pool = append(pool, testpki.New(t, testpki.Template{Subject: "Namesake CA", IsCA: true, MaxPathLen: -1}, root).Cert)
+	}
+	_, err := Build(leaf.Cert, pool, BuildOptions{Now: testpki.Now})
+	if !errors.Is(err, ErrTooManyIssuers) || !strings.Contains(err.Error(), "the pool holds 601 certificates named CN=Namesake CA") {
+		t.Errorf("a pool of 601 namesakes: %v; want ErrTooManyIssuers naming them", err)
+	}
+	b, err := Build(leaf.Cert, pool[:50], BuildOptions{Now: testpki.Now})
+	if err != nil || chainNames(b.Chain) != "www.example.com < Namesake CA < Namesake Root" {
+		t.Errorf("a pool of 48 namesakes: %v, %v", b, err)
+	}
+}
