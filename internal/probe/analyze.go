@@ -41,13 +41,24 @@ type ChainProblem struct {
 	Message string
 }
 
-// issues reports whether parent signed child (by name, and by signature
-// when both parse).
-func issues(parent, child *certs.Cert) bool {
+// maxSigChecks bounds the signatures one chain's analysis checks. A
+// server can send hundreds of certificates under one name, each with its
+// own key; checking every pair would take minutes (a P-521 signature
+// takes a millisecond or two). Real chains need a few dozen at most.
+const maxSigChecks = 100
+
+// issuerCheck decides which certificate of a chain issued which.
+type issuerCheck struct{ sigChecks int }
+
+// issues reports whether parent signed child: by name, and by signature
+// when both parse and the budget of signature checks lasts (by name alone
+// after that).
+func (ic *issuerCheck) issues(parent, child *certs.Cert) bool {
 	if parent.RawSubject() == nil || !bytes.Equal(parent.RawSubject(), child.RawIssuer()) {
 		return false
 	}
-	if parent.X509 != nil && child.X509 != nil {
+	if parent.X509 != nil && child.X509 != nil && ic.sigChecks < maxSigChecks {
+		ic.sigChecks++
 		err := child.X509.CheckSignatureFrom(parent.X509)
 		// A SHA-1 signature that Go refuses to check still names its issuer.
 		var insecure x509.InsecureAlgorithmError
@@ -61,6 +72,10 @@ func issues(parent, child *certs.Cert) bool {
 // section 7.4.2); TLS 1.3 relaxes the order but clients still prefer it
 // (RFC 8446 section 4.4.2).
 func chainProblems(chain []*certs.Cert) []ChainProblem {
+	return new(issuerCheck).problems(chain)
+}
+
+func (ic *issuerCheck) problems(chain []*certs.Cert) []ChainProblem {
 	var ps []ChainProblem
 	if len(chain) == 0 {
 		return nil
@@ -79,7 +94,7 @@ func chainProblems(chain []*certs.Cert) []ChainProblem {
 	for !chain[cur].SelfIssued() {
 		next := -1
 		for j := range chain {
-			if !used[j] && issues(chain[j], chain[cur]) {
+			if !used[j] && ic.issues(chain[j], chain[cur]) {
 				next = j
 				break
 			}

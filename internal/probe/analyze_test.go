@@ -82,3 +82,25 @@ func TestWeaknesses(t *testing.T) {
 		t.Errorf("expired: %q", got)
 	}
 }
+
+// TestChainProblemsBoundsSignatureChecks: a server that sends hundreds of
+// certificates under its intermediate's name, each with its own key, gets
+// its chain analysed with at most maxSigChecks signature checks (then by
+// name alone), so a probe of it cannot spin for minutes.
+func TestChainProblemsBoundsSignatureChecks(t *testing.T) {
+	p := testPKI(t)
+	chain := []*certs.Cert{certs.FromX509(p.leaf.Cert)}
+	for range 3 * maxSigChecks {
+		namesake := testpki.New(t, testpki.Template{Subject: p.inter.Cert.Subject.String(), IsCA: true, MaxPathLen: -1}, p.root)
+		chain = append(chain, certs.FromX509(namesake.Cert))
+	}
+	chain = append(chain, certs.FromX509(p.inter.Cert), certs.FromX509(p.root.Cert))
+	ic := new(issuerCheck)
+	if ps := ic.problems(chain); len(ps) == 0 {
+		t.Error("no problem found in a chain of 300 namesakes")
+	}
+	// Exactly the budget: the namesakes were checked until it ran out.
+	if ic.sigChecks != maxSigChecks {
+		t.Errorf("%d signature checks; want the budget, %d", ic.sigChecks, maxSigChecks)
+	}
+}
