@@ -63,40 +63,31 @@ func runSync(c *ucli.Context) error {
 		return err
 	}
 	opts := store.SyncOptions{AllowLeaf: c.Bool("allow-leaf"), AllowEmpty: c.Bool("allow-empty"), Epoch: epoch}
+	dry := c.Bool("dry-run")
 	var plan *store.SyncPlan
-	changed := false
-	if c.Bool("dry-run") {
-		sopts, err := storeOptions(c, false)
-		if err != nil {
-			return err
-		}
-		sopts.Create = true
-		st, err := store.Peek(path, sopts)
-		if err != nil {
-			return storeError(c, err, sopts.Passwords.StoreGiven)
-		}
-		if plan, err = st.PlanSync(set.CertList(), opts); err != nil {
-			return syncError(err)
-		}
-	} else {
-		changed, err = changeStore(c, path, true, func(st *store.Store) (bool, error) {
-			p, err := st.PlanSync(set.CertList(), opts)
-			if err != nil {
-				return false, err
-			}
-			plan = p
-			st.Apply(p)
-			return !plan.Empty(), nil
-		})
-		if err != nil {
-			return syncError(err)
-		}
+	sopts, err := storeOptions(c, false)
+	if err != nil {
+		return err
 	}
+	sopts.Create, sopts.DryRun = true, dry
+	changed, err := store.Edit(path, sopts, func(st *store.Store) (bool, error) {
+		p, err := st.PlanSync(set.CertList(), opts)
+		if err != nil {
+			return false, err
+		}
+		plan = p
+		st.Apply(p)
+		return !plan.Empty(), nil
+	})
+	if err != nil {
+		return syncError(storeError(c, err, sopts.Passwords.StoreGiven))
+	}
+	changed = changed && !dry // "changed" says the file was written
 	env := envOf(c)
 	if c.Bool("json") {
-		return reported(path, changed, render.SyncPlanJSON(env.Stdout, path, plan, c.Bool("dry-run"), changed))
+		return reported(path, changed, render.SyncPlanJSON(env.Stdout, path, plan, dry, changed))
 	}
-	return reported(path, changed, render.SyncPlan(env.Stdout, path, plan, c.Bool("dry-run"), changed))
+	return reported(path, changed, render.SyncPlan(env.Stdout, path, plan, dry, changed))
 }
 
 func syncError(err error) error {

@@ -40,6 +40,11 @@ type Options struct {
 	// deterministically too (see [EncodeOptions.Reproducible]). Stores
 	// without one are always written so.
 	Reproducible bool
+	// DryRun makes [Edit] call change on the store as it would be
+	// changed, and report whether it would be written, without the lock
+	// and without writing. The password of a store that does not exist
+	// yet is not asked for.
+	DryRun bool
 }
 
 // Detect tells a store's format from its content: the magic numbers of JKS
@@ -144,11 +149,17 @@ func open(path string, sec *secrets) (*Store, error) {
 // is a JKS store read without its password when none can be asked for
 // ([*NeedPasswordError]). Edit reports whether it wrote the file.
 func Edit(path string, opts Options, change func(*Store) (changed bool, err error)) (changed bool, err error) {
-	unlock, err := safefile.Lock(path)
-	if err != nil {
-		return false, err
+	if opts.DryRun {
+		if _, err := safefile.Stat(path); errors.Is(err, fs.ErrNotExist) && opts.Create {
+			opts.Passwords = Passwords{Store: []byte{}, StoreGiven: true}
+		}
+	} else {
+		unlock, err := safefile.Lock(path)
+		if err != nil {
+			return false, err
+		}
+		defer unlock()
 	}
-	defer unlock()
 	sec := newSecrets(opts.Passwords, path)
 	st, err := openForChange(path, opts, sec)
 	if err != nil {
@@ -163,25 +174,13 @@ func Edit(path string, opts Options, change func(*Store) (changed bool, err erro
 	if err != nil {
 		return false, err
 	}
-	if !ch && !changed {
-		return false, nil
+	if !ch && !changed || opts.DryRun {
+		return ch || changed, nil
 	}
 	if err := st.write(path, false, opts.Reproducible); err != nil {
 		return false, err
 	}
 	return true, nil
-}
-
-// Peek reads the store at path as [Edit] would change it, without taking
-// the lock and without writing: to show what a change would do. A missing
-// store (with opts.Create) is a new, empty one in the format opts.Type or
-// its name says; a JCEKS store is [ErrReadOnly]. The password of a store
-// that does not exist yet is not asked for.
-func Peek(path string, opts Options) (*Store, error) {
-	if _, err := safefile.Stat(path); errors.Is(err, fs.ErrNotExist) && opts.Create {
-		opts.Passwords = Passwords{Store: []byte{}, StoreGiven: true}
-	}
-	return openForChange(path, opts, newSecrets(opts.Passwords, path))
 }
 
 // openForChange opens the store at path for a change, or makes a new one.

@@ -254,6 +254,41 @@ func TestEditJKSNeedsItsPassword(t *testing.T) {
 	}
 }
 
+// TestEditDryRun: a dry run reports what a change would write, for a
+// store that exists and for one it would create (whose password is not
+// asked for), and leaves the directory as it was: no store, no lock file.
+func TestEditDryRun(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "ts.jks")
+	r1, r2 := testpki.Root(t, "Root One"), testpki.Root(t, "Root Two")
+	writeStore(t, p, FormatJKS, "pw", r1)
+	before := snapshot(t, dir)
+	add := func(c *testpki.Cert) func(*Store) (bool, error) {
+		return func(s *Store) (bool, error) {
+			res, err := s.Import([]*certs.Cert{cert(c)}, ImportOptions{})
+			return res != nil && res.Changed(), err
+		}
+	}
+	for _, tc := range []struct {
+		name, path string
+		opts       Options
+		change     func(*Store) (bool, error)
+		want       bool
+	}{
+		{"a new root", p, Options{Passwords: given("pw"), DryRun: true}, add(r2), true},
+		{"a root that is there", p, Options{Passwords: given("pw"), DryRun: true}, add(r1), false},
+		{"a store to create", filepath.Join(dir, "new.jks"), Options{Create: true, DryRun: true}, add(r1), true},
+	} {
+		changed, err := Edit(tc.path, tc.opts, tc.change)
+		if err != nil || changed != tc.want {
+			t.Errorf("%s: changed %v, %v; want %v", tc.name, changed, err, tc.want)
+		}
+		if diff := cmp.Diff(before, snapshot(t, dir)); diff != "" {
+			t.Errorf("%s: a dry run changed the directory:\n%s", tc.name, diff)
+		}
+	}
+}
+
 func TestEditCreates(t *testing.T) {
 	dir := t.TempDir()
 	root := testpki.Root(t, "Acme Root")
