@@ -55,7 +55,10 @@ type Options struct {
 	// Perm is the mode of a file that does not exist yet. An existing
 	// file keeps its own mode.
 	Perm fs.FileMode
-	// NoOverwrite refuses to replace an existing file (ErrExists).
+	// NoOverwrite refuses to replace an existing file (ErrExists), also
+	// one that appears while the data is written: the file is put in
+	// place with renameat2(RENAME_NOREPLACE) on Linux, and with a hard
+	// link (then the temporary name removed) where that is missing.
 	NoOverwrite bool
 	// NoFollow refuses a target that is a symbolic link (ErrSymlink)
 	// instead of writing to the file it points to: for files written into
