@@ -4,7 +4,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"math/big"
 
 	ucli "github.com/urfave/cli/v2"
@@ -105,11 +104,4 @@ func readCSR(path string) (*x509.CertificateRequest, error) {
 func readFirstCert(path string) (*x509.Certificate, error) {
 	_, cert, err := loadLeaf(path, source.Options{})
 	return cert, err
-}
-
-// warn prints one warning line per item on stderr.
-func warn(w io.Writer, warnings []string) {
-	for _, s := range warnings {
-		fmt.Fprintf(w, "trustctl: warning: %s\n", s)
-	}
 }

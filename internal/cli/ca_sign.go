@@ -107,7 +107,7 @@ func runCASign(c *ucli.Context) error {
 	if err != nil {
 		return caError(err)
 	}
-	warn(env.Stderr, iss.Warnings)
+	warn(env.Stderr, iss.Warnings...)
 	switch {
 	case o.Out != "" && c.Bool("json"):
 		return reported(o.Out, true, render.CASignJSON(env.Stdout, iss, o.Profile, o.Out))

@@ -91,3 +91,10 @@ func reported(path string, changed bool, err error) error {
 	}
 	return fmt.Errorf("%s was written, but its report could not be: %w", path, err)
 }
+
+// warn prints one warning line per item on stderr.
+func warn(w io.Writer, warnings ...string) {
+	for _, s := range warnings {
+		fmt.Fprintf(w, "trustctl: warning: %s\n", s)
+	}
+}

@@ -161,7 +161,11 @@ func runKeyConvert(c *ucli.Context) error {
 	if info.Encrypted && !enc {
 		// --decrypt did what it says; still, a key that was protected no
 		// longer is, and people should know where it now lies in the clear.
-		_ = render.DecryptWarning(envOf(c).Stderr, out, in)
+		where := out
+		if out == "-" {
+			where = "standard output"
+		}
+		warn(envOf(c).Stderr, fmt.Sprintf("the key is written to %s without a passphrase (%s was encrypted)", where, in))
 	}
 	rep.Changed = true
 	return reported(out, true, render.KeyReport(envOf(c).Stdout, rep, c.Bool("json")))

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"fmt"
-
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/certs"
@@ -83,9 +81,7 @@ func runShow(c *ucli.Context) error {
 		if err != nil {
 			return storeError(c, err, havePw)
 		}
-		for _, n := range set.Notes {
-			fmt.Fprintf(env.Stderr, "trustctl: warning: %s\n", n)
-		}
+		warn(env.Stderr, set.Notes...)
 		for _, f := range set.Certs {
 			if !oneAlias || (f.Alias != "" && store.SameAlias(f.Alias, alias)) {
 				doc.AddCert(f.Origin, f.Alias, f.Details(now))
@@ -97,7 +93,7 @@ func runShow(c *ucli.Context) error {
 		if len(set.Certs)+len(set.CSRs)+len(set.CRLs) == 0 {
 			// An empty directory (or a key alone) is no error, as for
 			// certigo dump and openssl storeutl: said, not refused.
-			fmt.Fprintf(env.Stderr, "trustctl: warning: %s: no certificate, CSR or CRL found, nothing to show\n", p)
+			warn(env.Stderr, p+": no certificate, CSR or CRL found, nothing to show")
 		}
 		for _, r := range set.CSRs {
 			doc.AddCSR(p, certs.DescribeCSR(r))

@@ -151,7 +151,7 @@ func readStoreKeys(c *ucli.Context, path string, withKeys bool) (*store.Store, e
 		return nil, storeError(c, err, opts.Passwords.StoreGiven)
 	}
 	if !st.Verified {
-		fmt.Fprintf(envOf(c).Stderr, "trustctl: warning: %s was read without its password; its integrity was not checked\n", path)
+		warn(envOf(c).Stderr, path+" was read without its password; its integrity was not checked")
 	}
 	return st, nil
 }

@@ -51,17 +51,6 @@ func KeyForm(f keys.Format, der, encrypted bool) string {
 	return s
 }
 
-// DecryptWarning says that key convert wrote a key that was encrypted
-// without its passphrase, and where (out "-": standard output).
-func DecryptWarning(w io.Writer, out, in string) error {
-	where := out
-	if out == "-" {
-		where = "standard output"
-	}
-	_, err := fmt.Fprintf(w, "trustctl: warning: the key is written to %s without a passphrase (%s was encrypted)\n", where, in)
-	return err
-}
-
 // CSRDoc is what csr says it did (its --json document).
 type CSRDoc struct {
 	File      string `json:"file"`
