@@ -157,14 +157,13 @@ func (c *CA) Sign(csr *x509.CertificateRequest, o SignOptions) (*Issued, error) 
 			Chain:     o.Chain,
 		}
 		iss = &Issued{Cert: cert, PEM: data, Capped: capped, Warnings: warnings}
-		done, warn, err := l.issue(rec, certPEM, data, o, iss)
+		warn, err := l.issue(rec, certPEM, data, o, iss)
 		if err != nil {
 			return err
 		}
 		if warn != "" {
 			iss.Warnings = append(iss.Warnings, warn)
 		}
-		iss.Record = done
 		return nil
 	})
 	if err != nil {
@@ -175,14 +174,14 @@ func (c *CA) Sign(csr *x509.CertificateRequest, o SignOptions) (*Issued, error) 
 
 // issue records and delivers one signed certificate: the steps 1 to 5 of
 // the package documentation, and the way back when one fails before the
-// certificate is delivered. It returns the record as issued, and a warning
-// when the record could not be completed after delivery. iss is what
-// o.Deliver receives, with the record as issued.
-func (l *ledger) issue(rec *Record, certPEM, data []byte, o SignOptions, iss *Issued) (*Record, string, error) {
+// certificate is delivered. It sets iss.Record to the record as issued
+// (before o.Deliver receives iss), and returns a warning when the record
+// could not be completed after delivery.
+func (l *ledger) issue(rec *Record, certPEM, data []byte, o SignOptions, iss *Issued) (string, error) {
 	serial := hexSerial(rec.Serial.Int)
 	m := l.mark()
 	if err := l.appendLine(&journalLine{Record: rec}); err != nil {
-		return nil, "", fmt.Errorf("recording serial %s: %w", serial, err)
+		return "", fmt.Errorf("recording serial %s: %w", serial, err)
 	}
 	copyPath := l.path(rec.File)
 	undo := func(cause error, copied bool) error {
@@ -196,42 +195,42 @@ func (l *ledger) issue(rec *Record, certPEM, data []byte, o SignOptions, iss *Is
 		return cause
 	}
 	if err := safefile.Write(copyPath, certPEM, safefile.Options{Perm: 0o644, NoOverwrite: true}); err != nil {
-		return nil, "", undo(fmt.Errorf("recording serial %s: %w", serial, err), false)
+		return "", undo(fmt.Errorf("recording serial %s: %w", serial, err), false)
 	}
 	if rec.Out != "" {
 		if err := safefile.Write(rec.Out, data, safefile.Options{Perm: 0o644, NoOverwrite: !o.Force}); err != nil {
 			if errors.Is(err, safefile.ErrExists) {
 				err = fmt.Errorf("%s %w", o.Out, ErrOutExists)
 			}
-			return nil, "", undo(err, true)
+			return "", undo(err, true)
 		}
 	}
 	done := *rec
 	done.State = StateIssued
+	iss.Record = &done
 	if err := l.appendLine(&journalLine{Record: &done}); err != nil {
 		if rec.Out == "" {
-			return nil, "", undo(fmt.Errorf("recording serial %s: %w", serial, err), true)
+			return "", undo(fmt.Errorf("recording serial %s: %w", serial, err), true)
 		}
 		// Delivered: the certificate is issued, and the pending line says
 		// where it went.
-		return &done, fmt.Sprintf("serial %s was delivered, but its record could not be completed (%v); the next ca command completes it", serial, err), nil
+		return fmt.Sprintf("serial %s was delivered, but its record could not be completed (%v); the next ca command completes it", serial, err), nil
 	}
 	// The counter last: the record already holds the serial, and the next
 	// command moves a counter that lags (see recoverDir).
 	writeCounter(l.path(SerialFile), new(big.Int).Add(rec.Serial.Int, bigOne))
 	if rec.Out == "" && o.Deliver != nil {
-		iss.Record = &done
 		if err := o.Deliver(iss); err != nil {
 			void := done
 			void.State, void.File = StateVoid, ""
 			os.Remove(copyPath)
 			if verr := l.appendLine(&journalLine{Record: &void}); verr != nil {
-				return nil, "", fmt.Errorf("writing the certificate: %w (serial %s stays recorded as issued: %v)", err, serial, verr)
+				return "", fmt.Errorf("writing the certificate: %w (serial %s stays recorded as issued: %v)", err, serial, verr)
 			}
-			return nil, "", fmt.Errorf("writing the certificate: %w (serial %s is recorded as not issued)", err, serial)
+			return "", fmt.Errorf("writing the certificate: %w (serial %s is recorded as not issued)", err, serial)
 		}
 	}
-	return &done, "", nil
+	return "", nil
 }
 
 // notAfter applies the caps: --max-days and the CA certificate's own end.
