@@ -2,6 +2,7 @@ package cli
 
 import (
 	"cmp"
+
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/ca"
