@@ -86,14 +86,16 @@ func readKeyFile(c *ucli.Context, path string) (crypto.Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	pw, err := keyInputPassword(c)
+	// The --key-password family, read once. A keystore is opened with it
+	// as its store password; without it, the passphrase is asked for only
+	// if the key turns out to be encrypted.
+	pw, ok, err := readSecret(c, pwKey)
 	if err != nil {
 		return nil, err
 	}
-	// A keystore is opened with the key password as its store password.
-	opts := source.Options{KeyPassword: pw.get}
-	if p, ok, _ := readSecret(c, pwKey); ok {
-		opts.Password, opts.HavePassword = p, true
+	opts := source.Options{Password: pw, HavePassword: ok, KeyPassword: func() ([]byte, error) { return pw, nil }}
+	if !ok {
+		opts.KeyPassword = lazySecret(c, pwKey, "Passphrase of the key")
 	}
 	key, err := source.ParseKey(data, path, opts)
 	var ke *source.KeyFileError
