@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/trustctl/trustctl/internal/certs"
@@ -230,4 +231,18 @@ func FuzzSniff(f *testing.F) {
 			t.Fatalf("Sniff says %v, store.Detect %v", k, want)
 		}
 	})
+}
+
+// TestLoadDirectoryRefusesLinksToNothing: a link to a root that has gone
+// is not passed over in silence, or sync would drop that root.
+func TestLoadDirectoryRefusesLinksToNothing(t *testing.T) {
+	dir := t.TempDir()
+	testpki.Root(t, "Acme Root").Write(t, dir, "root")
+	if err := os.Symlink(filepath.Join(dir, "gone.crt"), filepath.Join(dir, "other-root.crt")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(dir, Options{})
+	if err == nil || !strings.Contains(err.Error(), "other-root.crt: a symbolic link to a file that does not exist") {
+		t.Fatalf("err = %v, want one naming the dangling link", err)
+	}
 }
