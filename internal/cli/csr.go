@@ -125,7 +125,7 @@ func runCSR(c *ucli.Context) error {
 			return err
 		}
 	}
-	if err := writeOutput(env, out, data, force, 0o644); err != nil {
+	if err := writeOutput(env, out, data, force, false); err != nil {
 		return err
 	}
 	rep.Changed = true

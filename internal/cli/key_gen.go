@@ -183,13 +183,16 @@ func existsError(out string) error {
 }
 
 // writeKeyFile writes private key material: mode 0600 for a new file, an
-// existing one only with force; "-" is standard output, where DER is
+// existing one only with force and never left readable by others; "-" is standard output, where DER is
 // refused on a terminal.
 func writeKeyFile(env *Env, out string, data []byte, force bool) error {
-	return writeOutput(env, out, data, force, 0o600)
+	return writeOutput(env, out, data, force, true)
 }
 
-func writeOutput(env *Env, out string, data []byte, force bool, perm fs.FileMode) error {
+// writeOutput writes data to out, or to standard output for "-". A
+// private file is created with mode 0600, and one it replaces loses the
+// permissions it gave others; other files are created with 0644.
+func writeOutput(env *Env, out string, data []byte, force, private bool) error {
 	if out == "-" {
 		if !isPEMText(data) {
 			if err := env.refuseBinaryToTerminal(); err != nil {
@@ -199,7 +202,11 @@ func writeOutput(env *Env, out string, data []byte, force bool, perm fs.FileMode
 		_, err := env.Stdout.Write(data)
 		return err
 	}
-	err := safefile.Write(out, data, safefile.Options{Perm: perm, NoOverwrite: !force})
+	opts := safefile.Options{Perm: 0o644, NoOverwrite: !force, Private: private}
+	if private {
+		opts.Perm = 0o600
+	}
+	err := safefile.Write(out, data, opts)
 	if errors.Is(err, safefile.ErrExists) {
 		return existsError(out)
 	}

@@ -292,7 +292,7 @@ func TestRunProgress(t *testing.T) {
 // nobody.
 func TestRunUnreadableDirectory(t *testing.T) {
 	if os.Geteuid() == 0 {
-		rerunAsNobody(t)
+		testpki.RerunAsNobody(t)
 		return
 	}
 	dir := t.TempDir()

@@ -65,6 +65,11 @@ type Options struct {
 	// a directory someone else may have planted links in. A link planted
 	// after the check is replaced by the rename, never written through.
 	NoFollow bool
+	// Private marks data that holds a secret in the clear (an unencrypted
+	// private key): a file it replaces loses the permissions it gave
+	// others, so --force never leaves a key readable by everyone. Those of
+	// the group are kept, for the service group that reads a key.
+	Private bool
 }
 
 // Resolve follows symlinks in path's final element (and the chain of
@@ -302,7 +307,13 @@ func stage(path string, data []byte, opts Options) (st *staged, err error) {
 		if !fi.Mode().IsRegular() {
 			return nil, fmt.Errorf("%s: %s, %w", path, kindOf(fi.Mode()), ErrNotRegular)
 		}
+		if err := writable(real); err != nil {
+			return nil, err
+		}
 		perm = fi.Mode().Perm()
+		if opts.Private {
+			perm &^= 0o007
+		}
 		uid, gid = owner(fi)
 	} else if !errors.Is(statErr, fs.ErrNotExist) {
 		return nil, pathError(path, statErr)
@@ -502,6 +513,8 @@ type File struct {
 	Path string
 	Data []byte
 	Perm fs.FileMode
+	// Private is [Options.Private] for this file.
+	Private bool
 }
 
 // WriteFiles writes a set of files as one, checking them all before it
@@ -546,7 +559,7 @@ func WriteFiles(files []File, opts Options) (written []string, err error) {
 	}()
 	for _, f := range todo {
 		o := opts
-		o.Perm = f.Perm
+		o.Perm, o.Private = f.Perm, f.Private
 		st, err := stage(f.Path, f.Data, o)
 		if err != nil {
 			return nil, err

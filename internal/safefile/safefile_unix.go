@@ -8,7 +8,20 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
+
+// writable reports whether the caller may write path itself: replacing a
+// file only takes a writable directory, so a file the caller could not
+// change in place (read-only, or someone else's) is refused, as an editor
+// that opens it for writing would be.
+func writable(path string) error {
+	if err := unix.Access(path, unix.W_OK); err != nil {
+		return fmt.Errorf("%s: %w (the file is not writable for you)", path, err)
+	}
+	return nil
+}
 
 // owner returns the user and group that own fi, or -1 where unknown.
 func owner(fi fs.FileInfo) (uid, gid int) {

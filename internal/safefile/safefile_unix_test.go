@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/trustctl/trustctl/internal/testpki"
 )
 
 // TestStaleTemporaryFilesAreRemoved: the next write to a target removes
@@ -98,5 +100,64 @@ func TestReadRefusesWhatIsNotAFile(t *testing.T) {
 	}
 	if b, err := ReadAll(strings.NewReader("1234"), 4); err != nil || string(b) != "1234" {
 		t.Errorf("ReadAll at the limit: %q, %v", b, err)
+	}
+}
+
+// TestPrivateIsNeverLeftReadableByOthers: a key written over a file that
+// others could read takes their permissions away; the group keeps its own.
+func TestPrivateIsNeverLeftReadableByOthers(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		old, want fs.FileMode
+		private   bool
+	}{
+		{0o644, 0o640, true},
+		{0o604, 0o600, true},
+		{0o640, 0o640, true},
+		{0o644, 0o644, false},
+	} {
+		p := filepath.Join(dir, fmt.Sprintf("key-%o-%v.pem", c.old, c.private))
+		if err := os.WriteFile(p, []byte("old"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, c.old); err != nil {
+			t.Fatal(err)
+		}
+		if err := Write(p, []byte("key"), Options{Perm: 0o600, Private: c.private}); err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != c.want {
+			t.Errorf("%o replaced with Private %v: mode %o, want %o", c.old, c.private, got, c.want)
+		}
+	}
+}
+
+// TestWriteRefusesAFileNotWritable: a file the caller may not write is
+// not replaced behind its back through a writable directory, whether it
+// is read-only or someone else's. Root may write every file, so under
+// root the test runs itself again as nobody.
+func TestWriteRefusesAFileNotWritable(t *testing.T) {
+	if os.Geteuid() == 0 {
+		testpki.RerunAsNobody(t)
+		return
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "store.jks")
+	if err := os.WriteFile(p, []byte("old"), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	err := Write(p, []byte("new"), Options{})
+	if !errors.Is(err, fs.ErrPermission) {
+		t.Fatalf("err = %v, want permission denied", err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "old" {
+		t.Errorf("the file holds %q, want it as it was", b)
+	}
+	if got := entries(t, dir); len(got) != 1 {
+		t.Errorf("directory holds %q, want the file alone", got)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 
 	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/pemfile"
@@ -333,13 +332,14 @@ func (s *Store) write(path string, noOverwrite, reproducible bool) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	perm := os.FileMode(0o644)
+	opts := safefile.Options{Perm: 0o644, NoOverwrite: noOverwrite}
 	for _, e := range s.Entries {
 		if e.Kind != TrustedCert {
-			perm = 0o600
+			// A PEM bundle holds its keys in the clear.
+			opts.Perm, opts.Private = 0o600, s.Format == FormatPEM
 		}
 	}
-	return safefile.Write(path, data, safefile.Options{Perm: perm, NoOverwrite: noOverwrite})
+	return safefile.Write(path, data, opts)
 }
 
 // Same reports whether two stores hold the same thing: the same format

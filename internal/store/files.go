@@ -61,7 +61,7 @@ func ExtractFiles(base string, e *Entry, pkcs8DER bool) []safefile.File {
 		chainPEM = append(chainPEM, pemfile.Encode("CERTIFICATE", x.Raw)...)
 	}
 	files := []safefile.File{
-		{Path: base + ".key", Data: pemfile.Encode("PRIVATE KEY", e.Key), Perm: 0o600},
+		{Path: base + ".key", Data: pemfile.Encode("PRIVATE KEY", e.Key), Perm: 0o600, Private: true},
 		{Path: base + ".crt", Data: leaf, Perm: 0o644},
 	}
 	if len(chainPEM) > 0 {
@@ -69,7 +69,7 @@ func ExtractFiles(base string, e *Entry, pkcs8DER bool) []safefile.File {
 	}
 	files = append(files, safefile.File{Path: base + "-fullchain.pem", Data: append(leaf, chainPEM...), Perm: 0o644})
 	if pkcs8DER {
-		files = append(files, safefile.File{Path: base + ".pk8", Data: e.Key, Perm: 0o600})
+		files = append(files, safefile.File{Path: base + ".pk8", Data: e.Key, Perm: 0o600, Private: true})
 	}
 	return files
 }

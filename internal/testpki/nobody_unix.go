@@ -1,6 +1,6 @@
 //go:build unix
 
-package expiry
+package testpki
 
 import (
 	"io"
@@ -14,9 +14,9 @@ import (
 	"testing"
 )
 
-// rerunAsNobody runs the calling test again in a copy of the test binary
+// RerunAsNobody runs the calling test again in a copy of the test binary
 // as the nobody account, for checks that root's privileges defeat.
-func rerunAsNobody(t *testing.T) {
+func RerunAsNobody(t *testing.T) {
 	t.Helper()
 	u, err := user.Lookup("nobody")
 	if err != nil {
@@ -33,7 +33,7 @@ func rerunAsNobody(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	bin := filepath.Join(dir, "expiry.test")
+	bin := filepath.Join(dir, filepath.Base(self))
 	if err := copyExecutable(self, bin); err != nil {
 		t.Fatal(err)
 	}
