@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
@@ -9,7 +8,6 @@ import (
 	"github.com/trustctl/trustctl/internal/expiry"
 	"github.com/trustctl/trustctl/internal/probe"
 	"github.com/trustctl/trustctl/internal/render"
-	"github.com/trustctl/trustctl/internal/safefile"
 )
 
 func expiryCommand() *ucli.Command {
@@ -108,14 +106,10 @@ func runExpiry(c *ucli.Context) error {
 		return usageErrorf("%v", err)
 	}
 	if metrics != "" {
-		var buf bytes.Buffer
-		if err := rep.WriteMetrics(&buf); err != nil {
-			return err
-		}
 		if metrics == "-" {
-			_, err = env.Stdout.Write(buf.Bytes())
+			err = rep.WriteMetrics(env.Stdout)
 		} else {
-			err = safefile.Write(metrics, buf.Bytes(), safefile.Options{Perm: 0o644})
+			err = rep.WriteMetricsFile(metrics)
 		}
 		if err != nil {
 			return fmt.Errorf("--metrics: %w", err)

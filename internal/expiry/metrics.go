@@ -1,14 +1,21 @@
 package expiry
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/trustctl/trustctl/internal/safefile"
 )
 
 // Metric names, help texts and labels are x509-certificate-exporter's
@@ -155,6 +162,32 @@ func (r *Report) WriteMetrics(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// maxMetricsFile bounds the file WriteMetricsFile reads to check what it
+// replaces; the metrics of 20,000 certificates take a few MiB.
+const maxMetricsFile = 64 << 20
+
+// WriteMetricsFile writes the metrics to path atomically, for
+// node_exporter's textfile collector. A file already there is replaced only
+// if it holds metrics in the text format (an earlier run's): --metrics
+// naming a key or a store by mistake must not destroy it.
+func (r *Report) WriteMetricsFile(path string) error {
+	old, err := safefile.Read(path, maxMetricsFile)
+	switch {
+	case err == nil:
+		p := expfmt.NewTextParser(model.UTF8Validation)
+		if _, err := p.TextToMetricFamilies(bytes.NewReader(old)); err != nil {
+			return fmt.Errorf("%s holds something other than metrics in the text format; not replaced", path)
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return err
+	}
+	var buf bytes.Buffer
+	if err := r.WriteMetrics(&buf); err != nil {
+		return err
+	}
+	return safefile.Write(path, buf.Bytes(), safefile.Options{Perm: 0o644})
 }
 
 func notBeforeOf(c *Cert) float64 {

@@ -3,7 +3,9 @@ package expiry
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,5 +125,35 @@ func TestMetricsStoreAlias(t *testing.T) {
 	}
 	if fams["x509_cert_error"] != nil {
 		t.Error("x509_cert_error without a read error")
+	}
+}
+
+// TestWriteMetricsFileReplacesOnlyMetrics: the metrics file of the last
+// run is replaced; a key or a store named by mistake is left as it was.
+func TestWriteMetricsFileReplacesOnlyMetrics(t *testing.T) {
+	dir := t.TempDir()
+	c := certIn(t, "CN=A", 100)
+	write(t, filepath.Join(dir, "a.pem"), c.CertPEM)
+	rep, err := Run(context.Background(), []string{filepath.Join(dir, "a.pem")}, nil, Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prom := filepath.Join(dir, "trustctl.prom")
+	for range 2 { // writes it, then replaces its own output
+		if err := rep.WriteMetricsFile(prom); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b, _ := os.ReadFile(prom); !bytes.Contains(b, []byte("x509_cert_not_after")) {
+		t.Fatalf("%s holds\n%s", prom, b)
+	}
+	key := filepath.Join(dir, "ca.key")
+	write(t, key, c.KeyPEM)
+	err = rep.WriteMetricsFile(key)
+	if err == nil || !strings.Contains(err.Error(), "not replaced") {
+		t.Fatalf("err = %v, want the key refused", err)
+	}
+	if b, _ := os.ReadFile(key); !bytes.Equal(b, c.KeyPEM) {
+		t.Error("the key was changed")
 	}
 }

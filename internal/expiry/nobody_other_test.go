@@ -1,7 +1,0 @@
-//go:build !unix
-
-package expiry
-
-import "testing"
-
-func rerunAsNobody(t *testing.T) { t.Skip("needs a Unix account to drop privileges to") }
