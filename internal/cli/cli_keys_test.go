@@ -144,3 +144,22 @@ func TestOneSecretPrompt(t *testing.T) {
 		t.Errorf("an unset --password-env: code %d, %s", code, stderr)
 	}
 }
+
+// TestCSRNewKeyLeavesNothingOnFailure: when the CSR cannot be written, the
+// key --new-key made for it is not left behind.
+func TestCSRNewKeyLeavesNothingOnFailure(t *testing.T) {
+	dir := t.TempDir()
+	k := filepath.Join(dir, "new.key")
+	if err := os.Mkdir(filepath.Join(dir, "adir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{filepath.Join(dir, "missing", "x.csr"), k, filepath.Join(dir, "adir")} {
+		code, _, stderr, _ := runKeys(t, false, nil, "csr", "--new-key", "ec256", "--key", k, "--subject", "CN=x", "--out", out, "--force")
+		if code != 2 {
+			t.Errorf("--out %s: code %d, want 2; %s", out, code, stderr)
+		}
+		if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+			t.Errorf("--out %s: the directory holds %d entries, want adir alone", out, len(ents))
+		}
+	}
+}

@@ -3,6 +3,8 @@ package cli
 import (
 	"crypto"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -94,6 +96,9 @@ func runCSR(c *ucli.Context) error {
 	if err := checkKeyOut(c, out); err != nil {
 		return err
 	}
+	if out != "-" && filepath.Clean(out) == filepath.Clean(keyPath) {
+		return usageErrorf("--out and --key name the same file, %s: the CSR goes to a file of its own", out)
+	}
 	old, exists, err := existingFile(out, force)
 	if err != nil {
 		return err
@@ -120,12 +125,16 @@ func runCSR(c *ucli.Context) error {
 	}
 	env := envOf(c)
 	// Write the new key before the CSR: a CSR without its key is useless.
+	// A CSR that cannot be written takes the new key away with it.
 	if newKey != nil {
 		if err := writeKeyFile(env, keyPath, newKey, false); err != nil {
 			return err
 		}
 	}
 	if err := writeOutput(env, out, data, force, false); err != nil {
+		if newKey != nil {
+			os.Remove(keyPath)
+		}
 		return err
 	}
 	rep.Changed = true
