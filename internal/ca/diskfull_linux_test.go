@@ -79,3 +79,25 @@ func TestFullDiskLeavesDirectory(t *testing.T) {
 	}
 	t.Logf("on a filling disk %d operations failed cleanly and %d succeeded", failed, done)
 }
+
+// TestInitOnAFullDiskAddsNothing: ca init into a path whose parents do
+// not exist yet, on a disk without room for the CA's files, fails and
+// takes away every directory it made, the parents included.
+func TestInitOnAFullDiskAddsNothing(t *testing.T) {
+	disk, fill := testpki.FullDisk(t)
+	for _, free := range []int64{0, 4 << 10, 8 << 10} {
+		fill(free)
+		_, err := Init(filepath.Join(disk, "p", "q", "ca"), InitOptions{Subject: name("CN=Test Root"), PathLen: -1, Now: now})
+		if err == nil {
+			t.Fatalf("with %d bytes free: init succeeded", free)
+		}
+		ents, _ := os.ReadDir(disk)
+		if len(ents) != 1 || ents[0].Name() != ".filler" {
+			var names []string
+			for _, e := range ents {
+				names = append(names, e.Name())
+			}
+			t.Errorf("with %d bytes free: %v; the disk holds %q, want nothing added", free, err, names)
+		}
+	}
+}

@@ -96,10 +96,19 @@ func Init(dir string, o InitOptions) (*CA, error) {
 		return nil, fmt.Errorf("%s: %w", dir, ErrExists)
 	}
 	var added []string
+	undoParents := func() {}
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
+		// Parents as mkdir -p makes them, taken away again on failure;
+		// the CA directory itself for its owner alone.
+		undo, err := safefile.MkdirAll(filepath.Dir(dir))
+		if err != nil {
 			return nil, err
 		}
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			undo()
+			return nil, err
+		}
+		undoParents = undo
 		added = append(added, dir)
 	}
 	committed := false
@@ -128,6 +137,7 @@ func Init(dir string, o InitOptions) (*CA, error) {
 			for i := len(added) - 1; i >= 0; i-- {
 				os.Remove(added[i])
 			}
+			undoParents()
 		}
 		return nil, err
 	}
