@@ -26,7 +26,7 @@ func DeriveAlias(c *certs.Cert, taken func(string) bool) string {
 	if !taken(base) {
 		return base
 	}
-	return hashedAlias(c, base, taken)
+	return hashedAlias(c, base, taken, nil)
 }
 
 // deriveAliases names several certificates at once, each from itself alone
@@ -59,9 +59,10 @@ func deriveAliases(cs []*certs.Cert, taken func(string) bool) []string {
 		a, b := cs[rest[x]].SHA256(), cs[rest[y]].SHA256()
 		return bytes.Compare(a[:], b[:]) < 0
 	})
-	isTaken := func(a string) bool { return used[strings.ToLower(a)] || taken(a) }
+	isTaken := func(a string) bool { return taken(a) || used[strings.ToLower(a)] }
+	next := make(map[string]int)
 	for _, i := range rest {
-		a := hashedAlias(cs[i], bases[i], isTaken)
+		a := hashedAlias(cs[i], bases[i], isTaken, next)
 		out[i], used[strings.ToLower(a)] = a, true
 	}
 	return out
@@ -85,12 +86,25 @@ func aliasBase(c *certs.Cert) string {
 }
 
 // hashedAlias is base with the first eight hex digits of c's SHA-256
-// fingerprint, and a counter in the unlikely case that is taken too.
-func hashedAlias(c *certs.Cert, base string, taken func(string) bool) string {
+// fingerprint, and a counter in the unlikely case that is taken too. next,
+// when not nil, remembers the counter each prefix is at, for names that
+// are only ever added to taken: a bundle holding one certificate a
+// thousand times then costs a thousand lookups, not half a million.
+func hashedAlias(c *certs.Cert, base string, taken func(string) bool, next map[string]int) string {
 	sum := c.SHA256()
-	a := base + "-" + hex.EncodeToString(sum[:4])
-	for i := 2; taken(a); i++ {
-		a = fmt.Sprintf("%s-%s-%d", base, hex.EncodeToString(sum[:4]), i)
+	prefix := base + "-" + hex.EncodeToString(sum[:4])
+	a, i := prefix, next[prefix]
+	if i > 0 {
+		a = fmt.Sprintf("%s-%d", prefix, i)
+	} else {
+		i = 1
+	}
+	for taken(a) {
+		i++
+		a = fmt.Sprintf("%s-%d", prefix, i)
+	}
+	if next != nil {
+		next[prefix] = i + 1
 	}
 	return a
 }
