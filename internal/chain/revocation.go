@@ -332,11 +332,24 @@ func (r *revChecker) checkCRLs(path []*Cert, i int) *Revocation {
 		}
 		notes = append(notes, s)
 	}
+	// Every CRL in scope is read, not only enough of them to cover every
+	// reason: an older CRL must not hide a newer one that lists the
+	// certificate. A revocation stands even on a stale CRL (it is for
+	// good); a hold only while no later CRL leaves the certificate off.
+	var holdFrom, clearedAt time.Time
+	onCRL := func(e x509.RevocationListEntry, crl *crlInfo, what string) {
+		switch {
+		case e.ReasonCode == 8: // removeFromCRL
+		case e.ReasonCode == 6: // certificateHold
+			if revoked == nil || (revoked.Reason == certs.ReasonName(6) && crl.rl.ThisUpdate.After(holdFrom)) {
+				revoked, holdFrom = revokedAnswer(e, crl, what), crl.rl.ThisUpdate
+			}
+		case revoked == nil || revoked.Reason == certs.ReasonName(6):
+			revoked = revokedAnswer(e, crl, what)
+		}
+	}
 	for _, dp := range dps {
 		for _, crl := range r.crls {
-			if mask == allReasons {
-				break
-			}
 			if crl.base != nil {
 				continue
 			}
@@ -353,18 +366,20 @@ func (r *revChecker) checkCRLs(path []*Cert, i int) *Revocation {
 			if crl.idp != nil && crl.idp.hasSomeReasons {
 				interim &= crl.idp.someReasons
 			}
-			if interim&^mask == 0 {
-				continue
-			}
+			covers := interim&^mask != 0
 			if crl.unusable != "" {
-				broken = &Revocation{Source: "crl", Status: StatusError,
-					Detail: fmt.Sprintf("the CRL of %s issued %s cannot be used: %s", crl.issuer.String(), day(crl.rl.ThisUpdate), crl.unusable)}
+				if covers {
+					broken = &Revocation{Source: "crl", Status: StatusError,
+						Detail: fmt.Sprintf("the CRL of %s issued %s cannot be used: %s", crl.issuer.String(), day(crl.rl.ThisUpdate), crl.unusable)}
+				}
 				continue
 			}
 			signer, why := r.crlSigner(crl, path, i)
 			if signer == nil {
-				broken = &Revocation{Source: "crl", Status: StatusError,
-					Detail: fmt.Sprintf("a CRL naming %s as issuer cannot be used: %s", crl.issuer.String(), why)}
+				if covers {
+					broken = &Revocation{Source: "crl", Status: StatusError,
+						Detail: fmt.Sprintf("a CRL naming %s as issuer cannot be used: %s", crl.issuer.String(), why)}
+				}
 				continue
 			}
 			delta := r.findDelta(crl, signer, path, i)
@@ -372,27 +387,38 @@ func (r *revChecker) checkCRLs(path []*Cert, i int) *Revocation {
 			if !current && delta == nil {
 				if r.e.in.at.Before(crl.rl.ThisUpdate) {
 					note(fmt.Sprintf("the CRL of %s is not valid before %s (thisUpdate)", crl.issuer.String(), stamp(crl.rl.ThisUpdate)))
-				} else {
-					note(fmt.Sprintf("the CRL of %s is stale: its nextUpdate was %s", crl.issuer.String(), stamp(crl.rl.NextUpdate)))
+					continue
 				}
+				if e, ok := listed(crl, cert); ok && e.ReasonCode != 6 {
+					onCRL(e, crl, "expired CRL")
+				}
+				note(fmt.Sprintf("the CRL of %s is stale: its nextUpdate was %s", crl.issuer.String(), stamp(crl.rl.NextUpdate)))
 				continue
 			}
 			if delta != nil {
 				if e, ok := listed(delta, cert); ok {
-					if e.ReasonCode != 8 { // removeFromCRL
-						revoked = revokedAnswer(e, delta, "delta CRL")
+					onCRL(e, delta, "delta CRL")
+					if covers {
+						mask |= interim
+						from = append(from, "delta CRL of "+delta.issuer.String())
 					}
-					mask |= interim
-					from = append(from, "delta CRL of "+delta.issuer.String())
 					continue
 				}
 			}
-			if e, ok := listed(crl, cert); ok && e.ReasonCode != 8 {
-				revoked = revokedAnswer(e, crl, "CRL")
+			if e, ok := listed(crl, cert); ok {
+				onCRL(e, crl, "CRL")
+			} else if crl.rl.ThisUpdate.After(clearedAt) {
+				clearedAt = crl.rl.ThisUpdate
 			}
-			mask |= interim
-			from = append(from, "CRL of "+crl.issuer.String()+" issued "+day(crl.rl.ThisUpdate))
+			if covers {
+				mask |= interim
+				from = append(from, "CRL of "+crl.issuer.String()+" issued "+day(crl.rl.ThisUpdate))
+			}
 		}
+	}
+	if revoked != nil && revoked.Reason == certs.ReasonName(6) && clearedAt.After(holdFrom) {
+		// A later CRL no longer lists the hold: released.
+		revoked = nil
 	}
 	switch {
 	case revoked != nil:

@@ -335,3 +335,52 @@ func TestVerifySystemRoots(t *testing.T) {
 		t.Errorf("chain = %q (last trusted: %v)", got, res.Chain[len(res.Chain)-1].Trusted)
 	}
 }
+
+// TestVerifyCRLEveryListingCounts: with several CRLs of one issuer, an
+// older one that leaves the certificate off does not hide a newer one that
+// lists it, whatever their order; a revocation on a stale CRL still
+// stands; a hold stands only until a later CRL leaves it off.
+func TestVerifyCRLEveryListingCounts(t *testing.T) {
+	now := testpki.Now
+	root := testpki.Root(t, "Acme Root")
+	inter := testpki.Intermediate(t, "Acme Issuing CA", root)
+	leaf := testpki.Leaf(t, "www.example.com", inter, "www.example.com")
+	mk := func(daysAgo, daysLeft, reason int) *x509.RevocationList {
+		t.Helper()
+		var entries []x509.RevocationListEntry
+		if reason >= 0 {
+			entries = append(entries, x509.RevocationListEntry{SerialNumber: leaf.Cert.SerialNumber, RevocationTime: now.AddDate(0, 0, -40), ReasonCode: reason})
+		}
+		der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{Number: big.NewInt(int64(100 - daysAgo)),
+			ThisUpdate: now.AddDate(0, 0, -daysAgo), NextUpdate: now.AddDate(0, 0, daysLeft), RevokedCertificateEntries: entries}, inter.Cert, inter.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		crl, err := x509.ParseRevocationList(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return crl
+	}
+	const none, keyCompromise, hold = -1, 1, 6
+	for _, c := range []struct {
+		name  string
+		crls  []*x509.RevocationList
+		valid bool
+	}{
+		{"older clean, newer listing", []*x509.RevocationList{mk(10, 20, none), mk(1, 6, keyCompromise)}, false},
+		{"newer listing, older clean", []*x509.RevocationList{mk(1, 6, keyCompromise), mk(10, 20, none)}, false},
+		{"stale listing", []*x509.RevocationList{mk(30, -23, keyCompromise)}, false},
+		{"hold, then released", []*x509.RevocationList{mk(10, 20, hold), mk(1, 6, none)}, true},
+		{"clean, then hold", []*x509.RevocationList{mk(10, 20, none), mk(1, 6, hold)}, false},
+		{"stale hold", []*x509.RevocationList{mk(30, -23, hold)}, true},
+	} {
+		res, err := Verify(VerifyOptions{Leaf: leaf.Cert, Intermediates: certsOf(inter), Roots: certsOf(root), At: now, CRLs: c.crls})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Valid != c.valid {
+			t.Errorf("%s: valid=%v, want %v; problems %q", c.name, res.Valid, c.valid, res.Problems)
+		}
+	}
+}
