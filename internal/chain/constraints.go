@@ -126,6 +126,11 @@ func (s *ncState) checkNames(c *Cert) []string {
 	}
 	for _, ip := range c.SAN.IP {
 		add(s.nameOK("ip", "the IP address "+ip.String(), func(t subtree) bool { return ipMatch(ip, t.ipNet) }))
+		if v4 := ip.To4(); len(ip) == net.IPv6len && v4 != nil {
+			// An IPv4-mapped IPv6 address is the IPv4 address to a host
+			// name check, so it must pass the constraints in that form too.
+			add(s.nameOK("ip", "the IP address "+ip.String()+" (IPv4-mapped)", func(t subtree) bool { return ipMatch(v4, t.ipNet) }))
+		}
 	}
 	if c.otherNames > 0 {
 		// A name form trustctl does not read, under constraints of a form
@@ -170,7 +175,12 @@ func wildcardCovers(name, constraint string) bool {
 // constraint matches every name. Comparison ignores case.
 func dnsMatch(name, constraint string) bool {
 	name = strings.TrimSuffix(strings.ToLower(name), ".")
+	// "evil.com." is the same domain as "evil.com": an excluded subtree
+	// written absolute must still exclude it.
 	constraint = strings.ToLower(constraint)
+	if c := strings.TrimSuffix(constraint, "."); c != "" {
+		constraint = c
+	}
 	if constraint == "" {
 		return true
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"math/big"
+	"net"
 	"strings"
 	"testing"
 
@@ -37,6 +38,10 @@ func TestNameConstraintMatching(t *testing.T) {
 		{"dns", "www.EXAMPLE.com", "example.com", true},
 		{"dns", "notexample.com", "example.com", false},
 		{"dns", "anything", "", true},
+		// An absolute constraint is the same domain.
+		{"dns", "www.evil.com", "evil.com.", true},
+		{"dns", "evil.com", "evil.com.", true},
+		{"dns", "example.com", ".", false},
 	}
 	for _, tc := range tests {
 		var got bool
@@ -211,5 +216,23 @@ func TestEmptyKeyUsage(t *testing.T) {
 	}
 	if res.Valid || !strings.Contains(strings.Join(res.Problems, "\n"), "(the leaf) has a key usage extension with no usage in it (RFC 5280 §4.2.1.3") {
 		t.Errorf("valid=%v problems=%q", res.Valid, res.Problems)
+	}
+}
+
+// TestIPv4MappedUnderExcludedRange: a SAN holding an IPv4 address in its
+// 16-byte IPv4-mapped form is the IPv4 address to a host name check, so an
+// excluded IPv4 range excludes it as well.
+func TestIPv4MappedUnderExcludedRange(t *testing.T) {
+	_, ten, _ := net.ParseCIDR("10.0.0.0/8")
+	s := &ncState{excluded: []subtree{{kind: "ip", value: "10.0.0.0/8", ipNet: ten, excluded: true}}, setBy: map[string]string{"xip": "CN=CA"}}
+	for _, ip := range []net.IP{net.ParseIP("::ffff:10.0.0.1"), net.ParseIP("10.0.0.1").To4()} {
+		c := &Cert{SAN: names{IP: []net.IP{ip}}}
+		if p := s.checkNames(c); len(p) == 0 {
+			t.Errorf("%d-byte %s passed the excluded range 10.0.0.0/8", len(ip), ip)
+		}
+	}
+	ok := &Cert{SAN: names{IP: []net.IP{net.ParseIP("::ffff:192.0.2.1")}}}
+	if p := s.checkNames(ok); len(p) != 0 {
+		t.Errorf("an address outside the range: %q", p)
 	}
 }
