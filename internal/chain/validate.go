@@ -135,16 +135,12 @@ func validatePath(path []*Cert, in *pathInput) []problem {
 			add(i, msg.status, msg.text)
 		}
 	}
-	if n > 1 {
-		for _, p := range purposeProblems(path, in) {
-			add(p.idx, p.status, p.text)
-		}
-		if in.host != "" {
-			if msg := hostProblem(path[0], in.host, in.profile); msg != "" {
-				add(0, stName, msg)
-			}
-		}
-	} else if in.host != "" {
+	// The purpose and the host are the leaf's, also when it is trusted
+	// directly.
+	for _, p := range purposeProblems(path, in) {
+		add(p.idx, p.status, p.text)
+	}
+	if in.host != "" {
 		if msg := hostProblem(path[0], in.host, in.profile); msg != "" {
 			add(0, stName, msg)
 		}

@@ -384,3 +384,23 @@ func TestVerifyCRLEveryListingCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyPurposeOfALeafTrustedDirectly: a leaf given as its own trust
+// anchor is still held to --purpose, as it is below a CA.
+func TestVerifyPurposeOfALeafTrustedDirectly(t *testing.T) {
+	root := testpki.Root(t, "Acme Root")
+	client := testpki.New(t, testpki.Template{Subject: "client.example.com", DNS: []string{"client.example.com"},
+		EKU: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, root)
+	for _, c := range []struct {
+		purpose string
+		valid   bool
+	}{{"server", false}, {"client", true}} {
+		res, err := Verify(VerifyOptions{Leaf: client.Cert, Roots: certsOf(client), At: testpki.Now, Purpose: c.purpose})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Valid != c.valid {
+			t.Errorf("--purpose %s: valid=%v, want %v; problems %q", c.purpose, res.Valid, c.valid, res.Problems)
+		}
+	}
+}
