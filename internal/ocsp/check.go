@@ -148,6 +148,9 @@ var (
 	ErrBadSignature = errors.New("OCSP response signature not trusted")
 	// ErrIDMismatch: the response is about another certificate.
 	ErrIDMismatch = errors.New("OCSP response is for another certificate")
+	// ErrCriticalExtension: the response carries a critical extension
+	// that is not understood (RFC 6960 section 4.4).
+	ErrCriticalExtension = errors.New("OCSP response carries a critical extension trustctl does not understand")
 	// ErrNonceMismatch: the response echoes a nonce other than ours.
 	ErrNonceMismatch = errors.New("OCSP response nonce does not match the request")
 	// ErrStale: thisUpdate is in the future or nextUpdate in the past.
@@ -432,6 +435,11 @@ func verify(der []byte, cert, issuer *x509.Certificate, nonce []byte, asked cryp
 	// (pre-signed responses), but one it echoes must be ours.
 	for _, e := range basic.TBSResponseData.Extensions {
 		if !e.Id.Equal(oidNonce) {
+			// RFC 6960 section 4.4: unrecognised extensions are ignored
+			// unless they are critical.
+			if e.Critical {
+				return nil, fmt.Errorf("%w (%v)", ErrCriticalExtension, e.Id)
+			}
 			continue
 		}
 		got := e.Value
@@ -559,7 +567,7 @@ func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC"
 // required, as browsers soft-fail. A response that was received but fails
 // its checks (signature, responder not authorised by the issuer,
 // certificate ID, nonce, freshness) may be forged or replayed, so it is an
-// error that fails the chain.
+// error that fails the chain; so is a signed "unknown".
 func ForChain(opts CheckOptions) chain.RevocationFunc {
 	return func(ctx context.Context, cert, issuer *x509.Certificate) (*chain.Revocation, error) {
 		r, err := Check(ctx, cert, issuer, opts)
@@ -584,7 +592,13 @@ func ForChain(opts CheckOptions) chain.RevocationFunc {
 		case Good:
 			out.Detail = "from " + r.Responder
 		default:
-			out.Detail = strings.TrimSpace("the responder does not know the certificate " + r.URL)
+			// A signed "unknown" from the issuer's own responder: it has
+			// no record of the certificate (RFC 6960 section 2.2), which
+			// is what a certificate the CA never issued looks like. Not
+			// the soft-fail of a responder that cannot be asked.
+			out.Status = chain.StatusError
+			out.Detail = fmt.Sprintf("the OCSP responder %s answers that it does not know %s (status unknown): %s may not have issued it",
+				r.URL, chain.Name(cert), chain.Name(issuer))
 		}
 		return out, nil
 	}

@@ -20,6 +20,7 @@ import (
 
 	xocsp "golang.org/x/crypto/ocsp"
 
+	"github.com/trustctl/trustctl/internal/chain"
 	"github.com/trustctl/trustctl/internal/testpki"
 )
 
@@ -41,6 +42,7 @@ type fakeResponse struct {
 	noNonce    bool   // echo none
 	hash       crypto.Hash
 	corruptSig bool
+	critExt    bool // add a critical extension nobody understands
 }
 
 type fakePKI struct {
@@ -119,6 +121,9 @@ func (p *fakePKI) build(t testing.TB, f fakeResponse, reqNonce []byte) []byte {
 	if nonce != nil && !f.noNonce {
 		v, _ := asn1.Marshal(nonce)
 		tbs.Extensions = []pkix.Extension{{Id: oidNonce, Value: v}}
+	}
+	if f.critExt {
+		tbs.Extensions = append(tbs.Extensions, pkix.Extension{Id: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 1}, Critical: true, Value: []byte{5, 0}})
 	}
 	tbsDER, err := asn1.Marshal(tbs)
 	if err != nil {
@@ -223,6 +228,7 @@ func TestCheck(t *testing.T) {
 		{name: "wrong nonce", resp: fakeResponse{nonce: []byte("not the nonce we sent")}, wantErr: ErrNonceMismatch},
 		{name: "nonce not echoed", resp: fakeResponse{noNonce: true}, status: Good, note: "did not echo the nonce"},
 		{name: "no nonce asked", resp: fakeResponse{}, noNonce: true, status: Good},
+		{name: "critical extension not understood", resp: fakeResponse{critExt: true}, wantErr: ErrCriticalExtension},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -427,5 +433,24 @@ func BenchmarkCheck(b *testing.B) {
 		if _, err := Check(context.Background(), p.leaf.Cert, p.ca.Cert, opts); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestForChainFailsOnSignedUnknown: for verify --ocsp, a signed "unknown"
+// from the issuer's responder fails the chain (the CA has no record of the
+// certificate), where a responder that cannot be asked only soft-fails.
+func TestForChainFailsOnSignedUnknown(t *testing.T) {
+	p := newFakePKI(t)
+	check := ForChain(CheckOptions{URL: p.serve(t, fakeResponse{status: xocsp.Unknown}), Now: fixedNow})
+	rv, err := check(context.Background(), p.leaf.Cert, p.ca.Cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rv.Status != chain.StatusError || !strings.Contains(rv.Detail, "does not know") {
+		t.Errorf("signed unknown: %+v, want an error that fails the chain", rv)
+	}
+	check = ForChain(CheckOptions{URL: "http://127.0.0.1:1/", Now: fixedNow})
+	if rv, err := check(context.Background(), p.leaf.Cert, p.ca.Cert); err != nil || rv.Status != chain.StatusUnknown {
+		t.Errorf("unreachable responder: %+v, %v; want unknown (soft-fail)", rv, err)
 	}
 }
