@@ -290,6 +290,9 @@ func (r *revChecker) verdict(cert, issuer *Cert, answers []*Revocation, i, n int
 		return problem{i, stRevoked, fmt.Sprintf("%s (%s) was revoked%s (reason: %s, from %s); replace it with a certificate that is not revoked",
 			cert.Name(), pos, when, revoked.Reason, strings.ToUpper(revoked.Source))}, true
 	case broken != nil && !answered:
+		if broken.Source == "ocsp" {
+			return problem{i, stOCSPErr, broken.Detail}, true
+		}
 		return problem{i, stRevocationErr, broken.Detail}, true
 	case r.require && !answered:
 		msg := fmt.Sprintf("no current revocation information for %s (%s)", cert.Name(), pos)

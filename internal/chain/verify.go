@@ -141,6 +141,7 @@ const (
 	stRevoked       = "revoked"
 	stNoRevInfo     = "revocation unknown"
 	stRevocationErr = "bad CRL"
+	stOCSPErr       = "bad OCSP response"
 	stChaining      = "name chaining"
 	stPolicy        = "policy"
 	stCritical      = "critical extension"
