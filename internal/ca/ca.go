@@ -110,6 +110,7 @@ import (
 	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/dn"
 	"github.com/trustctl/trustctl/internal/keys"
+	"github.com/trustctl/trustctl/internal/safefile"
 )
 
 // File names inside a CA directory.
@@ -371,7 +372,7 @@ func Open(dir string) (*CA, error) {
 
 // readCert reads ca.crt and ca.json.
 func (c *CA) readCert() error {
-	data, err := os.ReadFile(c.path(CertFile))
+	data, err := readFile(c.path(CertFile))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			if _, err2 := os.Stat(c.path(CSRFile)); err2 == nil {
@@ -385,7 +386,7 @@ func (c *CA) readCert() error {
 	if err != nil {
 		return corrupt(c.path(CertFile), "%v", err)
 	}
-	cfg, err := os.ReadFile(c.path(ConfigFile))
+	cfg, err := readFile(c.path(ConfigFile))
 	if err != nil {
 		return fmt.Errorf("%s: %w", c.Dir, err)
 	}
@@ -399,7 +400,7 @@ func (c *CA) readCert() error {
 // sameCert fails when ca.crt is no longer the certificate c was opened
 // with: another command replaced the CA meanwhile.
 func (c *CA) sameCert() error {
-	data, err := os.ReadFile(c.path(CertFile))
+	data, err := readFile(c.path(CertFile))
 	if err != nil {
 		return err
 	}
@@ -428,7 +429,7 @@ func parseCertPEM(data []byte) (*x509.Certificate, error) {
 // LoadKey reads ca.key (asking password only when it is encrypted) and
 // checks it matches ca.crt. A wrong passphrase is [secret.ErrWrongPassword].
 func (c *CA) LoadKey(password func() ([]byte, error)) error {
-	data, err := os.ReadFile(c.path(KeyFile))
+	data, err := readFile(c.path(KeyFile))
 	if err != nil {
 		return fmt.Errorf("reading the CA key: %w", err)
 	}
@@ -474,3 +475,8 @@ func unwrapPath(err error) error {
 	}
 	return err
 }
+
+// readFile reads a file of the CA directory as every input is read: a
+// regular file of at most safefile.MaxSize bytes, never a FIFO or a
+// device, which a directory handed to expiry may hold in its place.
+func readFile(path string) ([]byte, error) { return safefile.Read(path, safefile.MaxSize) }

@@ -119,7 +119,7 @@ func (r *Report) checkLeftovers(dir string) {
 }
 
 func (r *Report) checkCert(c *CA) bool {
-	data, err := os.ReadFile(c.path(CertFile))
+	data, err := readFile(c.path(CertFile))
 	if err != nil {
 		r.add("certificate", false, "%s: %v", CertFile, unwrapPath(err))
 		return false
@@ -137,7 +137,7 @@ func (r *Report) checkCert(c *CA) bool {
 }
 
 func (r *Report) checkKey(c *CA, password func() ([]byte, error)) error {
-	data, err := os.ReadFile(c.path(KeyFile))
+	data, err := readFile(c.path(KeyFile))
 	if err != nil {
 		r.add("key", false, "%s: %v", KeyFile, unwrapPath(err))
 		return nil
@@ -166,7 +166,7 @@ func (r *Report) checkKey(c *CA, password func() ([]byte, error)) error {
 }
 
 func (r *Report) checkSettings(c *CA, now time.Time) {
-	data, err := os.ReadFile(c.path(ConfigFile))
+	data, err := readFile(c.path(ConfigFile))
 	if err != nil {
 		r.add("settings", false, "%s: %v", ConfigFile, unwrapPath(err))
 		return

@@ -120,7 +120,7 @@ func Init(dir string, o InitOptions) (*CA, error) {
 			if !o.Force {
 				return fmt.Errorf("%s: %w", dir, ErrExists)
 			}
-			if data, err := os.ReadFile(c.path(CertFile)); err == nil {
+			if data, err := readFile(c.path(CertFile)); err == nil {
 				c.Replaced, _ = parseCertPEM(data)
 			}
 		}
@@ -333,7 +333,7 @@ func replaceFiles(dir string, files map[string][]byte, remove []string) (committ
 }
 
 // CSR returns the pending CSR of a --csr-only CA.
-func CSR(dir string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, CSRFile)) }
+func CSR(dir string) ([]byte, error) { return readFile(filepath.Join(dir, CSRFile)) }
 
 // Complete installs the certificate a parent signed for a --csr-only CA.
 // The certificate must match ca.key and be a CA certificate. Completing
@@ -348,13 +348,13 @@ func Complete(dir string, certDER []byte, password func() ([]byte, error)) (c *C
 		if _, err := recoverDir(dir); err != nil {
 			return err
 		}
-		if data, err := os.ReadFile(c.path(CertFile)); err == nil {
+		if data, err := readFile(c.path(CertFile)); err == nil {
 			if old, err := parseCertPEM(data); err == nil && old.Equal(cert) {
 				return c.readCert()
 			}
 			return fmt.Errorf("%s: %w", dir, ErrExists)
 		}
-		keyData, err := os.ReadFile(c.path(KeyFile))
+		keyData, err := readFile(c.path(KeyFile))
 		if err != nil {
 			return fmt.Errorf("%s: %w", dir, ErrNotCA)
 		}

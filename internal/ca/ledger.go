@@ -97,7 +97,7 @@ func readRecord(dir string) (*ledger, error) {
 	if l.ix, err = readIndexFile(l.path(IndexFile)); err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(l.path(JournalFile))
+	data, err := readFile(l.path(JournalFile))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
@@ -113,7 +113,7 @@ func readRecord(dir string) (*ledger, error) {
 }
 
 func readIndexFile(path string) (*index, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, corrupt(path, "missing (every CA directory has one; restore it from a backup)")
 	}
@@ -222,7 +222,7 @@ func quoteStart(b []byte) string {
 
 // readCounter reads the serial counter: the next serial, in hex.
 func readCounter(path string) (*big.Int, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, corrupt(path, "the serial counter is missing (write the next serial into it, in hex, above every serial the CA issued)")
 	}

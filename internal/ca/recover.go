@@ -7,7 +7,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"math/big"
 	"os"
@@ -71,7 +70,7 @@ func recoverDir(dir string) (*ledger, error) {
 		l.torn = 0
 	}
 	var caPEM []byte
-	if data, err := os.ReadFile(l.path(CertFile)); err == nil {
+	if data, err := readFile(l.path(CertFile)); err == nil {
 		caPEM = data
 	}
 	for _, r := range l.records() {
@@ -103,7 +102,7 @@ type replaceTxn struct {
 // drops the staged files of one that was not committed.
 func finishReplace(dir string) error {
 	pendPath := filepath.Join(dir, PendingFile)
-	data, err := os.ReadFile(pendPath)
+	data, err := readFile(pendPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		for _, name := range stageable {
 			real, err := safefile.Resolve(filepath.Join(dir, name))
@@ -255,18 +254,12 @@ func holds(path, sha string) (bool, []byte, error) {
 	if path == "" {
 		return false, nil, nil
 	}
-	f, err := os.Open(path)
+	data, err := readFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil, nil
 	}
 	if err != nil {
-		return false, nil, unwrapPath(err)
-	}
-	defer f.Close()
-	// The certificate comes first; a megabyte is far more than it needs.
-	data, err := io.ReadAll(io.LimitReader(f, 1<<20))
-	if err != nil {
-		return false, nil, unwrapPath(err)
+		return false, nil, err
 	}
 	b, _ := pem.Decode(data)
 	if b == nil || b.Type != "CERTIFICATE" {
@@ -297,7 +290,7 @@ func removeOutTemps(out string, want []byte) error {
 			continue
 		}
 		p := filepath.Join(dir, de.Name())
-		data, err := os.ReadFile(p)
+		data, err := readFile(p)
 		if err != nil || len(data) > len(want) || !bytes.HasPrefix(want, data) {
 			continue
 		}

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"math/big"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -273,7 +274,7 @@ func (c *CA) CRL(o CRLOptions) (*CRLResult, error) {
 		return nil, fmt.Errorf("%w: next update in %d days (want 1 to %d)", ErrValidity, o.Days, MaxDays(o.Now))
 	}
 	if o.Out != "" && !o.Force {
-		if data, err := os.ReadFile(o.Out); err == nil && !isCRL(data) {
+		if data, err := readFile(o.Out); err == nil && !isCRL(data) {
 			// A CRL is public and replaced on every run; overwriting it is
 			// the point, but only a CRL.
 			return nil, fmt.Errorf("%s %w and is not a CRL", o.Out, ErrOutExists)
@@ -349,7 +350,12 @@ func isCRL(data []byte) bool {
 }
 
 // Certificate returns the PEM of an issued certificate.
-func (c *CA) Certificate(r *Record) ([]byte, error) { return os.ReadFile(c.path(r.File)) }
+func (c *CA) Certificate(r *Record) ([]byte, error) {
+	if !filepath.IsLocal(r.File) {
+		return nil, fmt.Errorf("%s: the record of serial %s names %q, outside the CA directory", c.path(IndexFile), r.Serial, r.File)
+	}
+	return readFile(c.path(r.File))
+}
 
 // ResponderVersion identifies the current contents of the index and its
 // journal (inode, size, modification time of each): cheap to check on every

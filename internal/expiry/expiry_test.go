@@ -314,3 +314,30 @@ func TestRunUnreadableDirectory(t *testing.T) {
 		t.Errorf("unreadable %q", got)
 	}
 }
+
+// TestRunCADirectoryWithAFIFO: a directory that looks like a CA directory
+// but holds a FIFO where ca.crt belongs is a source that cannot be read,
+// not a run that waits for a writer for ever.
+func TestRunCADirectoryWithAFIFO(t *testing.T) {
+	dir := t.TempDir()
+	cad := filepath.Join(dir, "sub")
+	write(t, filepath.Join(cad, "ca.json"), []byte("{}\n"))
+	write(t, filepath.Join(cad, "index.json"), []byte(`{"records":[],"crl_number":0}`+"\n"))
+	write(t, filepath.Join(cad, "serial"), []byte("1000\n"))
+	if err := mkfifo(filepath.Join(cad, "ca.crt")); err != nil {
+		t.Skipf("no FIFOs here: %v", err)
+	}
+	done := make(chan *Report, 1)
+	go func() {
+		rep, _ := Run(context.Background(), []string{dir}, nil, Options{Now: now})
+		done <- rep
+	}()
+	select {
+	case rep := <-done:
+		if !rep.Failed() || len(unreadable(rep)) != 1 {
+			t.Errorf("the CA directory is not reported unreadable: %+v", rep)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("expiry still waits on the FIFO after 20 s")
+	}
+}
