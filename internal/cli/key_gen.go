@@ -183,8 +183,8 @@ func existsError(out string) error {
 }
 
 // writeKeyFile writes private key material: mode 0600 for a new file, an
-// existing one only with force and never left readable by others; "-" is standard output, where DER is
-// refused on a terminal.
+// existing one only with force and never left readable by others; "-" is
+// standard output, where DER is refused on a terminal.
 func writeKeyFile(env *Env, out string, data []byte, force bool) error {
 	return writeOutput(env, out, data, force, true)
 }
