@@ -116,16 +116,8 @@ func TestCRLScope(t *testing.T) {
 		if revoked {
 			entries = append(entries, x509.RevocationListEntry{SerialNumber: leaf.Cert.SerialNumber, RevocationTime: now.AddDate(0, 0, -3), ReasonCode: 1})
 		}
-		der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{Number: big.NewInt(1), ThisUpdate: now.AddDate(0, 0, -1),
-			NextUpdate: now.AddDate(0, 0, 6), RevokedCertificateEntries: entries, ExtraExtensions: []pkix.Extension{idpFullName(uri)}}, inter.Cert, inter.Key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		crl, err := x509.ParseRevocationList(der)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return crl
+		return signCRL(t, &x509.RevocationList{Number: big.NewInt(1), ThisUpdate: now.AddDate(0, 0, -1),
+			NextUpdate: now.AddDate(0, 0, 6), RevokedCertificateEntries: entries, ExtraExtensions: []pkix.Extension{idpFullName(uri)}}, inter)
 	}
 	part1 := mk("http://crl.example.com/part1.crl", true)
 	part2 := mk("http://crl.example.com/part2.crl", false)

@@ -179,16 +179,7 @@ func TestVerifyCRL(t *testing.T) {
 		for _, r := range revoked {
 			entries = append(entries, x509.RevocationListEntry{SerialNumber: r.Cert.SerialNumber, RevocationTime: now.AddDate(0, 0, -10), ReasonCode: 1})
 		}
-		der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{Number: big.NewInt(1), ThisUpdate: this, NextUpdate: next,
-			RevokedCertificateEntries: entries}, inter.Cert, inter.Key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		crl, err := x509.ParseRevocationList(der)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return crl
+		return signCRL(t, &x509.RevocationList{Number: big.NewInt(1), ThisUpdate: this, NextUpdate: next, RevokedCertificateEntries: entries}, inter)
 	}
 	fresh := mk(now.AddDate(0, 0, -1), now.AddDate(0, 0, 6), leaf)
 	stale := mk(now.AddDate(0, 0, -30), now.AddDate(0, 0, -23))
@@ -351,16 +342,8 @@ func TestVerifyCRLEveryListingCounts(t *testing.T) {
 		if reason >= 0 {
 			entries = append(entries, x509.RevocationListEntry{SerialNumber: leaf.Cert.SerialNumber, RevocationTime: now.AddDate(0, 0, -40), ReasonCode: reason})
 		}
-		der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{Number: big.NewInt(int64(100 - daysAgo)),
-			ThisUpdate: now.AddDate(0, 0, -daysAgo), NextUpdate: now.AddDate(0, 0, daysLeft), RevokedCertificateEntries: entries}, inter.Cert, inter.Key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		crl, err := x509.ParseRevocationList(der)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return crl
+		return signCRL(t, &x509.RevocationList{Number: big.NewInt(int64(100 - daysAgo)),
+			ThisUpdate: now.AddDate(0, 0, -daysAgo), NextUpdate: now.AddDate(0, 0, daysLeft), RevokedCertificateEntries: entries}, inter)
 	}
 	const none, keyCompromise, hold = -1, 1, 6
 	for _, c := range []struct {
@@ -403,4 +386,18 @@ func TestVerifyPurposeOfALeafTrustedDirectly(t *testing.T) {
 			t.Errorf("--purpose %s: valid=%v, want %v; problems %q", c.purpose, res.Valid, c.valid, res.Problems)
 		}
 	}
+}
+
+// signCRL signs tmpl with issuer's key and parses the result back.
+func signCRL(t testing.TB, tmpl *x509.RevocationList, issuer *testpki.Cert) *x509.RevocationList {
+	t.Helper()
+	der, err := x509.CreateRevocationList(rand.Reader, tmpl, issuer.Cert, issuer.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, err := x509.ParseRevocationList(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return crl
 }
