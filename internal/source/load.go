@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -116,14 +115,11 @@ func loadDir(path string, opts Options) (*Set, error) {
 	var total int64
 	for _, n := range names {
 		p := filepath.Join(path, n)
-		fi, err := os.Stat(p)
+		fi, err := safefile.Stat(p)
 		if err != nil {
 			// Fatal, as an unreadable file is: a link to nothing may be
 			// the root the caller meant, and sync would drop it.
-			if _, lerr := os.Lstat(p); lerr == nil && errors.Is(err, fs.ErrNotExist) {
-				return nil, fmt.Errorf("%s: a symbolic link to a file that does not exist", p)
-			}
-			return nil, fmt.Errorf("%s: %w", p, errors.Unwrap(err))
+			return nil, err
 		}
 		if fi.IsDir() {
 			continue
