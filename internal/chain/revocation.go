@@ -339,16 +339,17 @@ func (r *revChecker) checkCRLs(path []*Cert, i int) *Revocation {
 	// reason: an older CRL must not hide a newer one that lists the
 	// certificate. A revocation stands even on a stale CRL (it is for
 	// good); a hold only while no later CRL leaves the certificate off.
+	held := false // revoked is a hold, from a CRL issued holdFrom
 	var holdFrom, clearedAt time.Time
 	onCRL := func(e x509.RevocationListEntry, crl *crlInfo, what string) {
 		switch {
 		case e.ReasonCode == 8: // removeFromCRL
 		case e.ReasonCode == 6: // certificateHold
-			if revoked == nil || (revoked.Reason == certs.ReasonName(6) && crl.rl.ThisUpdate.After(holdFrom)) {
-				revoked, holdFrom = revokedAnswer(e, crl, what), crl.rl.ThisUpdate
+			if revoked == nil || held && crl.rl.ThisUpdate.After(holdFrom) {
+				revoked, held, holdFrom = revokedAnswer(e, crl, what), true, crl.rl.ThisUpdate
 			}
-		case revoked == nil || revoked.Reason == certs.ReasonName(6):
-			revoked = revokedAnswer(e, crl, what)
+		case revoked == nil || held:
+			revoked, held = revokedAnswer(e, crl, what), false
 		}
 	}
 	for _, dp := range dps {
@@ -419,7 +420,7 @@ func (r *revChecker) checkCRLs(path []*Cert, i int) *Revocation {
 			}
 		}
 	}
-	if revoked != nil && revoked.Reason == certs.ReasonName(6) && clearedAt.After(holdFrom) {
+	if held && clearedAt.After(holdFrom) {
 		// A later CRL no longer lists the hold: released.
 		revoked = nil
 	}
