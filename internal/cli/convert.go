@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -90,6 +91,9 @@ func runConvert(c *ucli.Context) error {
 		return storeError(c, err, true)
 	}
 	env := envOf(c)
+	if n := len(st.Other); n > 0 && typ != store.FormatPEM {
+		warn(env.Stderr, fmt.Sprintf("%s: %d PEM block(s) other than certificates and keys (%s) are not carried into %s", in, n, st.Other[0].Type, out))
+	}
 	if c.Bool("json") {
 		return reported(out, changed, render.ConvertJSON(env.Stdout, in, out, st, changed))
 	}

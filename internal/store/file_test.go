@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"io/fs"
 	"os"
@@ -468,5 +469,50 @@ func TestCompareNamesOtherAliases(t *testing.T) {
 	}
 	if d := Compare(a, a); !d.Identical() {
 		t.Error("a store is not identical to itself")
+	}
+}
+
+func TestEditKeepsTheOtherBlocksOfAPEMBundle(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "bundle.pem")
+	r1, r2 := testpki.Root(t, "Root One"), testpki.Root(t, "Root Two")
+	crl := &pem.Block{Type: "X509 CRL", Headers: map[string]string{}, Bytes: []byte("the CRL of Root One")}
+	dh := &pem.Block{Type: "DH PARAMETERS", Headers: map[string]string{"Comment": "ffdhe2048"}, Bytes: []byte("dh")}
+	var b bytes.Buffer
+	b.Write(testpki.Bundle(r1))
+	pem.Encode(&b, crl)
+	pem.Encode(&b, dh)
+	if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, change := range []func(*Store) (bool, error){
+		func(s *Store) (bool, error) {
+			res, err := s.Import([]*certs.Cert{cert(r2)}, ImportOptions{})
+			return res.Changed(), err
+		},
+		func(s *Store) (bool, error) {
+			s.Entries = s.Entries[:1]
+			return true, nil
+		},
+	} {
+		if _, err := Edit(p, Options{}, change); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var others []*pem.Block
+		for rest := data; ; {
+			var blk *pem.Block
+			if blk, rest = pem.Decode(rest); blk == nil {
+				break
+			}
+			if blk.Type != "CERTIFICATE" {
+				others = append(others, blk)
+			}
+		}
+		if diff := cmp.Diff([]*pem.Block{crl, dh}, others); diff != "" {
+			t.Errorf("the bundle's CRL and DH parameters after a change (-want +got):\n%s", diff)
+		}
 	}
 }

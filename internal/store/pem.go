@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"time"
 
@@ -18,7 +19,7 @@ import (
 // certificate that matches it and the certificates that follow it as its
 // chain. Aliases are derived from subjects, so the same bundle always reads
 // with the same aliases. Text around blocks is ignored; other blocks (CSRs,
-// CRLs) are passed over.
+// CRLs) are kept in Other, as they are.
 func decodePEM(data []byte, sec *secrets) (*Store, error) {
 	blocks, err := pemfile.Decode(data)
 	if err != nil {
@@ -44,6 +45,8 @@ func decodePEM(data []byte, sec *secrets) (*Store, error) {
 				return nil, fmt.Errorf("private key at line %d: %w", b.Line, err)
 			}
 			keys = append(keys, keyAt{pkcs8: p8, pub: pub})
+		default:
+			s.Other = append(s.Other, b.Block)
 		}
 	}
 	cs := certs.ParseAll(ders)
@@ -132,7 +135,7 @@ func publicKeyEqual(a, b any) bool {
 
 // encodePEM writes a store as a PEM bundle: for each entry a comment line
 // with its alias and subject, then the key (PKCS#8) and its chain, or the
-// trusted certificate.
+// trusted certificate; then the other blocks the bundle held.
 func encodePEM(s *Store) ([]byte, error) {
 	var b bytes.Buffer
 	for _, e := range s.Entries {
@@ -148,6 +151,11 @@ func encodePEM(s *Store) ([]byte, error) {
 		}
 		for _, c := range e.Certs {
 			b.Write(pemfile.Encode("CERTIFICATE", c.Raw))
+		}
+	}
+	for _, o := range s.Other {
+		if err := pem.Encode(&b, o); err != nil {
+			return nil, err
 		}
 	}
 	return b.Bytes(), nil

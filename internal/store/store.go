@@ -19,6 +19,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -179,6 +180,12 @@ type Store struct {
 	// Verified is false when a JKS store was read without its password,
 	// so its integrity was not checked.
 	Verified bool
+	// Other holds the blocks of a PEM bundle that are neither
+	// certificates nor private keys (CRLs, CSRs, DH parameters), in the
+	// order they were read. A PEM bundle is written with them after its
+	// entries, so a change to its entries never drops them; the other
+	// formats have no place for them.
+	Other []*pem.Block
 
 	path         string // as given to Open or Edit
 	exists       bool   // read from a file
