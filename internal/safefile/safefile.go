@@ -12,10 +12,11 @@
 // directory whose files are kept consistent with each other).
 //
 // Nothing is left behind: a temporary file is removed on every error, the
-// lock file when the lock is released, and the temporary files of a run
-// that was killed (named after the target and the process that made them,
-// see [TempTarget]) by the next write to the same target. It does not
-// decide formats or contents.
+// lock file when the lock is released, both when the run is stopped by
+// SIGINT or SIGTERM, and the temporary files of a run that was killed
+// (named after the target and the process that made them, see
+// [TempTarget]) by the next write to the same target. It does not decide
+// formats or contents.
 package safefile
 
 import (
@@ -269,7 +270,10 @@ func Write(path string, data []byte, opts Options) error {
 	if err != nil {
 		return err
 	}
-	if err := st.commit(); err != nil {
+	made.renaming.Lock()
+	err = st.commit()
+	made.renaming.Unlock()
+	if err != nil {
 		st.discard()
 		return err
 	}
@@ -325,10 +329,12 @@ func stage(path string, data []byte, opts Options) (st *staged, err error) {
 		return nil, fmt.Errorf("cannot write in %s: %w", dir, unwrapPath(err))
 	}
 	tmpName := tmp.Name()
+	hold(tmpName)
 	defer func() {
 		if err != nil {
 			tmp.Close()
 			os.Remove(tmpName)
+			letGo(tmpName)
 		}
 	}()
 	if err = tmp.Chmod(perm); err != nil {
@@ -352,10 +358,14 @@ func stage(path string, data []byte, opts Options) (st *staged, err error) {
 }
 
 // commit puts the staged file in its target's place; the caller syncs the
-// directory.
+// directory, and holds made.renaming.
 func (st *staged) commit() error {
 	if !st.noOverwrite {
-		return os.Rename(st.tmp, st.real)
+		if err := os.Rename(st.tmp, st.real); err != nil {
+			return err
+		}
+		letGo(st.tmp)
+		return nil
 	}
 	// A plain rename would replace a target that appeared meanwhile.
 	if err := renameNoReplace(st.tmp, st.real); err != nil {
@@ -364,6 +374,7 @@ func (st *staged) commit() error {
 		}
 		return err
 	}
+	letGo(st.tmp)
 	return nil
 }
 
@@ -380,7 +391,10 @@ func linkNoReplace(oldpath, newpath string) error {
 }
 
 // discard removes the temporary file of a file not committed.
-func (st *staged) discard() { os.Remove(st.tmp) }
+func (st *staged) discard() {
+	os.Remove(st.tmp)
+	letGo(st.tmp)
+}
 
 func unwrapPath(err error) error {
 	var pe *fs.PathError
@@ -500,7 +514,11 @@ func lockAt(lockPath, what string) (unlock func(), err error) {
 		// nothing, so take the one that is there now.
 		if held, err := f.Stat(); err == nil {
 			if now, err := os.Stat(lockPath); err == nil && os.SameFile(held, now) {
-				return func() { release(f, lockPath) }, nil
+				hold(lockPath)
+				return func() {
+					release(f, lockPath)
+					letGo(lockPath)
+				}, nil
 			}
 		}
 		unlockFile(f)
@@ -567,6 +585,8 @@ func WriteFiles(files []File, opts Options) (written []string, err error) {
 		set = append(set, st)
 	}
 	dirs := map[string]bool{}
+	made.renaming.Lock()
+	defer made.renaming.Unlock()
 	for _, st := range set {
 		if err := st.commit(); err != nil {
 			return written, err

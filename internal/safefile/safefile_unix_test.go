@@ -3,8 +3,10 @@
 package safefile
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -160,4 +162,79 @@ func TestWriteRefusesAFileNotWritable(t *testing.T) {
 	if got := entries(t, dir); len(got) != 1 {
 		t.Errorf("directory holds %q, want the file alone", got)
 	}
+}
+
+// TestStoppedWriterLeavesNothing: a run stopped by SIGINT (Ctrl-C at a
+// password prompt) or SIGTERM while it holds the lock of a file and has
+// its new content staged leaves the file as it was and nothing beside
+// it, and still dies by the signal.
+func TestStoppedWriterLeavesNothing(t *testing.T) {
+	if p := os.Getenv("SAFEFILE_TEST_STOPPED_WRITER"); p != "" {
+		if _, err := Lock(p); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := stage(p, []byte("new"), Options{}); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Println("ready")
+		io.ReadAll(os.Stdin) // the prompt: the parent never answers
+		t.Fatal("not stopped")
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "store.jks")
+			if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(os.Args[0], "-test.run=^TestStoppedWriterLeavesNothing$")
+			cmd.Env = append(os.Environ(), "SAFEFILE_TEST_STOPPED_WRITER="+p)
+			stdin, err := cmd.StdinPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer stdin.Close()
+			out, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			line, _ := bufio.NewReader(out).ReadString('\n')
+			if line != "ready\n" {
+				cmd.Process.Kill()
+				cmd.Wait()
+				t.Fatalf("the writer said %q, not ready", line)
+			}
+			if names := dirNames(t, dir); len(names) != 3 {
+				t.Fatalf("while writing, the directory holds %v; want the file, its lock and its temporary file", names)
+			}
+			cmd.Process.Signal(sig)
+			err = cmd.Wait()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || !ee.Sys().(syscall.WaitStatus).Signaled() || ee.Sys().(syscall.WaitStatus).Signal() != sig {
+				t.Errorf("the writer ended with %v; want it stopped by %v", err, sig)
+			}
+			if names := dirNames(t, dir); len(names) != 1 {
+				t.Errorf("after %v the directory holds %v; want store.jks alone", sig, names)
+			}
+			if b, _ := os.ReadFile(p); string(b) != "old" {
+				t.Errorf("store.jks holds %q; want it as it was", b)
+			}
+		})
+	}
+}
+
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, de := range des {
+		names = append(names, de.Name())
+	}
+	return names
 }
