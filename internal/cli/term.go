@@ -31,7 +31,7 @@ type Env struct {
 	ReadPassword func(prompt string) ([]byte, error)
 	// Now is the clock for "days left" and default validation times.
 	Now func() time.Time
-	// Context is cancelled on SIGINT/SIGTERM for long-running commands.
+	// Context bounds long-running work (probes); tests cancel it.
 	Context context.Context
 }
 
