@@ -128,7 +128,10 @@ func SyncPlan(w io.Writer, path string, p *store.SyncPlan, dry, changed bool) er
 		return err
 	}
 	verb := "changed"
-	if dry {
+	switch {
+	case p.Empty() && !changed:
+		verb = "nothing to add or remove"
+	case dry:
 		verb = "would change"
 	}
 	_, err := fmt.Fprintf(w, "%s: %s: %d added, %d removed, %d kept%s\n", path, verb, len(p.Add), len(p.Remove), len(p.Keep), Unchanged(changed || dry))

@@ -37,8 +37,8 @@ func TestImportReport(t *testing.T) {
 	}
 }
 
-// TestSyncPlanSummary: a dry run says what would change; a sync that
-// changed nothing says so.
+// TestSyncPlanSummary: a dry run says what would change; a sync with
+// nothing to add or remove says so, and never that it changed the store.
 func TestSyncPlanSummary(t *testing.T) {
 	plan := &store.SyncPlan{Add: []*store.Entry{trusted(t, "new-root", "New Root")}, Keep: []*store.Entry{trusted(t, "kept", "Kept Root")}}
 	for _, tc := range []struct {
@@ -48,7 +48,10 @@ func TestSyncPlanSummary(t *testing.T) {
 	}{
 		{plan, true, false, "add  new-root  CN=New Root\nts.jks: would change: 1 added, 0 removed, 1 kept\n"},
 		{plan, false, true, "add  new-root  CN=New Root\nts.jks: changed: 1 added, 0 removed, 1 kept\n"},
-		{&store.SyncPlan{Keep: plan.Keep}, false, false, "ts.jks: changed: 0 added, 0 removed, 1 kept (unchanged)\n"},
+		{&store.SyncPlan{Keep: plan.Keep}, false, false, "ts.jks: nothing to add or remove: 0 added, 0 removed, 1 kept (unchanged)\n"},
+		{&store.SyncPlan{Keep: plan.Keep}, true, false, "ts.jks: nothing to add or remove: 0 added, 0 removed, 1 kept\n"},
+		// A sync that only re-encrypts the store (--encryption) changed it.
+		{&store.SyncPlan{Keep: plan.Keep}, false, true, "ts.jks: changed: 0 added, 0 removed, 1 kept\n"},
 	} {
 		var b strings.Builder
 		if err := SyncPlan(&b, "ts.jks", tc.plan, tc.dry, tc.changed); err != nil {
