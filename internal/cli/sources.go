@@ -30,11 +30,16 @@ func loadSources(c *ucli.Context, paths []string) (*source.Set, error) {
 	return set, nil
 }
 
+// sourceError adds a hint to a source's wrong password: --password is the
+// password of the store a command changes, not of its sources.
 func sourceError(err error, havePassword bool) error {
-	if !havePassword && errors.Is(err, store.ErrWrongPassword) {
-		return withHint(err, "this source needs its password: pass --source-password, --source-password-env NAME or --source-password-file PATH")
+	switch {
+	case !errors.Is(err, store.ErrWrongPassword):
+		return err
+	case havePassword:
+		return withHint(err, "a source's password is the one given with --source-password, --source-password-env or --source-password-file")
 	}
-	return err
+	return withHint(err, "this source needs its password: pass --source-password, --source-password-env NAME or --source-password-file PATH")
 }
 
 // loadLeaf reads a file whose first certificate is the one a command works

@@ -12,6 +12,7 @@ import (
 	"github.com/trustctl/trustctl/internal/ocsp"
 	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/source"
+	"github.com/trustctl/trustctl/internal/store"
 )
 
 func verifyCommand() *ucli.Command {
@@ -110,6 +111,9 @@ func runVerify(c *ucli.Context) error {
 	}, source.Options{Password: pw, HavePassword: havePW})
 	if err != nil {
 		var ie *source.InputError
+		if errors.Is(err, store.ErrWrongPassword) {
+			return sourceError(err, havePW)
+		}
 		if errors.As(err, &ie) && ie.Flag == "--roots" {
 			return withHint(err, "--roots takes a truststore (JKS, PKCS#12), a PEM bundle, a DER certificate or a directory of them")
 		}
