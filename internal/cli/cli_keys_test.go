@@ -163,3 +163,28 @@ func TestCSRNewKeyLeavesNothingOnFailure(t *testing.T) {
 		}
 	}
 }
+
+// TestExistingOutputIsReadOnlyUpToAKeysSize: key gen, key convert and csr
+// look at an --out that exists to leave one holding the same key alone;
+// a file far larger than any key (a disk image named by mistake) is not
+// read into memory, and is refused as in the way.
+func TestExistingOutputIsReadOnlyUpToAKeysSize(t *testing.T) {
+	big := filepath.Join(t.TempDir(), "disk.img")
+	if err := os.WriteFile(big, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, 2*maxKeyFile); err != nil {
+		t.Fatal(err)
+	}
+	data, exists, err := existingFile(big, false)
+	if err != nil || !exists || data != nil {
+		t.Errorf("existingFile of a %d-byte file: %d bytes read, exists %v, %v; want nothing read, exists", 2*maxKeyFile, len(data), exists, err)
+	}
+	code, _, stderr, _ := runKeys(t, false, nil, "key", "gen", "--out", big)
+	if code != 2 || !strings.Contains(stderr, "disk.img exists; not overwriting it") {
+		t.Errorf("key gen --out disk.img: exit %d, %s", code, stderr)
+	}
+	if fi, err := os.Stat(big); err != nil || fi.Size() != 2*maxKeyFile {
+		t.Errorf("disk.img after key gen: %v", err)
+	}
+}

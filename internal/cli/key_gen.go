@@ -145,28 +145,32 @@ func checkKeyOut(c *ucli.Context, out string) error {
 	return nil
 }
 
+// maxKeyFile is more than any key or CSR trustctl writes: an existing
+// --out file larger than this cannot hold what a command would write,
+// and is not read.
+const maxKeyFile = 1 << 20
+
 // existingFile returns what out holds when it exists and force is not
 // given, so a command can leave a file that already holds what it would
-// write byte-identical; "-" and a missing file return exists false.
+// write byte-identical; "-" and a missing file return exists false. A
+// file that is not regular or over maxKeyFile exists with no data.
 func existingFile(out string, force bool) (data []byte, exists bool, err error) {
 	if out == "-" || force {
 		return nil, false, nil
 	}
-	fi, err := os.Stat(out)
-	if errors.Is(err, fs.ErrNotExist) {
+	data, err = safefile.Read(out, maxKeyFile)
+	switch {
+	case err == nil:
+		return data, true, nil
+	case errors.Is(err, fs.ErrNotExist):
 		if _, lerr := os.Lstat(out); lerr == nil {
 			return nil, true, nil // a dangling symlink: still not ours to replace
 		}
 		return nil, false, nil
-	}
-	if err != nil || !fi.Mode().IsRegular() {
+	case errors.Is(err, safefile.ErrNotRegular), errors.Is(err, safefile.ErrTooLarge):
 		return nil, true, nil
 	}
-	data, err = os.ReadFile(out)
-	if err != nil {
-		return nil, false, err
-	}
-	return data, true, nil
+	return nil, false, err
 }
 
 func validKind(kind string) bool {
