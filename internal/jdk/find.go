@@ -9,6 +9,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/trustctl/trustctl/internal/safefile"
 )
 
 // FS is the file system [Find] searches: this machine or a sysroot. Paths
@@ -261,7 +263,8 @@ func (f *finder) list(dir string) []string {
 
 // version reads JAVA_VERSION from the release file of a real home.
 func (f *finder) version(realHome string) string {
-	data, err := os.ReadFile(f.s.FS.Host(path.Join(realHome, "release")))
+	// A few hundred bytes; never a FIFO or a device, which could hang.
+	data, err := safefile.Read(f.s.FS.Host(path.Join(realHome, "release")), 1<<20)
 	if err != nil {
 		return ""
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/jdk"
+	"github.com/trustctl/trustctl/internal/safefile"
 	"github.com/trustctl/trustctl/internal/source"
 	"github.com/trustctl/trustctl/internal/store"
 )
@@ -45,7 +46,7 @@ func findJDKs(m *Machine) ([]*Place, []string, error) {
 // default). A JKS store whose password is another is still listed,
 // unverified, so status can say what it holds; it is not written.
 func readJDK(m *Machine, p *Place) {
-	data, err := os.ReadFile(p.host)
+	data, err := safefile.Read(p.host, safefile.MaxSize)
 	if err != nil {
 		p.Problem = "cannot read: " + errText(err)
 		return

@@ -95,7 +95,7 @@ func readSystem(m *Machine, p *Place) {
 	p.Entries = n
 	p.Writable = writableDir(p.host)
 	if _, host, err := m.realPath(p.Bundle); err == nil {
-		if data, err := os.ReadFile(host); err == nil {
+		if data, err := safefile.Read(host, safefile.MaxSize); err == nil {
 			p.hasBndl = true
 			p.bundled = map[[32]byte]bool{}
 			if set, err := source.Parse(data, p.Bundle, source.Options{}); err == nil {
@@ -136,8 +136,8 @@ func walkAnchors(m *Machine, dir, rel string, depth int, fn func(rel string, dat
 			if err := walkAnchors(m, path.Join(dir, e.Name()), r, depth+1, fn); err != nil {
 				return err
 			}
-		case fi.Mode().IsRegular() && fi.Size() < 16<<20:
-			if data, err := os.ReadFile(h); err == nil {
+		case fi.Mode().IsRegular():
+			if data, err := safefile.Read(h, 16<<20); err == nil {
 				fn(r, data)
 			}
 		}
@@ -208,7 +208,7 @@ func removeAnchor(m *Machine, p *Place, s *Step, all []*Step) error {
 	if !m.Root.Inside(link) || !m.Root.Inside(host) {
 		return fmt.Errorf("%s is outside the sysroot", link)
 	}
-	data, err := os.ReadFile(host)
+	data, err := safefile.Read(host, safefile.MaxSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		s.Action = ActAbsent
 		return nil
