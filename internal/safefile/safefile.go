@@ -13,7 +13,7 @@
 //
 // Nothing is left behind: a temporary file is removed on every error, the
 // lock file when the lock is released, both when the run is stopped by
-// SIGINT or SIGTERM, and the temporary files of a run that was killed
+// SIGINT or SIGTERM (see internal/interrupt), and the temporary files of a run that was killed
 // (named after the target and the process that made them, see
 // [TempTarget]) by the next write to the same target. It does not decide
 // formats or contents.
@@ -29,6 +29,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/trustctl/trustctl/internal/interrupt"
 )
 
 // ErrExists is returned by [Write] with NoOverwrite when the target exists.
@@ -270,9 +272,9 @@ func Write(path string, data []byte, opts Options) error {
 	if err != nil {
 		return err
 	}
-	made.renaming.Lock()
+	release := interrupt.Hold()
 	err = st.commit()
-	made.renaming.Unlock()
+	release()
 	if err != nil {
 		st.discard()
 		return err
@@ -285,6 +287,7 @@ func Write(path string, data []byte, opts Options) error {
 type staged struct {
 	path, real, tmp string
 	noOverwrite     bool
+	forget          func() // ends the removal of tmp on a stop
 }
 
 // stage writes data to a temporary file beside the file path stands for
@@ -329,12 +332,12 @@ func stage(path string, data []byte, opts Options) (st *staged, err error) {
 		return nil, fmt.Errorf("cannot write in %s: %w", dir, unwrapPath(err))
 	}
 	tmpName := tmp.Name()
-	hold(tmpName)
+	forget := interrupt.Cleanup(func() { os.Remove(tmpName) })
 	defer func() {
 		if err != nil {
 			tmp.Close()
 			os.Remove(tmpName)
-			letGo(tmpName)
+			forget()
 		}
 	}()
 	if err = tmp.Chmod(perm); err != nil {
@@ -354,17 +357,17 @@ func stage(path string, data []byte, opts Options) (st *staged, err error) {
 	if err = tmp.Close(); err != nil {
 		return nil, pathError(path, err)
 	}
-	return &staged{path: path, real: real, tmp: tmpName, noOverwrite: opts.NoOverwrite}, nil
+	return &staged{path: path, real: real, tmp: tmpName, noOverwrite: opts.NoOverwrite, forget: forget}, nil
 }
 
 // commit puts the staged file in its target's place; the caller syncs the
-// directory, and holds made.renaming.
+// directory, and holds off a stop ([interrupt.Hold]).
 func (st *staged) commit() error {
 	if !st.noOverwrite {
 		if err := os.Rename(st.tmp, st.real); err != nil {
 			return err
 		}
-		letGo(st.tmp)
+		st.forget()
 		return nil
 	}
 	// A plain rename would replace a target that appeared meanwhile.
@@ -374,7 +377,7 @@ func (st *staged) commit() error {
 		}
 		return err
 	}
-	letGo(st.tmp)
+	st.forget()
 	return nil
 }
 
@@ -393,7 +396,7 @@ func linkNoReplace(oldpath, newpath string) error {
 // discard removes the temporary file of a file not committed.
 func (st *staged) discard() {
 	os.Remove(st.tmp)
-	letGo(st.tmp)
+	st.forget()
 }
 
 func unwrapPath(err error) error {
@@ -514,10 +517,10 @@ func lockAt(lockPath, what string) (unlock func(), err error) {
 		// nothing, so take the one that is there now.
 		if held, err := f.Stat(); err == nil {
 			if now, err := os.Stat(lockPath); err == nil && os.SameFile(held, now) {
-				hold(lockPath)
+				forget := interrupt.Cleanup(func() { os.Remove(lockPath) })
 				return func() {
 					release(f, lockPath)
-					letGo(lockPath)
+					forget()
 				}, nil
 			}
 		}
@@ -585,8 +588,8 @@ func WriteFiles(files []File, opts Options) (written []string, err error) {
 		set = append(set, st)
 	}
 	dirs := map[string]bool{}
-	made.renaming.Lock()
-	defer made.renaming.Unlock()
+	// A stop waits for the whole set: all of its files are replaced or none.
+	defer interrupt.Hold()()
 	for _, st := range set {
 		if err := st.commit(); err != nil {
 			return written, err

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -98,16 +97,4 @@ func LockDir(dir string) (unlock func(), err error) {
 		unlockFile(f)
 		f.Close()
 	}, nil
-}
-
-// dieBy ends the process with sig, its handler reset, so that the parent
-// sees it stopped by the signal.
-func dieBy(sig os.Signal) {
-	if s, ok := sig.(syscall.Signal); ok {
-		syscall.Kill(os.Getpid(), s)
-		// Another thread may take the signal; give it the time to.
-		time.Sleep(time.Second)
-		os.Exit(128 + int(s))
-	}
-	os.Exit(1)
 }

@@ -61,7 +61,3 @@ func LockDir(dir string) (unlock func(), err error) {
 // writable is checked by the rename itself on Windows, which refuses to
 // replace a read-only file.
 func writable(string) error { return nil }
-
-// dieBy ends the process after Ctrl-C or a stop request: Windows cannot
-// raise a signal again, so it exits with a failure status.
-func dieBy(os.Signal) { os.Exit(1) }
