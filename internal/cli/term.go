@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/trustctl/trustctl/internal/interrupt"
 )
 
 // Env is everything a command may touch outside its arguments. Tests
@@ -54,9 +56,17 @@ func StdEnv() *Env {
 		}
 	}
 	e.ReadPassword = func(prompt string) ([]byte, error) {
+		fd := int(os.Stdin.Fd())
 		fmt.Fprint(os.Stderr, prompt)
 		defer fmt.Fprintln(os.Stderr)
-		return term.ReadPassword(int(os.Stdin.Fd()))
+		// Ctrl-C at the prompt must not leave the terminal without echo.
+		if was, err := term.GetState(fd); err == nil {
+			defer interrupt.Cleanup(func() {
+				term.Restore(fd, was)
+				fmt.Fprintln(os.Stderr)
+			})()
+		}
+		return term.ReadPassword(fd)
 	}
 	return e
 }
