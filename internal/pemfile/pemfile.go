@@ -10,10 +10,16 @@ import (
 	"errors"
 )
 
-// Block is one PEM block and where it started (1-based line number).
+// Block is one PEM block, where it started (1-based line number) and
+// the text around it.
 type Block struct {
 	*pem.Block
 	Line int
+	// Before is the text between the previous block (or the start of the
+	// data) and this one: comments, titles, blank lines.
+	Before []byte
+	// After is the text after the last block, on the last block only.
+	After []byte
 }
 
 // ErrNoPEM is returned by [Decode] when the data holds no PEM block at all.
@@ -46,8 +52,8 @@ func itoa(n int) string {
 
 var beginMarker = []byte("-----BEGIN ")
 
-// Decode returns every PEM block in data in order. Text outside blocks is
-// ignored. A BEGIN line whose block does not decode is an *ErrTruncated,
+// Decode returns every PEM block in data in order, with the text outside
+// the blocks in Before and After. A BEGIN line whose block does not decode is an *ErrTruncated,
 // so a damaged bundle is never silently read as a shorter one.
 func Decode(data []byte) ([]Block, error) {
 	var out []Block
@@ -69,13 +75,14 @@ func Decode(data []byte) ([]Block, error) {
 			}
 			return out, &ErrTruncated{Type: string(typ), Line: line}
 		}
-		out = append(out, Block{Block: blk, Line: line})
+		out = append(out, Block{Block: blk, Line: line, Before: bytes.Clone(rest[:i])})
 		line += bytes.Count(rest[i:len(rest)-len(after)], []byte("\n"))
 		rest = after
 	}
 	if len(out) == 0 {
 		return nil, ErrNoPEM
 	}
+	out[len(out)-1].After = bytes.Clone(rest)
 	return out, nil
 }
 

@@ -32,6 +32,15 @@ func TestDecodeToleratesTextAroundBlocks(t *testing.T) {
 	if !bytes.Equal(blocks[0].Bytes, []byte{1, 2, 3}) {
 		t.Errorf("bytes %v", blocks[0].Bytes)
 	}
+	if got, want := string(blocks[0].Before), "Bag Attributes\n    friendlyName: acme-root\nsubject=CN = Acme Root\n"; got != want {
+		t.Errorf("text before the certificate %q, want %q", got, want)
+	}
+	if got, want := string(blocks[1].Before), "some text between\n"; got != want {
+		t.Errorf("text before the key %q, want %q", got, want)
+	}
+	if blocks[0].After != nil || string(blocks[1].After) != "trailing text" {
+		t.Errorf("text after the blocks %q and %q, want none and the trailing text", blocks[0].After, blocks[1].After)
+	}
 }
 
 func TestDecodeReportsDamage(t *testing.T) {
@@ -59,6 +68,18 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("unexpected error type %T: %v", err, err)
 			}
 			return
+		}
+		// The text around the blocks is the data's, in order.
+		rest := data
+		for i, b := range blocks {
+			at := bytes.Index(rest, b.Before)
+			if at < 0 {
+				t.Fatalf("the text before block %d is not in the data after the block before it", i)
+			}
+			rest = rest[at+len(b.Before):]
+		}
+		if !bytes.HasSuffix(rest, blocks[len(blocks)-1].After) {
+			t.Fatalf("the text after the last block does not end the data")
 		}
 		for _, b := range blocks {
 			again, err := Decode(Encode(b.Type, b.Bytes))

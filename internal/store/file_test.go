@@ -516,3 +516,66 @@ func TestEditKeepsTheOtherBlocksOfAPEMBundle(t *testing.T) {
 		}
 	}
 }
+
+// TestEditKeepsTheTextOfAPEMBundle: a change to a bundle's entries
+// changes the bundle there and nowhere else. Its heading and the other
+// certificates' titles stay; a removed certificate's title goes with it;
+// a new one gets a comment line; a comment trustctl wrote is written anew.
+func TestEditKeepsTheTextOfAPEMBundle(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "cacert.pem")
+	one, two, three := testpki.Root(t, "CN=Root One"), testpki.Root(t, "CN=Root Two"), testpki.Root(t, "CN=Root Three")
+	heading := "##\n## Bundle of CA Root Certificates\n##\n\n"
+	titled := func(title string, c *testpki.Cert) string {
+		return title + "\n" + strings.Repeat("=", len(title)) + "\n" + string(c.CertPEM)
+	}
+	orig := heading + titled("Root One", one) + "\n" + titled("Root Two", two) + "# end of bundle\n"
+	write := func(data string) {
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func() string {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+
+	write(orig)
+	if _, err := Edit(p, Options{}, func(s *Store) (bool, error) {
+		res, err := s.Import([]*certs.Cert{cert(three)}, ImportOptions{})
+		return res.Changed(), err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Import keeps the entries in the order of their aliases.
+	want := heading + titled("Root One", one) + "# root-three: CN=Root Three\n" + string(three.CertPEM) + "\n" + titled("Root Two", two) + "# end of bundle\n"
+	if diff := cmp.Diff(want, read()); diff != "" {
+		t.Errorf("after an import (-want +got):\n%s", diff)
+	}
+
+	write(orig)
+	if _, err := Edit(p, Options{}, func(s *Store) (bool, error) {
+		s.Entries = s.Entries[1:]
+		return true, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want = heading + "\n" + titled("Root Two", two) + "# end of bundle\n"
+	if diff := cmp.Diff(want, read()); diff != "" {
+		t.Errorf("after the first certificate is removed (-want +got):\n%s", diff)
+	}
+
+	write("# an old alias: CN=Root One\n" + string(one.CertPEM))
+	if _, err := Edit(p, Options{}, func(s *Store) (bool, error) {
+		res, err := s.Import([]*certs.Cert{cert(two)}, ImportOptions{})
+		return res.Changed(), err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want = "# root-one: CN=Root One\n" + string(one.CertPEM) + "# root-two: CN=Root Two\n" + string(two.CertPEM)
+	if diff := cmp.Diff(want, read()); diff != "" {
+		t.Errorf("a bundle trustctl wrote, after an import (-want +got):\n%s", diff)
+	}
+}

@@ -30,6 +30,7 @@ func FuzzDecode(f *testing.F) {
 			f.Add(b)
 		}
 	}
+	f.Add([]byte("## heading\n\nFuzz Root\n=========\n" + string(root.CertPEM) + "trailing text\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fm := Detect(data)
 		if fm == FormatUnknown || fm == FormatPKCS12 {

@@ -18,35 +18,42 @@ import (
 // key (unencrypted PKCS#8, PKCS#1 or SEC1) becomes a key entry with the
 // certificate that matches it and the certificates that follow it as its
 // chain. Aliases are derived from subjects, so the same bundle always reads
-// with the same aliases. Text around blocks is ignored; other blocks (CSRs,
-// CRLs) are kept in Other, as they are.
+// with the same aliases. Other blocks (CSRs, CRLs) are kept in Other, as
+// they are, and the text around the blocks is kept to be written again
+// (see [pemText]).
 func decodePEM(data []byte, sec *secrets) (*Store, error) {
 	blocks, err := pemfile.Decode(data)
 	if err != nil {
 		return nil, err
 	}
 	s := New(FormatPEM)
+	text := newPEMText(blocks)
+	s.text = text
 	var ders [][]byte
+	var certAt []int // the block each of ders came from
 	type keyAt struct {
 		pkcs8 []byte
 		pub   any
+		block int
 	}
 	var keys []keyAt
-	for _, b := range blocks {
+	for i, b := range blocks {
 		switch b.Type {
 		case "CERTIFICATE", "TRUSTED CERTIFICATE", "X509 CERTIFICATE":
 			if len(b.Bytes) == 0 {
 				return nil, fmt.Errorf("empty %s block at line %d", b.Type, b.Line)
 			}
 			ders = append(ders, b.Bytes)
+			certAt = append(certAt, i)
 		case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY":
 			p8, pub, err := parseKey(b, sec)
 			if err != nil {
 				return nil, fmt.Errorf("private key at line %d: %w", b.Line, err)
 			}
-			keys = append(keys, keyAt{pkcs8: p8, pub: pub})
+			keys = append(keys, keyAt{pkcs8: p8, pub: pub, block: i})
 		default:
 			s.Other = append(s.Other, b.Block)
+			text.other[b.Block] = text.lead(blocks, i)
 		}
 	}
 	cs := certs.ParseAll(ders)
@@ -58,6 +65,7 @@ func decodePEM(data []byte, sec *secrets) (*Store, error) {
 	}
 	var keyEntries []keyEntry
 	for _, k := range keys {
+		first := k.block
 		leaf := -1
 		for i, c := range cs {
 			if !used[i] && c.X509 != nil && publicKeyEqual(c.X509.PublicKey, k.pub) {
@@ -70,6 +78,7 @@ func decodePEM(data []byte, sec *secrets) (*Store, error) {
 		}
 		chain := []*certs.Cert{cs[leaf]}
 		used[leaf] = true
+		text.keep(cs[leaf], blocks, min(first, certAt[leaf]))
 		// The chain is the run of certificates after the leaf that
 		// each issued the one before.
 		for i := leaf + 1; i < len(cs); i++ {
@@ -92,6 +101,7 @@ func decodePEM(data []byte, sec *secrets) (*Store, error) {
 	for i, c := range cs {
 		if !used[i] {
 			trusted = append(trusted, c)
+			text.keep(c, blocks, certAt[i])
 		}
 	}
 	aliases := deriveAliases(append(named, trusted...), func(string) bool { return false })
@@ -133,11 +143,18 @@ func publicKeyEqual(a, b any) bool {
 	return false
 }
 
-// encodePEM writes a store as a PEM bundle: for each entry a comment line
-// with its alias and subject, then the key (PKCS#8) and its chain, or the
-// trusted certificate; then the other blocks the bundle held.
+// encodePEM writes a store as a PEM bundle: the heading the bundle had;
+// for each entry the text that stood before it, or a comment line with its
+// alias and subject, then the key (PKCS#8) and its chain, or the trusted
+// certificate; then the other blocks the bundle held and the text after
+// its last block.
 func encodePEM(s *Store) ([]byte, error) {
 	var b bytes.Buffer
+	t := s.text
+	if t == nil {
+		t = &pemText{}
+	}
+	b.Write(t.heading)
 	for _, e := range s.Entries {
 		if e.Kind == PrivateKey && e.Key == nil {
 			return nil, fmt.Errorf("entry %q: the key is still protected; give its key password to write it as PEM", e.Alias)
@@ -145,7 +162,11 @@ func encodePEM(s *Store) ([]byte, error) {
 		if e.Kind == SecretKey {
 			return nil, fmt.Errorf("entry %q: a secret key cannot be written as PEM", e.Alias)
 		}
-		fmt.Fprintf(&b, "# %s: %s\n", e.Alias, oneLine(e.Cert().Subject()))
+		caption := fmt.Appendf(nil, "# %s: %s\n", e.Alias, oneLine(e.Cert().Subject()))
+		if before, ok := t.before[string(e.Cert().Raw)]; ok && !ownCaption(before, e) {
+			caption = before
+		}
+		b.Write(caption)
 		if e.Kind == PrivateKey {
 			b.Write(pemfile.Encode("PRIVATE KEY", e.Key))
 		}
@@ -154,11 +175,71 @@ func encodePEM(s *Store) ([]byte, error) {
 		}
 	}
 	for _, o := range s.Other {
+		b.Write(t.other[o])
 		if err := pem.Encode(&b, o); err != nil {
 			return nil, err
 		}
 	}
+	b.Write(t.after)
 	return b.Bytes(), nil
+}
+
+// pemText is the text a PEM bundle held outside its blocks: a heading (a
+// licence, a description), the title before each certificate, the text
+// after the last block. It is kept so that adding or removing an entry
+// changes the bundle there and nowhere else. An entry's title goes with
+// it; a new entry gets a comment line.
+type pemText struct {
+	heading []byte
+	before  map[string][]byte     // by the DER of an entry's certificate
+	other   map[*pem.Block][]byte // before each of Other
+	after   []byte
+}
+
+// newPEMText takes the heading and the closing text of blocks. The
+// heading is the first block's text up to its last blank line: what
+// follows is that block's title.
+func newPEMText(blocks []pemfile.Block) *pemText {
+	t := &pemText{before: map[string][]byte{}, other: map[*pem.Block][]byte{}, after: blocks[len(blocks)-1].After}
+	first := blocks[0].Before
+	if i := lastBlankLine(first); i >= 0 {
+		t.heading = first[:i]
+	}
+	return t
+}
+
+// lead is the text before blocks[i], less the heading.
+func (t *pemText) lead(blocks []pemfile.Block, i int) []byte {
+	if i == 0 {
+		return blocks[0].Before[len(t.heading):]
+	}
+	return blocks[i].Before
+}
+
+// keep records the text before blocks[i] as the title of the entry whose
+// certificate is c.
+func (t *pemText) keep(c *certs.Cert, blocks []pemfile.Block, i int) {
+	if _, ok := t.before[string(c.Raw)]; !ok {
+		t.before[string(c.Raw)] = t.lead(blocks, i)
+	}
+}
+
+// lastBlankLine returns the offset just after the last blank line of
+// text, or -1 when it has none.
+func lastBlankLine(text []byte) int {
+	i := max(bytes.LastIndex(text, []byte("\n\n")), bytes.LastIndex(text, []byte("\n\r\n")))
+	if i < 0 {
+		return -1
+	}
+	return i + 1 + bytes.IndexByte(text[i+1:], '\n') + 1
+}
+
+// ownCaption reports whether before is the comment line encodePEM
+// writes for e, perhaps with another alias: it is written anew, since
+// aliases follow the bundle's subjects.
+func ownCaption(before []byte, e *Entry) bool {
+	line, ok := bytes.CutPrefix(before, []byte("# "))
+	return ok && bytes.Count(line, []byte("\n")) == 1 && bytes.HasSuffix(line, []byte(": "+oneLine(e.Cert().Subject())+"\n"))
 }
 
 func oneLine(s string) string { return string(bytes.ReplaceAll([]byte(s), []byte("\n"), []byte(" "))) }

@@ -186,6 +186,7 @@ type Store struct {
 	// entries, so a change to its entries never drops them; the other
 	// formats have no place for them.
 	Other []*pem.Block
+	text  *pemText // what a PEM bundle held outside its blocks
 
 	path         string // as given to Open or Edit
 	exists       bool   // read from a file
