@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
@@ -29,7 +30,7 @@ func secretFlags(name, what string) []ucli.Flag {
 	return []ucli.Flag{
 		&ucli.StringFlag{Name: name, Usage: what + ` (an empty value is the empty password)`},
 		&ucli.StringFlag{Name: name + "-env", Usage: what + " from the environment variable `NAME`"},
-		&ucli.StringFlag{Name: name + "-file", Usage: what + " from the first line of `PATH`"},
+		&ucli.StringFlag{Name: name + "-file", Usage: what + " from the file or pipe `PATH`, less one trailing newline"},
 	}
 }
 
@@ -63,15 +64,33 @@ func readSecret(c *ucli.Context, name string) ([]byte, bool, error) {
 		}
 		return []byte(s), true, nil
 	case c.IsSet(name + "-file"):
-		p := c.String(name + "-file")
-		// A regular file of a sensible size: never a FIFO or a device.
-		b, err := safefile.Read(p, maxSecretFile)
+		b, err := readSecretFile(c.String(name + "-file"))
 		if err != nil {
 			return nil, false, fmt.Errorf("--%s-file: %w", name, err)
 		}
 		return []byte(trimNewline(string(b))), true, nil
 	}
 	return nil, false, nil
+}
+
+// readSecretFile reads a password file of a sensible size: a regular
+// file, or a pipe, so that --password-file <(pass show store) keeps the
+// password off the command line and off the disk. A directory, a device
+// or a socket is refused.
+func readSecretFile(path string) ([]byte, error) {
+	fi, err := safefile.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Mode()&fs.ModeNamedPipe == 0 {
+		return safefile.Read(path, maxSecretFile)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return safefile.ReadAll(f, maxSecretFile)
 }
 
 func lookupEnv(env *Env, name string) (string, bool) {
