@@ -5,6 +5,7 @@ package cli
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -21,11 +22,60 @@ func Run(args []string, env *Env) int {
 		// urfave/cli would run the command instead of completing it.
 		args = reorderArgs(app, args)
 	}
-	err := app.RunContext(env.Context, args)
+	err := unknownCommand(app.RunContext(env.Context, args))
 	if err != nil {
 		printError(env.Stderr, err)
 	}
 	return exitCode(err)
+}
+
+// urfave/cli's words for a command that does not exist, and the command
+// it suggests.
+var (
+	noHelpTopic = regexp.MustCompile(`^No help topic for '(.*)'`)
+	didYouMean  = regexp.MustCompile(`Did you mean "(.*)"\?`)
+)
+
+// unknownCommand words urfave/cli's error for a command that does not
+// exist as trustctl words its errors, and suggests a command only for a
+// near miss ("lst" for list, not "foo" for show).
+func unknownCommand(err error) error {
+	if err == nil {
+		return nil
+	}
+	m := noHelpTopic.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	unknown := usageErrorf("unknown command %q (--help lists the commands)", m[1])
+	if m[1] == "version" {
+		return withHint(unknown, "trustctl --version prints the version")
+	}
+	if s := didYouMean.FindStringSubmatch(err.Error()); s != nil && editDistance(m[1], s[1]) <= 2 {
+		return withHint(unknown, fmt.Sprintf("did you mean %q?", s[1]))
+	}
+	return unknown
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // ManualApp returns trustctl's command tree, for its manual page (see
