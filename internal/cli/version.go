@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"regexp"
 	"runtime/debug"
 )
@@ -25,7 +26,8 @@ func version() string {
 // "+dirty" with uncommitted changes) and, for a build in a Git checkout,
 // the commit and whether the tree was modified; `go install
 // module@version` records the version alone, and a tagged version names
-// its commit. Without any of these the version is "devel".
+// its commit. Without any of these the version is "devel", and the
+// commit "unknown".
 func versionOf(v, commit string, bi *debug.BuildInfo) string {
 	if bi != nil {
 		if v == "" && bi.Main.Version != "(devel)" {
@@ -36,7 +38,7 @@ func versionOf(v, commit string, bi *debug.BuildInfo) string {
 		}
 	}
 	if v == "" {
-		v = "devel"
+		v, commit = "devel", cmp.Or(commit, "unknown")
 	}
 	if commit == "" {
 		return v

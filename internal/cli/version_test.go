@@ -31,8 +31,8 @@ func TestVersionOf(t *testing.T) {
 		{"go install of a tag", "", "", &debug.BuildInfo{Main: debug.Module{Version: "v1.4.0"}}, "v1.4.0"},
 		{"go install of a commit", "", "", &debug.BuildInfo{Main: debug.Module{Version: "v1.4.1-0.20261204185000-2f95c98021ff"}}, "v1.4.1-0.20261204185000-2f95c98021ff (commit 2f95c98021ff)"},
 		{"clean checkout without tags", "", "", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "abcdef0123456789"}, {Key: "vcs.modified", Value: "false"}}}, "devel (commit abcdef012345)"},
-		{"nothing recorded", "", "", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "devel"},
-		{"no build information", "", "", nil, "devel"},
+		{"nothing recorded", "", "", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "devel (commit unknown)"},
+		{"no build information", "", "", nil, "devel (commit unknown)"},
 	} {
 		if got := versionOf(tc.v, tc.commit, tc.bi); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
