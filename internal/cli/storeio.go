@@ -153,6 +153,9 @@ func readStoreKeys(c *ucli.Context, path string, withKeys bool) (*store.Store, e
 	if !st.Verified {
 		warn(envOf(c).Stderr, path+" was read without its password; its integrity was not checked")
 	}
+	if st.Unread > 0 {
+		warn(envOf(c).Stderr, fmt.Sprintf("%s holds %d PKCS#12 bag(s) that trustctl does not read (a secret key, a CRL); they are left out here", path, st.Unread))
+	}
 	return st, nil
 }
 
@@ -186,6 +189,8 @@ func storeError(c *ucli.Context, err error, havePassword bool) error {
 		return withHint(err, "pass the key password with --key-password, --key-password-env or --key-password-file")
 	case errors.As(err, &need):
 		return withHint(err, "pass --password, --password-env NAME or --password-file PATH")
+	case errors.As(err, new(*store.UnreadBagsError)):
+		return withHint(err, "keytool keeps them: change this store with keytool, or convert its certificates into a new store and work on that")
 	case errors.Is(err, store.ErrReadOnly):
 		return withHint(err, "convert it to PKCS#12 first (trustctl convert STORE NEW.p12) and work on the copy")
 	case errors.Is(err, store.ErrWrongPassword) && !havePassword:

@@ -21,6 +21,15 @@ var ErrWrongKeyPassword = secret.WrongPassword("wrong key password")
 // aliases are derived from the certificates each time it is read.
 var ErrAliasesDerived = errors.New("a PEM bundle keeps no aliases")
 
+// UnreadBagsError is returned for a change to a PKCS#12 store that holds
+// bags trustctl does not read (see [Store.Unread]): writing the store
+// would drop them.
+type UnreadBagsError struct{ N int }
+
+func (e *UnreadBagsError) Error() string {
+	return fmt.Sprintf("holds %d PKCS#12 bag(s) that trustctl does not read (a secret key, a CRL), which writing it would drop", e.N)
+}
+
 // ErrReadOnly is returned for a change to a JCEKS store: trustctl reads
 // JCEKS but never writes it (convert it to PKCS#12 or JKS first).
 var ErrReadOnly = errors.New("a JCEKS store, which trustctl reads but does not write")

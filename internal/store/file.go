@@ -145,7 +145,8 @@ func open(path string, sec *secrets) (*Store, error) {
 // stays byte-identical; nothing is left behind on any path (the lock file
 // is removed, and temporary files of earlier killed runs are cleaned up).
 // A JCEKS store is refused ([ErrReadOnly]) before change is called, and so
-// is a JKS store read without its password when none can be asked for
+// are a PKCS#12 store with bags trustctl does not read ([*UnreadBagsError])
+// and a JKS store read without its password when none can be asked for
 // ([*NeedPasswordError]). Edit reports whether it wrote the file.
 func Edit(path string, opts Options, change func(*Store) (changed bool, err error)) (changed bool, err error) {
 	if opts.DryRun {
@@ -196,6 +197,9 @@ func openForChange(path string, opts Options, sec *secrets) (*Store, error) {
 	}
 	if st.Format == FormatJCEKS {
 		return nil, fmt.Errorf("%s: %w", path, ErrReadOnly)
+	}
+	if st.Unread > 0 {
+		return nil, fmt.Errorf("%s: %w", path, &UnreadBagsError{N: st.Unread})
 	}
 	if !st.Verified {
 		// A JKS store read without its password: writing it needs the

@@ -25,7 +25,7 @@ func decodeP12(data []byte, sec *secrets) (*Store, error) {
 		}
 		return nil, err
 	}
-	s := &Store{Format: FormatPKCS12, Verified: true}
+	s := &Store{Format: FormatPKCS12, Verified: true, Unread: f.Skipped}
 	switch f.Encryption {
 	case p12.Legacy:
 		s.Protection = Legacy

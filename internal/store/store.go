@@ -187,6 +187,11 @@ type Store struct {
 	// formats have no place for them.
 	Other []*pem.Block
 	text  *pemText // what a PEM bundle held outside its blocks
+	// Unread counts the bags of a PKCS#12 store that are not entries
+	// here: secret keys (keytool's SecretKeyEntry), CRLs, bags of unknown
+	// type. Such a store is not rewritten ([Edit] refuses it), as that
+	// would drop them.
+	Unread int
 
 	path         string // as given to Open or Edit
 	exists       bool   // read from a file
