@@ -22,8 +22,13 @@ type ncState struct {
 // maxConstraintChecks bounds the name-constraint comparisons for one
 // certificate, so a certificate with thousands of names under thousands
 // of constraints (x509-limbo's nc-dos cases) fails quickly instead of
-// taking quadratic time.
-const maxConstraintChecks = 1 << 20
+// taking quadratic time. maxSearchConstraintChecks bounds them over all
+// the paths one search tries, so that many candidate paths of such
+// certificates cannot multiply the cost.
+const (
+	maxConstraintChecks       = 1 << 20
+	maxSearchConstraintChecks = 4 << 20
+)
 
 // addConstraints folds a certificate's name constraints into the state
 // (RFC 5280 §6.1.4 (g)).
@@ -78,15 +83,23 @@ func (s *ncState) nameOK(kind, shown string, match func(subtree) bool) string {
 
 // checkNames applies the name constraints in force to the subject and
 // subject alternative names of c (RFC 5280 §6.1.3 (b), (c); §4.2.1.10).
-// It returns one message per name that breaks them.
-func (s *ncState) checkNames(c *Cert) []string {
+// It returns one message per name that breaks them. left, when not nil,
+// is what is left of the search's comparisons, and is spent.
+func (s *ncState) checkNames(c *Cert, left *int) []string {
 	if s.permitted == nil && len(s.excluded) == 0 {
 		return nil
 	}
 	names := len(c.SAN.DNS) + len(c.SAN.Email) + len(c.SAN.URI) + len(c.SAN.IP) + len(c.SAN.Dir) + 1 + len(c.Subject.emails())
-	if checks := names * (len(s.excluded) + len(s.flatPermitted())); checks > maxConstraintChecks {
+	checks := names * (len(s.excluded) + len(s.flatPermitted()))
+	if checks > maxConstraintChecks {
 		return []string{fmt.Sprintf("it has %d names to check against %d name constraints, more than trustctl checks (%d comparisons), as a certificate made to exhaust validators does",
 			names, len(s.excluded)+len(s.flatPermitted()), maxConstraintChecks)}
+	}
+	if left != nil {
+		if *left -= checks; *left < 0 {
+			return []string{fmt.Sprintf("its names and those of the certificates on the paths tried need more comparisons with name constraints than trustctl makes for one certificate (%d), as certificates made to exhaust validators do",
+				maxSearchConstraintChecks)}
+		}
 	}
 	var out []string
 	add := func(msg string) {

@@ -219,12 +219,12 @@ func TestIPv4MappedUnderExcludedRange(t *testing.T) {
 	s := &ncState{excluded: []subtree{{kind: "ip", value: "10.0.0.0/8", ipNet: ten, excluded: true}}, setBy: map[string]string{"xip": "CN=CA"}}
 	for _, ip := range []net.IP{net.ParseIP("::ffff:10.0.0.1"), net.ParseIP("10.0.0.1").To4()} {
 		c := &Cert{SAN: names{IP: []net.IP{ip}}}
-		if p := s.checkNames(c); len(p) == 0 {
+		if p := s.checkNames(c, nil); len(p) == 0 {
 			t.Errorf("%d-byte %s passed the excluded range 10.0.0.0/8", len(ip), ip)
 		}
 	}
 	ok := &Cert{SAN: names{IP: []net.IP{net.ParseIP("::ffff:192.0.2.1")}}}
-	if p := s.checkNames(ok); len(p) != 0 {
+	if p := s.checkNames(ok, nil); len(p) != 0 {
 		t.Errorf("an address outside the range: %q", p)
 	}
 }

@@ -105,12 +105,16 @@ type outcome struct {
 // build searches for a valid path from leaf; it returns the valid one, or
 // the most telling invalid one.
 func (e *engine) build(leaf *Cert, extra []*Cert) *outcome {
+	e2 := *e
+	e = &e2
+	// One budget of name-constraint comparisons for all the paths tried.
+	left := maxSearchConstraintChecks
+	e.in.ncLeft = &left
 	if e.rev != nil && e.rev.depth == 0 {
 		// Each search has its own record of the CRL issuers whose paths
 		// it is validating, so leaves can be verified at once.
-		e2, rc := *e, *e.rev
-		rc.inFlight, rc.e, e2.rev = map[[32]byte]bool{}, &e2, &rc
-		e = &e2
+		rc := *e.rev
+		rc.inFlight, rc.e, e.rev = map[[32]byte]bool{}, e, &rc
 	}
 	s := &search{e: e, extra: map[string][]*Cert{}}
 	for _, c := range extra {

@@ -19,6 +19,9 @@ type pathInput struct {
 	// §6.3.3 (f)): the certificate at the end must be allowed to sign CRLs,
 	// not be a server.
 	crlIssuer bool
+	// ncLeft, when set, is what is left of the name-constraint
+	// comparisons one search may make over all the paths it tries.
+	ncLeft *int
 }
 
 // position says where a certificate sits in a path of n (leaf first).
@@ -114,7 +117,7 @@ func validatePath(path []*Cert, in *pathInput) []problem {
 		}
 		// §6.1.3 (b), (c)
 		if !(c.selfIssued() && !last) {
-			for _, msg := range st.nc.checkNames(c) {
+			for _, msg := range st.nc.checkNames(c, in.ncLeft) {
 				add(i, stConstraints, fmt.Sprintf("%s (%s): %s (RFC 5280 §4.2.1.10); it needs a CA allowed to issue for that name",
 					c.Name(), position(i, n), msg))
 			}
