@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"crypto/rsa"
 	"crypto/x509"
 	"fmt"
 	"net"
@@ -44,6 +45,22 @@ var rfc5280Rules = []certRule{
 	{stProfile, ruleSANWithEmptySubject, false},
 	{stProfile, ruleAIANotCritical, false},
 	{stProfile, ruleExtensionsNeedV3, false},
+	{stWeakKey, ruleRSAKeySize, true},
+}
+
+// minRSABits is the smallest RSA key trustctl accepts in a path: smaller
+// ones can be factored, and Java (jdk.certpath.disabledAlgorithms),
+// OpenSSL and crypto/tls refuse them too. --profile webpki asks for 2048.
+const minRSABits = 1024
+
+// ruleRSAKeySize refuses an RSA key under minRSABits bits.
+func ruleRSAKeySize(c *Cert, i, n int) string {
+	if k, err := c.publicKey(); err == nil {
+		if k, ok := k.(*rsa.PublicKey); ok && k.N.BitLen() < minRSABits {
+			return fmt.Sprintf("has a %d-bit RSA key, small enough to be factored; Java, OpenSSL and Go refuse RSA keys under %d bits too", k.N.BitLen(), minRSABits)
+		}
+	}
+	return ""
 }
 
 // certRules applies the profile rules to the certificate at index i.

@@ -146,6 +146,7 @@ const (
 	stPolicy        = "policy"
 	stCritical      = "critical extension"
 	stProfile       = "profile"
+	stWeakKey       = "weak key"
 )
 
 type problem struct {
