@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"golang.org/x/net/publicsuffix"
+
 	"github.com/trustctl/trustctl/internal/certs"
 )
 
@@ -61,7 +63,7 @@ func purposeProblems(path []*Cert, in *pathInput) []problem {
 func hostProblem(c *Cert, host, profile string) string {
 	x := &x509.Certificate{DNSNames: c.SAN.DNS, IPAddresses: c.SAN.IP}
 	if err := x.VerifyHostname(host); err == nil {
-		return ""
+		return suffixWildcardProblem(c, host)
 	}
 	var names []string
 	names = append(names, c.SAN.DNS...)
@@ -78,4 +80,39 @@ func hostProblem(c *Cert, host, profile string) string {
 		names = names[:max]
 	}
 	return fmt.Sprintf("%s (the leaf) is valid for %s%s, not %s; connect by one of those names, or have the certificate reissued with %s", c.Name(), strings.Join(names, ", "), more, host, host)
+}
+
+// suffixWildcardProblem refuses a host that the leaf names only through a
+// wildcard standing directly over a public suffix ("*.com", "*.co.uk"),
+// which crypto/x509 matches: no CA may issue such a name, and browsers
+// and Java do not match it (RFC 9525 §6.3 leaves it to the client).
+func suffixWildcardProblem(c *Cert, host string) string {
+	var others []string
+	var over string
+	for _, d := range c.SAN.DNS {
+		if rest, ok := strings.CutPrefix(d, "*."); ok && publicSuffix(rest) {
+			if over == "" {
+				over = d
+			}
+			continue
+		}
+		others = append(others, d)
+	}
+	if over == "" {
+		return ""
+	}
+	x := &x509.Certificate{DNSNames: others, IPAddresses: c.SAN.IP}
+	if x.VerifyHostname(host) == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s (the leaf) names %s only through the wildcard %q, which stands over a whole public suffix and so matches no host; the CA must reissue it with %s as a subject alternative name", c.Name(), host, over, host)
+}
+
+// publicSuffix reports whether name is a public suffix under which
+// anyone may register names (com, co.uk), by the ICANN section of the
+// Public Suffix List.
+func publicSuffix(name string) bool {
+	name = strings.ToLower(strings.TrimSuffix(name, "."))
+	ps, icann := publicsuffix.PublicSuffix(name)
+	return icann && ps == name
 }
