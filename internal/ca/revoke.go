@@ -273,6 +273,11 @@ func (c *CA) CRL(o CRLOptions) (*CRLResult, error) {
 	if o.Days < 0 || o.Days > MaxDays(o.Now) {
 		return nil, fmt.Errorf("%w: next update in %d days (want 1 to %d)", ErrValidity, o.Days, MaxDays(o.Now))
 	}
+	if o.Out != "" {
+		if err := c.checkNotOwn(o.Out); err != nil {
+			return nil, err
+		}
+	}
 	if o.Out != "" && !o.Force {
 		if data, err := readFile(o.Out); err == nil && !isCRL(data) {
 			// A CRL is public and replaced on every run; overwriting it is

@@ -114,6 +114,9 @@ func (c *CA) Sign(csr *x509.CertificateRequest, o SignOptions) (*Issued, error) 
 		if err := CheckOut(o.Out, o.Force); err != nil {
 			return nil, err
 		}
+		if err := c.checkNotOwn(o.Out); err != nil {
+			return nil, err
+		}
 		if out, err = filepath.Abs(o.Out); err != nil {
 			return nil, err
 		}
