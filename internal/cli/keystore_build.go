@@ -92,6 +92,9 @@ func runKeystoreBuild(c *ucli.Context) error {
 		return usageErrorf("keystore build takes no arguments, only flags (got %q)", c.Args().First())
 	}
 	out := c.String("out")
+	if err := notAnInput("--out", out, append([]string{c.String("key"), c.String("cert")}, c.StringSlice("chain")...)...); err != nil {
+		return err
+	}
 	opts, err := storeOptions(c, false)
 	if err != nil {
 		return err
