@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
@@ -76,7 +77,9 @@ func readSecret(c *ucli.Context, name string) ([]byte, bool, error) {
 // readSecretFile reads a password file of a sensible size: a regular
 // file, or a pipe, so that --password-file <(pass show store) keeps the
 // password off the command line and off the disk. A directory, a device
-// or a socket is refused.
+// or a socket is refused. A named pipe is opened without waiting for a
+// writer: one that nobody writes to gives nothing, and is refused, where
+// waiting would hang.
 func readSecretFile(path string) ([]byte, error) {
 	fi, err := safefile.Stat(path)
 	if err != nil {
@@ -85,12 +88,16 @@ func readSecretFile(path string) ([]byte, error) {
 	if fi.Mode()&fs.ModeNamedPipe == 0 {
 		return safefile.Read(path, maxSecretFile)
 	}
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return safefile.ReadAll(f, maxSecretFile)
+	b, err := safefile.ReadAll(f, maxSecretFile)
+	if err == nil && len(b) == 0 {
+		return nil, fmt.Errorf("%s: a pipe with nothing written to it", path)
+	}
+	return b, err
 }
 
 func lookupEnv(env *Env, name string) (string, bool) {
