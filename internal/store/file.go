@@ -113,9 +113,10 @@ func open(path string, sec *secrets) (*Store, error) {
 		return nil, fmt.Errorf("%s: %w", path, ErrNotStore)
 	}
 	st, err := decode(data, f, sec)
-	if errors.Is(err, ErrWrongPassword) && !sec.StoreGiven && sec.Ask != nil {
+	if errors.Is(err, ErrWrongPassword) && !sec.StoreGiven {
 		// A PKCS#12 store that is neither password-less nor protected
-		// with the empty password: ask once.
+		// with the empty password: ask once, or say that its password
+		// is needed when there is no one to ask.
 		if _, err = sec.store(StorePassword, false); err != nil {
 			return nil, err
 		}

@@ -98,12 +98,13 @@ func TestOpenRefusesWhatIsNotAStore(t *testing.T) {
 
 // TestOpenAsksOnceForAMissingPassword: a PKCS#12 store that neither the
 // empty password nor none opens is asked for once; without anyone to ask
-// it is a wrong password.
+// its password is needed (not wrong: none was given).
 func TestOpenAsksOnceForAMissingPassword(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "ts.p12")
 	writeStore(t, p, FormatPKCS12, "s3cret", testpki.Root(t, "Acme Root"))
-	if _, err := Open(p, Options{}); !errors.Is(err, ErrWrongPassword) {
-		t.Fatalf("without a password: %v; want ErrWrongPassword", err)
+	var need *NeedPasswordError
+	if _, err := Open(p, Options{}); !errors.As(err, &need) || need.Secret != StorePassword {
+		t.Fatalf("without a password: %v; want the store password needed", err)
 	}
 	var asked []Prompt
 	ask := func(pr Prompt) ([]byte, error) { asked = append(asked, pr); return []byte("s3cret"), nil }
