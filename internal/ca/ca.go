@@ -132,6 +132,9 @@ const (
 var (
 	// ErrExists: ca init on a directory that already holds a CA.
 	ErrExists = errors.New("a CA already exists in this directory")
+	// ErrSettingsDiffer: completing a CA again with its certificate, with
+	// settings other than those it has, without Force.
+	ErrSettingsDiffer = errors.New("the CA is complete with that certificate already, with other settings")
 	// ErrNotCA: the directory holds no CA (no ca.key or no ca.crt).
 	ErrNotCA = errors.New("not a CA directory")
 	// ErrKeyEncrypted: the key is encrypted and no password was offered.
@@ -386,15 +389,21 @@ func (c *CA) readCert() error {
 	if err != nil {
 		return corrupt(c.path(CertFile), "%v", err)
 	}
-	cfg, err := readFile(c.path(ConfigFile))
+	c.Config, err = c.readConfig()
+	return err
+}
+
+// readConfig reads ca.json.
+func (c *CA) readConfig() (Config, error) {
+	var cfg Config
+	data, err := readFile(c.path(ConfigFile))
 	if err != nil {
-		return fmt.Errorf("%s: %w", c.Dir, err)
+		return cfg, fmt.Errorf("%s: %w", c.Dir, err)
 	}
-	c.Config = Config{}
-	if err := json.Unmarshal(cfg, &c.Config); err != nil {
-		return corrupt(c.path(ConfigFile), "%v", err)
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return cfg, corrupt(c.path(ConfigFile), "%v", err)
 	}
-	return nil
+	return cfg, nil
 }
 
 // sameCert fails when ca.crt is no longer the certificate c was opened

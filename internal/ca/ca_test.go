@@ -318,17 +318,17 @@ func TestIntermediateViaCSR(t *testing.T) {
 	pw := func() ([]byte, error) { return []byte("s3cret"), nil }
 	// A certificate for another key is refused.
 	other, _ := root.Sign(csrFor(t, nil, "x.example.com"), SignOptions{Profile: "intermediate", Now: now})
-	if _, _, err := Complete(dir, other.Cert.Raw, pw); !errors.Is(err, ErrKeyMismatch) {
+	if _, _, err := Complete(dir, other.Cert.Raw, CompleteOptions{Password: pw, Now: now}); !errors.Is(err, ErrKeyMismatch) {
 		t.Fatalf("complete with another key's certificate: %v", err)
 	}
-	sub, changed, err := Complete(dir, iss.Cert.Raw, pw)
-	if err != nil || !changed {
-		t.Fatal(changed, err)
+	sub, done, err := Complete(dir, iss.Cert.Raw, CompleteOptions{Password: pw, Now: now})
+	if err != nil || !done.Cert || !done.Changed() {
+		t.Fatal(done, err)
 	}
 	// Completing again with the same certificate changes nothing.
 	before := hashDir(t, dir)
-	if _, changed, err := Complete(dir, iss.Cert.Raw, pw); err != nil || changed {
-		t.Fatalf("second completion: changed=%v, %v", changed, err)
+	if _, done, err := Complete(dir, iss.Cert.Raw, CompleteOptions{Password: pw, Now: now}); err != nil || done.Changed() {
+		t.Fatalf("second completion: %+v, %v", done, err)
 	}
 	if hashDir(t, dir) != before {
 		t.Error("a second completion changed the directory")
@@ -360,6 +360,92 @@ func TestIntermediateViaCSR(t *testing.T) {
 	}
 	if err := o.LoadKey(pw); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestCompleteAppliesSettings: the settings given when completing a
+// --csr-only CA replace those given with --csr-only, the others are kept,
+// and what the CA then signs carries them.
+func TestCompleteAppliesSettings(t *testing.T) {
+	root := newCA(t, InitOptions{})
+	dir := filepath.Join(t.TempDir(), "issuing")
+	if _, err := Init(dir, InitOptions{Subject: name("CN=Acme Issuing CA"), CSROnly: true, Now: now,
+		Config: Config{IssueDays: 20, OCSPURL: "http://old.example/ocsp"}}); err != nil {
+		t.Fatal(err)
+	}
+	csrPEM, err := CSR(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csr, err := x509.ParseCertificateRequest(pemBody(t, csrPEM))
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss, err := root.Sign(csr, SignOptions{Profile: "intermediate", Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ptr := func(s string) *string { return &s }
+	maxDays := 60
+	// Settings that contradict what ca.json keeps are refused, and
+	// nothing changes.
+	before := hashDir(t, dir)
+	tooShort := 10
+	if _, _, err := Complete(dir, iss.Cert.Raw, CompleteOptions{Now: now, Settings: Settings{MaxDays: &tooShort}}); !errors.Is(err, ErrValidity) {
+		t.Fatalf("max days below the issue days kept: %v", err)
+	}
+	if hashDir(t, dir) != before {
+		t.Error("a refused completion changed the directory")
+	}
+	sub, done, err := Complete(dir, iss.Cert.Raw, CompleteOptions{Now: now, Settings: Settings{
+		MaxDays: &maxDays, OCSPURL: ptr("http://ocsp.example/"), CRLURL: ptr("http://crl.example/ca.crl")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !done.Cert || !slices.Equal(done.Settings, []string{"max_days", "ocsp_url", "crl_url"}) {
+		t.Errorf("completion reported %+v", done)
+	}
+	want := Config{IssueDays: 20, MaxDays: 60, OCSPURL: "http://ocsp.example/", CRLURL: "http://crl.example/ca.crl"}
+	if sub.Config != want {
+		t.Errorf("settings %+v, want %+v", sub.Config, want)
+	}
+	reopened, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reopened.Config != want {
+		t.Errorf("ca.json holds %+v, want %+v", reopened.Config, want)
+	}
+	leaf, err := sub.Sign(csrFor(t, nil, "www.example.com"), SignOptions{Profile: "server", Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(leaf.Cert.OCSPServer, []string{"http://ocsp.example/"}) || !slices.Equal(leaf.Cert.CRLDistributionPoints, []string{"http://crl.example/ca.crl"}) {
+		t.Errorf("leaf OCSP %v, CRL %v", leaf.Cert.OCSPServer, leaf.Cert.CRLDistributionPoints)
+	}
+	if _, err := sub.Sign(csrFor(t, nil, "www.example.com"), SignOptions{Profile: "server", Now: now, Days: 61}); !errors.Is(err, ErrValidity) {
+		t.Errorf("61 days past --max-days 60 given on completion: %v", err)
+	}
+
+	// Again with the same certificate: the same settings change nothing,
+	// other ones need Force.
+	before = hashDir(t, dir)
+	if _, done, err := Complete(dir, iss.Cert.Raw, CompleteOptions{Now: now, Settings: Settings{OCSPURL: ptr("http://ocsp.example/")}}); err != nil || done.Changed() {
+		t.Fatalf("the same settings again: %+v, %v", done, err)
+	}
+	other := Settings{OCSPURL: ptr("http://other.example/")}
+	if _, _, err := Complete(dir, iss.Cert.Raw, CompleteOptions{Now: now, Settings: other}); !errors.Is(err, ErrSettingsDiffer) {
+		t.Fatalf("other settings without Force: %v", err)
+	}
+	if hashDir(t, dir) != before {
+		t.Error("a refused change of settings changed the directory")
+	}
+	sub, done, err = Complete(dir, iss.Cert.Raw, CompleteOptions{Now: now, Settings: other, Force: true})
+	if err != nil || done.Cert || !slices.Equal(done.Settings, []string{"ocsp_url"}) {
+		t.Fatalf("other settings with Force: %+v, %v", done, err)
+	}
+	if sub.Config.OCSPURL != "http://other.example/" || sub.Config.MaxDays != 60 {
+		t.Errorf("settings after Force: %+v", sub.Config)
 	}
 }
 

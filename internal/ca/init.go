@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/trustctl/trustctl/internal/keys"
@@ -335,49 +336,134 @@ func replaceFiles(dir string, files map[string][]byte, remove []string) (committ
 // CSR returns the pending CSR of a --csr-only CA.
 func CSR(dir string) ([]byte, error) { return readFile(filepath.Join(dir, CSRFile)) }
 
-// Complete installs the certificate a parent signed for a --csr-only CA.
-// The certificate must match ca.key and be a CA certificate. Completing
-// again with the same certificate changes nothing (changed is false).
-func Complete(dir string, certDER []byte, password func() ([]byte, error)) (c *CA, changed bool, err error) {
+// Settings changes some of a CA's settings ([Config]); a nil field keeps
+// what ca.json holds.
+type Settings struct {
+	IssueDays, MaxDays *int
+	OCSPURL, CRLURL    *string
+}
+
+// apply returns cfg with the settings given, and the ca.json names of
+// those that differ from cfg.
+func (s Settings) apply(cfg Config) (Config, []string) {
+	var changed []string
+	if s.IssueDays != nil && *s.IssueDays != cfg.IssueDays {
+		cfg.IssueDays = *s.IssueDays
+		changed = append(changed, "issue_days")
+	}
+	if s.MaxDays != nil && *s.MaxDays != cfg.MaxDays {
+		cfg.MaxDays = *s.MaxDays
+		changed = append(changed, "max_days")
+	}
+	if s.OCSPURL != nil && *s.OCSPURL != cfg.OCSPURL {
+		cfg.OCSPURL = *s.OCSPURL
+		changed = append(changed, "ocsp_url")
+	}
+	if s.CRLURL != nil && *s.CRLURL != cfg.CRLURL {
+		cfg.CRLURL = *s.CRLURL
+		changed = append(changed, "crl_url")
+	}
+	return cfg, changed
+}
+
+// CompleteOptions says how to complete a --csr-only CA.
+type CompleteOptions struct {
+	// Password gives the passphrase of an encrypted ca.key.
+	Password func() ([]byte, error)
+	// Settings given on completion replace those ca.json holds from
+	// `init --csr-only`; the others are kept.
+	Settings Settings
+	// Force allows changing the settings of a CA that is complete with
+	// that certificate already.
+	Force bool
+	Now   time.Time
+}
+
+// Completion says what [Complete] did.
+type Completion struct {
+	// Cert is true when the certificate was installed, false when the CA
+	// held it already.
+	Cert bool
+	// Settings names the ca.json settings that changed (issue_days,
+	// max_days, ocsp_url, crl_url).
+	Settings []string
+}
+
+// Changed reports whether Complete changed anything.
+func (d Completion) Changed() bool { return d.Cert || len(d.Settings) > 0 }
+
+// Complete installs the certificate a parent signed for a --csr-only CA,
+// with the settings given (the others stay as `init --csr-only` wrote
+// them), as one step. The certificate must match ca.key and be a CA
+// certificate. Completing again with the same certificate changes
+// nothing, unless settings that differ are given, which needs Force
+// (else [ErrSettingsDiffer]); settings that contradict each other are
+// [ErrValidity].
+func Complete(dir string, certDER []byte, o CompleteOptions) (c *CA, done Completion, err error) {
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
 	c = &CA{Dir: dir}
 	cert, err := x509.ParseCertificate(certDER)
 	if err != nil {
-		return nil, false, fmt.Errorf("reading the signed certificate: %w", err)
+		return nil, done, fmt.Errorf("reading the signed certificate: %w", err)
 	}
 	err = withLock(dir, func() error {
 		if _, err := recoverDir(dir); err != nil {
 			return err
 		}
+		complete := false
 		if data, err := readFile(c.path(CertFile)); err == nil {
-			if old, err := parseCertPEM(data); err == nil && old.Equal(cert) {
-				return c.readCert()
+			old, err := parseCertPEM(data)
+			if err != nil || !old.Equal(cert) {
+				return fmt.Errorf("%s: %w", dir, ErrExists)
 			}
-			return fmt.Errorf("%s: %w", dir, ErrExists)
+			complete = true
 		}
 		keyData, err := readFile(c.path(KeyFile))
 		if err != nil {
 			return fmt.Errorf("%s: %w", dir, ErrNotCA)
 		}
-		key, err := keys.Parse(keyData, password)
+		cfg, err := c.readConfig()
 		if err != nil {
-			return fmt.Errorf("%s: %w", c.path(KeyFile), err)
-		}
-		if !keyMatches(key, cert.PublicKey) {
-			return ErrKeyMismatch
-		}
-		if err := checkCACert(cert); err != nil {
 			return err
 		}
-		c.Cert, c.Signer = cert, key
-		files := map[string][]byte{CertFile: c.CertPEM()}
-		if _, err := replaceFiles(dir, files, []string{CSRFile}); err != nil {
-			return err
+		newCfg, changed := o.Settings.apply(cfg)
+		if err := newCfg.check(o.Now); err != nil {
+			return fmt.Errorf("%s: %w", dir, err)
 		}
-		changed = true
+		if complete && len(changed) > 0 && !o.Force {
+			return fmt.Errorf("%s: %w (%s)", dir, ErrSettingsDiffer, strings.Join(changed, ", "))
+		}
+		files := map[string][]byte{}
+		if len(changed) > 0 {
+			b, _ := json.MarshalIndent(newCfg, "", "  ")
+			files[ConfigFile] = append(b, '\n')
+		}
+		if !complete {
+			key, err := keys.Parse(keyData, o.Password)
+			if err != nil {
+				return fmt.Errorf("%s: %w", c.path(KeyFile), err)
+			}
+			if !keyMatches(key, cert.PublicKey) {
+				return ErrKeyMismatch
+			}
+			if err := checkCACert(cert); err != nil {
+				return err
+			}
+			c.Cert, c.Signer = cert, key
+			files[CertFile] = c.CertPEM()
+		}
+		if len(files) > 0 {
+			if _, err := replaceFiles(dir, files, []string{CSRFile}); err != nil {
+				return err
+			}
+		}
+		done = Completion{Cert: !complete, Settings: changed}
 		return c.readCert()
 	})
 	if err != nil {
-		return nil, false, err
+		return nil, Completion{}, err
 	}
-	return c, changed, nil
+	return c, done, nil
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -35,8 +36,13 @@ key is written unencrypted.
 --csr-only makes the key and DIR/ca.csr instead, for a parent CA to sign as
 an intermediate; "ca init DIR --cert SIGNED.pem" then completes it (the
 certificate must match the key and be a CA certificate; completing again
-with the same certificate changes nothing). --from-key and --from-cert adopt
-an existing CA (checked to match).
+with the same certificate changes nothing). --issue-days, --max-days,
+--ocsp-url and --crl-url may be given to either step: those given with
+--cert replace what --csr-only wrote, the others are kept, and the report
+shows the settings in force. Changing them on a CA that holds that very
+certificate already needs --force. --days and --pathlen are refused with
+--csr-only and --cert: the parent chooses them when it signs. --from-key and
+--from-cert adopt an existing CA (checked to match).
 
 An existing CA is refused unless --force, which replaces the key, the
 certificate and the settings as one step (a kill leaves the old CA or the
@@ -65,7 +71,7 @@ EXIT CODES:
 			&ucli.StringFlag{Name: "cert", Usage: "complete a --csr-only CA with the certificate its parent signed (`FILE`)"},
 			&ucli.StringFlag{Name: "from-key", Usage: "adopt an existing CA: its key `FILE`"},
 			&ucli.StringFlag{Name: "from-cert", Usage: "adopt an existing CA: its certificate `FILE`"},
-			&ucli.BoolFlag{Name: "force", Usage: "replace an existing CA, keeping its serial counter and records"},
+			&ucli.BoolFlag{Name: "force", Usage: "replace an existing CA, keeping its serial counter and records (with --cert: change its settings)"},
 			jsonFlag,
 		}, caKeyFlags()...),
 		Action: runCAInit,
@@ -93,10 +99,14 @@ func runCAInit(c *ucli.Context) error {
 		if err != nil {
 			return err
 		}
-		if a, doc.Changed, err = ca.Complete(dir, cert.Raw, ask); err != nil {
-			return caError(err)
+		var done ca.Completion
+		a, done, err = ca.Complete(dir, cert.Raw, ca.CompleteOptions{Password: ask, Settings: completeSettings(c, o), Force: o.Force, Now: o.Now})
+		if err != nil {
+			return completeError(err)
 		}
-		doc.Action = "completed"
+		doc.Action, doc.Changed = "completed", done.Changed()
+		doc.Installed, doc.SettingsChanged = done.Cert, done.Settings
+		doc.Settings = &a.Config
 	default:
 		if havePW {
 			o.KeyPassword = pw
@@ -139,6 +149,12 @@ func caInitOptions(c *ucli.Context) (ca.InitOptions, error) {
 	switch {
 	case c.IsSet("cert") && (adopt || c.Bool("csr-only") || c.IsSet("subject")):
 		return o, usageErrorf("--cert completes a --csr-only CA; it takes no --subject, --csr-only, --from-key or --from-cert")
+	case (c.IsSet("cert") || c.Bool("csr-only")) && c.IsSet("days"):
+		return o, usageErrorf("--days cannot apply to %s: the parent CA chooses the validity of the certificate it signs (ca sign PARENT DIR/ca.csr --profile intermediate --days N)", caInitMode(c))
+	case (c.IsSet("cert") || c.Bool("csr-only")) && c.IsSet("pathlen"):
+		return o, usageErrorf("--pathlen cannot apply to %s: the parent CA sets the path length of the certificate it signs (pathlen 0 under --profile intermediate)", caInitMode(c))
+	case c.IsSet("cert") && c.IsSet("key-type"):
+		return o, usageErrorf("--key-type cannot apply to --cert: the key was made by ca init --csr-only")
 	case adopt && !(c.IsSet("from-key") && c.IsSet("from-cert")):
 		return o, usageErrorf("adopting a CA needs both --from-key and --from-cert")
 	case adopt && (c.Bool("csr-only") || c.IsSet("subject") || c.IsSet("key-type")):
@@ -161,7 +177,9 @@ func caInitOptions(c *ucli.Context) (ca.InitOptions, error) {
 		if o.Config.MaxDays, err = daysFlag(c, "max-days"); err != nil {
 			return o, err
 		}
-		if o.Config.IssueDays > o.Config.MaxDays {
+		// Completing with --cert holds them against ca.json instead, which
+		// keeps what --csr-only was given.
+		if o.Config.IssueDays > o.Config.MaxDays && (!c.IsSet("cert") || c.IsSet("issue-days")) {
 			return o, usageErrorf("--issue-days %d is beyond --max-days %d", o.Config.IssueDays, o.Config.MaxDays)
 		}
 	}
@@ -179,4 +197,44 @@ func caInitOptions(c *ucli.Context) (ca.InitOptions, error) {
 	o.CSROnly, o.Force = c.Bool("csr-only"), c.Bool("force")
 	o.Now = envOf(c).Now()
 	return o, nil
+}
+
+// caInitMode names the form of ca init that c runs, for messages.
+func caInitMode(c *ucli.Context) string {
+	if c.IsSet("cert") {
+		return "--cert"
+	}
+	return "--csr-only"
+}
+
+// completeSettings are the settings ca init --cert was given; the others
+// stay as ca.json holds them.
+func completeSettings(c *ucli.Context, o ca.InitOptions) ca.Settings {
+	var s ca.Settings
+	if c.IsSet("issue-days") {
+		s.IssueDays = &o.Config.IssueDays
+	}
+	if c.IsSet("max-days") {
+		s.MaxDays = &o.Config.MaxDays
+	}
+	if c.IsSet("ocsp-url") {
+		s.OCSPURL = &o.Config.OCSPURL
+	}
+	if c.IsSet("crl-url") {
+		s.CRLURL = &o.Config.CRLURL
+	}
+	return s
+}
+
+// completeError gives the errors of ca init --cert their hints.
+func completeError(err error) error {
+	switch {
+	case errors.Is(err, ca.ErrSettingsDiffer):
+		return withHint(err, "--force changes the settings given; the key, the certificate and the records stay")
+	case errors.Is(err, ca.ErrExists):
+		return withHint(err, "--cert completes a CA made by ca init --csr-only, or changes nothing when the CA holds that very certificate")
+	case errors.Is(err, ca.ErrValidity):
+		return withHint(err, "ca.json keeps the settings given with --csr-only; give --issue-days and --max-days together")
+	}
+	return caError(err)
 }

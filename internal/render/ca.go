@@ -44,6 +44,12 @@ type CAInitDoc struct {
 	Replaced string     `json:"replaced,omitempty"`
 	CSR      string     `json:"csr,omitempty"`
 	CA       *CACertDoc `json:"ca,omitempty"`
+	// Installed, SettingsChanged and Settings describe a completion
+	// (action "completed"): whether the certificate was installed now,
+	// which settings changed, and the settings in force.
+	Installed       bool       `json:"installed,omitempty"`
+	SettingsChanged []string   `json:"settings_changed,omitempty"`
+	Settings        *ca.Config `json:"settings,omitempty"`
 }
 
 // CAInit draws what ca init did; keyPath is the CA key's file, named
@@ -56,11 +62,19 @@ func CAInit(w io.Writer, doc CAInitDoc, keyPath string) error {
 			keyPath, doc.CSR, doc.CSR, doc.Dir)
 		return err
 	case "completed":
-		if !doc.Changed {
-			_, err = fmt.Fprintf(w, "CA %s in %s is complete with that certificate already: nothing changed\n", doc.CA.Subject, doc.Dir)
-			return err
+		var b strings.Builder
+		switch {
+		case doc.Installed:
+			fmt.Fprintf(&b, "completed CA %s in %s\nissuer   %s\nSHA-256  %s\n", doc.CA.Subject, doc.Dir, doc.CA.Issuer, doc.CA.SHA256)
+		case len(doc.SettingsChanged) > 0:
+			fmt.Fprintf(&b, "CA %s in %s is complete with that certificate already: changed %s in ca.json\n", doc.CA.Subject, doc.Dir, strings.Join(doc.SettingsChanged, ", "))
+		default:
+			fmt.Fprintf(&b, "CA %s in %s is complete with that certificate already: nothing changed\n", doc.CA.Subject, doc.Dir)
 		}
-		_, err = fmt.Fprintf(w, "completed CA %s in %s\nissuer   %s\nSHA-256  %s\n", doc.CA.Subject, doc.Dir, doc.CA.Issuer, doc.CA.SHA256)
+		if doc.Settings != nil {
+			b.WriteString(settingsLines(*doc.Settings))
+		}
+		_, err = io.WriteString(w, b.String())
 		return err
 	}
 	var b strings.Builder
@@ -71,6 +85,21 @@ func CAInit(w io.Writer, doc CAInitDoc, keyPath string) error {
 	fmt.Fprintf(&b, "valid    %s to %s\nSHA-1    %s\nSHA-256  %s\n", DateOf(doc.CA.NotBefore), DateOf(doc.CA.NotAfter), doc.CA.SHA1, doc.CA.SHA256)
 	_, err = io.WriteString(w, b.String())
 	return err
+}
+
+// settingsLines draws the settings a CA applies to what it signs.
+func settingsLines(cfg ca.Config) string {
+	limit := "no cap but the CA's own expiry"
+	if cfg.MaxDays > 0 {
+		limit = fmt.Sprintf("at most %d days", cfg.MaxDays)
+	}
+	none := func(s string) string {
+		if s == "" {
+			return "none"
+		}
+		return s
+	}
+	return fmt.Sprintf("issues   for %d days, %s\nOCSP     %s\nCRL      %s\n", cfg.IssueDays, limit, none(cfg.OCSPURL), none(cfg.CRLURL))
 }
 
 // CASignDoc is the JSON of ca sign.

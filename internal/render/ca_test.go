@@ -23,10 +23,16 @@ func TestCAInit(t *testing.T) {
 			"wrote issuing/ca.key and issuing/ca.csr\n" +
 				"next: have the parent sign it (trustctl ca sign PARENT issuing/ca.csr --profile intermediate --out signed.crt),\n" +
 				"      then: trustctl ca init issuing --cert signed.crt\n"},
-		{"completed", CAInitDoc{Changed: true, Action: "completed", Dir: "issuing", CA: cert},
-			"completed CA CN=Acme Issuing in issuing\nissuer   CN=Acme Root\nSHA-256  AA:BB\n"},
+		{"completed", CAInitDoc{Changed: true, Action: "completed", Dir: "issuing", CA: cert, Installed: true,
+			Settings: &ca.Config{IssueDays: 30, MaxDays: 60, OCSPURL: "http://ocsp.example/"}},
+			"completed CA CN=Acme Issuing in issuing\nissuer   CN=Acme Root\nSHA-256  AA:BB\n" +
+				"issues   for 30 days, at most 60 days\nOCSP     http://ocsp.example/\nCRL      none\n"},
 		{"completed again", CAInitDoc{Action: "completed", Dir: "issuing", CA: cert},
 			"CA CN=Acme Issuing in issuing is complete with that certificate already: nothing changed\n"},
+		{"settings changed", CAInitDoc{Changed: true, Action: "completed", Dir: "issuing", CA: cert,
+			SettingsChanged: []string{"ocsp_url", "crl_url"}, Settings: &ca.Config{IssueDays: 365, CRLURL: "http://crl.example/c.crl"}},
+			"CA CN=Acme Issuing in issuing is complete with that certificate already: changed ocsp_url, crl_url in ca.json\n" +
+				"issues   for 365 days, no cap but the CA's own expiry\nOCSP     none\nCRL      http://crl.example/c.crl\n"},
 		{"replaced", CAInitDoc{Changed: true, Action: "replaced", Dir: "issuing", Replaced: "CN=Old", CA: cert},
 			"created CA CN=Acme Issuing in issuing\nreplaced CN=Old (its serial counter and records are kept)\n" +
 				"valid    2026-01-01 to 2036-01-01\nSHA-1    11:22\nSHA-256  AA:BB\n"},
