@@ -294,6 +294,80 @@ func TestSignRefuses(t *testing.T) {
 	}
 }
 
+// period is a certificate's validity period counted as RFC 5280 section
+// 4.1.2.5 and the CA/Browser Forum do: notBefore and notAfter included.
+func period(c *x509.Certificate) time.Duration {
+	return c.NotAfter.Sub(c.NotBefore) + time.Second
+}
+
+// TestValidityWithinDays: a certificate is valid for the days asked for
+// and never longer, backdated notBefore included, whether the days are
+// asked for, the CA's issue days, capped by --max-days, or the CA's own.
+func TestValidityWithinDays(t *testing.T) {
+	const week = 7 * 24 * time.Hour
+	// A clock with nanoseconds, as a real one has.
+	at := now.Add(1234567890 * time.Nanosecond)
+	c := newCA(t, InitOptions{Days: 3650, Config: Config{IssueDays: 7, MaxDays: 7}, Now: at})
+	if got, want := period(c.Cert), 3650*24*time.Hour; got != want {
+		t.Errorf("CA certificate of --days 3650 valid for %v, want %v", got, want)
+	}
+	if c.Cert.NotBefore.After(at) {
+		t.Errorf("CA certificate starts %v, after it was made (%v)", c.Cert.NotBefore, at)
+	}
+	tests := []struct {
+		name string
+		days int
+	}{
+		{"days asked, the cap", 7},
+		{"days asked, below the cap", 2},
+		{"issue days", 0},
+	}
+	for _, tt := range tests {
+		iss, err := c.Sign(csrFor(t, nil, "node1.example.com"), SignOptions{Profile: "server-client", Days: tt.days, Now: at})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		want := week
+		if tt.days != 0 {
+			want = time.Duration(tt.days) * 24 * time.Hour
+		}
+		if got := period(iss.Cert); got != want {
+			t.Errorf("%s: valid for %v (%v to %v), want %v", tt.name, got, iss.Cert.NotBefore, iss.Cert.NotAfter, want)
+		}
+		if iss.Cert.NotBefore.After(at) {
+			t.Errorf("%s: starts %v, after it was signed (%v)", tt.name, iss.Cert.NotBefore, at)
+		}
+		if !iss.Record.NotAfter.Equal(iss.Cert.NotAfter) || !iss.Record.NotBefore.Equal(iss.Cert.NotBefore) {
+			t.Errorf("%s: recorded %v to %v, certificate %v to %v", tt.name, iss.Record.NotBefore, iss.Record.NotAfter, iss.Cert.NotBefore, iss.Cert.NotAfter)
+		}
+	}
+	// A default longer than --max-days is shortened to it.
+	c2 := newCA(t, InitOptions{Config: Config{IssueDays: 365}, Now: at})
+	c2.Config.MaxDays = 30
+	iss, err := c2.Sign(csrFor(t, nil, "node2.example.com"), SignOptions{Profile: "server", Now: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := period(iss.Cert), 30*24*time.Hour; got != want {
+		t.Errorf("issue days capped by max days 30: valid for %v, want %v", got, want)
+	}
+	// The OCSP responder's certificate lasts its validity, within the cap.
+	_, resp, err := c.IssueResponder(at, 3*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := period(resp); got != 3*time.Hour {
+		t.Errorf("responder certificate of 3h valid for %v", got)
+	}
+	_, resp, err = c.IssueResponder(at, 30*24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := period(resp); got != week {
+		t.Errorf("responder certificate of 30 days under --max-days 7: valid for %v, want %v", got, week)
+	}
+}
+
 func TestIntermediateViaCSR(t *testing.T) {
 	root := newCA(t, InitOptions{})
 	dir := filepath.Join(t.TempDir(), "issuing")

@@ -239,8 +239,8 @@ func selfSign(key crypto.Signer, o *InitOptions) (*x509.Certificate, error) {
 	tmpl := &x509.Certificate{
 		SerialNumber:          new(big.Int).SetBytes(sn),
 		Subject:               o.Subject,
-		NotBefore:             o.Now.Add(-5 * time.Minute).UTC(),
-		NotAfter:              o.Now.AddDate(0, 0, o.Days).UTC(),
+		NotBefore:             notBefore(o.Now),
+		NotAfter:              lastSecond(notBefore(o.Now), o.Days),
 		IsCA:                  true,
 		BasicConstraintsValid: true,
 		MaxPathLen:            o.PathLen,

@@ -407,13 +407,9 @@ func (c *CA) IssueResponder(now time.Time, validity time.Duration) (crypto.Signe
 	if err != nil {
 		return nil, nil, err
 	}
-	end := now.Add(validity)
-	if end.After(c.Cert.NotAfter) {
-		end = c.Cert.NotAfter
-	}
-	iss, err := c.Sign(csr, SignOptions{Profile: "ocsp", Now: now, extra: func(t *x509.Certificate) {
-		t.NotAfter = end.UTC().Truncate(time.Second)
-	}})
+	// Valid for validity (within --max-days), ending with the CA at the
+	// latest.
+	iss, err := c.Sign(csr, SignOptions{Profile: "ocsp", Now: now, lifetime: validity})
 	if err != nil {
 		return nil, nil, fmt.Errorf("issuing the responder certificate: %w", err)
 	}

@@ -31,8 +31,10 @@ var Profiles = []string{"server", "client", "server-client", "intermediate", "co
 type SignOptions struct {
 	// Profile is one of [Profiles].
 	Profile string
-	// Days of validity; 0 takes the CA's issue days (capped silently at
-	// the CA's own expiry). A value beyond the cap is [ErrValidity].
+	// Days of validity, the period from notBefore to notAfter counted
+	// inclusively as RFC 5280 does (see [validity]); 0 takes the CA's
+	// issue days (capped silently at the CA's own expiry). A value beyond
+	// the cap is [ErrValidity].
 	Days int
 	Now  time.Time
 	// Out is the file the certificate is delivered to (replaced atomically;
@@ -46,9 +48,9 @@ type SignOptions struct {
 	// When it fails, the serial is recorded as not issued. With neither
 	// Out nor Deliver, the caller keeps [Issued.PEM].
 	Deliver func(*Issued) error
-	// extra adjusts the template before signing (the OCSP responder's
-	// delegated certificate sets its short validity).
-	extra func(*x509.Certificate)
+	// lifetime, when set, is the validity instead of Days (the OCSP
+	// responder's delegated certificate), still within the caps.
+	lifetime time.Duration
 }
 
 // Issued is a certificate the CA has signed, recorded and delivered.
@@ -100,15 +102,12 @@ func (c *CA) Sign(csr *x509.CertificateRequest, o SignOptions) (*Issued, error) 
 	if err != nil {
 		return nil, err
 	}
-	notAfter, capped, err := c.notAfter(o)
+	tmpl.NotBefore = notBefore(o.Now)
+	notAfter, capped, err := c.notAfter(o, tmpl.NotBefore)
 	if err != nil {
 		return nil, err
 	}
-	tmpl.NotBefore = o.Now.Add(-5 * time.Minute).UTC().Truncate(time.Second)
-	tmpl.NotAfter = notAfter.UTC().Truncate(time.Second)
-	if o.extra != nil {
-		o.extra(tmpl)
-	}
+	tmpl.NotAfter = notAfter.UTC()
 	out := ""
 	if o.Out != "" {
 		if err := CheckOut(o.Out, o.Force); err != nil {
@@ -236,8 +235,38 @@ func (l *ledger) issue(rec *Record, certPEM, data []byte, o SignOptions, iss *Is
 	return "", nil
 }
 
-// notAfter applies the caps: --max-days and the CA certificate's own end.
-func (c *CA) notAfter(o SignOptions) (time.Time, bool, error) {
+// clockSkew is how far notBefore goes back from the time of signing, so
+// that a certificate is valid at once on a machine whose clock is a little
+// behind.
+const clockSkew = 5 * time.Minute
+
+// notBefore is the start of a certificate signed at now: clockSkew
+// earlier, in whole seconds (X.509 times have no fractions here).
+func notBefore(now time.Time) time.Time {
+	return now.Add(-clockSkew).UTC().Truncate(time.Second)
+}
+
+// lastSecond is the notAfter of a certificate valid for days from
+// notBefore. RFC 5280 section 4.1.2.5 counts the validity period
+// inclusively, both dates being part of it, and so do the CA/Browser
+// Forum's Baseline Requirements (section 1.6.1, "Validity Period"):
+// a certificate valid for exactly N days ends one second before
+// notBefore + N days. The backdating for clock skew thus comes out of
+// the period, which never exceeds the days asked for or a cap.
+func lastSecond(notBefore time.Time, days int) time.Time {
+	return notBefore.UTC().AddDate(0, 0, days).Add(-time.Second)
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// notAfter applies the caps to a certificate starting at nb: --max-days
+// and the CA certificate's own end.
+func (c *CA) notAfter(o SignOptions, nb time.Time) (time.Time, bool, error) {
 	days := o.Days
 	if days < 0 || days > MaxDays(o.Now) {
 		return time.Time{}, false, fmt.Errorf("%w: %d days (want 1 to %d, ending by 9999-12-31)", ErrValidity, days, MaxDays(o.Now))
@@ -255,7 +284,13 @@ func (c *CA) notAfter(o SignOptions) (time.Time, bool, error) {
 		}
 		days = c.Config.MaxDays
 	}
-	end := o.Now.AddDate(0, 0, days)
+	end := lastSecond(nb, days)
+	if o.lifetime > 0 {
+		end = nb.Add(o.lifetime - time.Second)
+		if c.Config.MaxDays > 0 {
+			end = minTime(end, lastSecond(nb, c.Config.MaxDays))
+		}
+	}
 	if end.After(c.Cert.NotAfter) {
 		if asked {
 			return time.Time{}, false, fmt.Errorf("%w: %d days would outlive the CA certificate, which expires %s", ErrValidity, days, c.Cert.NotAfter.UTC().Format("2006-01-02"))

@@ -31,7 +31,9 @@ profile gets a warning):
 Every certificate gets subject and authority key identifiers, and the CA's
 OCSP and CRL URLs when it has them. Validity is --days (90, 90d or 2160h),
 or the CA's --issue-days, capped at its --max-days and its own expiry (an
-explicit --days beyond the cap is an error). Serials strictly increase and
+explicit --days beyond the cap is an error). notBefore is set 5 minutes
+back for clock skew, and notAfter so that the validity period, both ends
+included as RFC 5280 counts it, is exactly those days. Serials strictly increase and
 are never reused; each certificate is recorded in DIR before it reaches
 --out, and one that never reaches it is recorded as not issued. Keys below
 RSA-2048, ECDSA curves other than P-256/384/521, and DSA keys are refused;
