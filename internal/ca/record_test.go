@@ -425,6 +425,45 @@ func TestMinSerialAboveCounterRaisesIt(t *testing.T) {
 	}
 }
 
+// TestMinSerialCountsWhatListShows: the count a minimum reports is what
+// Records then reports below it, a previous CA's certificates included.
+func TestMinSerialCountsWhatListShows(t *testing.T) {
+	c := newCA(t, InitOptions{})
+	signTo(t, c, "")
+	signTo(t, c, "")
+	c, err := Init(c.Dir, InitOptions{Subject: name("CN=Again"), PathLen: -1, Force: true, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.LoadKey(nil); err != nil {
+		t.Fatal(err)
+	}
+	third := signTo(t, c, "")
+	ch, err := c.ApplyMinSerial(third.Cert.SerialNumber, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.Records(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	below, previous := 0, 0
+	for _, e := range st.Entries {
+		if e.Status == StatusBelowMin {
+			below++
+			if !e.Current {
+				previous++
+			}
+		}
+	}
+	if below != 2 || previous != 2 {
+		t.Fatalf("Records shows %d below the minimum, %d of a previous CA; want 2 and 2", below, previous)
+	}
+	if ch.Below != below || ch.BelowPrevious != previous {
+		t.Errorf("min serial reported %d below (%d of a previous CA), Records shows %d (%d)", ch.Below, ch.BelowPrevious, below, previous)
+	}
+}
+
 // TestBounds: numbers of days, path lengths and serials outside what the
 // contract and RFC 5280 allow are refused before anything is written.
 func TestBounds(t *testing.T) {

@@ -172,9 +172,13 @@ func (c *CA) Revoke(serial *big.Int, reason string, now time.Time) (*Revocation,
 type MinSerialChange struct {
 	// Changed is false when the minimum was that serial already.
 	Changed bool
-	// Below counts the current CA's certificates it revokes that were not
-	// revoked otherwise.
+	// Below counts the certificates of the record below the minimum that
+	// were not revoked otherwise: those [CA.Records] reports as
+	// [StatusBelowMin], including a previous CA's (before `init --force`).
 	Below int
+	// BelowPrevious counts those of Below that a previous CA signed; this
+	// CA's CRL and OCSP responder do not speak for them.
+	BelowPrevious int
 	// CounterRaised is set when the serial counter moved up to the
 	// minimum, so that what the CA signs next is not revoked at birth.
 	CounterRaised bool
@@ -197,10 +201,15 @@ func (c *CA) ApplyMinSerial(min *big.Int, now time.Time) (*MinSerialChange, erro
 	}
 	ch := &MinSerialChange{}
 	err := c.withLedger(func(l *ledger) error {
+		// Counted as [CA.state] gives the status: issued, not revoked
+		// otherwise, below the minimum, whichever CA signed it.
 		fp := fingerprint(c.Cert.Raw)
 		for _, r := range l.records() {
-			if r.State == StateIssued && r.CA == fp && r.RevokedAt == nil && r.Serial.Cmp(min) < 0 {
+			if r.State == StateIssued && r.RevokedAt == nil && r.Serial.Cmp(min) < 0 {
 				ch.Below++
+				if r.CA != fp {
+					ch.BelowPrevious++
+				}
 			}
 		}
 		if l.ix.MinSerial != nil && l.ix.MinSerial.Cmp(min) == 0 {

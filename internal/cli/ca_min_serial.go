@@ -17,7 +17,10 @@ responder and "ca crl". Use it to retire everything issued before a point,
 as after a compromise or a planned re-issue. SERIAL is hex as openssl prints
 it, with or without colons: positive, at most 20 octets. A minimum above
 the serial counter moves the counter up to it, so that what the CA signs
-next is accepted. Setting the same minimum again changes nothing.
+next is accepted. Setting the same minimum again changes nothing. The
+report counts what "ca list" then shows as revoked below the minimum,
+including certificates a previous CA of DIR signed (before ca init
+--force), which the current CA's CRL and OCSP responder do not cover.
 
 EXIT CODES:
    0 set; 2 bad serial or not a CA directory`,

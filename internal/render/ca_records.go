@@ -72,13 +72,14 @@ type CAMinSerialDoc struct {
 	Changed       bool   `json:"changed"`
 	MinSerial     string `json:"min_serial"`
 	Below         int    `json:"below"`
+	BelowPrevious int    `json:"below_previous_ca"`
 	CounterRaised bool   `json:"counter_raised"`
 }
 
 // CAMinSerialJSON writes what ca min-serial did, setting the minimum
 // min, as JSON.
 func CAMinSerialJSON(w io.Writer, ch *ca.MinSerialChange, min *big.Int) error {
-	return JSON(w, CAMinSerialDoc{Changed: ch.Changed, MinSerial: certs.SerialHex(min), Below: ch.Below, CounterRaised: ch.CounterRaised})
+	return JSON(w, CAMinSerialDoc{Changed: ch.Changed, MinSerial: certs.SerialHex(min), Below: ch.Below, BelowPrevious: ch.BelowPrevious, CounterRaised: ch.CounterRaised})
 }
 
 // CAMinSerial says what ca min-serial did, setting the minimum min.
@@ -88,7 +89,11 @@ func CAMinSerial(w io.Writer, ch *ca.MinSerialChange, min *big.Int) error {
 	if !ch.Changed {
 		fmt.Fprintf(&b, "the minimum serial is %s already: nothing changed\n", serial)
 	} else {
-		fmt.Fprintf(&b, "minimum serial set to %s: %d certificate(s) below it now count as revoked\n", serial, ch.Below)
+		fmt.Fprintf(&b, "minimum serial set to %s: %d certificate(s) below it now count as revoked", serial, ch.Below)
+		if ch.BelowPrevious > 0 {
+			fmt.Fprintf(&b, " (%d of them signed by a previous CA: ca list shows them revoked; this CA's CRL and OCSP responder do not cover them)", ch.BelowPrevious)
+		}
+		b.WriteString("\n")
 		if ch.CounterRaised {
 			fmt.Fprintf(&b, "the serial counter moved up to %s\n", serial)
 		}

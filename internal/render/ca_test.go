@@ -61,6 +61,19 @@ func TestCAMinSerialRaisesTheCounter(t *testing.T) {
 	}
 }
 
+// TestCAMinSerialPreviousCA: certificates of a previous CA below the
+// minimum are counted, and said to be a previous CA's.
+func TestCAMinSerialPreviousCA(t *testing.T) {
+	var b bytes.Buffer
+	if err := CAMinSerial(&b, &ca.MinSerialChange{Changed: true, Below: 3, BelowPrevious: 2}, big.NewInt(0x1000)); err != nil {
+		t.Fatal(err)
+	}
+	want := "minimum serial set to 10:00: 3 certificate(s) below it now count as revoked (2 of them signed by a previous CA: ca list shows them revoked; this CA's CRL and OCSP responder do not cover them)\n"
+	if b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
+	}
+}
+
 // TestCAListUnissued: serials spent on certificates never delivered are
 // named even when nothing was issued.
 func TestCAListUnissued(t *testing.T) {
