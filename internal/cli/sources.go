@@ -19,15 +19,38 @@ func sourceFlags() []ucli.Flag {
 
 // loadSources reads sources with the --source-password family.
 func loadSources(c *ucli.Context, paths []string) (*source.Set, error) {
-	pw, ok, err := readSecret(c, pwSource)
+	opts, err := sourceOptions(c)
 	if err != nil {
 		return nil, err
 	}
-	set, err := source.LoadAll(paths, source.Options{Password: pw, HavePassword: ok, Stdin: envOf(c).Stdin})
+	set, err := source.LoadAll(paths, opts)
 	if err != nil {
-		return nil, sourceError(err, ok)
+		return nil, sourceError(err, opts.HavePassword)
 	}
 	return set, nil
+}
+
+// loadEachSource is loadSources keeping one set per source, in order.
+func loadEachSource(c *ucli.Context, paths []string) ([]*source.Set, error) {
+	opts, err := sourceOptions(c)
+	if err != nil {
+		return nil, err
+	}
+	sets, err := source.LoadEach(paths, opts)
+	if err != nil {
+		return nil, sourceError(err, opts.HavePassword)
+	}
+	return sets, nil
+}
+
+// sourceOptions are the options sources are read with: the
+// --source-password family and the command's standard input.
+func sourceOptions(c *ucli.Context) (source.Options, error) {
+	pw, ok, err := readSecret(c, pwSource)
+	if err != nil {
+		return source.Options{}, err
+	}
+	return source.Options{Password: pw, HavePassword: ok, Stdin: envOf(c).Stdin}, nil
 }
 
 // sourceError adds a hint to a source's wrong password: --password is the

@@ -6,6 +6,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/render"
+	"github.com/trustctl/trustctl/internal/source"
 	"github.com/trustctl/trustctl/internal/store"
 )
 
@@ -20,9 +21,11 @@ from the subject), trusted entries not among them are removed, key entries
 are left alone. The store is created when it does not exist. --dry-run
 prints the plan and writes nothing.
 
-SOURCEs without a single CA certificate (only a key, a CSR, a leaf, an
-empty directory) would empty the truststore: that is refused unless
---allow-empty says it is meant.
+Every SOURCE must hold a CA certificate. One that holds none (only a key,
+a CSR, a leaf, an empty directory) is refused, even next to others: the
+CA certificates it was meant to supply would be removed. --allow-empty
+lets such SOURCEs through, and SOURCEs without a single CA certificate
+then empty the truststore.
 
 As with import, the result depends only on the certificates: new JKS
 entries are dated by SOURCE_DATE_EPOCH, else by their notBefore, and a
@@ -39,7 +42,7 @@ EXIT CODES:
 		Flags: append(append(storeFlags(true),
 			&ucli.BoolFlag{Name: "dry-run", Usage: "print the plan, change nothing"},
 			&ucli.BoolFlag{Name: "allow-leaf", Usage: "also trust certificates that are not CA certificates"},
-			&ucli.BoolFlag{Name: "allow-empty", Usage: "let SOURCEs without a CA certificate remove every trusted entry"},
+			&ucli.BoolFlag{Name: "allow-empty", Usage: "let SOURCEs without a CA certificate through (alone, they remove every trusted entry)"},
 			encryptionFlag, reproducibleFlag, jsonFlag),
 			sourceFlags()...),
 		Action: runSync,
@@ -58,9 +61,13 @@ func runSync(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	set, err := loadSources(c, srcs)
+	sets, err := loadEachSource(c, srcs)
 	if err != nil {
 		return err
+	}
+	from := make([]store.SyncSource, len(sets))
+	for i, set := range sets {
+		from[i] = store.SyncSource{Name: source.Name(srcs[i]), Certs: set.CertList()}
 	}
 	opts := store.SyncOptions{AllowLeaf: c.Bool("allow-leaf"), AllowEmpty: c.Bool("allow-empty"), Epoch: epoch}
 	dry := c.Bool("dry-run")
@@ -71,7 +78,7 @@ func runSync(c *ucli.Context) error {
 	}
 	sopts.Create, sopts.DryRun = true, dry
 	changed, err := store.Edit(path, sopts, func(st *store.Store) (bool, error) {
-		p, err := st.PlanSync(set.CertList(), opts)
+		p, err := st.PlanSync(from, opts)
 		if err != nil {
 			return false, err
 		}
@@ -91,8 +98,12 @@ func runSync(c *ucli.Context) error {
 }
 
 func syncError(err error) error {
-	if errors.Is(err, store.ErrNothingToTrust) {
+	var nca *store.NoCAError
+	switch {
+	case errors.Is(err, store.ErrNothingToTrust):
 		return withHint(err, "check the SOURCEs; pass --allow-empty if the store is meant to trust nothing")
+	case errors.As(err, &nca):
+		return withHint(err, "every SOURCE must hold a CA certificate, or the ones it was meant to supply would be removed; pass --allow-empty if a SOURCE may hold none")
 	}
 	return err
 }

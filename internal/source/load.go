@@ -30,6 +30,22 @@ const (
 // LoadAll reads several sources into one set. Standard input ("-") may be
 // given once.
 func LoadAll(paths []string, opts Options) (*Set, error) {
+	sets, err := LoadEach(paths, opts)
+	if err != nil {
+		return nil, err
+	}
+	all := &Set{}
+	for _, s := range sets {
+		all.merge(s)
+	}
+	return all, nil
+}
+
+// LoadEach reads several sources, one set for each path in the order
+// given, for a caller that asks what each one holds (sync refuses a
+// SOURCE that holds no CA certificate). Standard input ("-") may be given
+// once.
+func LoadEach(paths []string, opts Options) ([]*Set, error) {
 	stdin := 0
 	for _, p := range paths {
 		if p == Stdin {
@@ -39,15 +55,24 @@ func LoadAll(paths []string, opts Options) (*Set, error) {
 	if stdin > 1 {
 		return nil, errors.New("standard input (-) given more than once")
 	}
-	all := &Set{}
+	sets := make([]*Set, 0, len(paths))
 	for _, p := range paths {
 		s, err := Load(p, opts)
 		if err != nil {
 			return nil, err
 		}
-		all.merge(s)
+		sets = append(sets, s)
 	}
-	return all, nil
+	return sets, nil
+}
+
+// Name is how messages call the source at path: "standard input" for
+// "-", else the path as given.
+func Name(path string) string {
+	if path == Stdin {
+		return stdinName
+	}
+	return path
 }
 
 // Load reads a file, a directory, or standard input ("-": opts.Stdin, or

@@ -149,6 +149,30 @@ func TestLoadStandardInput(t *testing.T) {
 	}
 }
 
+// TestLoadEachKeepsSourcesApart: one set per source, in order, even for a
+// directory that holds nothing, and standard input named as such.
+func TestLoadEachKeepsSourcesApart(t *testing.T) {
+	root := testpki.Root(t, "Acme Root")
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.d")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sets, err := LoadEach([]string{"-", empty}, Options{Stdin: bytes.NewReader(root.CertPEM)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sets) != 2 || len(sets[0].Certs) != 1 || len(sets[1].Certs) != 0 {
+		t.Fatalf("got %d sets; want the root from standard input, then nothing", len(sets))
+	}
+	if got := Name("-"); got != sets[0].Certs[0].Origin {
+		t.Errorf("Name(-) = %q, want %q", got, sets[0].Certs[0].Origin)
+	}
+	if got := Name(empty); got != empty {
+		t.Errorf("Name(%q) = %q", empty, got)
+	}
+}
+
 // TestCertForFindsTheKeysCertificate: in a bundle the key's certificate
 // may come anywhere; the others are its pool, in order.
 func TestCertForFindsTheKeysCertificate(t *testing.T) {

@@ -416,16 +416,69 @@ func TestPlanSyncRefusesNothingToTrust(t *testing.T) {
 	s := New(FormatJKS)
 	s.Import([]*certs.Cert{cert(root)}, ImportOptions{})
 	for _, want := range [][]*certs.Cert{nil, {cert(leaf)}} {
-		if _, err := s.PlanSync(want, SyncOptions{}); !errors.Is(err, ErrNothingToTrust) {
+		if _, err := s.PlanSync(oneSource(want...), SyncOptions{}); !errors.Is(err, ErrNothingToTrust) {
 			t.Errorf("sync to %d leaves: %v; want ErrNothingToTrust", len(want), err)
 		}
 	}
-	p, err := s.PlanSync(nil, SyncOptions{AllowEmpty: true})
+	p, err := s.PlanSync(oneSource(), SyncOptions{AllowEmpty: true})
 	if err != nil || len(p.Remove) != 1 {
 		t.Errorf("with AllowEmpty: %+v, %v; want the root removed", p, err)
 	}
-	if p, err := s.PlanSync([]*certs.Cert{cert(leaf)}, SyncOptions{AllowLeaf: true}); err != nil || len(p.Add) != 1 {
+	if p, err := s.PlanSync(oneSource(cert(leaf)), SyncOptions{AllowLeaf: true}); err != nil || len(p.Add) != 1 {
 		t.Errorf("with AllowLeaf: %+v, %v", p, err)
+	}
+}
+
+// TestPlanSyncRefusesASourceWithoutCA: a source that holds no CA
+// certificate next to one that does (an empty directory, a leaf, a key)
+// is named and refused, not passed over: its CA certificates would be
+// removed from the store.
+func TestPlanSyncRefusesASourceWithoutCA(t *testing.T) {
+	corp, partner := testpki.Root(t, "Corp Root"), testpki.Root(t, "Partner Root")
+	inter := testpki.Intermediate(t, "Corp Issuing CA", corp)
+	leaf := testpki.Leaf(t, "www.example.com", inter, "www.example.com")
+	s := New(FormatJKS)
+	if _, err := s.Import([]*certs.Cert{cert(corp), cert(partner)}, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	corpSrc := SyncSource{Name: "corp.pem", Certs: []*certs.Cert{cert(corp)}}
+	tests := []struct {
+		name string
+		from []SyncSource
+		opts SyncOptions
+		want []string // the sources named in the NoCAError; nil: no error
+	}{
+		{"empty directory", []SyncSource{corpSrc, {Name: "partner.d"}}, SyncOptions{}, []string{"partner.d"}},
+		{"leaf only", []SyncSource{corpSrc, {Name: "leaf.crt", Certs: []*certs.Cert{cert(leaf)}}}, SyncOptions{}, []string{"leaf.crt"}},
+		{"first of two", []SyncSource{{Name: "key.pem"}, corpSrc}, SyncOptions{}, []string{"key.pem"}},
+		{"each one named", []SyncSource{{Name: "a.d"}, corpSrc, {Name: "b.d"}}, SyncOptions{}, []string{"a.d", "b.d"}},
+		{"a fullchain gives its CAs", []SyncSource{corpSrc, {Name: "fullchain.pem", Certs: []*certs.Cert{cert(leaf), cert(inter)}}}, SyncOptions{}, nil},
+		{"a leaf with AllowLeaf", []SyncSource{corpSrc, {Name: "leaf.crt", Certs: []*certs.Cert{cert(leaf)}}}, SyncOptions{AllowLeaf: true}, nil},
+		{"with AllowEmpty", []SyncSource{corpSrc, {Name: "partner.d"}}, SyncOptions{AllowEmpty: true}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := s.PlanSync(tt.from, tt.opts)
+			if tt.want == nil {
+				if err != nil {
+					t.Fatalf("PlanSync: %v", err)
+				}
+				return
+			}
+			var nca *NoCAError
+			if !errors.As(err, &nca) {
+				t.Fatalf("PlanSync: %+v, %v; want a NoCAError", p, err)
+			}
+			if diff := cmp.Diff(tt.want, nca.Sources); diff != "" {
+				t.Errorf("sources named (-want +got):\n%s", diff)
+			}
+			if got, want := err.Error(), strings.Join(tt.want, ", ")+": no CA certificate to trust"; got != want {
+				t.Errorf("message %q, want %q", got, want)
+			}
+		})
+	}
+	if diff := cmp.Diff([]string{"corp-root", "partner-root"}, aliases(s)); diff != "" {
+		t.Errorf("the store changed (-want +got):\n%s", diff)
 	}
 }
 
@@ -454,7 +507,7 @@ func TestImportRefusesUnreadableCertificates(t *testing.T) {
 	if !errors.As(err, &ue) || len(s.Entries) != 0 {
 		t.Errorf("import of junk: %v, %d entries; want UnreadableError and none", err, len(s.Entries))
 	}
-	if _, err := s.PlanSync([]*certs.Cert{junk}, SyncOptions{AllowLeaf: true}); !errors.As(err, &ue) {
+	if _, err := s.PlanSync(oneSource(junk), SyncOptions{AllowLeaf: true}); !errors.As(err, &ue) {
 		t.Errorf("sync to junk: %v; want UnreadableError", err)
 	}
 }

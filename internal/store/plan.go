@@ -386,12 +386,20 @@ type SyncPlan struct {
 // Empty reports whether the store already trusts exactly what was asked.
 func (p *SyncPlan) Empty() bool { return len(p.Add)+len(p.Remove) == 0 }
 
+// SyncSource is one SOURCE of a sync: the name messages call it by (the
+// path as given) and the certificates read from it.
+type SyncSource struct {
+	Name  string
+	Certs []*certs.Cert
+}
+
 // SyncOptions says how [Store.PlanSync] reads what it is given.
 type SyncOptions struct {
 	// AllowLeaf counts non-CA certificates among those to trust.
 	AllowLeaf bool
-	// AllowEmpty lets a sync from sources without a CA certificate remove
-	// every trusted entry; without it that is [ErrNothingToTrust].
+	// AllowEmpty lets sources without a CA certificate through: alone,
+	// they remove every trusted entry; among others, they add nothing.
+	// Without it, that is [ErrNothingToTrust] or a [*NoCAError].
 	AllowEmpty bool
 	// Epoch dates new entries as [ImportOptions.Epoch] does.
 	Epoch time.Time
@@ -402,24 +410,55 @@ type SyncOptions struct {
 // would empty the truststore, which is rarely what was meant.
 var ErrNothingToTrust = errors.New("no CA certificate to trust: syncing would remove every trusted entry")
 
+// NoCAError is returned by [Store.PlanSync] when some sources hold a CA
+// certificate and others do not (an empty or unmounted directory, a leaf,
+// a key, a CSR). Such a source was meant to supply CA certificates: passing
+// it over would remove them from the store.
+type NoCAError struct {
+	// Sources are the names of the sources without a CA certificate, in
+	// the order given.
+	Sources []string
+}
+
+func (e *NoCAError) Error() string {
+	return strings.Join(e.Sources, ", ") + ": no CA certificate to trust"
+}
+
 // PlanSync computes how to make the store trust exactly the CA
-// certificates given: trusted entries not among them are removed, missing
-// ones are added. Key entries are never touched. Non-CA certificates in
-// the input are left out unless AllowLeaf. A certificate no parser reads is
-// an [*UnreadableError].
-func (s *Store) PlanSync(want []*certs.Cert, opts SyncOptions) (*SyncPlan, error) {
+// certificates of the sources given: trusted entries not among them are
+// removed, missing ones are added. Key entries are never touched. Non-CA
+// certificates in the sources are left out unless AllowLeaf. Unless
+// AllowEmpty, every source must hold a certificate to trust: when none
+// does, that is [ErrNothingToTrust]; when only some do, a [*NoCAError]
+// naming the others. A certificate no parser reads is an
+// [*UnreadableError].
+func (s *Store) PlanSync(from []SyncSource, opts SyncOptions) (*SyncPlan, error) {
 	p := &SyncPlan{}
 	wanted := map[[32]byte]bool{}
-	for _, c := range want {
-		if opts.AllowLeaf || c.IsCA() {
-			if err := checkReadable(s.Format, c); err != nil {
-				return nil, err
+	var want []*certs.Cert
+	var none []string
+	for _, src := range from {
+		n := 0
+		for _, c := range src.Certs {
+			want = append(want, c)
+			if opts.AllowLeaf || c.IsCA() {
+				if err := checkReadable(s.Format, c); err != nil {
+					return nil, err
+				}
+				wanted[c.SHA256()] = true
+				n++
 			}
-			wanted[c.SHA256()] = true
+		}
+		if n == 0 {
+			none = append(none, src.Name)
 		}
 	}
-	if len(wanted) == 0 && !opts.AllowEmpty {
+	switch {
+	case opts.AllowEmpty:
+	case len(wanted) == 0:
 		return nil, ErrNothingToTrust
+	case len(none) > 0:
+		return nil, &NoCAError{Sources: none}
 	}
 	have := map[[32]byte]bool{}
 	for _, e := range s.Entries {

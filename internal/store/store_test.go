@@ -16,6 +16,11 @@ import (
 
 func cert(c *testpki.Cert) *certs.Cert { return certs.FromX509(c.Cert) }
 
+// oneSource is a sync from a single SOURCE holding cs.
+func oneSource(cs ...*certs.Cert) []SyncSource {
+	return []SyncSource{{Name: "bundle.pem", Certs: cs}}
+}
+
 func aliases(s *Store) []string {
 	s.Sort()
 	var out []string
@@ -150,7 +155,7 @@ func TestPlanSyncKeepsKeysAndRemovesStrangers(t *testing.T) {
 	s := New(FormatJKS)
 	s.Import([]*certs.Cert{cert(keep), cert(drop)}, ImportOptions{})
 	s.Entries = append(s.Entries, &Entry{Alias: "svc", Kind: PrivateKey, Certs: []*certs.Cert{cert(leaf), cert(keep)}, Key: []byte{1}})
-	p, err := s.PlanSync([]*certs.Cert{cert(keep), cert(add), cert(leaf)}, SyncOptions{})
+	p, err := s.PlanSync(oneSource(cert(keep), cert(add), cert(leaf)), SyncOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +166,7 @@ func TestPlanSyncKeepsKeysAndRemovesStrangers(t *testing.T) {
 	if diff := cmp.Diff([]string{"add", "keep", "svc"}, aliases(s)); diff != "" {
 		t.Errorf("after sync (-want +got):\n%s", diff)
 	}
-	if p, err := s.PlanSync([]*certs.Cert{cert(keep), cert(add)}, SyncOptions{}); err != nil || !p.Empty() {
+	if p, err := s.PlanSync(oneSource(cert(keep), cert(add)), SyncOptions{}); err != nil || !p.Empty() {
 		t.Errorf("a synced store plans more changes: %+v, %v", p, err)
 	}
 }
@@ -277,7 +282,7 @@ func TestNewEntriesAreDatedByNotBeforeOrEpoch(t *testing.T) {
 	}
 	epoch := time.Unix(1700000000, 0).UTC()
 	other := testpki.Root(t, "Other Root")
-	p, err := s.PlanSync([]*certs.Cert{cert(root), cert(other)}, SyncOptions{Epoch: epoch})
+	p, err := s.PlanSync(oneSource(cert(root), cert(other)), SyncOptions{Epoch: epoch})
 	if err != nil {
 		t.Fatal(err)
 	}
