@@ -167,16 +167,35 @@ func readSized(f io.Reader, size, limit int64) ([]byte, error) {
 }
 
 // ReadAll reads r to its end, failing with ErrTooLarge past limit bytes
-// (standard input, which can be anything).
+// (standard input, which can be anything). A regular file (standard input
+// redirected from one) is refused by its size before it is read; what
+// else comes is read in pieces and joined once, so that memory stays near
+// the size of the data rather than the doubling of a growing buffer.
 func ReadAll(r io.Reader, limit int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, err
+	tooLarge := &worded{"more than " + size(limit), ErrTooLarge}
+	if f, ok := r.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > limit {
+			return nil, tooLarge
+		}
 	}
-	if int64(len(data)) > limit {
-		return nil, &worded{"more than " + size(limit), ErrTooLarge}
+	const piece = 1 << 20
+	var pieces [][]byte
+	var total int64
+	for {
+		buf := make([]byte, piece)
+		n, err := io.ReadFull(r, buf)
+		pieces = append(pieces, buf[:n])
+		if total += int64(n); total > limit {
+			return nil, tooLarge
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	return data, nil
+	return bytes.Join(pieces, nil), nil
 }
 
 // Stat is os.Stat with errors that name the path and say what is wrong: a

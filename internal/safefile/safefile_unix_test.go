@@ -103,6 +103,31 @@ func TestReadRefusesWhatIsNotAFile(t *testing.T) {
 	if b, err := ReadAll(strings.NewReader("1234"), 4); err != nil || string(b) != "1234" {
 		t.Errorf("ReadAll at the limit: %q, %v", b, err)
 	}
+	// Larger than one piece read at a time, at and over the limit.
+	many := strings.Repeat("x", 3<<20+5)
+	if b, err := ReadAll(strings.NewReader(many), int64(len(many))); err != nil || string(b) != many {
+		t.Errorf("ReadAll of %d bytes at the limit: %d bytes, %v", len(many), len(b), err)
+	}
+	if _, err := ReadAll(strings.NewReader(many), int64(len(many)-1)); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("ReadAll of %d bytes over the limit: %v", len(many), err)
+	}
+	// A regular file over the limit is refused by its size, unread: the
+	// offset stays at the start.
+	five := filepath.Join(dir, "five")
+	if err := os.WriteFile(five, []byte("12345"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in, err := os.Open(five)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	if _, err := ReadAll(in, 4); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("ReadAll of a file over the limit: %v", err)
+	}
+	if off, _ := in.Seek(0, io.SeekCurrent); off != 0 {
+		t.Errorf("ReadAll read %d bytes of a file over the limit before refusing it", off)
+	}
 }
 
 // TestPrivateIsNeverLeftReadableByOthers: a key written over a file that
