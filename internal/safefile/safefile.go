@@ -341,7 +341,9 @@ func stage(path string, data []byte, opts Options) (st *staged, err error) {
 			perm &^= 0o007
 		}
 		uid, gid = owner(fi)
-	} else if !errors.Is(statErr, fs.ErrNotExist) {
+	} else if errors.Is(statErr, fs.ErrNotExist) {
+		perm &^= umask // a new file, as open(2) would make it
+	} else {
 		return nil, pathError(path, statErr)
 	}
 	dir := filepath.Dir(real)
