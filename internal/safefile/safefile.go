@@ -1,7 +1,7 @@
 // Package safefile reads and writes files so that neither a hostile path
 // nor a crash does harm.
 //
-// Reads ([Read], [ReadAll]) take regular files only, never a FIFO, a
+// Reads ([Read], [ReadAll], [ReadStdin]) take regular files only, never a FIFO, a
 // device or a socket (which could block for ever or never end), and stop at
 // a size limit. Writes ([Write]) never leave a half-written file: the data
 // goes to a temporary file beside the target, which is synced, closed and
@@ -196,6 +196,27 @@ func ReadAll(r io.Reader, limit int64) ([]byte, error) {
 		}
 	}
 	return bytes.Join(pieces, nil), nil
+}
+
+// Stdin is the path that stands for standard input where trustctl reads
+// (a SOURCE, a store it only reads) and for standard output where it
+// writes (--out -).
+const Stdin = "-"
+
+// StdinName names standard input in messages.
+const StdinName = "standard input"
+
+// ReadStdin reads standard input to its end, at most [MaxSize] bytes: r,
+// or the process's own when r is nil. Errors name standard input.
+func ReadStdin(r io.Reader) ([]byte, error) {
+	if r == nil {
+		r = os.Stdin
+	}
+	data, err := ReadAll(r, MaxSize)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", StdinName, err)
+	}
+	return data, nil
 }
 
 // Stat is os.Stat with errors that name the path and say what is wrong: a

@@ -13,10 +13,10 @@ import (
 )
 
 // Stdin is the SOURCE that stands for standard input.
-const Stdin = "-"
+const Stdin = safefile.Stdin
 
 // stdinName names standard input in messages and origins.
-const stdinName = "standard input"
+const stdinName = safefile.StdinName
 
 // The bounds of a directory walk: far above any real directory of
 // certificates (a distribution's /etc/ssl/certs holds a few hundred files
@@ -83,13 +83,9 @@ func Name(path string) string {
 // files that hold nothing trustctl reads are passed over with a note.
 func Load(path string, opts Options) (*Set, error) {
 	if path == Stdin {
-		r := opts.Stdin
-		if r == nil {
-			r = os.Stdin
-		}
-		data, err := safefile.ReadAll(r, safefile.MaxSize)
+		data, err := safefile.ReadStdin(opts.Stdin)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", stdinName, err)
+			return nil, err
 		}
 		return Parse(data, stdinName, opts)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 
 	"github.com/trustctl/trustctl/internal/certs"
@@ -18,6 +19,10 @@ var ErrNotStore = errors.New("not a keystore or truststore")
 // ErrExists is returned by [Create] when the file exists with other
 // content and Replace was not asked for.
 var ErrExists = errors.New("exists")
+
+// ErrStdin is returned by [Edit] for the path "-": standard input can be
+// read as a store ([Open]), never changed in place.
+var ErrStdin = errors.New("standard input (-) can be read as a store, not changed in place: name a file")
 
 // Options says how to open a store file.
 type Options struct {
@@ -44,6 +49,9 @@ type Options struct {
 	// and without writing. The password of a store that does not exist
 	// yet is not asked for.
 	DryRun bool
+	// Stdin is what [Open] reads for the path "-"; nil is the process's
+	// own standard input.
+	Stdin io.Reader
 }
 
 // Detect tells a store's format from its content: the magic numbers of JKS
@@ -87,7 +95,9 @@ func looksLikePFX(data []byte) bool {
 // Open reads the store at path, following symbolic links, and decides its
 // format from the content. The file must be a regular file of at most
 // [safefile.MaxSize] bytes; anything else (a FIFO, a device) is refused
-// before it is read.
+// before it is read. The path "-" is standard input (opts.Stdin), read up
+// to the same size and named "standard input" in errors; no file named
+// "-" is ever read.
 //
 // Without a store password, a JKS store is read without checking its
 // integrity (Store.Verified is false) and a PKCS#12 store is tried as
@@ -97,7 +107,15 @@ func looksLikePFX(data []byte) bool {
 // [ErrWrongKeyPassword], [*NeedPasswordError], and the format errors of the
 // codecs for a damaged store.
 func Open(path string, opts Options) (*Store, error) {
-	return open(path, newSecrets(opts.Passwords, path))
+	if path != safefile.Stdin {
+		return open(path, newSecrets(opts.Passwords, path))
+	}
+	data, err := safefile.ReadStdin(opts.Stdin)
+	if err != nil {
+		return nil, err
+	}
+	name := safefile.StdinName
+	return openData(data, name, newSecrets(opts.Passwords, name))
 }
 
 func open(path string, sec *secrets) (*Store, error) {
@@ -105,6 +123,11 @@ func open(path string, sec *secrets) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	return openData(data, path, sec)
+}
+
+// openData decodes what was read from path.
+func openData(data []byte, path string, sec *secrets) (*Store, error) {
 	f := Detect(data)
 	if f == FormatUnknown {
 		if c := certs.Parse(data); c.X509 != nil {
@@ -148,8 +171,12 @@ func open(path string, sec *secrets) (*Store, error) {
 // A JCEKS store is refused ([ErrReadOnly]) before change is called, and so
 // are a PKCS#12 store with bags trustctl does not read ([*UnreadBagsError])
 // and a JKS store read without its password when none can be asked for
-// ([*NeedPasswordError]). Edit reports whether it wrote the file.
+// ([*NeedPasswordError]). The path "-" is refused ([ErrStdin]). Edit
+// reports whether it wrote the file.
 func Edit(path string, opts Options, change func(*Store) (changed bool, err error)) (changed bool, err error) {
+	if path == safefile.Stdin {
+		return false, ErrStdin
+	}
 	if opts.DryRun {
 		if _, err := safefile.Stat(path); errors.Is(err, fs.ErrNotExist) && opts.Create {
 			opts.Passwords = Passwords{Store: []byte{}, StoreGiven: true}
