@@ -48,7 +48,7 @@ func quickExitGORACE() string {
 //	pki root NAME [SUBJECT]            NAME.crt and NAME.key, a self-signed CA
 //	pki inter NAME ISSUER [SUBJECT]    a CA signed by ISSUER.crt/ISSUER.key
 //	pki leaf NAME ISSUER [DNS...]      a TLS server+client certificate
-//	exits N PROG [ARGS...]             runs PROG and fails unless it exits N
+//	exits N [<FILE] PROG [ARGS...]     runs PROG (FILE on its stdin) and fails unless it exits N
 //	refused                            NAME.der and NAME.pem of certificates crypto/x509 refuses
 //	freeport VAR                       sets VAR to a 127.0.0.1 port the kernel picked, free now
 func TestScripts(t *testing.T) {
@@ -142,13 +142,21 @@ func loadPKI(ts *testscript.TestScript, name string) *testpki.Cert {
 
 // cmdExits runs a program like exec does and checks its exact exit code,
 // which exec cannot: the contract tells 1 (a check failed) from 2 (bad
-// input, nothing written).
+// input, nothing written). "<FILE" before PROG feeds FILE on its standard
+// input, as the stdin command does for exec.
 func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
-		ts.Fatalf("usage: exits N PROG [ARGS...]")
+		ts.Fatalf("usage: exits N [<FILE] PROG [ARGS...]")
 	}
 	want, err := strconv.Atoi(args[0])
 	ts.Check(err)
+	var stdin string
+	if strings.HasPrefix(args[1], "<") {
+		stdin, args = strings.TrimPrefix(args[1], "<"), append(args[:1:1], args[2:]...)
+		if len(args) < 2 {
+			ts.Fatalf("usage: exits N [<FILE] PROG [ARGS...]")
+		}
+	}
 	prog := args[1]
 	if !strings.Contains(prog, "/") {
 		for _, dir := range filepath.SplitList(ts.Getenv("PATH")) {
@@ -170,6 +178,12 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	cmd.Env = env
 	cmd.Stdout = ts.Stdout()
 	cmd.Stderr = ts.Stderr()
+	if stdin != "" {
+		f, err := os.Open(ts.MkAbs(stdin))
+		ts.Check(err)
+		defer f.Close()
+		cmd.Stdin = f
+	}
 	err = cmd.Run()
 	got := 0
 	var ee *exec.ExitError

@@ -7,6 +7,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/render"
+	"github.com/trustctl/trustctl/internal/safefile"
 	"github.com/trustctl/trustctl/internal/store"
 )
 
@@ -15,8 +16,9 @@ func convertCommand() *ucli.Command {
 		Name:      "convert",
 		Usage:     "convert between JKS, PKCS#12 and PEM, keys and chains included",
 		ArgsUsage: "IN OUT",
-		Description: `Reads IN (JKS, JCEKS, PKCS#12 or a PEM bundle, from its content) and writes
-every entry to OUT in the type --type or OUT's name says (.jks, .p12/.pfx,
+		Description: `Reads IN (JKS, JCEKS, PKCS#12 or a PEM bundle, from its content; "-" is
+standard input, its passwords then from the flags only) and writes every
+entry to OUT in the type --type or OUT's name says (.jks, .p12/.pfx,
 .pem): trusted certificates stay trusted, key entries keep their key, chain
 and alias. OUT is protected with --new-password if given, else with IN's
 password. An OUT that holds other entries is not overwritten without
@@ -73,6 +75,9 @@ func runConvert(c *ucli.Context) error {
 		return err
 	}
 	outOpts.Passwords = store.Passwords{Store: newPw, StoreGiven: ok, Ask: askPassword(c, false)}
+	if in == safefile.Stdin {
+		outOpts.Passwords.Ask = nil // standard input holds IN, not a typed password
+	}
 	var st *store.Store
 	changed, err := store.Create(out, outOpts, func() (*store.Store, error) {
 		if st, err = readStoreKeys(c, in, true); err != nil {

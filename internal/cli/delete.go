@@ -28,7 +28,7 @@ EXIT CODES:
 }
 
 func runDelete(c *ucli.Context) error {
-	path, aliases, err := storeArg(c, "STORE ALIAS...")
+	path, aliases, err := targetArg(c, "STORE ALIAS...")
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/render"
+	"github.com/trustctl/trustctl/internal/safefile"
 	"github.com/trustctl/trustctl/internal/store"
 )
 
@@ -16,11 +17,14 @@ func diffCommand() *ucli.Command {
 with another certificate. Certificates are compared by SHA-256
 fingerprint, so the same certificate under two aliases is the same (and
 listed as such). A's password comes from --password, B's from
---source-password.
+--source-password. Either store (not both) may be "-", standard input;
+its password then comes from those flags only.
 
 EXAMPLES:
    trustctl diff --cacerts /opt/app/jre/lib/security/cacerts
    trustctl diff old.jks new.p12 --password changeit --source-password-env NEW_PW
+   # The truststore baked into an image against the one in the repository
+   docker run --rm app cat /app/truststore.jks | trustctl diff truststore.jks -
 
 EXIT CODES:
    0 the stores trust the same certificates; 1 they differ; 2 unreadable input`,
@@ -38,6 +42,9 @@ func runDiff(c *ucli.Context) error {
 		return usageErrorf("usage: trustctl diff A B")
 	}
 	b := rest[0]
+	if a == safefile.Stdin && b == safefile.Stdin {
+		return usageErrorf("diff reads at most one store from standard input (-): name a file for the other")
+	}
 	sa, err := readStore(c, a)
 	if err != nil {
 		return err
@@ -46,7 +53,7 @@ func runDiff(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	sb, err := store.Open(b, store.Options{Passwords: store.Passwords{Store: pw, StoreGiven: ok}})
+	sb, err := store.Open(b, store.Options{Passwords: store.Passwords{Store: pw, StoreGiven: ok}, Stdin: envOf(c).Stdin})
 	if err != nil {
 		return sourceError(err, ok)
 	}

@@ -25,7 +25,8 @@ file: with --out, exactly one certificate. Without --out or --out-dir, or
 with --out -, PEM goes to standard output (DER too, but not to a
 terminal). A file that exists with other content is not overwritten
 without --force; one that already holds what would be written is left as
-it is.
+it is. STORE "-" reads the store from standard input (its password from
+--password* only).
 
 EXAMPLES:
    # The root and intermediate as separate .cer files, for a web portal

@@ -69,7 +69,7 @@ EXIT CODES:
 }
 
 func runImport(c *ucli.Context) error {
-	path, srcs, err := storeArg(c, "STORE SOURCE...")
+	path, srcs, err := targetArg(c, "STORE SOURCE...")
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,8 @@ after the alias A:
 With several key entries, --alias chooses one. A file that exists with
 other content (a key file in particular) is not overwritten without
 --force; one that already holds what would be written is left as it is.
-Nothing is written through a symbolic link in DIR.
+Nothing is written through a symbolic link in DIR. STORE "-" reads the
+keystore from standard input (its passwords from the flags only).
 
 EXAMPLES:
    trustctl keystore extract client.pfx --out-dir client --password '' --pkcs8-der

@@ -17,7 +17,8 @@ expired and of those expiring within 30 days. Expired and expiring entries
 are marked (and coloured on a terminal, unless NO_COLOR is set); on a
 terminal the lines fit its width, the subject and then the fingerprint
 cut short (--json, or a pipe, gives them whole). STORE is a JKS, JCEKS,
-PKCS#12 or PEM file, recognised from its content.
+PKCS#12 or PEM file, recognised from its content, or "-" for standard
+input (its password then from --password* only, never asked for).
 
 A JKS store can be listed without its password; its integrity is then not
 checked, and trustctl says so. A password-less PKCS#12 store (the JDK 18+

@@ -32,7 +32,7 @@ EXIT CODES:
 }
 
 func runPasswd(c *ucli.Context) error {
-	path, rest, err := storeArg(c, "STORE")
+	path, rest, err := targetArg(c, "STORE")
 	if err != nil {
 		return err
 	}

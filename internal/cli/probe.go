@@ -11,6 +11,7 @@ import (
 	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/probe"
 	"github.com/trustctl/trustctl/internal/render"
+	"github.com/trustctl/trustctl/internal/safefile"
 	"github.com/trustctl/trustctl/internal/source"
 	"github.com/trustctl/trustctl/internal/store"
 )
@@ -95,6 +96,9 @@ func runProbe(c *ucli.Context) error {
 	st, err := startTLSFlag(c)
 	if err != nil {
 		return err
+	}
+	if c.String("save") == safefile.Stdin {
+		return usageErrorf("--save changes STORE in place, so it cannot be standard input (-): name a file")
 	}
 	if c.IsSet("client-key") && !c.IsSet("client-cert") {
 		return usageErrorf("--client-key needs --client-cert (the certificate that goes with the key)")

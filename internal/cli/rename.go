@@ -31,7 +31,7 @@ EXIT CODES:
 }
 
 func runRename(c *ucli.Context) error {
-	path, args, err := storeArg(c, "STORE OLD NEW")
+	path, args, err := targetArg(c, "STORE OLD NEW")
 	if err != nil {
 		return err
 	}

@@ -70,7 +70,7 @@ func runShow(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	opts := source.Options{Password: pw, HavePassword: havePw, KeyPassword: kp, Lenient: true}
+	opts := source.Options{Password: pw, HavePassword: havePw, KeyPassword: kp, Lenient: true, Stdin: env.Stdin}
 	now := env.Now()
 	doc := render.NewShownDoc()
 	alias, oneAlias := c.String("alias"), c.IsSet("alias")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/trustctl/trustctl/internal/jdk"
 	"github.com/trustctl/trustctl/internal/keys"
+	"github.com/trustctl/trustctl/internal/safefile"
 	"github.com/trustctl/trustctl/internal/store"
 )
 
@@ -42,6 +43,16 @@ func storeArg(c *ucli.Context, usage string) (path string, rest []string, err er
 		return "", nil, usageErrorf("usage: trustctl %s %s", c.Command.FullName(), usage)
 	}
 	return args[0], args[1:], nil
+}
+
+// targetArg is storeArg for a command that changes the store in place,
+// which standard input cannot be: "-" is refused before anything is read.
+func targetArg(c *ucli.Context, usage string) (path string, rest []string, err error) {
+	path, rest, err = storeArg(c, usage)
+	if err == nil && path == safefile.Stdin {
+		err = usageErrorf("%s changes STORE in place, so STORE cannot be standard input (-): name a file", c.Command.FullName())
+	}
+	return path, rest, err
 }
 
 // storePassword returns the store password given on the command line, or
@@ -134,7 +145,9 @@ func storeType(c *ucli.Context) (store.Format, error) {
 }
 
 // readStore opens a store for reading with store.Open, and says when its
-// integrity could not be checked.
+// integrity could not be checked. The path "-" reads standard input; its
+// passwords then come from the flags only, never from a prompt, since
+// standard input holds the store.
 func readStore(c *ucli.Context, path string) (*store.Store, error) {
 	return readStoreKeys(c, path, false)
 }
@@ -146,12 +159,17 @@ func readStoreKeys(c *ucli.Context, path string, withKeys bool) (*store.Store, e
 	if err != nil {
 		return nil, err
 	}
+	name := path
+	if path == safefile.Stdin {
+		name, opts.Passwords.Ask = safefile.StdinName, nil
+	}
+	opts.Stdin = envOf(c).Stdin
 	st, err := store.Open(path, opts)
 	if err != nil {
 		return nil, storeError(c, err, opts.Passwords.StoreGiven)
 	}
 	if !st.Verified {
-		warn(envOf(c).Stderr, path+" was read without its password; its integrity was not checked")
+		warn(envOf(c).Stderr, name+" was read without its password; its integrity was not checked")
 	}
 	if st.Unread > 0 {
 		warn(envOf(c).Stderr, fmt.Sprintf("%s holds %d PKCS#12 bag(s) that trustctl does not read (a secret key, a CRL); they are left out here", path, st.Unread))

@@ -50,7 +50,7 @@ EXIT CODES:
 }
 
 func runSync(c *ucli.Context) error {
-	path, srcs, err := storeArg(c, "STORE SOURCE...")
+	path, srcs, err := targetArg(c, "STORE SOURCE...")
 	if err != nil {
 		return err
 	}
