@@ -24,6 +24,10 @@ and alias. OUT is protected with --new-password if given, else with IN's
 password. An OUT that holds other entries is not overwritten without
 --force; one that already holds the same entries is left as it is.
 
+OUT "-" is standard output, which gets the store and no report line.
+There is no file name to tell the type from: it is --type, or PEM without
+it. A JKS or PKCS#12 store is binary and is not written to a terminal.
+
 A truststore is written reproducibly: the same entries and password give
 the same OUT. JKS entries keep their dates; entries from a PEM bundle or a
 PKCS#12 store, which record none, are dated by SOURCE_DATE_EPOCH when it
@@ -38,6 +42,8 @@ EXAMPLES:
    trustctl convert server.pfx server-bundle.pem --password-env PFX_PW
    # For Windows Server 2016 and Java 8 before 8u301
    trustctl convert keystore.jks keystore.pfx --password-env PW --encryption legacy
+   # The truststore baked into an image, as PEM on standard output
+   docker run --rm app cat /app/truststore.jks | trustctl convert - -
 
 EXIT CODES:
    0 converted (or OUT already held it); 2 unreadable IN, wrong password,
@@ -58,18 +64,32 @@ func runConvert(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
+	env := envOf(c)
+	toStdout := out == safefile.Stdin
 	typ := inOpts.Type
-	if typ == store.FormatUnknown {
+	switch {
+	case typ != store.FormatUnknown:
+	case toStdout:
+		typ = store.FormatPEM
+	default:
 		typ = store.FormatForName(out)
 	}
 	if typ == store.FormatUnknown {
 		return usageErrorf("cannot tell which type %s should be: use a .jks, .p12, .pfx or .pem name, or --type", out)
 	}
+	if toStdout && c.Bool("json") {
+		return withHint(usageErrorf("--json and OUT - both write to standard output"), "write a file: trustctl convert IN FILE --json")
+	}
+	if toStdout && typ != store.FormatPEM {
+		if err := env.refuseBinaryToTerminal(); err != nil {
+			return err
+		}
+	}
 	epoch, err := sourceDateEpoch(c)
 	if err != nil {
 		return err
 	}
-	outOpts := store.Options{Protection: inOpts.Protection, Replace: c.Bool("force"), Reproducible: c.Bool("reproducible")}
+	outOpts := store.Options{Protection: inOpts.Protection, Replace: c.Bool("force"), Reproducible: c.Bool("reproducible"), Stdout: env.Stdout}
 	newPw, ok, err := readSecret(c, pwNew)
 	if err != nil {
 		return err
@@ -95,9 +115,11 @@ func runConvert(c *ucli.Context) error {
 	case err != nil:
 		return storeError(c, err, true)
 	}
-	env := envOf(c)
 	if n := len(st.Other); n > 0 && typ != store.FormatPEM {
 		warn(env.Stderr, fmt.Sprintf("%s: %d PEM block(s) other than certificates and keys (%s) are not carried into %s", in, n, st.Other[0].Type, out))
+	}
+	if toStdout {
+		return nil // the store itself was the output
 	}
 	if c.Bool("json") {
 		return reported(out, changed, render.ConvertJSON(env.Stdout, in, out, st, changed))

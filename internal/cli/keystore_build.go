@@ -10,6 +10,7 @@ import (
 	"github.com/trustctl/trustctl/internal/chain"
 	"github.com/trustctl/trustctl/internal/keys"
 	"github.com/trustctl/trustctl/internal/render"
+	"github.com/trustctl/trustctl/internal/safefile"
 	"github.com/trustctl/trustctl/internal/secret"
 	"github.com/trustctl/trustctl/internal/source"
 	"github.com/trustctl/trustctl/internal/store"
@@ -57,7 +58,8 @@ EXAMPLES:
 
 OUT is not overwritten without --force, unless it already holds exactly
 this key entry: then it is left as it is, so building twice changes
-nothing.
+nothing. OUT "-" writes the keystore to standard output (not to a
+terminal), with its type from --type and no report line.
 
 Each keystore written gets fresh random salts (and IVs), so two builds of
 the same key into two files differ. --reproducible derives them from the
@@ -74,7 +76,7 @@ EXIT CODES:
 		Flags: append(append(append([]ucli.Flag{
 			&ucli.StringFlag{Name: "key", Usage: "the private key `K` (PEM or DER, plain or encrypted)", Required: true},
 			&ucli.StringFlag{Name: "cert", Usage: "the certificate `C` (its file may hold the chain too)", Required: true},
-			&ucli.StringFlag{Name: "out", Usage: "the keystore to write: .pfx/.p12 or .jks", Required: true},
+			&ucli.StringFlag{Name: "out", Usage: "the keystore to write: .pfx/.p12 or .jks (- for standard output, with --type)", Required: true},
 			&ucli.StringSliceFlag{Name: "chain", Usage: "`SOURCE` of issuer certificates (repeatable)"},
 			&ucli.BoolFlag{Name: "exclude-root", Usage: "leave the self-signed root out of the chain"},
 			&ucli.BoolFlag{Name: "partial-chain", Usage: "accept a chain that stops short of a self-signed root"},
@@ -109,6 +111,17 @@ func runKeystoreBuild(c *ucli.Context) error {
 	if opts.Protection != nil && typ != store.FormatPKCS12 {
 		return usageErrorf("--encryption applies to PKCS#12 keystores, and %s is a JKS", out)
 	}
+	env := envOf(c)
+	toStdout := out == safefile.Stdin
+	if toStdout {
+		if c.Bool("json") {
+			return withHint(usageErrorf("--json and --out - both write to standard output"), "write the keystore with --out FILE")
+		}
+		if err := env.refuseBinaryToTerminal(); err != nil {
+			return err
+		}
+		opts.Stdout = env.Stdout
+	}
 	alias := c.String("alias")
 	if alias != "" {
 		if err := store.CheckAlias(alias); err != nil {
@@ -138,7 +151,10 @@ func runKeystoreBuild(c *ucli.Context) error {
 	if err != nil {
 		return storeError(c, err, true)
 	}
-	return reported(out, changed, render.KeystoreBuilt(envOf(c).Stdout, out, st, e, built, changed, c.Bool("json")))
+	if toStdout {
+		return nil // the keystore itself was the output
+	}
+	return reported(out, changed, render.KeystoreBuilt(env.Stdout, out, st, e, built, changed, c.Bool("json")))
 }
 
 // buildKeyEntry reads --key and --cert, picks the certificate of the key,

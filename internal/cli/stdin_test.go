@@ -82,3 +82,41 @@ func TestStoreOnStdinIsNotPromptedFor(t *testing.T) {
 		t.Errorf("convert - out.p12 --new-password: exit %d, prompts %q, stderr %q", code, prompts, stderr)
 	}
 }
+
+// TestConvertToTerminal: convert IN - writes PEM to a terminal, and
+// refuses a binary store there before writing anything; keystore build
+// --out - refuses it too.
+func TestConvertToTerminal(t *testing.T) {
+	dir := t.TempDir()
+	root := testpki.Root(t, "CN=Terminal Root")
+	leaf := testpki.Leaf(t, "CN=host", root, "host")
+	rootPath, _ := root.Write(t, dir, "root")
+	certPath, keyPath := leaf.Write(t, dir, "host")
+	p12 := filepath.Join(dir, "ts.p12")
+	if code, _, stderr, _ := runKeys(t, false, nil, "import", p12, rootPath, "--password", "pw"); code != 0 {
+		t.Fatalf("import: %d %s", code, stderr)
+	}
+	run := func(args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		env := &Env{Stdout: &out, Stderr: &errb, StdoutTTY: true}
+		code := Run(append([]string{"trustctl"}, args...), env)
+		return code, out.String(), errb.String()
+	}
+	code, stdout, stderr := run("convert", p12, "-", "--password", "pw")
+	if code != 0 || !strings.Contains(stdout, "-----BEGIN CERTIFICATE-----\n") || strings.Contains(stdout, "written") {
+		t.Errorf("convert to PEM on a terminal: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	for _, args := range [][]string{
+		{"convert", p12, "-", "--password", "pw", "--type", "pkcs12"},
+		{"convert", p12, "-", "--password", "pw", "--type", "jks"},
+		{"keystore", "build", "--key", keyPath, "--cert", certPath, "--chain", rootPath, "--out", "-", "--type", "p12", "--password", "pw"},
+	} {
+		code, stdout, stderr := run(args...)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, "refusing to write binary output to the terminal") {
+			t.Errorf("%v: exit %d, %d bytes on the terminal, stderr %q", args, code, len(stdout), stderr)
+		}
+	}
+	if _, err := os.Stat("-"); err == nil {
+		t.Error(`a file named "-" was written`)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 
 	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/pemfile"
@@ -49,9 +50,10 @@ type Options struct {
 	// and without writing. The password of a store that does not exist
 	// yet is not asked for.
 	DryRun bool
-	// Stdin is what [Open] reads for the path "-"; nil is the process's
-	// own standard input.
-	Stdin io.Reader
+	// Stdin is what [Open] reads for the path "-", and Stdout where
+	// [Create] writes for it; nil is the process's own.
+	Stdin  io.Reader
+	Stdout io.Writer
 }
 
 // Detect tells a store's format from its content: the magic numbers of JKS
@@ -281,12 +283,21 @@ func newFile(path string, opts Options, sec *secrets) (*Store, error) {
 // or without Replace; when it holds something else and Replace is not set,
 // Create fails with [ErrExists]. New files are created 0600 when they hold
 // a private key, 0644 otherwise; a replaced file keeps its mode.
+//
+// The path "-" is standard output (opts.Stdout): the store is written
+// there whole, with no lock and no comparison, and Create reports a
+// change. Whether its bytes may go to a terminal is the caller's call.
 func Create(path string, opts Options, build func() (*Store, error)) (changed bool, err error) {
-	unlock, err := safefile.Lock(path)
-	if err != nil {
-		return false, err
+	toStdout := path == safefile.Stdin
+	if toStdout {
+		path = "standard output"
+	} else {
+		unlock, err := safefile.Lock(path)
+		if err != nil {
+			return false, err
+		}
+		defer unlock()
 	}
-	defer unlock()
 	st, err := build()
 	if err != nil {
 		return false, err
@@ -309,6 +320,20 @@ func Create(path string, opts Options, build func() (*Store, error)) (changed bo
 			return false, err
 		}
 		st.SetPassword(pw)
+	}
+	if toStdout {
+		data, err := st.encode(path, opts.Reproducible)
+		if err != nil {
+			return false, err
+		}
+		w := opts.Stdout
+		if w == nil {
+			w = os.Stdout
+		}
+		if _, err := w.Write(data); err != nil {
+			return false, fmt.Errorf("writing to %s: %w", path, err)
+		}
+		return true, nil
 	}
 	if _, err := safefile.Stat(path); err == nil {
 		// Read what is there with the new store's passwords: the same
@@ -355,14 +380,23 @@ func (s *Store) Path() string { return s.path }
 // [Edit] is about to create).
 func (s *Store) Exists() bool { return s.exists }
 
-// write encodes the store and writes it to path atomically.
-func (s *Store) write(path string, noOverwrite, reproducible bool) error {
+// encode encodes the store to be written to path.
+func (s *Store) encode(path string, reproducible bool) ([]byte, error) {
 	if s.needsPassword() && !s.havePassword {
-		return &NeedPasswordError{Secret: NewStorePassword, Path: path}
+		return nil, &NeedPasswordError{Secret: NewStorePassword, Path: path}
 	}
 	data, err := s.Encode(EncodeOptions{Password: s.password, Reproducible: reproducible})
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return data, nil
+}
+
+// write encodes the store and writes it to path atomically.
+func (s *Store) write(path string, noOverwrite, reproducible bool) error {
+	data, err := s.encode(path, reproducible)
+	if err != nil {
+		return err
 	}
 	opts := safefile.Options{Perm: 0o644, NoOverwrite: noOverwrite}
 	for _, e := range s.Entries {

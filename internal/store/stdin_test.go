@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/testpki"
 )
 
@@ -54,5 +55,29 @@ func TestStdinIsReadNeverWritten(t *testing.T) {
 	delete(after, "ts.p12")
 	if len(after) != len(before) || after["-"] != before["-"] {
 		t.Errorf("the directory changed: %v", after)
+	}
+}
+
+// TestCreateWritesStdout: Create("-") writes the store to opts.Stdout,
+// protected as a file would be, and leaves no file behind.
+func TestCreateWritesStdout(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	root := testpki.Root(t, "Acme Root")
+	var out bytes.Buffer
+	changed, err := Create("-", Options{Passwords: given("pw"), Stdout: &out}, func() (*Store, error) {
+		st := New(FormatPKCS12)
+		_, err := st.Import([]*certs.Cert{cert(root)}, ImportOptions{Epoch: testpki.Now})
+		return st, err
+	})
+	if err != nil || !changed {
+		t.Fatalf("Create(-): %v, changed %v", err, changed)
+	}
+	st, err := Open("-", Options{Passwords: given("pw"), Stdin: &out})
+	if err != nil || st.Format != FormatPKCS12 || len(st.Entries) != 1 {
+		t.Fatalf("what Create(-) wrote does not open as the store: %v", err)
+	}
+	if des, _ := os.ReadDir(dir); len(des) != 0 {
+		t.Errorf("Create(-) left %d files behind", len(des))
 	}
 }
