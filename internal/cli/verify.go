@@ -46,7 +46,11 @@ what would fix it. Without --roots the system roots are used.
 
 Several CERT files are checked in one run, against the same roots,
 intermediates and CRLs, each shared certificate checked once: one verdict
-per file in a table (--json: a JSON array; with one CERT, the one result).
+per file in a table (--json: a JSON array, each with its "verdict"; with
+one CERT, the one result). A verdict is valid, invalid (with the first
+problem) or unreadable (with the reason: the file is missing, holds no
+certificate, or cannot be parsed); a file that cannot be read does not
+stop the others from being checked.
 
 EXAMPLES:
    trustctl verify gateway-host.pem --roots acme-ca.pfx --source-password changeit
@@ -59,8 +63,10 @@ EXAMPLES:
 EXIT CODES:
    0  every chain is valid
    1  a chain is invalid (expired, untrusted, wrong name or purpose, revoked, ...)
-   2  bad usage or unreadable input (no certificate in CERT, unknown --purpose
-      or --profile, bad --at)`,
+   2  bad usage or unreadable input (a CERT that is missing, holds no
+      certificate or cannot be read, unreadable --roots, unknown --purpose
+      or --profile, bad --at); with several CERTs, every file is still
+      checked, and 2 takes precedence over 1 when any CERT is unreadable`,
 		Flags:  flags,
 		Action: runVerify,
 	}
@@ -154,7 +160,8 @@ func runVerify(c *ucli.Context) error {
 
 // verifyAll verifies every leaf that could be read and gives each CERT
 // its verdict, the notes about the inputs first. With one CERT, a leaf
-// the validator cannot read is an error (exit 2).
+// the validator cannot read is an error (exit 2); with several, it is a
+// verdict with Error set, as a file that could not be loaded is.
 func verifyAll(v *chain.Verifier, in *source.VerifyInputs) ([]*render.Verdict, error) {
 	var todo []chain.Leaf
 	for _, l := range in.Leaves {
@@ -185,16 +192,11 @@ func verifyAll(v *chain.Verifier, in *source.VerifyInputs) ([]*render.Verdict, e
 	return results, nil
 }
 
-// verifyOutcome decides verify's exit: 0 when every chain is valid, 1
-// (with the first problem of one CERT, or how many of several failed)
-// otherwise.
+// verifyOutcome decides verify's exit: 2 when any CERT could not be read
+// (input that cannot be read is exit 2, whatever became of the others),
+// else 1 (with the first problem of one CERT, or how many of several
+// failed) when any chain is invalid, else 0.
 func verifyOutcome(vs []*render.Verdict) error {
-	failed := 0
-	for _, v := range vs {
-		if v.Result == nil || !v.Result.Valid {
-			failed++
-		}
-	}
 	if len(vs) == 1 {
 		if res := vs[0].Result; res != nil && !res.Valid {
 			msg := "the chain is invalid"
@@ -205,8 +207,22 @@ func verifyOutcome(vs []*render.Verdict) error {
 		}
 		return nil
 	}
-	if failed > 0 {
-		return checkFailed("%d of %d chains are invalid", failed, len(vs))
+	unreadable, invalid := 0, 0
+	for _, v := range vs {
+		switch v.Word() {
+		case render.VerdictUnreadable:
+			unreadable++
+		case render.VerdictInvalid:
+			invalid++
+		}
+	}
+	switch {
+	case unreadable > 0 && invalid > 0:
+		return fmt.Errorf("%d of %d files could not be read, and %d of %d chains are invalid", unreadable, len(vs), invalid, len(vs))
+	case unreadable > 0:
+		return fmt.Errorf("%d of %d files could not be read", unreadable, len(vs))
+	case invalid > 0:
+		return checkFailed("%d of %d chains are invalid", invalid, len(vs))
 	}
 	return nil
 }

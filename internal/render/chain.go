@@ -78,10 +78,30 @@ type Verdict struct {
 	Error string `json:"error,omitempty"` // the file could not be read
 }
 
+// Words of a verdict: the VERDICT column, and "verdict" in JSON.
+const (
+	VerdictValid      = "valid"
+	VerdictInvalid    = "invalid"
+	VerdictUnreadable = "unreadable"
+)
+
+// Word says in one word what became of the file: valid, invalid, or
+// unreadable (missing, no certificate in it, cannot be parsed).
+func (v *Verdict) Word() string {
+	switch {
+	case v.Result == nil:
+		return VerdictUnreadable
+	case v.Valid:
+		return VerdictValid
+	}
+	return VerdictInvalid
+}
+
 // Verdicts draws the outcome of verify. One CERT is drawn as a tree (its
 // JSON the one result, as before several were taken); several make a
-// table, one row each: file, subject, valid or invalid, and the first
-// problem (JSON: an array of [Verdict]).
+// table, one row each: file, subject, verdict (valid, invalid or
+// unreadable), and the first problem or why the file could not be read
+// (JSON: an array of [Verdict], each with its "verdict" word).
 func Verdicts(w io.Writer, vs []*Verdict, asJSON, colour bool) error {
 	if len(vs) == 1 {
 		if asJSON {
@@ -90,22 +110,28 @@ func Verdicts(w io.Writer, vs []*Verdict, asJSON, colour bool) error {
 		return Chain(w, vs[0].Result, colour)
 	}
 	if asJSON {
-		return JSON(w, vs)
+		type worded struct {
+			*Verdict
+			Word string `json:"verdict"`
+		}
+		out := make([]worded, len(vs))
+		for i, v := range vs {
+			out[i] = worded{Verdict: v, Word: v.Word()}
+		}
+		return JSON(w, out)
 	}
 	rows := make([][]string, 0, len(vs))
 	for _, v := range vs {
-		subject, verdict, reason := "", "invalid", v.Error
+		subject, reason := "", v.Error
 		if v.Result != nil {
 			if len(v.Chain) > 0 {
 				subject = v.Chain[0].Subject
 			}
-			if v.Valid {
-				verdict = "valid"
-			} else if len(v.Problems) > 0 {
+			if !v.Valid {
 				reason = FirstProblem(v.Problems)
 			}
 		}
-		rows = append(rows, []string{v.File, subject, verdict, reason})
+		rows = append(rows, []string{v.File, subject, v.Word(), reason})
 	}
 	return Table(w, []string{"FILE", "SUBJECT", "VERDICT", "REASON"}, rows)
 }

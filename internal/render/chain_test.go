@@ -1,6 +1,7 @@
 package render
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -61,12 +62,47 @@ func TestVerdictsTable(t *testing.T) {
 	if err := Verdicts(&b, vs, false, false); err != nil {
 		t.Fatal(err)
 	}
-	want := `FILE      SUBJECT  VERDICT  REASON
-good.pem  CN=good  valid    
-bad.pem   CN=leaf  invalid  CN=leaf is revoked (and 1 more)
-gone.pem           invalid  gone.pem: no such file
+	want := `FILE      SUBJECT  VERDICT     REASON
+good.pem  CN=good  valid       
+bad.pem   CN=leaf  invalid     CN=leaf is revoked (and 1 more)
+gone.pem           unreadable  gone.pem: no such file
 `
 	if b.String() != want {
 		t.Errorf("got\n%q\nwant\n%q", b.String(), want)
+	}
+}
+
+func TestVerdictsJSONSaysUnreadable(t *testing.T) {
+	vs := []*Verdict{
+		{File: "good.pem", Result: &chain.Result{Valid: true}},
+		{File: "bad.pem", Result: invalidResult()},
+		{File: "gone.pem", Error: "gone.pem: no such file"},
+	}
+	var b strings.Builder
+	if err := Verdicts(&b, vs, true, false); err != nil {
+		t.Fatal(err)
+	}
+	var got []map[string]any
+	if err := json.Unmarshal([]byte(b.String()), &got); err != nil {
+		t.Fatalf("%v in\n%s", err, b.String())
+	}
+	want := []struct{ file, verdict, err string }{
+		{"good.pem", "valid", ""},
+		{"bad.pem", "invalid", ""},
+		{"gone.pem", "unreadable", "gone.pem: no such file"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d verdicts, want %d:\n%s", len(got), len(want), b.String())
+	}
+	for i, w := range want {
+		if got[i]["file"] != w.file || got[i]["verdict"] != w.verdict {
+			t.Errorf("verdict %d: file %v, verdict %v; want %s, %s", i, got[i]["file"], got[i]["verdict"], w.file, w.verdict)
+		}
+		if e, _ := got[i]["error"].(string); e != w.err {
+			t.Errorf("verdict %d: error %q, want %q", i, e, w.err)
+		}
+	}
+	if _, ok := got[2]["valid"]; ok {
+		t.Errorf("an unreadable file has a \"valid\" field:\n%s", b.String())
 	}
 }
