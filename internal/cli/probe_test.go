@@ -319,6 +319,112 @@ func TestProbeCommandClientCert(t *testing.T) {
 	}
 }
 
+// TestProbeCommandClientKeyPassword: the password of an encrypted
+// --client-key is --key-password* when given, else the store password
+// (--password*), as the help says; a problem with the key file is named
+// --client-key.
+func TestProbeCommandClientKeyPassword(t *testing.T) {
+	p := newProbePKI(t)
+	addr, crt, key := p.clientCertServer(t)
+	enc := filepath.Join(p.dir, "client-enc.key")
+	if code, _, errs, _ := runKeys(t, false, nil, "key", "convert", key, "--out", enc, "--encrypt", "--key-password", "pass"); code != 0 {
+		t.Fatalf("key convert: exit %d %s", code, errs)
+	}
+	pwFile := filepath.Join(p.dir, "pass.txt")
+	if err := os.WriteFile(pwFile, []byte("pass\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	accepted := "client certificate: requested, ours was accepted"
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"--password", []string{"--password", "pass"}},
+		{"--password-file", []string{"--password-file", pwFile}},
+		{"--key-password-file", []string{"--key-password-file", pwFile}},
+		{"--key-password over --password", []string{"--password", "other", "--key-password", "pass"}},
+	} {
+		args := append([]string{addr, "--servername", "primary-host", "--client-cert", crt, "--client-key", enc}, tc.args...)
+		if code, out, errs := runProbeCmd(t, args...); code != 0 || !strings.Contains(out, accepted) {
+			t.Errorf("%s: exit %d\n%s%s", tc.name, code, out, errs)
+		}
+	}
+
+	// On a terminal, the store password given is the key's: no prompt.
+	code, out, errs, prompts := runKeys(t, true, nil, "probe", addr, "--servername", "primary-host",
+		"--client-cert", crt, "--client-key", enc, "--password", "pass")
+	if code != 0 || len(prompts) != 0 || !strings.Contains(out, accepted) {
+		t.Errorf("--password on a terminal: exit %d, prompts %q\n%s%s", code, prompts, out, errs)
+	}
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"wrong --password", []string{"--password", "wrong"},
+			`(?m)^trustctl: error: --client-key: .*client-enc.key: .*wrong key password$\n^trustctl: hint: the client key's password is the store password unless --key-password`},
+		{"wrong --key-password", []string{"--password", "pass", "--key-password", "wrong"},
+			`(?m)^trustctl: error: --client-key: .*client-enc.key: .*wrong key password$\n^trustctl: hint: check the password given with --key-password`},
+		{"no password", nil,
+			`(?m)^trustctl: error: --client-key: .*client-enc.key: .*key password needed`},
+	} {
+		args := append([]string{addr, "--servername", "primary-host", "--client-cert", crt, "--client-key", enc}, tc.args...)
+		code, _, errs := runProbeCmd(t, args...)
+		if code != 2 || !regexp.MustCompile(tc.want).MatchString(errs) {
+			t.Errorf("%s: exit %d, want 2 and stderr matching %s:\n%s", tc.name, code, tc.want, errs)
+		}
+		if strings.Contains(errs, "--client-cert:") {
+			t.Errorf("%s: a problem with the key file is named --client-cert:\n%s", tc.name, errs)
+		}
+	}
+}
+
+// TestProbeCommandClientCertJKSKeyPassword: a JKS --client-cert whose key
+// entry has a password of its own. The store password opens the store;
+// the key entry takes --key-password*, else the store password, as keytool
+// does.
+func TestProbeCommandClientCertJKSKeyPassword(t *testing.T) {
+	p := newProbePKI(t)
+	addr, crt, key := p.clientCertServer(t)
+	same, own := filepath.Join(p.dir, "same.jks"), filepath.Join(p.dir, "own.jks")
+	for _, ks := range []struct {
+		path string
+		args []string
+	}{
+		{same, []string{"--password", "storepw"}},
+		{own, []string{"--password", "storepw", "--key-password", "keypass1"}},
+	} {
+		args := append([]string{"keystore", "build", "--key", key, "--cert", crt, "--partial-chain", "--out", ks.path}, ks.args...)
+		if code, _, errs, _ := runKeys(t, false, nil, args...); code != 0 {
+			t.Fatalf("keystore build %s: exit %d %s", ks.path, code, errs)
+		}
+	}
+	accepted := "client certificate: requested, ours was accepted"
+	for _, tc := range []struct {
+		name string
+		args []string
+		ok   bool
+		want string
+	}{
+		{"key entry under the store password", []string{"--client-cert", same, "--password", "storepw"}, true, ""},
+		{"key entry with its own password", []string{"--client-cert", own, "--password", "storepw", "--key-password", "keypass1"}, true, ""},
+		{"key password only", []string{"--client-cert", own, "--key-password", "keypass1"}, true, ""},
+		{"store password is not the key's", []string{"--client-cert", own, "--password", "storepw"}, false,
+			`(?m)^trustctl: error: --client-cert: .*own.jks: key entry .*: wrong key password$\n^trustctl: hint: the client key's password is the store password unless --key-password`},
+		{"wrong store password", []string{"--client-cert", own, "--password", "wrong", "--key-password", "keypass1"}, false,
+			`(?m)^trustctl: error: --client-cert: .*own.jks: wrong store password`},
+	} {
+		code, out, errs := runProbeCmd(t, append([]string{addr, "--servername", "primary-host"}, tc.args...)...)
+		switch {
+		case tc.ok && (code != 0 || !strings.Contains(out, accepted)):
+			t.Errorf("%s: exit %d\n%s%s", tc.name, code, out, errs)
+		case !tc.ok && (code != 2 || !regexp.MustCompile(tc.want).MatchString(errs)):
+			t.Errorf("%s: exit %d, want 2 and stderr matching %s:\n%s", tc.name, code, tc.want, errs)
+		}
+	}
+}
+
 func TestProbeCommandProgressOnTerminal(t *testing.T) {
 	old := progressDelay
 	progressDelay = 0

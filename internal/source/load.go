@@ -36,7 +36,7 @@ func LoadAll(paths []string, opts Options) (*Set, error) {
 	}
 	all := &Set{}
 	for _, s := range sets {
-		all.merge(s)
+		all.Merge(s)
 	}
 	return all, nil
 }
@@ -165,7 +165,7 @@ func loadDir(path string, opts Options) (*Set, error) {
 			}
 			return nil, err
 		}
-		set.merge(s)
+		set.Merge(s)
 	}
 	return set, nil
 }

@@ -135,7 +135,8 @@ func (s *Set) CertFor(key crypto.Signer) (*x509.Certificate, []*x509.Certificate
 	return leaf, rest, nil
 }
 
-func (s *Set) merge(o *Set) {
+// Merge appends everything o holds to s, in order.
+func (s *Set) Merge(o *Set) {
 	s.Certs = append(s.Certs, o.Certs...)
 	s.Keys = append(s.Keys, o.Keys...)
 	s.CSRs = append(s.CSRs, o.CSRs...)
