@@ -92,6 +92,16 @@ func runExport(c *ucli.Context) error {
 	} else {
 		files = []safefile.File{{Path: out, Data: store.EncodeCerts(certs, der), Perm: 0o644}}
 	}
+	flag := "--out"
+	if dir != "" {
+		flag = "--out-dir"
+	}
+	for _, f := range files {
+		if err := notAnInput(flag, f.Path, path); err != nil {
+			undo()
+			return err
+		}
+	}
 	written, err := safefile.WriteFiles(files, opts)
 	if err != nil {
 		undo()
