@@ -362,9 +362,7 @@ func stage(path string, data []byte, opts Options) (st *staged, err error) {
 			perm &^= 0o007
 		}
 		uid, gid = owner(fi)
-	} else if errors.Is(statErr, fs.ErrNotExist) {
-		perm &^= umask // a new file, as open(2) would make it
-	} else {
+	} else if !errors.Is(statErr, fs.ErrNotExist) {
 		return nil, pathError(path, statErr)
 	}
 	dir := filepath.Dir(real)

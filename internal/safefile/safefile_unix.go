@@ -16,15 +16,6 @@ import (
 // file only takes a writable directory, so a file the caller could not
 // change in place (read-only, or someone else's) is refused, as an editor
 // that opens it for writing would be.
-// umask is the process's file mode creation mask, read once at start-up
-// (reading it means setting it; no file is being created then). A new
-// file's mode is given with Chmod, which the mask does not apply to.
-var umask = func() fs.FileMode {
-	m := syscall.Umask(0)
-	syscall.Umask(m)
-	return fs.FileMode(m)
-}()
-
 func writable(path string) error {
 	if err := unix.Access(path, unix.W_OK); err != nil {
 		return fmt.Errorf("%s: %w (the file is not writable for you)", path, err)

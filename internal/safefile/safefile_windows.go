@@ -61,6 +61,3 @@ func LockDir(dir string) (unlock func(), err error) {
 // writable is checked by the rename itself on Windows, which refuses to
 // replace a read-only file.
 func writable(string) error { return nil }
-
-// umask: Windows has none.
-const umask fs.FileMode = 0
