@@ -56,7 +56,10 @@ func sourceOptions(c *ucli.Context) (source.Options, error) {
 // sourceError adds a hint to a source's wrong password: --password is the
 // password of the store a command changes, not of its sources.
 func sourceError(err error, havePassword bool) error {
+	var need *store.NeedPasswordError
 	switch {
+	case errors.As(err, &need) && need.Secret == store.StorePassword:
+		return withHint(err, "pass the source's password with --source-password, --source-password-env NAME or --source-password-file PATH")
 	case !errors.Is(err, store.ErrWrongPassword):
 		return err
 	case havePassword:

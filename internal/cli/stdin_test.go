@@ -61,8 +61,8 @@ func TestStoreOnStdinIsNotPromptedFor(t *testing.T) {
 		if code != 2 || len(prompts) != 0 {
 			t.Errorf("%v: exit %d, prompts %q, want 2 and none", args, code, prompts)
 		}
-		if !strings.Contains(stderr, "standard input: wrong store password") || !strings.Contains(stderr, "-password") {
-			t.Errorf("%v: stderr %q, want the wrong password of standard input and the flags to give it", args, stderr)
+		if !strings.Contains(stderr, "standard input: the store password is needed") || !strings.Contains(stderr, "-password") {
+			t.Errorf("%v: stderr %q, want the password of standard input needed and the flags to give it", args, stderr)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "out.jks")); err == nil {
