@@ -163,7 +163,7 @@ func encodePEM(s *Store) ([]byte, error) {
 			return nil, fmt.Errorf("entry %q: a secret key cannot be written as PEM", e.Alias)
 		}
 		caption := fmt.Appendf(nil, "# %s: %s\n", e.Alias, oneLine(e.Cert().Subject()))
-		if before, ok := t.before[string(e.Cert().Raw)]; ok && !ownCaption(before, e) {
+		if before, ok := t.before[e.Cert().SHA256()]; ok && !ownCaption(before, e) {
 			caption = before
 		}
 		b.Write(caption)
@@ -191,7 +191,7 @@ func encodePEM(s *Store) ([]byte, error) {
 // it; a new entry gets a comment line.
 type pemText struct {
 	heading []byte
-	before  map[string][]byte     // by the DER of an entry's certificate
+	before  map[[32]byte][]byte   // by the SHA-256 of an entry's certificate
 	other   map[*pem.Block][]byte // before each of Other
 	after   []byte
 }
@@ -200,7 +200,7 @@ type pemText struct {
 // heading is the first block's text up to its last blank line: what
 // follows is that block's title.
 func newPEMText(blocks []pemfile.Block) *pemText {
-	t := &pemText{before: map[string][]byte{}, other: map[*pem.Block][]byte{}, after: blocks[len(blocks)-1].After}
+	t := &pemText{before: map[[32]byte][]byte{}, other: map[*pem.Block][]byte{}, after: blocks[len(blocks)-1].After}
 	first := blocks[0].Before
 	if i := lastBlankLine(first); i >= 0 {
 		t.heading = first[:i]
@@ -219,8 +219,8 @@ func (t *pemText) lead(blocks []pemfile.Block, i int) []byte {
 // keep records the text before blocks[i] as the title of the entry whose
 // certificate is c.
 func (t *pemText) keep(c *certs.Cert, blocks []pemfile.Block, i int) {
-	if _, ok := t.before[string(c.Raw)]; !ok {
-		t.before[string(c.Raw)] = t.lead(blocks, i)
+	if _, ok := t.before[c.SHA256()]; !ok {
+		t.before[c.SHA256()] = t.lead(blocks, i)
 	}
 }
 
