@@ -1,6 +1,7 @@
 package certs
 
 import (
+	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -146,8 +147,11 @@ type CSRDetails struct {
 	Signature          string      `json:"signature_algorithm"`
 	// SignatureValid is true when the request is signed by the key it
 	// holds (proof that the requester has the private key).
-	SignatureValid bool   `json:"signature_valid"`
-	SHA256         string `json:"sha256"`
+	SignatureValid bool `json:"signature_valid"`
+	// SHA1 is what a CA's operator and the requester compare (by phone,
+	// in person) before the request is signed, as IRIS's CA pages show it.
+	SHA1   string `json:"sha1"`
+	SHA256 string `json:"sha256"`
 }
 
 // Extension is one extension described for people: its name as OpenSSL
@@ -167,6 +171,7 @@ func DescribeCSR(csr *x509.CertificateRequest) CSRDetails {
 		Emails:         csr.EmailAddresses,
 		Signature:      csr.SignatureAlgorithm.String(),
 		SignatureValid: csr.CheckSignature() == nil,
+		SHA1:           sha1Hex(csr.Raw),
 		SHA256:         sha256Hex(csr.Raw),
 	}
 	for _, ip := range csr.IPAddresses {
@@ -291,6 +296,11 @@ var (
 	oidCRLNumber  = asn1.ObjectIdentifier{2, 5, 29, 20}
 	oidReasonCode = asn1.ObjectIdentifier{2, 5, 29, 21}
 )
+
+func sha1Hex(der []byte) string {
+	sum := sha1.Sum(der)
+	return Fingerprint(sum[:])
+}
 
 func sha256Hex(der []byte) string {
 	sum := sha256.Sum256(der)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"crypto"
+	"crypto/sha1"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,8 +10,10 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/dn"
 	"github.com/trustctl/trustctl/internal/keys"
+	"github.com/trustctl/trustctl/internal/pemfile"
 	"github.com/trustctl/trustctl/internal/render"
 )
 
@@ -115,6 +118,7 @@ func runCSR(c *ucli.Context) error {
 		NewKey: newKey != nil, Key: keys.Describe(key), Signature: keys.CSRSignatureAlgorithm(key).String()}
 	if exists {
 		if newKey == nil && keys.HoldsCSR(old, key, req) {
+			rep.SHA1 = csrSHA1(old)
 			return render.CSRReport(envOf(c).Stdout, rep, c.Bool("json"))
 		}
 		return existsError(out)
@@ -137,7 +141,7 @@ func runCSR(c *ucli.Context) error {
 		}
 		return err
 	}
-	rep.Changed = true
+	rep.Changed, rep.SHA1 = true, csrSHA1(data)
 	return reported(out, true, render.CSRReport(envOf(c).Stdout, rep, c.Bool("json")))
 }
 
@@ -169,4 +173,15 @@ func csrKey(c *ucli.Context, keyPath string) (crypto.Signer, []byte, error) {
 	}
 	data, err := keys.Encode(key, opts)
 	return key, data, err
+}
+
+// csrSHA1 is the SHA-1 fingerprint of the request in a PEM file: what the
+// requester reads out to the CA's operator before it is signed.
+func csrSHA1(data []byte) string {
+	blocks, err := pemfile.Decode(data)
+	if err != nil {
+		return ""
+	}
+	sum := sha1.Sum(blocks[0].Bytes)
+	return certs.Fingerprint(sum[:])
 }

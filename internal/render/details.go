@@ -150,6 +150,7 @@ func CSR(w io.Writer, title string, c certs.CSRDetails, colour bool) error {
 		valid = Colour(colour, Red, "does not verify with the request's key")
 	}
 	d.row("Signature", c.Signature+", "+valid)
+	d.row("SHA-1", c.SHA1)
 	d.row("SHA-256", c.SHA256)
 	_, err := io.WriteString(w, d.b.String())
 	return err

@@ -60,7 +60,10 @@ type CSRDoc struct {
 	NewKey    bool   `json:"new_key"`
 	Key       string `json:"key"`
 	Signature string `json:"signature"`
-	Changed   bool   `json:"changed"`
+	// SHA1 is the request's fingerprint, for the CA's operator to check
+	// before signing.
+	SHA1    string `json:"sha1"`
+	Changed bool   `json:"changed"`
 }
 
 // CSRReport prints what csr did: the JSON document, or one line (none
@@ -77,10 +80,10 @@ func CSRReport(w io.Writer, r CSRDoc, asJSON bool) error {
 		line += ", SANs " + r.SANs
 	}
 	if !r.Changed {
-		_, err := fmt.Fprintf(w, "%s unchanged: it already asks for %s (%s, %s)\n", r.File, line, r.Key, r.Signature)
+		_, err := fmt.Fprintf(w, "%s unchanged: it already asks for %s (%s, %s)\nSHA-1 fingerprint of the request: %s\n", r.File, line, r.Key, r.Signature, r.SHA1)
 		return err
 	}
-	_, err := fmt.Fprintf(w, "wrote %s: %s (%s, %s)\n", r.File, line, r.Key, r.Signature)
+	_, err := fmt.Fprintf(w, "wrote %s: %s (%s, %s)\nSHA-1 fingerprint of the request: %s\n", r.File, line, r.Key, r.Signature, r.SHA1)
 	return err
 }
 
