@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"golang.org/x/net/publicsuffix"
-
 	"github.com/trustctl/trustctl/internal/certs"
 )
 
@@ -83,36 +81,11 @@ func hostProblem(c *Cert, host, profile string) string {
 }
 
 // suffixWildcardProblem refuses a host that the leaf names only through a
-// wildcard standing directly over a public suffix ("*.com", "*.co.uk"),
-// which crypto/x509 matches: no CA may issue such a name, and browsers
-// and Java do not match it (RFC 9525 §6.3 leaves it to the client).
+// wildcard directly over a public suffix (see [certs.SuffixWildcardOnly]).
 func suffixWildcardProblem(c *Cert, host string) string {
-	var others []string
-	var over string
-	for _, d := range c.SAN.DNS {
-		if rest, ok := strings.CutPrefix(d, "*."); ok && publicSuffix(rest) {
-			if over == "" {
-				over = d
-			}
-			continue
-		}
-		others = append(others, d)
-	}
+	over := certs.SuffixWildcardOnly(c.SAN.DNS, c.SAN.IP, host)
 	if over == "" {
 		return ""
 	}
-	x := &x509.Certificate{DNSNames: others, IPAddresses: c.SAN.IP}
-	if x.VerifyHostname(host) == nil {
-		return ""
-	}
 	return fmt.Sprintf("%s (the leaf) names %s only through the wildcard %q, which stands over a whole public suffix and so matches no host; the CA must reissue it with %s as a subject alternative name", c.Name(), host, over, host)
-}
-
-// publicSuffix reports whether name is a public suffix under which
-// anyone may register names (com, co.uk), by the ICANN section of the
-// Public Suffix List.
-func publicSuffix(name string) bool {
-	name = strings.ToLower(strings.TrimSuffix(name, "."))
-	ps, icann := publicsuffix.PublicSuffix(name)
-	return icann && ps == name
 }

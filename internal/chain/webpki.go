@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net"
 	"strings"
+
+	"github.com/trustctl/trustctl/internal/certs"
 )
 
 // Profiles accepted by [VerifyOptions].Profile.
@@ -238,7 +240,7 @@ func webpkiWildcards(c *Cert, i, n int) string {
 			continue
 		}
 		rest, ok := strings.CutPrefix(d, "*.")
-		if !ok || strings.Contains(rest, "*") || !strings.Contains(strings.TrimSuffix(rest, "."), ".") || publicSuffix(rest) {
+		if !ok || strings.Contains(rest, "*") || !strings.Contains(strings.TrimSuffix(rest, "."), ".") || certs.PublicSuffix(rest) {
 			return fmt.Sprintf("has the wildcard name %q; the Baseline Requirements allow a wildcard only as the whole leftmost label over a registrable domain", d)
 		}
 	}

@@ -138,16 +138,26 @@ func MatchName(leaf *certs.Cert, name string) error {
 	if name == "" {
 		return nil
 	}
+	var dns []string
+	var ips []net.IP
 	switch {
 	case leaf.X509 != nil:
-		return leaf.X509.VerifyHostname(name)
+		if err := leaf.X509.VerifyHostname(name); err != nil {
+			return err
+		}
+		dns, ips = leaf.X509.DNSNames, leaf.X509.IPAddresses
 	case leaf.Lenient != nil:
 		if err := leaf.Lenient.VerifyHostname(name); err != nil {
 			return fmt.Errorf("certificate is not valid for %s", name)
 		}
-		return nil
+		dns, ips = leaf.Lenient.DNSNames, leaf.Lenient.IPAddresses
+	default:
+		return fmt.Errorf("the certificate could not be parsed to check %s", name)
 	}
-	return fmt.Errorf("the certificate could not be parsed to check %s", name)
+	if w := certs.SuffixWildcardOnly(dns, ips, name); w != "" {
+		return fmt.Errorf("certificate names %s only through the wildcard %q, over a whole public suffix, which matches no host", name, w)
+	}
+	return nil
 }
 
 // OCSPInfo is a decoded stapled OCSP response.
