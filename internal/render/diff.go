@@ -84,7 +84,7 @@ func Diff(w io.Writer, a, b string, na, nb int, d *store.Diff) error {
 	for _, ch := range d.Renamed {
 		rows = append(rows, []string{"other alias", ch.A.Alias, "B: " + ch.B.Alias, ch.A.Cert().SHA256Hex()})
 	}
-	if _, err := fmt.Fprintf(w, "A: %s (%d entries)\nB: %s (%d entries)\n", a, na, b, nb); err != nil {
+	if _, err := fmt.Fprintf(w, "A: %s (%s)\nB: %s (%s)\n", a, count(na, "entry", "entries"), b, count(nb, "entry", "entries")); err != nil {
 		return err
 	}
 	switch {

@@ -75,7 +75,7 @@ func Import(w io.Writer, path string, res *store.ImportResult, changed bool) err
 	}
 	fmt.Fprintf(&b, "%s: %d added, %d replaced, %d already present", path, len(doc.Added), len(doc.Replaced), present)
 	if leaves > 0 {
-		fmt.Fprintf(&b, ", %d leaves passed over", leaves)
+		fmt.Fprintf(&b, ", %s passed over", count(leaves, "leaf", "leaves"))
 	}
 	b.WriteString(Unchanged(changed) + "\n")
 	_, err := io.WriteString(w, b.String())
@@ -157,9 +157,9 @@ func ConvertJSON(w io.Writer, in, out string, st *store.Store, changed bool) err
 func Convert(w io.Writer, out string, st *store.Store, changed bool) error {
 	var err error
 	if changed {
-		_, err = fmt.Fprintf(w, "%s: %d entries written as %s\n", out, len(st.Entries), StoreFormat(st))
+		_, err = fmt.Fprintf(w, "%s: %s written as %s\n", out, count(len(st.Entries), "entry", "entries"), StoreFormat(st))
 	} else {
-		_, err = fmt.Fprintf(w, "%s: already holds these %d entries as %s (unchanged)\n", out, len(st.Entries), StoreFormat(st))
+		_, err = fmt.Fprintf(w, "%s: already holds these %s as %s (unchanged)\n", out, count(len(st.Entries), "entry", "entries"), StoreFormat(st))
 	}
 	return err
 }
@@ -178,7 +178,7 @@ func DeleteJSON(w io.Writer, path string, aliases []string, changed bool) error 
 
 // Delete writes how many entries were removed from the store at path.
 func Delete(w io.Writer, path string, aliases []string) error {
-	_, err := fmt.Fprintf(w, "%s: removed %d entries\n", path, len(aliases))
+	_, err := fmt.Fprintf(w, "%s: removed %s\n", path, count(len(aliases), "entry", "entries"))
 	return err
 }
 
@@ -221,4 +221,12 @@ func Passwd(w io.Writer, path string, changed bool) error {
 		_, err = fmt.Fprintf(w, "%s: already protected with the new password (unchanged)\n", path)
 	}
 	return err
+}
+
+// count is n with the noun for it: "1 entry", "2 entries".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -31,7 +31,7 @@ func TestImportReport(t *testing.T) {
 	want := "added     acme-root  CN=Acme Root\n" +
 		"skipped   old-root  CN=Old Root (already present)\n" +
 		"skipped   CN=www.example.com (not a CA certificate)\n" +
-		"ts.p12: 1 added, 0 replaced, 1 already present, 1 leaves passed over\n"
+		"ts.p12: 1 added, 0 replaced, 1 already present, 1 leaf passed over\n"
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
