@@ -61,7 +61,12 @@ func runKeyMatch(c *ucli.Context) error {
 	if err := render.KeyMatch(envOf(c).Stdout, doc, what, c.Bool("json")); err != nil {
 		return err
 	}
-	if !doc.Matches {
+	switch {
+	case doc.Matches:
+	case doc.KeyType == doc.CertKeyType:
+		return checkFailed("%s does not match %s (%s): both are %s, but not the same key",
+			keyPath, certPath, what, doc.KeyType)
+	default:
 		return checkFailed("%s does not match %s (%s): the key is %s, the %s's key is %s",
 			keyPath, certPath, what, doc.KeyType, doc.Of, doc.CertKeyType)
 	}
