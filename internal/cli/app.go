@@ -188,7 +188,11 @@ func setUsageErrors(cmd *ucli.Command, parent string) {
 	// file names, and "trustctl show help" would not show a file named help.
 	cmd.HideHelpCommand = len(cmd.Subcommands) == 0
 	cmd.OnUsageError = func(c *ucli.Context, err error, isSub bool) error {
-		return usageErrorf("%s: %v", path, flagError(err))
+		msg := usageErrorf("%s: %v", path, flagError(err))
+		if near := nearFlag(err, cmd.Flags); near != "" {
+			return withHint(msg, fmt.Sprintf("did you mean --%s?", near))
+		}
+		return msg
 	}
 	for _, sub := range cmd.Subcommands {
 		setUsageErrors(sub, path)
@@ -209,6 +213,25 @@ func flagError(err error) error {
 		}
 	}
 	return err
+}
+
+// nearFlag returns the flag of flags whose name is a near miss of the
+// unknown flag err names (--pasword for --password), or "".
+func nearFlag(err error, flags []ucli.Flag) string {
+	name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -")
+	if !ok {
+		return ""
+	}
+	name = strings.TrimPrefix(name, "-")
+	best, bestDist := "", 3
+	for _, f := range flags {
+		for _, n := range f.Names() {
+			if d := editDistance(name, n); d < bestDist && len(n) > 1 {
+				best, bestDist = n, d
+			}
+		}
+	}
+	return best
 }
 
 // helpArgs turns "trustctl help ca sign" into "trustctl ca sign --help":
