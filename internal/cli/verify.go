@@ -39,10 +39,11 @@ func verifyCommand() *ucli.Command {
 the file counts as intermediates for it) to a trusted root and validates them
 as RFC 5280 section 6 says, as of --at: signatures, validity, name chaining,
 CA flags and path lengths, key and extended key usage, name constraints,
-certificate policies, critical extensions, the host name, and revocation
-(--crl, --ocsp) with the scope of each CRL. A chain that fails is explained
-in words: the certificate at fault and its place in the chain, the rule, and
-what would fix it. Without --roots the system roots are used.
+certificate policies, critical extensions, the host name (a wildcard over a
+public suffix such as *.com matches no host), RSA keys of at least 1024 bits,
+and revocation (--crl, --ocsp) with the scope of each CRL. A chain that fails
+is explained in words: the certificate at fault and its place in the chain,
+the rule, and what would fix it. Without --roots the system roots are used.
 
 Several CERT files are checked in one run, against the same roots,
 intermediates and CRLs, each shared certificate checked once: one verdict
