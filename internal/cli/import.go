@@ -8,6 +8,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/trustctl/trustctl/internal/render"
+	"github.com/trustctl/trustctl/internal/source"
 	"github.com/trustctl/trustctl/internal/store"
 )
 
@@ -27,7 +28,9 @@ derived from the subject (the common name, lower case, hyphens) unless
 certificate is an error unless --force. A certificate that is not a CA
 needs --allow-leaf; --skip-leaves imports the CA certificates of a bundle
 that also holds leaves (a fullchain.pem) and names each leaf passed over.
-A SOURCE "-" is standard input. With --cacerts (and no STORE) the JDK's
+Every SOURCE must hold a certificate: one that holds none (a key, a CSR, an
+empty directory) was named by mistake, and nothing is imported. A SOURCE
+"-" is standard input. With --cacerts (and no STORE) the JDK's
 truststore is the target, with the password changeit unless another is
 given.
 
@@ -54,7 +57,8 @@ EXAMPLES:
 
 EXIT CODES:
    0 imported (or already present); 2 nothing was written: unreadable input,
-   wrong password, a non-CA certificate without --allow-leaf, a taken alias`,
+   a SOURCE without a certificate, wrong password, a non-CA certificate
+   without --allow-leaf, a taken alias`,
 		Flags: append(append(storeFlags(true),
 			&ucli.StringFlag{Name: "alias", Usage: "alias of the one certificate imported"},
 			forceFlag,
@@ -83,14 +87,25 @@ func runImport(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	set, err := loadSources(c, srcs)
+	sets, err := loadEachSource(c, srcs)
 	if err != nil {
 		return err
 	}
-	in := set.CertList()
-	if len(in) == 0 {
-		return fmt.Errorf("no certificate found in %s", strings.Join(srcs, ", "))
+	// Every SOURCE must give a certificate: one that gives none was
+	// named by mistake (a key, a CSR, an empty directory), and importing
+	// the others would hide that.
+	set := &source.Set{}
+	var empty []string
+	for i, s := range sets {
+		if len(s.Certs) == 0 {
+			empty = append(empty, source.Name(srcs[i]))
+		}
+		set.Merge(s)
 	}
+	if len(empty) > 0 {
+		return fmt.Errorf("no certificate found in %s", strings.Join(empty, ", "))
+	}
+	in := set.CertList()
 	opts := store.ImportOptions{
 		Alias:      c.String("alias"),
 		Force:      c.Bool("force"),
