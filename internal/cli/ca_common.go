@@ -23,7 +23,8 @@ func caDirArg(c *ucli.Context, min, max int, usage string) (string, error) {
 	if err := needArgs(c, min, max, usage); err != nil {
 		return "", err
 	}
-	return c.Args().First(), nil
+	dir := c.Args().First()
+	return dir, notStdoutDir("DIR", dir)
 }
 
 // caPassword returns the CA key's passphrase as the flags give it, or a

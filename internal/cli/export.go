@@ -47,6 +47,9 @@ EXIT CODES:
 
 func runExport(c *ucli.Context) error {
 	out, dir := c.String("out"), c.String("out-dir")
+	if err := notStdoutDir("--out-dir", dir); err != nil {
+		return err
+	}
 	toStdout := dir == "" && (out == "" || out == "-")
 	switch {
 	case c.IsSet("out") && c.IsSet("out-dir"):

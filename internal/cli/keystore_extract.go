@@ -52,6 +52,9 @@ func runKeystoreExtract(c *ucli.Context) error {
 		return usageErrorf("usage: trustctl keystore extract STORE --out-dir DIR")
 	}
 	path := c.Args().First()
+	if err := notStdoutDir("--out-dir", c.String("out-dir")); err != nil {
+		return err
+	}
 	st, err := readStoreKeys(c, path, true)
 	if err != nil {
 		return err

@@ -20,3 +20,12 @@ func notAnInput(flag, out string, inputs ...string) error {
 	}
 	return nil
 }
+
+// notStdoutDir refuses "-" where a directory is wanted: standard output
+// is no directory, and a directory named "-" is a slip.
+func notStdoutDir(what, dir string) error {
+	if dir == "-" {
+		return usageErrorf("%s -: a directory is needed here, not standard output", what)
+	}
+	return nil
+}
