@@ -232,7 +232,7 @@ func completeError(err error) error {
 	case errors.Is(err, ca.ErrSettingsDiffer):
 		return withHint(err, "--force changes the settings given; the key, the certificate and the records stay")
 	case errors.Is(err, ca.ErrExists):
-		return withHint(err, "--cert completes a CA made by ca init --csr-only, or changes nothing when the CA holds that very certificate")
+		return withHint(err, "--cert completes a CA made by ca init --csr-only (again with the same certificate, it changes only the settings given); another certificate for its key is adopted with ca init DIR --from-key DIR/ca.key --from-cert FILE --force")
 	case errors.Is(err, ca.ErrValidity):
 		return withHint(err, "ca.json keeps the settings given with --csr-only; give --issue-days and --max-days together")
 	}
