@@ -1,9 +1,10 @@
 // Package safefile reads and writes files so that neither a hostile path
 // nor a crash does harm.
 //
-// Reads ([Read], [ReadAll], [ReadStdin]) take regular files only, never a FIFO, a
-// device or a socket (which could block for ever or never end), and stop at
-// a size limit. Writes ([Write]) never leave a half-written file: the data
+// Reads of a path ([Read]) take regular files only, never a FIFO, a device
+// or a socket (which could block for ever or never end); reads of a stream
+// ([ReadAll], [ReadStdin]) read what standard input gives. All stop at a
+// size limit. Writes ([Write]) never leave a half-written file: the data
 // goes to a temporary file beside the target, which is synced, closed and
 // renamed over it, and the directory is synced (on Unix; Windows has no
 // such call). Writes go through a symlink to its target (unless told not
