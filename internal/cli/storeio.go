@@ -172,7 +172,7 @@ func readStoreKeys(c *ucli.Context, path string, withKeys bool) (*store.Store, e
 		warn(envOf(c).Stderr, name+" was read without its password; its integrity was not checked")
 	}
 	if st.Unread > 0 {
-		warn(envOf(c).Stderr, fmt.Sprintf("%s holds %d PKCS#12 bag(s) that trustctl does not read (a secret key, a CRL); they are left out here", path, st.Unread))
+		warn(envOf(c).Stderr, fmt.Sprintf("%s holds %d PKCS#12 bag(s) that trustctl does not read (a secret key, a CRL); they are left out here", name, st.Unread))
 	}
 	return st, nil
 }
