@@ -5,6 +5,7 @@ import (
 
 	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/safefile"
+	"github.com/trustctl/trustctl/internal/source"
 	"github.com/trustctl/trustctl/internal/store"
 )
 
@@ -61,7 +62,7 @@ func runDiff(c *ucli.Context) error {
 	if c.Bool("json") {
 		err = render.DiffJSON(envOf(c).Stdout, a, b, d)
 	} else {
-		err = render.Diff(envOf(c).Stdout, a, b, len(sa.Entries), len(sb.Entries), d)
+		err = render.Diff(envOf(c).Stdout, source.Name(a), source.Name(b), len(sa.Entries), len(sb.Entries), d)
 	}
 	if err != nil {
 		return err
