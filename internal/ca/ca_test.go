@@ -377,18 +377,7 @@ func TestIntermediateViaCSR(t *testing.T) {
 	if _, err := Open(dir); !errors.Is(err, ErrNotCA) {
 		t.Fatalf("open before completion: %v", err)
 	}
-	csrPEM, err := CSR(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	csr, err := x509.ParseCertificateRequest(pemBody(t, csrPEM))
-	if err != nil {
-		t.Fatal(err)
-	}
-	iss, err := root.Sign(csr, SignOptions{Profile: "intermediate", Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	iss := signPending(t, root, dir, now)
 	pw := func() ([]byte, error) { return []byte("s3cret"), nil }
 	// A certificate for another key is refused.
 	other, _ := root.Sign(csrFor(t, nil, "x.example.com"), SignOptions{Profile: "intermediate", Now: now})
@@ -447,18 +436,7 @@ func TestCompleteAppliesSettings(t *testing.T) {
 		Config: Config{IssueDays: 20, OCSPURL: "http://old.example/ocsp"}}); err != nil {
 		t.Fatal(err)
 	}
-	csrPEM, err := CSR(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	csr, err := x509.ParseCertificateRequest(pemBody(t, csrPEM))
-	if err != nil {
-		t.Fatal(err)
-	}
-	iss, err := root.Sign(csr, SignOptions{Profile: "intermediate", Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	iss := signPending(t, root, dir, now)
 	ptr := func(s string) *string { return &s }
 	maxDays := 60
 	// Settings that contradict what ca.json keeps are refused, and
@@ -783,4 +761,23 @@ func FuzzSerialJSON(f *testing.F) {
 			t.Fatalf("%s -> %s -> %v, %v", b, out, back.Int, err)
 		}
 	})
+}
+
+// signPending has root sign the pending CSR of the --csr-only CA in dir
+// as an intermediate.
+func signPending(t *testing.T, root *CA, dir string, now time.Time) *Issued {
+	t.Helper()
+	csrPEM, err := CSR(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csr, err := x509.ParseCertificateRequest(pemBody(t, csrPEM))
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss, err := root.Sign(csr, SignOptions{Profile: "intermediate", Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return iss
 }

@@ -347,23 +347,19 @@ type Settings struct {
 // those that differ from cfg.
 func (s Settings) apply(cfg Config) (Config, []string) {
 	var changed []string
-	if s.IssueDays != nil && *s.IssueDays != cfg.IssueDays {
-		cfg.IssueDays = *s.IssueDays
-		changed = append(changed, "issue_days")
-	}
-	if s.MaxDays != nil && *s.MaxDays != cfg.MaxDays {
-		cfg.MaxDays = *s.MaxDays
-		changed = append(changed, "max_days")
-	}
-	if s.OCSPURL != nil && *s.OCSPURL != cfg.OCSPURL {
-		cfg.OCSPURL = *s.OCSPURL
-		changed = append(changed, "ocsp_url")
-	}
-	if s.CRLURL != nil && *s.CRLURL != cfg.CRLURL {
-		cfg.CRLURL = *s.CRLURL
-		changed = append(changed, "crl_url")
-	}
+	give(&cfg.IssueDays, s.IssueDays, "issue_days", &changed)
+	give(&cfg.MaxDays, s.MaxDays, "max_days", &changed)
+	give(&cfg.OCSPURL, s.OCSPURL, "ocsp_url", &changed)
+	give(&cfg.CRLURL, s.CRLURL, "crl_url", &changed)
 	return cfg, changed
+}
+
+// give sets *field to *v when v is given and differs, and notes name.
+func give[T comparable](field, v *T, name string, changed *[]string) {
+	if v != nil && *v != *field {
+		*field = *v
+		*changed = append(*changed, name)
+	}
 }
 
 // CompleteOptions says how to complete a --csr-only CA.
