@@ -2,11 +2,9 @@ package cli
 
 import (
 	"fmt"
-	"io/fs"
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
@@ -65,39 +63,15 @@ func readSecret(c *ucli.Context, name string) ([]byte, bool, error) {
 		}
 		return []byte(s), true, nil
 	case c.IsSet(name + "-file"):
-		b, err := readSecretFile(c.String(name + "-file"))
+		// A pipe too: --password-file <(pass show store) keeps the password
+		// off the command line and off the disk.
+		b, err := safefile.ReadFileOrPipe(c.String(name+"-file"), maxSecretFile)
 		if err != nil {
 			return nil, false, fmt.Errorf("--%s-file: %w", name, err)
 		}
 		return []byte(trimNewline(string(b))), true, nil
 	}
 	return nil, false, nil
-}
-
-// readSecretFile reads a password file of a sensible size: a regular
-// file, or a pipe, so that --password-file <(pass show store) keeps the
-// password off the command line and off the disk. A directory, a device
-// or a socket is refused. A named pipe is opened without waiting for a
-// writer: one that nobody writes to gives nothing, and is refused, where
-// waiting would hang.
-func readSecretFile(path string) ([]byte, error) {
-	fi, err := safefile.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if fi.Mode()&fs.ModeNamedPipe == 0 {
-		return safefile.Read(path, maxSecretFile)
-	}
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := safefile.ReadAll(f, maxSecretFile)
-	if err == nil && len(b) == 0 {
-		return nil, fmt.Errorf("%s: a pipe with nothing written to it", path)
-	}
-	return b, err
 }
 
 func lookupEnv(env *Env, name string) (string, bool) {

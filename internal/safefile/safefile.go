@@ -199,6 +199,38 @@ func ReadAll(r io.Reader, limit int64) ([]byte, error) {
 	return bytes.Join(pieces, nil), nil
 }
 
+// ErrEmptyPipe is returned by [ReadFileOrPipe] for a named pipe that
+// gave nothing: nobody writes to it, or its writer wrote nothing.
+var ErrEmptyPipe = errors.New("a pipe with nothing written to it")
+
+// ReadFileOrPipe is [Read] that also takes a named pipe, for a small file
+// a shell may hand over as one (--password-file <(pass show store),
+// /dev/stdin). The pipe is opened without waiting for a writer and read to
+// its end, at most limit bytes: one with nothing written to it is
+// [ErrEmptyPipe], never a wait. A device or a socket is still refused.
+func ReadFileOrPipe(path string, limit int64) ([]byte, error) {
+	fi, err := Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Mode()&fs.ModeNamedPipe == 0 {
+		return Read(path, limit)
+	}
+	f, err := openNoBlock(path)
+	if err != nil {
+		return nil, pathError(path, err)
+	}
+	defer f.Close()
+	data, err := ReadAll(f, limit)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%s: %w", path, err)
+	case len(data) == 0:
+		return nil, fmt.Errorf("%s: %w", path, ErrEmptyPipe)
+	}
+	return data, nil
+}
+
 // Stdin is the path that stands for standard input where trustctl reads
 // (a SOURCE, a store it only reads) and for standard output where it
 // writes (--out -).

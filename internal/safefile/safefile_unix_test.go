@@ -263,3 +263,31 @@ func dirNames(t *testing.T, dir string) []string {
 	}
 	return names
 }
+
+// TestReadFileOrPipe: a pipe with a writer is read to its end; a named
+// pipe nobody writes to is ErrEmptyPipe at once, never a wait; a device
+// is still refused.
+func TestReadFileOrPipe(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	go func() {
+		w.Write([]byte("s3cret\n"))
+		w.Close()
+	}()
+	if b, err := ReadFileOrPipe(fmt.Sprintf("/proc/self/fd/%d", r.Fd()), 64); err != nil || string(b) != "s3cret\n" {
+		t.Errorf("a pipe with a writer: %q, %v", b, err)
+	}
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadFileOrPipe(fifo, 64); !errors.Is(err, ErrEmptyPipe) {
+		t.Errorf("a FIFO nobody writes to: %v, want ErrEmptyPipe", err)
+	}
+	if _, err := ReadFileOrPipe("/dev/zero", 64); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("a device: %v, want ErrNotRegular", err)
+	}
+}
