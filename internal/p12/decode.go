@@ -30,7 +30,7 @@ func Decode(der []byte, password []byte) (*File, error) {
 		// KDF input is empty rather than the two-byte terminator.
 		forms = append(forms, passwords{})
 	}
-	d := &decoder{}
+	d := &decoder{budget: maxWork()}
 	if macDER != nil {
 		d.hasMAC = true
 		if d.macSHA1, err = verifyMAC(macDER, authSafe, forms); err != nil {
@@ -112,10 +112,11 @@ type decoder struct {
 	certs     []*certItem
 	order     int
 	skipped   int
+	budget    int // key derivation work left, over every password form tried
 }
 
 func (d *decoder) reset(pw passwords) {
-	*d = decoder{pw: pw, hasMAC: d.hasMAC, macSHA1: d.macSHA1}
+	*d = decoder{pw: pw, hasMAC: d.hasMAC, macSHA1: d.macSHA1, budget: d.budget}
 }
 
 func (d *decoder) authSafe(data []byte) error {
@@ -186,7 +187,7 @@ func encryptedContent(ci *contentInfo, i int) (pkix.AlgorithmIdentifier, []byte,
 // decrypt decrypts a part with the decoder's password and notes whether
 // the file uses PBES2.
 func (d *decoder) decrypt(alg pkix.AlgorithmIdentifier, ct []byte) ([]byte, error) {
-	plain, pbes2, err := decrypt(alg, d.pw, ct)
+	plain, pbes2, err := decrypt(alg, d.pw, ct, &d.budget)
 	d.pbes2 = d.pbes2 || pbes2
 	return plain, err
 }

@@ -430,3 +430,44 @@ func TestSkippedBagsAreCounted(t *testing.T) {
 		t.Errorf("%d entries, %d skipped; want 1 and 1", len(f.Entries), f.Skipped)
 	}
 }
+
+// A file of many keys, each at the largest iteration count accepted, is
+// refused once their derivations together pass maxWork, instead of
+// keeping trustctl busy for as long as the file asks (each key at the
+// JDK's 5,000,000 iterations costs seconds).
+func TestKeyDerivationWorkIsBoundedPerFile(t *testing.T) {
+	saved := maxIterations
+	maxIterations = 1000
+	defer func() { maxIterations = saved }()
+	key := pkcs8(t, testPKI(t).leaf)
+	withKeys := func(n int, enc Encryption) []byte {
+		f := &File{}
+		for i := range n {
+			f.Entries = append(f.Entries, Entry{Alias: fmt.Sprint("key ", i), Key: key})
+		}
+		der, err := EncodeWith(f, []byte("changeit"), Options{Encryption: enc, Iterations: maxIterations})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return der
+	}
+	// Modern keys cost 2 compressions per iteration (HMAC-SHA-256, one
+	// block), Legacy ones 3 (two SHA-1 blocks of key, one of IV).
+	for _, tc := range []struct {
+		enc       Encryption
+		fit, over int
+	}{{Modern, 3, 5}, {Legacy, 2, 3}} {
+		if _, err := Decode(withKeys(tc.fit, tc.enc), []byte("changeit")); err != nil {
+			t.Errorf("%v, %d keys at the largest count: %v", tc.enc, tc.fit, err)
+		}
+		_, err := Decode(withKeys(tc.over, tc.enc), []byte("changeit"))
+		if !errors.Is(err, ErrTooMuchWork) {
+			t.Errorf("%v, %d keys at the largest count: got %v, want ErrTooMuchWork", tc.enc, tc.over, err)
+		}
+	}
+	// What keytool writes stays far inside the bound.
+	maxIterations = saved
+	if keytoolKey := 2 * 10000; maxWork() < 2000*keytoolKey {
+		t.Errorf("maxWork %d does not cover 2,000 keys at keytool's 10,000 iterations", maxWork())
+	}
+}

@@ -41,6 +41,30 @@ var (
 // above the same value (PKCS12KeyStore MAX_ITERATION_COUNT).
 var maxIterations = 5_000_000 // a variable so the fuzz test can lower it
 
+// maxWork bounds the key derivation work of one Decode, summed over every
+// encrypted part, in hash compressions (see [kdfWork]). The bound on each
+// part does not bound the file: a few kilobytes can hold hundreds of keys,
+// each asking for the maximum count, and would take an hour to open. The
+// JDK derives a key only when it is asked for; trustctl reads every key
+// it is given, so it bounds the sum instead. The bound is eight parts at
+// the maximum count (some seconds), and is thousands of keys at the
+// counts keytool (10,000) and OpenSSL (2,048) write.
+func maxWork() int { return 8 * maxIterations }
+
+// ErrTooMuchWork is returned by Decode for a file whose encrypted parts
+// together ask for more key derivation work than [maxWork].
+var ErrTooMuchWork = errors.New("together they ask for more work than trustctl spends on one file (at most eight parts at the largest count)")
+
+// spend takes the work a key derivation costs from budget, or refuses it
+// when too little is left.
+func spend(budget *int, work int) error {
+	if work > *budget {
+		return formatErr("iteration counts", ErrTooMuchWork)
+	}
+	*budget -= work
+	return nil
+}
+
 // errDecrypt is what a decryption with the wrong key looks like: bad CBC
 // padding or plaintext that is not DER. Decode turns it into
 // ErrWrongPassword when the file has no MAC to tell the two apart.
@@ -189,7 +213,7 @@ type passwords struct {
 
 // pbes1Cipher derives the key and IV of a PKCS#12 PBES1 scheme (RFC 7292
 // appendix C) and returns the cipher.
-func pbes1Cipher(alg pkix.AlgorithmIdentifier, bmp []byte) (cipher.Block, []byte, error) {
+func pbes1Cipher(alg pkix.AlgorithmIdentifier, bmp []byte, budget *int) (cipher.Block, []byte, error) {
 	var keyLen int
 	var mk func(key []byte) (cipher.Block, error)
 	switch {
@@ -216,6 +240,11 @@ func pbes1Cipher(alg pkix.AlgorithmIdentifier, bmp []byte) (cipher.Block, []byte
 	if p.Iterations < 1 || p.Iterations > maxIterations {
 		return nil, nil, formatErr(fmt.Sprintf("PBE iteration count %d", p.Iterations), nil)
 	}
+	// Each 20-byte block of the key and the IV costs one SHA-1 compression
+	// per iteration.
+	if err := spend(budget, p.Iterations*((keyLen+19)/20+1)); err != nil {
+		return nil, nil, err
+	}
 	key := pkcs12KDF(kdfSHA1, bmp, p.Salt, p.Iterations, 1, keyLen)
 	iv := pkcs12KDF(kdfSHA1, bmp, p.Salt, p.Iterations, 2, 8)
 	b, err := mk(key)
@@ -224,8 +253,8 @@ func pbes1Cipher(alg pkix.AlgorithmIdentifier, bmp []byte) (cipher.Block, []byte
 
 // decryptPBES1 decrypts data with a PKCS#12 PBES1 scheme and removes the
 // padding.
-func decryptPBES1(alg pkix.AlgorithmIdentifier, bmp, data []byte) ([]byte, error) {
-	b, iv, err := pbes1Cipher(alg, bmp)
+func decryptPBES1(alg pkix.AlgorithmIdentifier, bmp, data []byte, budget *int) ([]byte, error) {
+	b, iv, err := pbes1Cipher(alg, bmp, budget)
 	if err != nil {
 		return nil, err
 	}
@@ -240,9 +269,19 @@ func decryptPBES1(alg pkix.AlgorithmIdentifier, bmp, data []byte) ([]byte, error
 
 // decryptPBES2 decrypts data with PBES2 over the UTF-8 password, reading
 // the parameters as BER.
-func decryptPBES2(alg pkix.AlgorithmIdentifier, password, data []byte) ([]byte, error) {
+func decryptPBES2(alg pkix.AlgorithmIdentifier, password, data []byte, budget *int) ([]byte, error) {
 	opts := pbes2.ParseOptions{MaxIterations: maxIterations, Unmarshal: unmarshalAll}
-	plain, err := pbes2.Decrypt(alg.Parameters.FullBytes, opts, password, data)
+	p, err := pbes2.Parse(alg.Parameters.FullBytes, opts)
+	if err != nil {
+		return nil, pbes2Error(err)
+	}
+	if err := p.CheckCiphertext(data); err != nil {
+		return nil, pbes2Error(err)
+	}
+	if err := spend(budget, p.Work()); err != nil {
+		return nil, err
+	}
+	plain, err := p.Decrypt(password, data)
 	if err != nil {
 		return nil, pbes2Error(err)
 	}
@@ -293,12 +332,12 @@ func pbes2Error(err error) error {
 // returns errDecrypt when the padding or the plaintext shape is wrong,
 // which is what a wrong password produces; isPBES2 reports whether alg is
 // PBES2, even when decryption fails.
-func decrypt(alg pkix.AlgorithmIdentifier, pw passwords, data []byte) (plain []byte, isPBES2 bool, err error) {
+func decrypt(alg pkix.AlgorithmIdentifier, pw passwords, data []byte, budget *int) (plain []byte, isPBES2 bool, err error) {
 	if alg.Algorithm.Equal(pbes2.OID()) {
 		isPBES2 = true
-		plain, err = decryptPBES2(alg, pw.raw, data)
+		plain, err = decryptPBES2(alg, pw.raw, data, budget)
 	} else {
-		plain, err = decryptPBES1(alg, pw.bmp, data)
+		plain, err = decryptPBES1(alg, pw.bmp, data, budget)
 	}
 	if errors.Is(err, pbes2.ErrPadding) {
 		return nil, isPBES2, errDecrypt
