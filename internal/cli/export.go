@@ -87,9 +87,11 @@ func runExport(c *ucli.Context) error {
 	opts := safefile.Options{NoOverwrite: !c.Bool("force")}
 	undo := func() {}
 	if dir != "" {
-		if undo, err = safefile.MkdirAll(dir); err != nil {
+		var keep func()
+		if undo, keep, err = safefile.MkdirAll(dir); err != nil {
 			return err
 		}
+		defer keep()
 		files = store.ExportFiles(dir, certs, der)
 		opts.NoFollow = true
 	} else {

@@ -70,10 +70,11 @@ func runKeystoreExtract(c *ucli.Context) error {
 		return withHint(fmt.Errorf("key entry %q %w", e.Alias, store.ErrKeyProtected), "pass its key password with --key-password")
 	}
 	dir := c.String("out-dir")
-	undo, err := safefile.MkdirAll(dir)
+	undo, keep, err := safefile.MkdirAll(dir)
 	if err != nil {
 		return err
 	}
+	defer keep()
 	files := store.ExtractFiles(filepath.Join(dir, safefile.Name(e.Alias)), e, c.Bool("pkcs8-der"))
 	written, err := safefile.WriteFiles(files, safefile.Options{NoOverwrite: !c.Bool("force"), NoFollow: true})
 	if err != nil {

@@ -679,10 +679,13 @@ func WriteFiles(files []File, opts Options) (written []string, err error) {
 }
 
 // MkdirAll creates dir and any parents it lacks (mode 0755), as
-// os.MkdirAll does, and returns a function that removes the directories it
-// created, deepest first, as long as they are empty: for a command that
-// makes a directory to write files in and must add nothing when it fails.
-func MkdirAll(dir string) (undo func(), err error) {
+// os.MkdirAll does, for a command that makes a directory to write files
+// in and must add nothing when it fails. undo removes the directories it
+// created, deepest first, as long as they are empty; keep says they stay.
+// Until one of the two is called, a SIGINT or SIGTERM that stops the
+// process undoes them too, so a command stopped before its files are
+// written leaves no empty directories behind.
+func MkdirAll(dir string) (undo, keep func(), err error) {
 	var made []string
 	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
 		if _, err := os.Lstat(d); err == nil || filepath.Dir(d) == d {
@@ -690,18 +693,23 @@ func MkdirAll(dir string) (undo func(), err error) {
 		}
 		made = append(made, d)
 	}
-	undo = func() {
+	remove := func() {
 		for _, d := range made {
 			if os.Remove(d) != nil {
 				return
 			}
 		}
 	}
+	keep = interrupt.Cleanup(remove)
+	undo = func() {
+		remove()
+		keep()
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		undo()
-		return nil, pathError(dir, err)
+		return nil, nil, pathError(dir, err)
 	}
-	return undo, nil
+	return undo, keep, nil
 }
 
 // Name makes a file name from s (an alias) that cannot leave the directory

@@ -212,35 +212,11 @@ func TestStoppedWriterLeavesNothing(t *testing.T) {
 			if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			cmd := exec.Command(os.Args[0], "-test.run=^TestStoppedWriterLeavesNothing$")
-			cmd.Env = append(os.Environ(), "SAFEFILE_TEST_STOPPED_WRITER="+p)
-			stdin, err := cmd.StdinPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer stdin.Close()
-			out, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			line, _ := bufio.NewReader(out).ReadString('\n')
-			if line != "ready\n" {
-				cmd.Process.Kill()
-				cmd.Wait()
-				t.Fatalf("the writer said %q, not ready", line)
-			}
-			if names := dirNames(t, dir); len(names) != 3 {
-				t.Fatalf("while writing, the directory holds %v; want the file, its lock and its temporary file", names)
-			}
-			cmd.Process.Signal(sig)
-			err = cmd.Wait()
-			var ee *exec.ExitError
-			if !errors.As(err, &ee) || !ee.Sys().(syscall.WaitStatus).Signaled() || ee.Sys().(syscall.WaitStatus).Signal() != sig {
-				t.Errorf("the writer ended with %v; want it stopped by %v", err, sig)
-			}
+			stopChild(t, "TestStoppedWriterLeavesNothing", []string{"SAFEFILE_TEST_STOPPED_WRITER=" + p}, sig, func() {
+				if names := dirNames(t, dir); len(names) != 3 {
+					t.Fatalf("while writing, the directory holds %v; want the file, its lock and its temporary file", names)
+				}
+			})
 			if names := dirNames(t, dir); len(names) != 1 {
 				t.Errorf("after %v the directory holds %v; want store.jks alone", sig, names)
 			}
@@ -248,6 +224,81 @@ func TestStoppedWriterLeavesNothing(t *testing.T) {
 				t.Errorf("store.jks holds %q; want it as it was", b)
 			}
 		})
+	}
+}
+
+// TestStoppedMkdirAllLeavesNothing: a command stopped after MkdirAll made
+// its output directory, before it wrote anything there or said to keep
+// it, leaves no directory behind; once kept, the directories stay.
+func TestStoppedMkdirAllLeavesNothing(t *testing.T) {
+	if d := os.Getenv("SAFEFILE_TEST_STOPPED_MKDIR"); d != "" {
+		_, keep, err := MkdirAll(filepath.Join(d, "out", "certs"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if os.Getenv("SAFEFILE_TEST_KEEP") != "" {
+			keep()
+		}
+		fmt.Println("ready")
+		io.ReadAll(os.Stdin)
+		t.Fatal("not stopped")
+	}
+	for _, keep := range []bool{false, true} {
+		for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+			t.Run(fmt.Sprintf("%v/keep=%v", sig, keep), func(t *testing.T) {
+				dir := t.TempDir()
+				env := []string{"SAFEFILE_TEST_STOPPED_MKDIR=" + dir}
+				if keep {
+					env = append(env, "SAFEFILE_TEST_KEEP=1")
+				}
+				stopChild(t, "TestStoppedMkdirAllLeavesNothing", env, sig, func() {
+					if _, err := os.Stat(filepath.Join(dir, "out", "certs")); err != nil {
+						t.Fatal(err)
+					}
+				})
+				_, err := os.Stat(filepath.Join(dir, "out", "certs"))
+				if got := err == nil; got != keep {
+					t.Errorf("after %v the directories exist: %v; want %v", sig, got, keep)
+				}
+				if names := dirNames(t, dir); !keep && len(names) != 0 {
+					t.Errorf("after %v the directory holds %v; want nothing", sig, names)
+				}
+			})
+		}
+	}
+}
+
+// stopChild runs the test named test in a child process with env added
+// to its environment, waits for it to print "ready", runs check, stops
+// it with sig and checks that it died by that signal.
+func stopChild(t *testing.T, test string, env []string, sig syscall.Signal, check func()) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$")
+	cmd.Env = append(os.Environ(), env...)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	if line != "ready\n" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("the child said %q, not ready", line)
+	}
+	check()
+	cmd.Process.Signal(sig)
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || !ee.Sys().(syscall.WaitStatus).Signaled() || ee.Sys().(syscall.WaitStatus).Signal() != sig {
+		t.Errorf("the child ended with %v; want it stopped by %v", err, sig)
 	}
 }
 
