@@ -15,11 +15,17 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/trustctl/trustctl/internal/interrupt"
 	"github.com/trustctl/trustctl/internal/keys"
 	"github.com/trustctl/trustctl/internal/safefile"
 )
+
+// testHookPrepared runs in Init once the directory is prepared and before
+// the CA's files are staged; tests stop the process there.
+var testHookPrepared = func() {}
 
 // InitOptions says how to create a CA. Exactly one of: generate (no key
 // and no Cert given), adopt (Key or KeyPEM, and Cert), or CSROnly.
@@ -96,21 +102,53 @@ func Init(dir string, o InitOptions) (*CA, error) {
 	if !o.Force && isCADir(dir) {
 		return nil, fmt.Errorf("%s: %w", dir, ErrExists)
 	}
-	var added []string
+	var (
+		mu       sync.Mutex // added and finished, which a stop reads
+		added    []string
+		finished bool
+	)
 	undoParents := func() {}
-	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		// Parents as mkdir -p makes them, taken away again on failure;
-		// the CA directory itself for its owner alone.
-		undo, err := safefile.MkdirAll(filepath.Dir(dir))
+	_, err = os.Stat(dir)
+	newDir := errors.Is(err, fs.ErrNotExist)
+	if newDir {
+		// Parents as mkdir -p makes them, taken away again on failure.
+		undo, keep, err := safefile.MkdirAll(filepath.Dir(dir))
 		if err != nil {
 			return nil, err
 		}
+		defer keep()
+		undoParents = undo
+	}
+	// A stop (SIGINT, SIGTERM) before the change is committed takes away
+	// what Init added, as a failure does. Once ca.pending is written the
+	// next command finishes the change, and a CA in place stays. What is
+	// about to be added is noted first: removing a path never made does
+	// no harm.
+	wasCA := isCADir(dir)
+	note := func(path string) {
+		mu.Lock()
+		added = append(added, path)
+		mu.Unlock()
+	}
+	defer interrupt.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		_, err := os.Lstat(filepath.Join(dir, PendingFile))
+		if finished || err == nil || (!wasCA && isCADir(dir)) {
+			return
+		}
+		finishReplace(dir) // drops the staged files
+		for i := len(added) - 1; i >= 0; i-- {
+			os.Remove(added[i])
+		}
+	})()
+	if newDir {
+		// The CA directory itself is for its owner alone.
+		note(dir)
 		if err := os.Mkdir(dir, 0o700); err != nil {
-			undo()
+			undoParents()
 			return nil, err
 		}
-		undoParents = undo
-		added = append(added, dir)
 	}
 	committed := false
 	err = withLock(dir, func() error {
@@ -125,14 +163,16 @@ func Init(dir string, o InitOptions) (*CA, error) {
 				c.Replaced, _ = parseCertPEM(data)
 			}
 		}
-		a, err := c.prepareDir(o.Now)
-		added = append(added, a...)
-		if err != nil {
+		if err := c.prepareDir(o.Now, note); err != nil {
 			return err
 		}
+		testHookPrepared()
 		committed, err = replaceFiles(dir, files, remove)
 		return err
 	})
+	mu.Lock()
+	finished = true
+	mu.Unlock()
 	if err != nil {
 		if !committed {
 			for i := len(added) - 1; i >= 0; i-- {
@@ -256,30 +296,30 @@ func selfSign(key crypto.Signer, o *InitOptions) (*x509.Certificate, error) {
 }
 
 // prepareDir makes what a CA directory holds besides the CA itself, when
-// missing: issued/, the serial counter, index.json. It returns what it
-// added.
-func (c *CA) prepareDir(now time.Time) ([]string, error) {
-	var added []string
+// missing: issued/, the serial counter, index.json. It calls adding with
+// each path before it makes it, so that a stop at any point knows what
+// to take away (removing a path never made does no harm).
+func (c *CA) prepareDir(now time.Time, adding func(string)) error {
 	if _, err := os.Stat(c.path(IssuedDir)); errors.Is(err, fs.ErrNotExist) {
+		adding(c.path(IssuedDir))
 		if err := os.Mkdir(c.path(IssuedDir), 0o700); err != nil {
-			return added, err
+			return err
 		}
-		added = append(added, c.path(IssuedDir))
 	}
 	if _, err := os.Lstat(c.path(SerialFile)); errors.Is(err, fs.ErrNotExist) {
+		adding(c.path(SerialFile))
 		first := new(big.Int).Lsh(big.NewInt(now.Unix()), 16)
 		if err := writeCounter(c.path(SerialFile), first); err != nil {
-			return added, err
+			return err
 		}
-		added = append(added, c.path(SerialFile))
 	}
 	if _, err := os.Lstat(c.path(IndexFile)); errors.Is(err, fs.ErrNotExist) {
+		adding(c.path(IndexFile))
 		if err := writeIndexFile(c.path(IndexFile), &index{Records: []*Record{}}); err != nil {
-			return added, err
+			return err
 		}
-		added = append(added, c.path(IndexFile))
 	}
-	return added, nil
+	return nil
 }
 
 // replaceFiles writes files and removes remove as one step: each file is
