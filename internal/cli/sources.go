@@ -17,7 +17,9 @@ func sourceFlags() []ucli.Flag {
 	return secretFlags(pwSource, "password of a password-protected source")
 }
 
-// loadSources reads sources with the --source-password family.
+// loadSources reads sources with the --source-password family and says on
+// standard error what was passed over (a README beside the certificates
+// of a directory, a subdirectory).
 func loadSources(c *ucli.Context, paths []string) (*source.Set, error) {
 	opts, err := sourceOptions(c)
 	if err != nil {
@@ -27,6 +29,7 @@ func loadSources(c *ucli.Context, paths []string) (*source.Set, error) {
 	if err != nil {
 		return nil, sourceError(err, opts.HavePassword)
 	}
+	warn(envOf(c).Stderr, set.Notes...)
 	return set, nil
 }
 
@@ -39,6 +42,9 @@ func loadEachSource(c *ucli.Context, paths []string) ([]*source.Set, error) {
 	sets, err := source.LoadEach(paths, opts)
 	if err != nil {
 		return nil, sourceError(err, opts.HavePassword)
+	}
+	for _, s := range sets {
+		warn(envOf(c).Stderr, s.Notes...)
 	}
 	return sets, nil
 }

@@ -143,6 +143,7 @@ func loadDir(path string, opts Options) (*Set, error) {
 			return nil, err
 		}
 		if fi.IsDir() {
+			set.Notes = append(set.Notes, p+": passed over: a directory (only the files directly in "+path+" are read)")
 			continue
 		}
 		if !fi.Mode().IsRegular() {

@@ -133,8 +133,8 @@ func TestLoadDirectoryPassesOverOtherFiles(t *testing.T) {
 	if len(set.Certs) != 2 || len(set.Keys) != 1 {
 		t.Fatalf("found %d certificates and %d keys, want 2 and 1", len(set.Certs), len(set.Keys))
 	}
-	if len(set.Notes) != 1 {
-		t.Errorf("notes %q, want one for README", set.Notes)
+	if len(set.Notes) != 2 || !strings.Contains(set.Notes[0], "README: passed over") || !strings.Contains(set.Notes[1], "sub: passed over: a directory") {
+		t.Errorf("notes %q, want one for README and one for sub/", set.Notes)
 	}
 }
 
