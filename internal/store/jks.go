@@ -16,11 +16,10 @@ func decodeJKS(data []byte, s *secrets) (*Store, error) {
 			storePw = []byte{}
 		}
 	}
-	var given func(string) []byte
-	if kp := s.givenKey(); kp != nil {
-		given = func(string) []byte { return kp }
-	}
-	f, err := jks.Decode(data, storePw, given)
+	// The store password first, for every key entry, as keytool does; the
+	// key password (given or asked for) then opens the entries it leaves
+	// protected. A store may hold entries of both kinds.
+	f, err := jks.Decode(data, storePw, nil)
 	if err != nil {
 		return nil, translateJKS(err)
 	}
@@ -34,11 +33,9 @@ func decodeJKS(data []byte, s *secrets) (*Store, error) {
 		var keyPw []byte
 		switch {
 		case je.Trusted || je.Secret:
-		case je.Key != nil && given != nil:
-			keyPw = s.Key
-		case je.Key == nil && !s.KeyGiven:
-			// Neither the store password nor a key password given
-			// opens it: ask, or keep it protected.
+		case je.Key == nil:
+			// The store password does not open it: the key password
+			// given, or ask, or keep it protected.
 			pw, err := s.key(je.Alias)
 			if err != nil {
 				return nil, err

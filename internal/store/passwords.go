@@ -120,12 +120,3 @@ func (s *secrets) key(alias string) ([]byte, error) {
 	s.Key, s.keyErr = s.Ask(Prompt{Secret: KeyPassword, Path: s.path, Alias: alias})
 	return s.Key, s.keyErr
 }
-
-// given returns the key password only when it was given, for decoders that
-// try it before the store password.
-func (s *secrets) givenKey() []byte {
-	if s.KeyGiven {
-		return s.Key
-	}
-	return nil
-}
