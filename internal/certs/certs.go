@@ -139,9 +139,10 @@ func (c *Cert) SHA1Hex() string { s := c.SHA1(); return Fingerprint(s[:]) }
 
 // ParseHex reads a fingerprint or serial number written as hex, with or
 // without colons (or spaces), in any case. It returns nil for anything else.
+// An odd number of digits is read with a leading zero, as a serial may be
+// written; [ParseFingerprint] refuses it.
 func ParseHex(s string) []byte {
-	s = strings.NewReplacer(":", "", " ", "", "-", "").Replace(strings.TrimSpace(s))
-	s = strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
+	s = HexDigits(s)
 	if s == "" {
 		return nil
 	}
@@ -153,6 +154,23 @@ func ParseHex(s string) []byte {
 		return nil
 	}
 	return b
+}
+
+// ParseFingerprint reads a fingerprint as [ParseHex] does, but an odd
+// number of hex digits is nil: a fingerprint always has two per byte, so
+// one digit fewer is a typo, never another fingerprint.
+func ParseFingerprint(s string) []byte {
+	if len(HexDigits(s))%2 == 1 {
+		return nil
+	}
+	return ParseHex(s)
+}
+
+// HexDigits is s without the separators [ParseHex] allows (colons, spaces,
+// dashes) and without a 0x prefix.
+func HexDigits(s string) string {
+	s = strings.NewReplacer(":", "", " ", "", "-", "").Replace(strings.TrimSpace(s))
+	return strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
 }
 
 // Equal reports whether two certificates have the same DER bytes.

@@ -24,6 +24,14 @@ func TestFingerprintAndHex(t *testing.T) {
 			t.Errorf("ParseHex(%q) = %x, want nil", in, got)
 		}
 	}
+	if got := ParseFingerprint("0a:bc:ff"); !bytes.Equal(got, []byte{0x0a, 0xbc, 0xff}) {
+		t.Errorf("ParseFingerprint(0a:bc:ff) = %x", got)
+	}
+	for _, in := range []string{"abcff", "0a:bc:f", ""} {
+		if got := ParseFingerprint(in); got != nil {
+			t.Errorf("ParseFingerprint(%q) = %x, want nil: a digit is missing", in, got)
+		}
+	}
 	if got := SerialHex(big.NewInt(-1234)); got != "-04:D2" {
 		t.Errorf("SerialHex(-1234) = %q, want -04:D2 as openssl prints it", got)
 	}

@@ -107,7 +107,7 @@ func runProbe(c *ucli.Context) error {
 	}
 	exp := probe.Expect{Name: c.String("expect-name"), Now: env.Now()}
 	if c.IsSet("expect-fingerprint") {
-		exp.Fingerprint = certs.ParseHex(c.String("expect-fingerprint"))
+		exp.Fingerprint = certs.ParseFingerprint(c.String("expect-fingerprint"))
 		if len(exp.Fingerprint) != 32 {
 			return usageErrorf("--expect-fingerprint: want a SHA-256 fingerprint (64 hex digits, colons optional)")
 		}

@@ -77,8 +77,10 @@ func ParseTargets(args []string) ([]Target, error) {
 		} else if !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
-		sum := certs.ParseHex(a)
+		sum := certs.ParseFingerprint(a)
 		switch {
+		case sum == nil && len(certs.HexDigits(a))%2 == 1 && certs.ParseHex(a) != nil:
+			return nil, fmt.Errorf("%s is neither a certificate file nor a SHA-256 fingerprint (%d hex digits, not 64)", a, len(certs.HexDigits(a)))
 		case sum == nil:
 			return nil, fmt.Errorf("%s is neither a certificate file nor a SHA-256 fingerprint", a)
 		case len(sum) != 32:
