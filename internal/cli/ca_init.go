@@ -113,7 +113,7 @@ func runCAInit(c *ucli.Context) error {
 		}
 		o.AskPassword = ask
 		if c.IsSet("from-key") {
-			if o.KeyPEM, err = safefile.Read(c.String("from-key"), safefile.MaxSize); err != nil {
+			if o.KeyPEM, err = readInput(c, c.String("from-key")); err != nil {
 				return err
 			}
 			if o.Cert, err = readFirstCert(c.String("from-cert")); err != nil {
@@ -157,6 +157,8 @@ func caInitOptions(c *ucli.Context) (ca.InitOptions, error) {
 		return o, usageErrorf("--key-type cannot apply to --cert: the key was made by ca init --csr-only")
 	case adopt && !(c.IsSet("from-key") && c.IsSet("from-cert")):
 		return o, usageErrorf("adopting a CA needs both --from-key and --from-cert")
+	case c.String("from-key") == safefile.Stdin && c.String("from-cert") == safefile.Stdin:
+		return o, usageErrorf("ca init reads at most one of --from-key and --from-cert from standard input (-)")
 	case adopt && (c.Bool("csr-only") || c.IsSet("subject") || c.IsSet("key-type")):
 		return o, usageErrorf("--from-key/--from-cert adopt a CA as it is; drop --subject, --key-type and --csr-only")
 	case !adopt && !c.IsSet("cert") && !c.IsSet("subject"):

@@ -8,7 +8,6 @@ import (
 
 	"github.com/trustctl/trustctl/internal/keys"
 	"github.com/trustctl/trustctl/internal/render"
-	"github.com/trustctl/trustctl/internal/safefile"
 	"github.com/trustctl/trustctl/internal/secret"
 	"github.com/trustctl/trustctl/internal/source"
 )
@@ -105,21 +104,22 @@ func runKeyConvert(c *ucli.Context) error {
 		return existsError(out) // not a regular file: nothing to compare
 	}
 
-	data, err := safefile.Read(in, safefile.MaxSize)
+	data, err := readInput(c, in)
 	if err != nil {
 		return err
 	}
+	name := inputName(in)
 	inPw, err := keyInputPassword(c)
 	if err != nil {
 		return err
 	}
 	key, info, err := keys.ParseInfo(data, inPw.get)
 	if err != nil {
-		return keyReadError(in, data, err)
+		return keyReadError(name, data, err)
 	}
 	if info.Encrypted && !enc && !dec {
 		if to != keys.PKCS8 {
-			return withHint(usageErrorf("%s is encrypted and %s cannot be written encrypted", in, to),
+			return withHint(usageErrorf("%s is encrypted and %s cannot be written encrypted", name, to),
 				"add --decrypt to write it without a passphrase")
 		}
 		enc = true // never drop a passphrase silently
@@ -151,7 +151,7 @@ func runKeyConvert(c *ucli.Context) error {
 	if err != nil {
 		var fe *keys.FormatError
 		if errors.As(err, &fe) {
-			return withHint(usageErrorf("%s: %v", in, err), "use --to pkcs8, which holds every key type")
+			return withHint(usageErrorf("%s: %v", name, err), "use --to pkcs8, which holds every key type")
 		}
 		return err
 	}
@@ -165,7 +165,7 @@ func runKeyConvert(c *ucli.Context) error {
 		if out == "-" {
 			where = "standard output"
 		}
-		warn(envOf(c).Stderr, fmt.Sprintf("the key is written to %s without a passphrase (%s was encrypted)", where, in))
+		warn(envOf(c).Stderr, fmt.Sprintf("the key is written to %s without a passphrase (%s was encrypted)", where, name))
 	}
 	rep.Changed = true
 	return reported(out, true, render.KeyReport(envOf(c).Stdout, rep, c.Bool("json")))

@@ -48,6 +48,9 @@ func runKeyMatch(c *ucli.Context) error {
 		return usageErrorf("key match takes KEY and CERT, got %d arguments", c.NArg())
 	}
 	keyPath, certPath := c.Args().Get(0), c.Args().Get(1)
+	if keyPath == safefile.Stdin && certPath == safefile.Stdin {
+		return usageErrorf("key match reads at most one of KEY and CERT from standard input (-)")
+	}
 	key, err := readKeyFile(c, keyPath)
 	if err != nil {
 		return err
@@ -58,17 +61,23 @@ func runKeyMatch(c *ucli.Context) error {
 	}
 	doc := render.KeyMatchDoc{Key: keyPath, Cert: certPath, Of: whatKind(what), Subject: strings.TrimPrefix(what, "CSR "),
 		KeyType: keys.Describe(key), CertKeyType: keys.Describe(pub), Matches: keys.Matches(key, pub)}
-	if err := render.KeyMatch(envOf(c).Stdout, doc, what, c.Bool("json")); err != nil {
+	// Text names standard input as such; the JSON document keeps "-".
+	keyName, certName := inputName(keyPath), inputName(certPath)
+	shown := doc
+	if !c.Bool("json") {
+		shown.Key, shown.Cert = keyName, certName
+	}
+	if err := render.KeyMatch(envOf(c).Stdout, shown, what, c.Bool("json")); err != nil {
 		return err
 	}
 	switch {
 	case doc.Matches:
 	case doc.KeyType == doc.CertKeyType:
 		return checkFailed("%s does not match %s (%s): both are %s, but not the same key",
-			keyPath, certPath, what, doc.KeyType)
+			keyName, certName, what, doc.KeyType)
 	default:
 		return checkFailed("%s does not match %s (%s): the key is %s, the %s's key is %s",
-			keyPath, certPath, what, doc.KeyType, doc.Of, doc.CertKeyType)
+			keyName, certName, what, doc.KeyType, doc.Of, doc.CertKeyType)
 	}
 	return nil
 }
@@ -85,12 +94,13 @@ func whatKind(what string) string {
 // bundle that holds exactly one (see source.ParseKey), with the
 // passphrases of the --key-password family. Like every input, the file
 // must be a regular one of at most safefile.MaxSize bytes (never a FIFO
-// or a device).
+// or a device); "-" is standard input.
 func readKeyFile(c *ucli.Context, path string) (crypto.Signer, error) {
-	data, err := safefile.Read(path, safefile.MaxSize)
+	data, err := readInput(c, path)
 	if err != nil {
 		return nil, err
 	}
+	path = inputName(path)
 	// The --key-password family, read once. A keystore is opened with it
 	// as its store password; without it, the passphrase is asked for only
 	// if the key turns out to be encrypted.

@@ -7,6 +7,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/trustctl/trustctl/internal/safefile"
 	"github.com/trustctl/trustctl/internal/source"
 	"github.com/trustctl/trustctl/internal/store"
 )
@@ -47,6 +48,23 @@ func loadEachSource(c *ucli.Context, paths []string) ([]*source.Set, error) {
 		warn(envOf(c).Stderr, s.Notes...)
 	}
 	return sets, nil
+}
+
+// readInput reads the file at path, or standard input for "-"; at most
+// safefile.MaxSize bytes either way, and never a FIFO or a device.
+func readInput(c *ucli.Context, path string) ([]byte, error) {
+	if path == safefile.Stdin {
+		return safefile.ReadStdin(envOf(c).Stdin)
+	}
+	return safefile.Read(path, safefile.MaxSize)
+}
+
+// inputName is how messages name the input at path: "-" is standard input.
+func inputName(path string) string {
+	if path == safefile.Stdin {
+		return safefile.StdinName
+	}
+	return path
 }
 
 // sourceOptions are the options sources are read with: the
