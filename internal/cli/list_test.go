@@ -106,3 +106,30 @@ func TestShowHonoursNoColor(t *testing.T) {
 		t.Error("colour with NO_COLOR set")
 	}
 }
+
+// TestVerifyHonoursNoColor: verify colours its verdicts on a terminal only
+// when NO_COLOR is not set.
+func TestVerifyHonoursNoColor(t *testing.T) {
+	root := testpki.Root(t, "CN=Acme Root")
+	leaf := testpki.Leaf(t, "www.example.com", root, "www.example.com")
+	dir := t.TempDir()
+	rootPath, leafPath := filepath.Join(dir, "root.pem"), filepath.Join(dir, "leaf.pem")
+	if err := os.WriteFile(rootPath, testpki.Bundle(root), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(leafPath, testpki.Bundle(leaf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out := runAt(t, &Env{StdoutTTY: true}, "verify", leafPath, "--roots", rootPath); !strings.Contains(out, "\x1b[") {
+		t.Errorf("no colour on a terminal:\n%s", out)
+	}
+	noColor := func(k string) string {
+		if k == "NO_COLOR" {
+			return "1"
+		}
+		return ""
+	}
+	if out := runAt(t, &Env{StdoutTTY: true, Getenv: noColor}, "verify", leafPath, "--roots", rootPath); strings.Contains(out, "\x1b[") {
+		t.Errorf("colour with NO_COLOR set:\n%s", out)
+	}
+}

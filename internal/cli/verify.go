@@ -153,7 +153,7 @@ func runVerify(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := render.Verdicts(env.Stdout, results, c.Bool("json"), env.StdoutTTY); err != nil {
+	if err := render.Verdicts(env.Stdout, results, c.Bool("json"), env.colour()); err != nil {
 		return err
 	}
 	return verifyOutcome(results)
