@@ -153,6 +153,10 @@ var (
 	ErrCorrupt = errors.New("corrupt")
 	// ErrOutExists: the output file exists and replacing it was not asked for.
 	ErrOutExists = errors.New("exists")
+	// ErrMinSerialDown: a minimum serial below the one set. What the
+	// higher minimum retired was published as revoked, and revocation is
+	// for good (RFC 5280 section 3.3).
+	ErrMinSerialDown = errors.New("the minimum serial only goes up: what is below the current one was published as revoked, and stays revoked")
 	// ErrBadSerial: a serial number outside RFC 5280's bounds.
 	ErrBadSerial = errors.New("a serial number must be positive and at most 20 octets (RFC 5280 section 4.1.2.2)")
 )

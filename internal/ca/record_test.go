@@ -405,6 +405,31 @@ func TestSecondRunChangesNothing(t *testing.T) {
 	}
 }
 
+// TestMinSerialOnlyGoesUp: a minimum below the one set is refused and
+// changes nothing, so what the higher one retired stays revoked for ca
+// list, the CRL and the OCSP responder.
+func TestMinSerialOnlyGoesUp(t *testing.T) {
+	c := newCA(t, InitOptions{})
+	first, second := signTo(t, c, ""), signTo(t, c, "")
+	if _, err := c.ApplyMinSerial(second.Cert.SerialNumber, now); err != nil {
+		t.Fatal(err)
+	}
+	before := hashDir(t, c.Dir)
+	if _, err := c.ApplyMinSerial(first.Cert.SerialNumber, now); !errors.Is(err, ErrMinSerialDown) {
+		t.Errorf("lowering the minimum: %v, want ErrMinSerialDown", err)
+	}
+	if hashDir(t, c.Dir) != before {
+		t.Error("the refused minimum changed the directory")
+	}
+	st, err := c.Records(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, ok := st.Lookup(first.Cert.SerialNumber); !ok || e.Status != StatusBelowMin {
+		t.Errorf("the retired certificate: %+v; want it below the minimum", e)
+	}
+}
+
 // TestMinSerialAboveCounterRaisesIt: what the CA signs after a minimum
 // above its counter is not revoked at birth.
 func TestMinSerialAboveCounterRaisesIt(t *testing.T) {

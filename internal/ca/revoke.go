@@ -201,6 +201,9 @@ func (c *CA) ApplyMinSerial(min *big.Int, now time.Time) (*MinSerialChange, erro
 	}
 	ch := &MinSerialChange{}
 	err := c.withLedger(func(l *ledger) error {
+		if cur := l.ix.MinSerial; cur != nil && min.Cmp(cur.Int) < 0 {
+			return fmt.Errorf("%s is below the minimum serial %s: %w", certs.SerialHex(min), certs.SerialHex(cur.Int), ErrMinSerialDown)
+		}
 		// Counted as [CA.state] gives the status: issued, not revoked
 		// otherwise, below the minimum, whichever CA signed it.
 		fp := fingerprint(c.Cert.Raw)

@@ -18,12 +18,15 @@ as after a compromise or a planned re-issue. SERIAL is hex as openssl prints
 it, with or without colons: positive, at most 20 octets. A minimum above
 the serial counter moves the counter up to it, so that what the CA signs
 next is accepted. Setting the same minimum again changes nothing. The
+minimum only goes up: what a minimum retired was published as revoked, and
+a revocation is for good (RFC 5280 section 3.3). The
 report counts what "ca list" then shows as revoked below the minimum,
 including certificates a previous CA of DIR signed (before ca init
 --force), which the current CA's CRL and OCSP responder do not cover.
 
 EXIT CODES:
-   0 set; 2 bad serial or not a CA directory`,
+   0 set; 2 bad serial, a serial below the minimum already set, or not a
+   CA directory`,
 		Flags:  []ucli.Flag{jsonFlag},
 		Action: runCAMinSerial,
 	}
