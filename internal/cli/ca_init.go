@@ -63,7 +63,7 @@ EXIT CODES:
 			&ucli.StringFlag{Name: "key-type", Value: ca.DefaultKeyType, Usage: "`TYPE` of the CA key: " + strings.Join(keys.Kinds, ", ")},
 			&ucli.StringFlag{Name: "days", Value: "3650", Usage: "validity of the CA certificate in `DAYS`"},
 			&ucli.IntFlag{Name: "pathlen", Value: -1, Usage: "basicConstraints pathLenConstraint `N` (-1: none)"},
-			&ucli.StringFlag{Name: "issue-days", Value: "365", Usage: "default validity in `DAYS` of what the CA signs"},
+			&ucli.StringFlag{Name: "issue-days", Value: "365", Usage: "default validity in `DAYS` of what the CA signs (at most --max-days)"},
 			&ucli.StringFlag{Name: "max-days", Usage: "hard cap in `DAYS` on what the CA signs (default: only the CA's own expiry)"},
 			&ucli.StringFlag{Name: "ocsp-url", Usage: "OCSP responder `URL` written into what the CA signs"},
 			&ucli.StringFlag{Name: "crl-url", Usage: "CRL distribution point `URL` written into what the CA signs"},
@@ -178,6 +178,11 @@ func caInitOptions(c *ucli.Context) (ca.InitOptions, error) {
 	if c.IsSet("max-days") {
 		if o.Config.MaxDays, err = daysFlag(c, "max-days"); err != nil {
 			return o, err
+		}
+		// Without --issue-days, what the CA signs lasts as long as the cap
+		// allows, up to the usual 365 days.
+		if !c.IsSet("issue-days") {
+			o.Config.IssueDays = min(o.Config.IssueDays, o.Config.MaxDays)
 		}
 		// Completing with --cert holds them against ca.json instead, which
 		// keeps what --csr-only was given.
