@@ -64,10 +64,15 @@ func readSecret(c *ucli.Context, name string) ([]byte, bool, error) {
 		return []byte(s), true, nil
 	case c.IsSet(name + "-file"):
 		// A pipe too: --password-file <(pass show store) keeps the password
-		// off the command line and off the disk.
-		b, err := safefile.ReadFileOrPipe(c.String(name+"-file"), maxSecretFile)
-		if err != nil {
-			return nil, false, fmt.Errorf("--%s-file: %w", name, err)
+		// off the command line and off the disk. It is read once.
+		path := c.String(name + "-file")
+		b, ok := env.secretFiles[path]
+		if !ok {
+			var err error
+			if b, err = safefile.ReadFileOrPipe(path, maxSecretFile); err != nil {
+				return nil, false, fmt.Errorf("--%s-file: %w", name, err)
+			}
+			env.secretFiles[path] = b
 		}
 		return []byte(trimNewline(string(b))), true, nil
 	}

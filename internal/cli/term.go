@@ -35,6 +35,11 @@ type Env struct {
 	Now func() time.Time
 	// Context bounds long-running work (probes); tests cancel it.
 	Context context.Context
+
+	// secretFiles holds what each password file held, read once per run:
+	// a pipe (--password-file <(pass show x)) gives its content only once,
+	// and a command may need a password twice.
+	secretFiles map[string][]byte
 }
 
 // StdEnv is the environment of the real process.
@@ -72,6 +77,7 @@ func StdEnv() *Env {
 }
 
 func (e *Env) fill() {
+	e.secretFiles = map[string][]byte{}
 	if e.Stdin == nil {
 		e.Stdin = eofReader{}
 	}
