@@ -11,6 +11,7 @@ import (
 	"github.com/trustctl/trustctl/internal/render"
 	"github.com/trustctl/trustctl/internal/safefile"
 	"github.com/trustctl/trustctl/internal/source"
+	"github.com/trustctl/trustctl/internal/store"
 )
 
 func keyMatchCommand() *ucli.Command {
@@ -19,8 +20,8 @@ func keyMatchCommand() *ucli.Command {
 		Usage:     "check that a private key belongs to a certificate (or CSR)",
 		UsageText: "trustctl key match KEY CERT [--json]",
 		Description: `Compares the public half of the private key in KEY with the public key of
-the first certificate in CERT (PEM or DER, a bundle, or a keystore). CERT may
-also be a CSR. KEY may be any key file, encrypted ones included (passphrase
+the first certificate in CERT (PEM or DER, a bundle, or a keystore, opened
+with the same password flags). CERT may also be a CSR. KEY may be any key file, encrypted ones included (passphrase
 from --key-password, --key-password-env, --key-password-file, or --password,
 --password-env, --password-file, the same flags, or the terminal, asked only
 when needed).
@@ -55,8 +56,17 @@ func runKeyMatch(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	pub, what, err := source.LoadPublicKey(certPath)
+	// A keystore given as CERT opens with the one password of the
+	// command, as a keystore given as KEY does.
+	pw, ok, err := readSecret(c, pwKey)
 	if err != nil {
+		return err
+	}
+	pub, what, err := source.LoadPublicKey(certPath, source.Options{Password: pw, HavePassword: ok, Stdin: envOf(c).Stdin})
+	switch {
+	case errors.As(err, new(*store.NeedPasswordError)):
+		return withHint(err, "pass the keystore's password with --password, --password-env NAME or --password-file PATH")
+	case err != nil:
 		return err
 	}
 	doc := render.KeyMatchDoc{Key: keyPath, Cert: certPath, Of: whatKind(what), Subject: strings.TrimPrefix(what, "CSR "),

@@ -118,7 +118,7 @@ func runVerify(c *ucli.Context) error {
 	}, source.Options{Password: pw, HavePassword: havePW})
 	if err != nil {
 		var ie *source.InputError
-		if errors.Is(err, store.ErrWrongPassword) {
+		if errors.Is(err, store.ErrWrongPassword) || errors.As(err, new(*store.NeedPasswordError)) {
 			return sourceError(err, havePW)
 		}
 		if errors.As(err, &ie) && ie.Flag == "--roots" {

@@ -48,9 +48,10 @@ func ParseKey(data []byte, name string, opts Options) (crypto.Signer, error) {
 
 // LoadPublicKey returns the public key of the first certificate (or, when
 // there is none, the first CSR) in path, and a description of it: the
-// certificate's subject, or "CSR " and the CSR's subject.
-func LoadPublicKey(path string) (crypto.PublicKey, string, error) {
-	set, err := Load(path, Options{})
+// certificate's subject, or "CSR " and the CSR's subject. A store is
+// opened with opts' password.
+func LoadPublicKey(path string, opts Options) (crypto.PublicKey, string, error) {
+	set, err := Load(path, opts)
 	if err != nil {
 		return nil, "", err
 	}

@@ -157,6 +157,10 @@ func Parse(data []byte, name string, opts Options) (*Set, error) {
 		}
 	case JKS, JCEKS, PKCS12:
 		st, err := DecodeStore(data, k, opts)
+		if errors.Is(err, store.ErrWrongPassword) && !opts.HavePassword {
+			// Only the empty password was tried: none was given.
+			return nil, &store.NeedPasswordError{Secret: store.StorePassword, Path: name}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
