@@ -206,7 +206,8 @@ func (r *reader) cert(version uint32) ([]byte, error) {
 // store password does not decrypt (or any key, when no password is at hand) is
 // kept in Entry.Protected. A password that keyPassword returned explicitly
 // and that fails returns a [*KeyError] wrapping [ErrWrongKeyPassword].
-// Malformed data returns a [*FormatError].
+// Malformed data returns a [*FormatError], and key entries that together
+// ask for too much key derivation work [ErrTooMuchWork].
 func Decode(data, storePassword []byte, keyPassword func(alias string) []byte) (*File, error) {
 	// One copy, so that the entries may share it and the caller may reuse data.
 	r := &reader{b: bytes.Clone(data)}
@@ -261,6 +262,19 @@ func Decode(data, storePassword []byte, keyPassword func(alias string) []byte) (
 			return nil, ErrWrongPassword
 		}
 		f.Verified = true
+	}
+	// Every key entry is tried with a password below; the sum of what
+	// that costs is checked before any key is derived.
+	if storePassword != nil || keyPassword != nil {
+		work := 0
+		for i := range f.Entries {
+			if e := &f.Entries[i]; !e.Trusted && !e.Secret {
+				work += derivationWork(e.Protected)
+			}
+		}
+		if work > maxDecodeWork {
+			return nil, ErrTooMuchWork
+		}
 	}
 	for i := range f.Entries {
 		e := &f.Entries[i]

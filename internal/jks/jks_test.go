@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/binary"
 	"encoding/hex"
@@ -639,5 +640,59 @@ func TestDerivedSaltsGiveTheSameBytes(t *testing.T) {
 	r2, _ := Encode(f, changeit, nil)
 	if bytes.Equal(r1, r2) {
 		t.Error("without DerivedSalts, two encodings of a key entry are equal; want fresh salts")
+	}
+}
+
+// jceksWithKeys is a JCEKS store of n key entries protected with
+// PBEWithMD5AndTripleDES at iterations (with ciphertext no password
+// opens), under the store password changeit.
+func jceksWithKeys(t *testing.T, n, iterations int) []byte {
+	t.Helper()
+	cert := readFile(t, "testdata", "root.pem")
+	block, _ := pem.Decode(cert)
+	params, err := asn1.Marshal(pbeParams{Salt: []byte("saltsalt"), Iterations: iterations})
+	if err != nil {
+		t.Fatal(err)
+	}
+	protected, err := asn1.Marshal(encryptedPrivateKeyInfo{
+		Algo: pkix.AlgorithmIdentifier{Algorithm: oidSunJCE, Parameters: asn1.RawValue{FullBytes: params}},
+		Data: make([]byte, 32),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := binary.BigEndian.AppendUint32(nil, magicJCEKS)
+	out = binary.BigEndian.AppendUint32(out, 2)
+	out = binary.BigEndian.AppendUint32(out, uint32(n))
+	for i := range n {
+		out = binary.BigEndian.AppendUint32(out, tagKey)
+		out, _ = appendUTF(out, fmt.Sprint("key", i), "alias")
+		out = binary.BigEndian.AppendUint64(out, 0)
+		out, _ = appendBytes(out, protected, "protected key")
+		out = binary.BigEndian.AppendUint32(out, 1)
+		out, _ = appendCert(out, block.Bytes)
+	}
+	return append(out, storeDigest(changeit, out)...)
+}
+
+// TestKeyDerivationWorkIsBoundedPerStore: a JCEKS store whose key entries
+// each ask for the largest iteration count is refused before any key is
+// derived once they add up past maxDecodeWork; many keys at ordinary
+// counts open as before, their keys left protected when the password
+// does not fit.
+func TestKeyDerivationWorkIsBoundedPerStore(t *testing.T) {
+	if _, err := Decode(jceksWithKeys(t, 5, maxPBEIterations), changeit, nil); !errors.Is(err, ErrTooMuchWork) {
+		t.Errorf("five keys at the largest count: %v, want ErrTooMuchWork", err)
+	}
+	f, err := Decode(jceksWithKeys(t, 5, maxPBEIterations), nil, nil)
+	if err != nil || len(f.Entries) != 5 {
+		t.Errorf("read without a password, nothing is derived: %v", err)
+	}
+	f, err = Decode(jceksWithKeys(t, 100, 1000), changeit, nil)
+	if err != nil || len(f.Entries) != 100 || f.Entries[0].Protected == nil {
+		t.Errorf("a hundred keys at 1,000 iterations: %v", err)
+	}
+	if keytoolKeys := maxDecodeWork / (2 * 200_000); keytoolKeys < 100 {
+		t.Errorf("maxDecodeWork covers only %d keys at the JDK's 200,000 iterations", keytoolKeys)
 	}
 }

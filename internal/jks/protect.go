@@ -31,6 +31,33 @@ var (
 // a crafted file cannot make decryption run for minutes.
 const maxPBEIterations = 5_000_000
 
+// maxDecodeWork bounds the key derivation work of one Decode, in MD5
+// rounds over all key entries (see [derivationWork]): four JCEKS keys at
+// the largest count, a hundred at the 200,000 the JDK writes. The bound on each
+// key does not bound the store: a few kilobytes of key entries, each at
+// the largest count, would keep trustctl busy for an hour.
+const maxDecodeWork = 8 * maxPBEIterations
+
+// ErrTooMuchWork is returned by Decode for a store whose key entries
+// together ask for more key derivation work than [maxDecodeWork].
+var ErrTooMuchWork = errors.New("its key entries together ask for more key derivation work than trustctl spends on one store (at most four at the largest iteration count)")
+
+// derivationWork is what decrypting a protected key costs in MD5 rounds:
+// twice the iteration count for PBEWithMD5AndTripleDES (one run per half
+// of the salt), nothing for JKS's own protection, whose cost follows the
+// key's size, or for a count Decrypt refuses before deriving.
+func derivationWork(protected []byte) int {
+	var info encryptedPrivateKeyInfo
+	if _, err := asn1.Unmarshal(protected, &info); err != nil || !info.Algo.Algorithm.Equal(oidSunJCE) {
+		return 0
+	}
+	var p pbeParams
+	if _, err := asn1.Unmarshal(info.Algo.Parameters.FullBytes, &p); err != nil || p.Iterations < 1 || p.Iterations > maxPBEIterations {
+		return 0
+	}
+	return 2 * p.Iterations
+}
+
 // encryptedPrivateKeyInfo is PKCS #8's EncryptedPrivateKeyInfo (RFC 5958 section 3).
 type encryptedPrivateKeyInfo struct {
 	Algo pkix.AlgorithmIdentifier
