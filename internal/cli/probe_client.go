@@ -69,7 +69,7 @@ func clientCertError(flag string, err error, havePW, haveKeyPW bool) error {
 	err = fmt.Errorf("%s: %w", flag, err)
 	wrongKey := errors.Is(err, keys.ErrWrongPassword) || errors.Is(err, store.ErrWrongKeyPassword)
 	switch {
-	case errors.Is(err, store.ErrWrongPassword) && !havePW:
+	case (errors.Is(err, store.ErrWrongPassword) || errors.As(err, new(*store.NeedPasswordError))) && !havePW:
 		return withHint(err, "pass the store password with --password, --password-env NAME or --password-file PATH")
 	case wrongKey && havePW && !haveKeyPW:
 		return withHint(err, "the client key's password is the store password unless --key-password, --key-password-env or --key-password-file gives its own")

@@ -318,7 +318,7 @@ func (j job) run(ctx context.Context, opts Options) result {
 func parseFile(data []byte, path string, opts Options) result {
 	set, err := source.Parse(data, path, source.Options{Password: opts.Password, HavePassword: opts.HavePassword})
 	var res result
-	if err != nil && errors.Is(err, store.ErrWrongPassword) {
+	if err != nil && (errors.Is(err, store.ErrWrongPassword) || errors.As(err, new(*store.NeedPasswordError))) {
 		if opts.HavePassword {
 			if unverified, err2 := source.Parse(data, path, source.Options{}); err2 == nil {
 				res.notes = append(res.notes, path+": the password given does not open it; read without one, its integrity not checked")
