@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/trustctl/trustctl/internal/certs"
 	"github.com/trustctl/trustctl/internal/source"
@@ -229,6 +230,35 @@ func TestProbeCommandRootsAndExpectations(t *testing.T) {
 			code, out, errs := runProbeCmd(t, append([]string{addr, "--servername", "primary-host"}, tt.args...)...)
 			if code != tt.code || !strings.Contains(out, tt.want) {
 				t.Errorf("exit %d, want %d; output lacks %q?\n%s%s", code, tt.code, tt.want, out, errs)
+			}
+		})
+	}
+}
+
+// TestProbeCommandLeafOutsideValidity: a server presenting an expired or
+// not yet valid leaf fails the probe even without --roots, whatever else
+// matches.
+func TestProbeCommandLeafOutsideValidity(t *testing.T) {
+	p := newProbePKI(t)
+	for _, tt := range []struct {
+		name   string
+		nb, na time.Time
+		want   string
+	}{
+		{"expired", time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), "the leaf (CN=primary-host) expired on 2020-01-01"},
+		{"not yet valid", time.Date(2090, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2091, 1, 1, 0, 0, 0, 0, time.UTC), "the leaf (CN=primary-host) is not valid before 2090-01-01"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			leaf := testpki.New(t, testpki.Template{Subject: "primary-host", DNS: []string{"primary-host"}, NotBefore: tt.nb, NotAfter: tt.na}, p.inter)
+			addr := tlsServer(t, &tls.Config{Certificates: []tls.Certificate{pair(leaf, p.inter)}})
+			fp := sha256Hex(leaf.Cert)
+			code, out, errs := runProbeCmd(t, addr, "--servername", "primary-host", "--expect-fingerprint", fp)
+			if code != 1 || !strings.Contains(out, "result: FAILED\n    - "+tt.want+"\n") || !strings.Contains(errs, tt.want) {
+				t.Errorf("exit %d, want 1 and %q\n%s%s", code, tt.want, out, errs)
+			}
+			code, out, _ = runProbeCmd(t, addr, "--servername", "primary-host", "--json")
+			if code != 1 || !strings.Contains(out, `"ok": false`) || !strings.Contains(out, tt.want) {
+				t.Errorf("--json: exit %d, want 1\n%s", code, out)
 			}
 		})
 	}

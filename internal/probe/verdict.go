@@ -21,7 +21,8 @@ type Expect struct {
 	// Name, when set, is a name the leaf must be valid for, whether or
 	// not it was sent in SNI (with NoSNI, the only name checked).
 	Name string
-	// Now is when the chain is verified.
+	// Now is when the leaf must be valid and the chain is verified; zero
+	// means the time of the call.
 	Now time.Time
 }
 
@@ -36,8 +37,8 @@ type Check struct {
 type Verdict struct {
 	OK bool
 	// Failures say in words why it did not pass, most important first:
-	// no handshake, the fallback certificate, a name mismatch, then each
-	// failed check.
+	// no handshake, the fallback certificate, a name mismatch, a leaf
+	// expired or not yet valid, then each failed check.
 	Failures []string
 	Checks   []Check
 	// Verification is the chain check against Expect.Roots (nil when
@@ -50,7 +51,8 @@ type Verdict struct {
 
 // Judge decides whether one target passed: it made a handshake (or at
 // least showed its chain), its leaf is valid for the name asked for (none
-// is asked for with NoSNI: see [Options]), and every expectation held.
+// is asked for with NoSNI: see [Options]) and at Expect.Now, and every
+// expectation held.
 func Judge(o Outcome, exp Expect) Verdict {
 	var v Verdict
 	if o.Err != nil {
@@ -69,6 +71,7 @@ func Judge(o Outcome, exp Expect) Verdict {
 			v.Failures = append(v.Failures, fmt.Sprintf("the certificate does not match %s", r.Name))
 		}
 	}
+	v.Failures = append(v.Failures, leafValidity(r, exp.Now)...)
 	if len(exp.Roots) > 0 {
 		v.Checks = append(v.Checks, v.verify(r, exp))
 	}
@@ -85,6 +88,27 @@ func Judge(o Outcome, exp Expect) Verdict {
 	}
 	v.OK = len(v.Failures) == 0
 	return v
+}
+
+// leafValidity says why the leaf cannot be accepted whatever the roots: it
+// expired or is not valid yet, which every TLS client refuses. Zero now
+// means time.Now.
+func leafValidity(r *Result, now time.Time) []string {
+	leaf := r.Leaf()
+	if leaf == nil {
+		return nil
+	}
+	if now.IsZero() {
+		now = time.Now()
+	}
+	var out []string
+	if na := leaf.NotAfter(); !na.IsZero() && now.After(na) {
+		out = append(out, fmt.Sprintf("the leaf (%s) expired on %s", shortName(leaf), na.UTC().Format("2006-01-02")))
+	}
+	if nb := leaf.NotBefore(); !nb.IsZero() && now.Before(nb) {
+		out = append(out, fmt.Sprintf("the leaf (%s) is not valid before %s", shortName(leaf), nb.UTC().Format("2006-01-02")))
+	}
+	return out
 }
 
 func (v *Verdict) verify(r *Result, exp Expect) Check {

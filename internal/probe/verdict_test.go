@@ -22,6 +22,12 @@ func TestJudge(t *testing.T) {
 	mismatch := &Result{Name: "gateway-host", NameErr: errors.New("x"), Chain: []*certs.Cert{leaf, inter}}
 	fallback := &Result{Name: "gateway-host", Chain: []*certs.Cert{other},
 		Fallback: &Fallback{DefaultPresented: true, Verdict: "the server presented its default certificate"}}
+	expiredLeaf := certs.FromX509(testpki.New(t, testpki.Template{Subject: "primary-host", DNS: []string{"primary-host"},
+		NotBefore: testpki.Now.AddDate(-2, 0, 0), NotAfter: testpki.Now.AddDate(0, 0, -1)}, p.inter).Cert)
+	expired := &Result{Name: "primary-host", NameMatch: true, Chain: []*certs.Cert{expiredLeaf, inter}}
+	futureLeaf := certs.FromX509(testpki.New(t, testpki.Template{Subject: "primary-host", DNS: []string{"primary-host"},
+		NotBefore: testpki.Now.AddDate(0, 0, 1), NotAfter: testpki.Now.AddDate(1, 0, 0)}, p.inter).Cert)
+	future := &Result{Name: "primary-host", NameMatch: true, Chain: []*certs.Cert{futureLeaf, inter}}
 	halfway := &Result{Name: "primary-host", NameMatch: true, Chain: []*certs.Cert{leaf}, HandshakeErr: ErrClientCertRequired}
 
 	tests := []struct {
@@ -40,6 +46,10 @@ func TestJudge(t *testing.T) {
 		{"fingerprint", Outcome{Result: matched}, Expect{Fingerprint: fp[:]}, nil},
 		{"wrong fingerprint", Outcome{Result: matched}, Expect{Fingerprint: make([]byte, 32)}, []string{"fingerprint: the leaf's SHA-256 is " + leaf.SHA256Hex() + ", not the one expected"}},
 		{"verified", Outcome{Result: matched}, Expect{Roots: []*x509.Certificate{p.root.Cert}, Now: testpki.Now}, nil},
+		{"expired leaf", Outcome{Result: expired}, Expect{Now: testpki.Now}, []string{"the leaf (CN=primary-host) expired on 2026-05-31"}},
+		{"leaf not yet valid", Outcome{Result: future}, Expect{Now: testpki.Now}, []string{"the leaf (CN=primary-host) is not valid before 2026-06-02"}},
+		{"expired leaf, matching fingerprint", Outcome{Result: expired}, Expect{Now: testpki.Now, Fingerprint: fpOf(expiredLeaf)},
+			[]string{"the leaf (CN=primary-host) expired on 2026-05-31"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
