@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"encoding/asn1"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -148,6 +149,10 @@ func TestProbeStapledOCSPAndSCT(t *testing.T) {
 	}
 	if r.OCSP == nil || r.OCSP.Status != "revoked" || !r.OCSP.SignatureChecked || !r.OCSP.SerialMatches {
 		t.Errorf("stapled OCSP %+v", r.OCSP)
+	}
+	if v := Judge(Outcome{Target: tg, Result: r}, Expect{}); v.OK || len(v.Failures) != 1 ||
+		!strings.HasPrefix(v.Failures[0], "the stapled OCSP response says the leaf (CN=primary-host) was revoked on ") {
+		t.Errorf("a revoked leaf passed: %+v", v)
 	}
 	if len(r.SCTs) != 1 || r.SCTs[0].Source != "tls" || !r.SCTs[0].Time.Equal(now) {
 		t.Errorf("SCTs %+v", r.SCTs)

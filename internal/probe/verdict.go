@@ -38,7 +38,7 @@ type Verdict struct {
 	OK bool
 	// Failures say in words why it did not pass, most important first:
 	// no handshake, the fallback certificate, a name mismatch, a leaf
-	// expired or not yet valid, then each failed check.
+	// expired, not yet valid or revoked, then each failed check.
 	Failures []string
 	Checks   []Check
 	// Verification is the chain check against Expect.Roots (nil when
@@ -51,8 +51,8 @@ type Verdict struct {
 
 // Judge decides whether one target passed: it made a handshake (or at
 // least showed its chain), its leaf is valid for the name asked for (none
-// is asked for with NoSNI: see [Options]) and at Expect.Now, and every
-// expectation held.
+// is asked for with NoSNI: see [Options]) and at Expect.Now, no stapled
+// OCSP response says it was revoked, and every expectation held.
 func Judge(o Outcome, exp Expect) Verdict {
 	var v Verdict
 	if o.Err != nil {
@@ -91,8 +91,9 @@ func Judge(o Outcome, exp Expect) Verdict {
 }
 
 // leafValidity says why the leaf cannot be accepted whatever the roots: it
-// expired or is not valid yet, which every TLS client refuses. Zero now
-// means time.Now.
+// expired or is not valid yet, which every TLS client refuses, or the
+// OCSP response the server stapled says it was revoked. Zero now means
+// time.Now.
 func leafValidity(r *Result, now time.Time) []string {
 	leaf := r.Leaf()
 	if leaf == nil {
@@ -107,6 +108,15 @@ func leafValidity(r *Result, now time.Time) []string {
 	}
 	if nb := leaf.NotBefore(); !nb.IsZero() && now.Before(nb) {
 		out = append(out, fmt.Sprintf("the leaf (%s) is not valid before %s", shortName(leaf), nb.UTC().Format("2006-01-02")))
+	}
+	if s := r.OCSP; s != nil && s.Status == "revoked" && s.SerialMatches {
+		// The server itself says so; an unverified signature only means
+		// the issuer was not sent, not that the claim is doubtful.
+		msg := fmt.Sprintf("the stapled OCSP response says the leaf (%s) was revoked on %s", shortName(leaf), s.RevokedAt.UTC().Format("2006-01-02"))
+		if !s.SignatureChecked {
+			msg += " (its signature could not be checked)"
+		}
+		out = append(out, msg)
 	}
 	return out
 }

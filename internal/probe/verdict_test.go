@@ -28,6 +28,10 @@ func TestJudge(t *testing.T) {
 	futureLeaf := certs.FromX509(testpki.New(t, testpki.Template{Subject: "primary-host", DNS: []string{"primary-host"},
 		NotBefore: testpki.Now.AddDate(0, 0, 1), NotAfter: testpki.Now.AddDate(1, 0, 0)}, p.inter).Cert)
 	future := &Result{Name: "primary-host", NameMatch: true, Chain: []*certs.Cert{futureLeaf, inter}}
+	revoked := &Result{Name: "primary-host", NameMatch: true, Chain: []*certs.Cert{leaf, inter},
+		OCSP: &OCSPInfo{Status: "revoked", RevokedAt: testpki.Now.AddDate(0, 0, -3), SerialMatches: true, SignatureChecked: true}}
+	revokedOther := &Result{Name: "primary-host", NameMatch: true, Chain: []*certs.Cert{leaf, inter},
+		OCSP: &OCSPInfo{Status: "revoked", RevokedAt: testpki.Now.AddDate(0, 0, -3)}}
 	halfway := &Result{Name: "primary-host", NameMatch: true, Chain: []*certs.Cert{leaf}, HandshakeErr: ErrClientCertRequired}
 
 	tests := []struct {
@@ -48,6 +52,8 @@ func TestJudge(t *testing.T) {
 		{"verified", Outcome{Result: matched}, Expect{Roots: []*x509.Certificate{p.root.Cert}, Now: testpki.Now}, nil},
 		{"expired leaf", Outcome{Result: expired}, Expect{Now: testpki.Now}, []string{"the leaf (CN=primary-host) expired on 2026-05-31"}},
 		{"leaf not yet valid", Outcome{Result: future}, Expect{Now: testpki.Now}, []string{"the leaf (CN=primary-host) is not valid before 2026-06-02"}},
+		{"stapled revoked", Outcome{Result: revoked}, Expect{Now: testpki.Now}, []string{"the stapled OCSP response says the leaf (CN=primary-host) was revoked on 2026-05-29"}},
+		{"stapled revoked, another serial", Outcome{Result: revokedOther}, Expect{Now: testpki.Now}, nil},
 		{"expired leaf, matching fingerprint", Outcome{Result: expired}, Expect{Now: testpki.Now, Fingerprint: fpOf(expiredLeaf)},
 			[]string{"the leaf (CN=primary-host) expired on 2026-05-31"}},
 	}
