@@ -180,11 +180,20 @@ func decodeOCSP(der []byte, leaf, issuer *certs.Cert) *OCSPInfo {
 	}
 	resp, err := ocsp.ParseResponse(der, iss)
 	if err != nil && iss != nil {
-		// Still show the content when the signature does not check out.
 		if r2, err2 := ocsp.ParseResponse(der, nil); err2 == nil {
-			resp, info.Err = r2, fmt.Errorf("signature: %w", err)
-			err = nil
-			iss = nil
+			if r2.CheckSignatureFrom(iss) == nil {
+				// Signed by the issuer, which it also embeds: what
+				// "openssl ocsp" sends by default, and what
+				// x/crypto/ocsp refuses given the issuer (internal/ocsp
+				// says the same).
+				resp, err = r2, nil
+			} else {
+				// Still show the content when the signature does not
+				// check out.
+				resp, info.Err = r2, fmt.Errorf("signature: %w", err)
+				err = nil
+				iss = nil
+			}
 		}
 	}
 	if err != nil {

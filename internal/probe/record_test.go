@@ -120,6 +120,19 @@ func TestDecodeOCSP(t *testing.T) {
 	if info.Status != "good" || !info.SerialMatches || !info.SignatureChecked || info.Err != nil {
 		t.Errorf("got %+v", info)
 	}
+	// Signed by the issuer with its certificate embedded, as openssl ocsp
+	// answers by default.
+	embedded, err := ocsp.CreateResponse(p.inter.Cert, p.inter.Cert, ocsp.Response{
+		Status: ocsp.Revoked, SerialNumber: p.leaf.Cert.SerialNumber, RevokedAt: now.Add(-time.Hour),
+		ThisUpdate: now, NextUpdate: now.Add(24 * time.Hour), Certificate: p.inter.Cert,
+	}, p.inter.Key.(*ecdsa.PrivateKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	info = decodeOCSP(embedded, certs.FromX509(p.leaf.Cert), certs.FromX509(p.inter.Cert))
+	if info.Status != "revoked" || !info.SerialMatches || !info.SignatureChecked || info.Err != nil {
+		t.Errorf("issuer embedded: %+v", info)
+	}
 	info = decodeOCSP(der, certs.FromX509(p.leaf.Cert), certs.FromX509(p.root.Cert))
 	if info.Status != "good" || info.SignatureChecked || info.Err == nil {
 		t.Errorf("wrong issuer: %+v", info)
