@@ -105,6 +105,14 @@ func runProbe(c *ucli.Context) error {
 	if c.Bool("no-sni") && c.IsSet("servername") {
 		return usageErrorf("--servername and --no-sni contradict each other: --no-sni sends no name; check the certificate against one with --expect-name NAME")
 	}
+	if c.Bool("no-sni") {
+		// A SERVERNAME in the targets file is a --servername for its line.
+		for _, t := range targets {
+			if t.ServerName != "" {
+				return usageErrorf("--targets-file gives %s the server name %s, which --no-sni would not send: drop one, or check the name with --expect-name NAME", t, t.ServerName)
+			}
+		}
+	}
 	exp := probe.Expect{Name: c.String("expect-name"), Now: env.Now()}
 	if c.IsSet("expect-fingerprint") {
 		exp.Fingerprint = certs.ParseFingerprint(c.String("expect-fingerprint"))
