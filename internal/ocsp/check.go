@@ -8,7 +8,9 @@
 // the certificate asked about (issuer name and key hashes and serial), is
 // fresh, and echoes the nonce if it echoes one. [ForChain] makes it the
 // revocation check of verify --ocsp, with the soft-fail decision, so that
-// verify --ocsp and ocsp check share one checker.
+// verify --ocsp and ocsp check share one checker. [Verify] applies the
+// same checks to a response obtained some other way: the one a TLS server
+// staples, which probe shows.
 //
 // Responses are parsed with golang.org/x/crypto/ocsp, but its signer check
 // is not used: given the issuer, ParseResponse rejects a response signed by
@@ -363,6 +365,15 @@ func parseBasic(der []byte) (*clientBasicResponse, error) {
 		return nil, fmt.Errorf("%w: not a BasicOCSPResponse", ErrMalformed)
 	}
 	return &basic, nil
+}
+
+// Verify checks a DER OCSP response about cert, obtained some other way
+// than [Check] (stapled by a TLS server), as Check checks the answers it
+// gets: signer, certificate ID, critical extensions and freshness at
+// opts.Now. There is no nonce to match. Errors are those of Check other
+// than [UnreachableError].
+func Verify(der []byte, cert, issuer *x509.Certificate, opts CheckOptions) (*Result, error) {
+	return verify(der, cert, issuer, nil, 0, opts)
 }
 
 func verify(der []byte, cert, issuer *x509.Certificate, nonce []byte, asked crypto.Hash, opts CheckOptions) (*Result, error) {

@@ -18,9 +18,10 @@ import (
 	ct "github.com/google/certificate-transparency-go"
 	cttls "github.com/google/certificate-transparency-go/tls"
 	ctx509 "github.com/google/certificate-transparency-go/x509"
-	"golang.org/x/crypto/ocsp"
+	xocsp "golang.org/x/crypto/ocsp"
 
 	"github.com/trustctl/trustctl/internal/certs"
+	"github.com/trustctl/trustctl/internal/ocsp"
 )
 
 // Kinds of [ChainProblem].
@@ -162,50 +163,35 @@ func MatchName(leaf *certs.Cert, name string) error {
 
 // OCSPInfo is a decoded stapled OCSP response.
 type OCSPInfo struct {
-	Status           string // good, revoked, unknown
-	ProducedAt       time.Time
-	ThisUpdate       time.Time
-	NextUpdate       time.Time
-	RevokedAt        time.Time
-	SerialMatches    bool // the response is about the leaf
-	SignatureChecked bool // verified with the issuer sent in the chain
-	Err              error
+	Status        string // good, revoked, unknown
+	ProducedAt    time.Time
+	ThisUpdate    time.Time
+	NextUpdate    time.Time
+	RevokedAt     time.Time
+	SerialMatches bool // the response is about the leaf
+	// SignatureChecked says the response passed internal/ocsp's checks
+	// with the issuer sent in the chain: signed by it or by a responder it
+	// delegated, about the leaf, fresh at the time of the probe.
+	SignatureChecked bool
+	Err              error // why it did not
 }
 
-func decodeOCSP(der []byte, leaf, issuer *certs.Cert) *OCSPInfo {
+// decodeOCSP reads a stapled response: what it says, and whether
+// internal/ocsp accepts it as [ocsp.Check] accepts a responder's answer.
+func decodeOCSP(der []byte, leaf, issuer *certs.Cert, now time.Time) *OCSPInfo {
 	info := &OCSPInfo{}
-	var iss *x509.Certificate
-	if issuer != nil {
-		iss = issuer.X509
-	}
-	resp, err := ocsp.ParseResponse(der, iss)
-	if err != nil && iss != nil {
-		if r2, err2 := ocsp.ParseResponse(der, nil); err2 == nil {
-			if r2.CheckSignatureFrom(iss) == nil {
-				// Signed by the issuer, which it also embeds: what
-				// "openssl ocsp" sends by default, and what
-				// x/crypto/ocsp refuses given the issuer (internal/ocsp
-				// says the same).
-				resp, err = r2, nil
-			} else {
-				// Still show the content when the signature does not
-				// check out.
-				resp, info.Err = r2, fmt.Errorf("signature: %w", err)
-				err = nil
-				iss = nil
-			}
-		}
-	}
+	// What it says, read without trusting it, so that a response that
+	// does not check out is still shown.
+	resp, err := xocsp.ParseResponse(der, nil)
 	if err != nil {
 		info.Err = err
 		info.Status = "undecodable"
 		return info
 	}
-	info.SignatureChecked = iss != nil
 	switch resp.Status {
-	case ocsp.Good:
+	case xocsp.Good:
 		info.Status = "good"
-	case ocsp.Revoked:
+	case xocsp.Revoked:
 		info.Status = "revoked"
 		info.RevokedAt = resp.RevokedAt
 	default:
@@ -214,6 +200,15 @@ func decodeOCSP(der []byte, leaf, issuer *certs.Cert) *OCSPInfo {
 	info.ProducedAt, info.ThisUpdate, info.NextUpdate = resp.ProducedAt, resp.ThisUpdate, resp.NextUpdate
 	if s := leaf.Serial(); s != nil && resp.SerialNumber != nil {
 		info.SerialMatches = s.Cmp(resp.SerialNumber) == 0
+	}
+	switch {
+	case issuer == nil:
+		info.Err = errors.New("the server sent no issuer to check the signature with")
+	case issuer.X509 == nil || leaf.X509 == nil:
+		info.Err = errors.New("the leaf or its issuer could not be parsed to check the signature")
+	default:
+		_, info.Err = ocsp.Verify(der, leaf.X509, issuer.X509, ocsp.CheckOptions{Now: func() time.Time { return now }})
+		info.SignatureChecked = info.Err == nil
 	}
 	return info
 }

@@ -313,7 +313,7 @@ func (r *Result) fill(a *attempt, opts Options) {
 			if len(r.Chain) > 1 {
 				issuer = r.Chain[1]
 			}
-			r.OCSP = decodeOCSP(a.state.OCSPResponse, leaf, issuer)
+			r.OCSP = decodeOCSP(a.state.OCSPResponse, leaf, issuer, now)
 		}
 		r.SCTs = collectSCTs(leaf, a.state.SignedCertificateTimestamps)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/asn1"
 	"errors"
 	"strings"
@@ -17,6 +18,8 @@ import (
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/trustctl/trustctl/internal/certs"
+	intocsp "github.com/trustctl/trustctl/internal/ocsp"
+	"github.com/trustctl/trustctl/internal/testpki"
 )
 
 // certificateRecords builds a ServerHello and Certificate message split
@@ -116,7 +119,7 @@ func TestDecodeOCSP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info := decodeOCSP(der, certs.FromX509(p.leaf.Cert), certs.FromX509(p.inter.Cert))
+	info := decodeOCSP(der, certs.FromX509(p.leaf.Cert), certs.FromX509(p.inter.Cert), now)
 	if info.Status != "good" || !info.SerialMatches || !info.SignatureChecked || info.Err != nil {
 		t.Errorf("got %+v", info)
 	}
@@ -129,16 +132,41 @@ func TestDecodeOCSP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info = decodeOCSP(embedded, certs.FromX509(p.leaf.Cert), certs.FromX509(p.inter.Cert))
+	info = decodeOCSP(embedded, certs.FromX509(p.leaf.Cert), certs.FromX509(p.inter.Cert), now)
 	if info.Status != "revoked" || !info.SerialMatches || !info.SignatureChecked || info.Err != nil {
 		t.Errorf("issuer embedded: %+v", info)
 	}
-	info = decodeOCSP(der, certs.FromX509(p.leaf.Cert), certs.FromX509(p.root.Cert))
+	info = decodeOCSP(der, certs.FromX509(p.leaf.Cert), certs.FromX509(p.root.Cert), now)
 	if info.Status != "good" || info.SignatureChecked || info.Err == nil {
 		t.Errorf("wrong issuer: %+v", info)
 	}
-	if info := decodeOCSP([]byte("junk"), certs.FromX509(p.leaf.Cert), nil); info.Err == nil {
+	if info := decodeOCSP([]byte("junk"), certs.FromX509(p.leaf.Cert), nil, now); info.Err == nil {
 		t.Errorf("junk: %+v", info)
+	}
+	// Past its nextUpdate, the response says what it says but is not
+	// accepted.
+	if info := decodeOCSP(der, certs.FromX509(p.leaf.Cert), certs.FromX509(p.inter.Cert), now.Add(48*time.Hour)); info.SignatureChecked || !errors.Is(info.Err, intocsp.ErrStale) {
+		t.Errorf("stale: %+v", info)
+	}
+	// A delegated responder must carry id-kp-OCSPSigning: another server
+	// certificate of the same issuer cannot vouch for this one.
+	for _, tc := range []struct {
+		name string
+		eku  []x509.ExtKeyUsage
+		ok   bool
+	}{{"server certificate", []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, false}, {"OCSP signer", []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}, true}} {
+		signer := testpki.New(t, testpki.Template{Subject: "CN=Responder", EKU: tc.eku}, p.inter)
+		delegated, err := ocsp.CreateResponse(p.inter.Cert, signer.Cert, ocsp.Response{
+			Status: ocsp.Good, SerialNumber: p.leaf.Cert.SerialNumber,
+			ThisUpdate: now, NextUpdate: now.Add(24 * time.Hour), Certificate: signer.Cert,
+		}, signer.Key.(*ecdsa.PrivateKey))
+		if err != nil {
+			t.Fatal(err)
+		}
+		info := decodeOCSP(delegated, certs.FromX509(p.leaf.Cert), certs.FromX509(p.inter.Cert), now)
+		if info.SignatureChecked != tc.ok || (info.Err == nil) != tc.ok || info.Status != "good" {
+			t.Errorf("signed by a %s: %+v", tc.name, info)
+		}
 	}
 }
 
