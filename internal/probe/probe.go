@@ -343,6 +343,10 @@ func (f *Fallback) judge(r *Result) {
 	switch {
 	case def == nil:
 		f.Verdict = "could not compare: the handshakes without SNI and with a random name failed"
+	case f.SameAsDefault && !r.NameMatch && meantFor(leaf, r.Name):
+		// One certificate for every name, and it is the one for this
+		// name, but clients refuse it: the fault is in the certificate.
+		f.Verdict = fmt.Sprintf("the server presents the same certificate (%s) with and without SNI; it is meant for %s, but %s", shortName(leaf), r.Name, strings.TrimPrefix(r.NameErr.Error(), "x509: "))
 	case f.SameAsDefault && !r.NameMatch:
 		f.DefaultPresented = true
 		f.Verdict = fmt.Sprintf("the server presented its default certificate (%s), not one for %s: SNI did not select a certificate", shortName(leaf), r.Name)
@@ -351,6 +355,25 @@ func (f *Fallback) judge(r *Result) {
 	default:
 		f.Verdict = fmt.Sprintf("SNI selected %s; without it the server presents %s", shortName(leaf), shortName(def))
 	}
+}
+
+// meantFor reports whether the leaf names name in a way clients no longer
+// accept: only in its common name, or only through a wildcard over a
+// public suffix.
+func meantFor(leaf *certs.Cert, name string) bool {
+	trim := func(s string) string { return strings.TrimSuffix(s, ".") }
+	if strings.EqualFold(trim(leaf.CommonName()), trim(name)) {
+		return true
+	}
+	var dns []string
+	var ips []net.IP
+	switch {
+	case leaf.X509 != nil:
+		dns, ips = leaf.X509.DNSNames, leaf.X509.IPAddresses
+	case leaf.Lenient != nil:
+		dns, ips = leaf.Lenient.DNSNames, leaf.Lenient.IPAddresses
+	}
+	return certs.SuffixWildcardOnly(dns, ips, name) != ""
 }
 
 // shortName is "CN=..." when there is a common name, else the subject.

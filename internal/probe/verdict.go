@@ -67,6 +67,8 @@ func Judge(o Outcome, exp Expect) Verdict {
 		if r.Fallback != nil && r.Fallback.DefaultPresented {
 			v.Fallback = true
 			v.Failures = append(v.Failures, r.Fallback.Verdict)
+		} else if r.NameErr != nil {
+			v.Failures = append(v.Failures, fmt.Sprintf("the certificate does not match %s: %s", r.Name, strings.TrimPrefix(r.NameErr.Error(), "x509: ")))
 		} else {
 			v.Failures = append(v.Failures, fmt.Sprintf("the certificate does not match %s", r.Name))
 		}

@@ -44,7 +44,7 @@ func TestJudge(t *testing.T) {
 		{"no handshake", Outcome{Err: &Error{Op: "connect", Addr: "a:1", Err: ErrRefused}}, Expect{}, []string{"connect a:1: connection refused"}},
 		{"no name asked", Outcome{Result: noName}, Expect{Fingerprint: fpOf(other)}, nil},
 		{"no name asked, one expected", Outcome{Result: noName}, Expect{Name: "primary-host"}, []string{"name primary-host: x509: certificate is valid for localhost, not primary-host"}},
-		{"mismatch", Outcome{Result: mismatch}, Expect{}, []string{"the certificate does not match gateway-host"}},
+		{"mismatch", Outcome{Result: mismatch}, Expect{}, []string{"the certificate does not match gateway-host: x"}},
 		{"fallback", Outcome{Result: fallback}, Expect{}, []string{"the server presented its default certificate"}},
 		{"handshake cut short", Outcome{Result: halfway}, Expect{}, []string{"no handshake: " + ErrClientCertRequired.Error()}},
 		{"fingerprint", Outcome{Result: matched}, Expect{Fingerprint: fp[:]}, nil},
@@ -83,5 +83,44 @@ func TestPresentedCAs(t *testing.T) {
 	got := PresentedCAs([]Outcome{{Result: r}, {Err: errors.New("x")}, {Result: r}})
 	if len(got) != 1 || !got[0].Equal(inter) {
 		t.Errorf("got %d certificates", len(got))
+	}
+}
+
+// TestFallbackOfAServerWithOneCertificate: a server with one certificate
+// presents it for every name. When that certificate is the one for the
+// name but clients refuse it (the name only in its common name, or only
+// under a wildcard over a public suffix), the failure says so; the
+// fallback verdict, which sends people to check the server's keystore,
+// is kept for a certificate meant for another name.
+func TestFallbackOfAServerWithOneCertificate(t *testing.T) {
+	p := testPKI(t)
+	cnOnly := certs.FromX509(testpki.New(t, testpki.Template{Subject: "CN=legacy-host"}, p.inter).Cert)
+	suffix := certs.FromX509(testpki.New(t, testpki.Template{Subject: "CN=Shop", DNS: []string{"*.co.uk"}}, p.inter).Cert)
+	other := certs.FromX509(p.other.Cert)
+	for _, tc := range []struct {
+		leaf     *certs.Cert
+		name     string
+		fallback bool
+		want     string // the failure
+		verdict  string // the fallback line
+	}{
+		{cnOnly, "legacy-host", false, "the certificate does not match legacy-host: certificate relies on legacy Common Name field",
+			"with and without SNI; it is meant for legacy-host, but certificate relies on legacy Common Name field"},
+		{suffix, "shop.co.uk", false, "the certificate does not match shop.co.uk: certificate names shop.co.uk only through the wildcard \"*.co.uk\"",
+			"it is meant for shop.co.uk, but certificate names"},
+		{other, "gateway-host", true, "the server presented its default certificate (CN=localhost), not one for gateway-host",
+			"SNI did not select a certificate"},
+	} {
+		r := &Result{Name: tc.name, Chain: []*certs.Cert{tc.leaf}}
+		r.NameErr = MatchName(tc.leaf, tc.name)
+		r.Fallback = &Fallback{NoSNILeaf: tc.leaf}
+		r.Fallback.judge(r)
+		v := Judge(Outcome{Result: r}, Expect{Now: testpki.Now})
+		if v.OK || v.Fallback != tc.fallback || len(v.Failures) != 1 || !strings.Contains(v.Failures[0], tc.want) {
+			t.Errorf("%s: fallback %v, failures %q; want fallback %v and %q", tc.name, v.Fallback, v.Failures, tc.fallback, tc.want)
+		}
+		if !strings.Contains(r.Fallback.Verdict, tc.verdict) {
+			t.Errorf("%s: fallback line %q, want %q", tc.name, r.Fallback.Verdict, tc.verdict)
+		}
 	}
 }
