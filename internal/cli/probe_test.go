@@ -548,7 +548,7 @@ func TestProbeCommandSummary(t *testing.T) {
 	closed := ln.Addr().String()
 	ln.Close()
 	targets := filepath.Join(p.dir, "targets.txt")
-	os.WriteFile(targets, []byte("# fleet\n"+addr+" primary-host\n\n"+closed+"\n"+addr+" gateway-host\n"), 0o644)
+	os.WriteFile(targets, []byte("# fleet\n"+addr+" primary-host\n\n"+closed+" db-host\n"+addr+" gateway-host\n"), 0o644)
 
 	code, out, errs := runProbeCmd(t, "--targets-file", targets, "--concurrency", "3")
 	if code != 1 || !strings.Contains(errs, "2 of 3 targets failed") {
@@ -558,9 +558,9 @@ func TestProbeCommandSummary(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(summary), "\n")
 	want := []string{
 		`^TARGET +RESULT +DAYS +SUBJECT +REASON$`,
-		`^` + regexp.QuoteMeta(addr) + ` +ok +\d+ +CN=primary-host +$`,
-		`^` + regexp.QuoteMeta(closed) + ` +FAILED +- +- +connect .*connection refused$`,
-		`^` + regexp.QuoteMeta(addr) + ` +FAILED +\d+ +CN=localhost +the server presented its default certificate`,
+		`^` + regexp.QuoteMeta(addr) + ` primary-host +ok +\d+ +CN=primary-host +$`,
+		`^` + regexp.QuoteMeta(closed) + ` db-host +FAILED +- +- +connect .*connection refused$`,
+		`^` + regexp.QuoteMeta(addr) + ` gateway-host +FAILED +\d+ +CN=localhost +the server presented its default certificate`,
 		`^3 targets: 1 ok, 2 failed$`,
 	}
 	if len(lines) != len(want) {
@@ -575,11 +575,12 @@ func TestProbeCommandSummary(t *testing.T) {
 	code, out, _ = runProbeCmd(t, "--targets-file", targets, "--json")
 	var doc struct {
 		Targets []struct {
-			Target   string   `json:"target"`
-			OK       bool     `json:"ok"`
-			Subject  string   `json:"subject"`
-			DaysLeft *int     `json:"days_left"`
-			Failures []string `json:"failures"`
+			Target     string   `json:"target"`
+			ServerName string   `json:"server_name"`
+			OK         bool     `json:"ok"`
+			Subject    string   `json:"subject"`
+			DaysLeft   *int     `json:"days_left"`
+			Failures   []string `json:"failures"`
 		} `json:"targets"`
 	}
 	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 1 || len(doc.Targets) != 3 {
@@ -588,7 +589,7 @@ func TestProbeCommandSummary(t *testing.T) {
 	if d := doc.Targets[0]; !d.OK || d.Subject != "CN=primary-host" || d.DaysLeft == nil || *d.DaysLeft < 1 {
 		t.Errorf("first: %+v", d)
 	}
-	if d := doc.Targets[1]; d.OK || d.DaysLeft != nil || len(d.Failures) != 1 {
+	if d := doc.Targets[1]; d.OK || d.DaysLeft != nil || len(d.Failures) != 1 || d.ServerName != "db-host" {
 		t.Errorf("second: %+v", d)
 	}
 }

@@ -168,6 +168,7 @@ func NewProbeReport(o probe.Outcome, v probe.Verdict, now time.Time) ProbeReport
 	}
 	if o.Err != nil {
 		rep.Error = o.Err.Error()
+		rep.ServerName = o.Target.ServerName
 		return rep
 	}
 	r := o.Result

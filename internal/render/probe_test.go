@@ -72,9 +72,10 @@ func TestProbeSummary(t *testing.T) {
 	if err := ProbeSummary(&b, probeReports(t, now), false); err != nil {
 		t.Fatal(err)
 	}
-	want := "\nTARGET           RESULT  DAYS  SUBJECT          REASON\n" +
-		"127.0.0.1:1      FAILED  -     -                connect 127.0.0.1:1: connection refused\n" +
-		"db.example:5432  ok      3795  CN=primary-host  \n" +
+	// The name sent is shown beside a target whose host it is not.
+	want := "\nTARGET                        RESULT  DAYS  SUBJECT          REASON\n" +
+		"127.0.0.1:1                   FAILED  -     -                connect 127.0.0.1:1: connection refused\n" +
+		"db.example:5432 primary-host  ok      3795  CN=primary-host  \n" +
 		"2 targets: 1 ok, 1 failed\n"
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)

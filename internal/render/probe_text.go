@@ -257,7 +257,13 @@ func ProbeSummary(w io.Writer, reps []ProbeReport, colour bool) error {
 		if subject == "" {
 			subject = "-"
 		}
-		rows = append(rows, []string{rep.Target, verdict, days, subject, reason})
+		// The name sent, when it is not the target's host: two lines of
+		// a targets file for one address differ only by it.
+		target := rep.Target
+		if rep.ServerName != "" && !strings.HasPrefix(target, rep.ServerName) {
+			target += " " + rep.ServerName
+		}
+		rows = append(rows, []string{target, verdict, days, subject, reason})
 	}
 	fmt.Fprintln(w)
 	if err := Table(w, []string{"TARGET", "RESULT", "DAYS", "SUBJECT", "REASON"}, rows); err != nil {
