@@ -25,6 +25,9 @@ type certItem struct {
 
 	namesDone       bool
 	issuer, subject []byte
+
+	keyDone bool
+	key     crypto.PublicKey // nil when crypto/x509 refuses the certificate
 }
 
 // names returns the raw issuer and subject of a certificate by walking the
@@ -61,6 +64,20 @@ func (c *certItem) names() (issuer, subject []byte) {
 	}
 	c.issuer, c.subject = fields[2].FullBytes, fields[4].FullBytes
 	return c.issuer, c.subject
+}
+
+// publicKey returns the certificate's public key, parsed on first use: a
+// key without a localKeyID is compared with every unbound certificate, and
+// parsing them again for each such key made a file with a few hundred of
+// each take seconds to open.
+func (c *certItem) publicKey() crypto.PublicKey {
+	if !c.keyDone {
+		c.keyDone = true
+		if xc, err := x509.ParseCertificate(c.der); err == nil {
+			c.key = xc.PublicKey
+		}
+	}
+	return c.key
 }
 
 func (c *certItem) selfIssued() bool {
@@ -236,8 +253,7 @@ func matchByPublicKey(k *keyItem, certs []*certItem) *certItem {
 		if c.used {
 			continue
 		}
-		xc, err := x509.ParseCertificate(c.der)
-		if err == nil && pub.Equal(xc.PublicKey) {
+		if pk := c.publicKey(); pk != nil && pub.Equal(pk) {
 			return c
 		}
 	}

@@ -364,6 +364,45 @@ func TestChainOrderFromShuffledBags(t *testing.T) {
 	}
 }
 
+// TestKeysWithoutLocalKeyIDParseEachCertificateOnce: key bags without a
+// localKeyID are matched with a certificate by public key; each unbound
+// certificate is parsed once, not once per such key, which made a file
+// of a few hundred keys and certificates take seconds to open.
+func TestKeysWithoutLocalKeyIDParseEachCertificateOnce(t *testing.T) {
+	p := testPKI(t)
+	const n = 200
+	var bags []safeBag
+	for range n {
+		bags = append(bags, safeBag{ID: oidKeyBag, Value: explicit0(pkcs8(t, p.leaf))})
+	}
+	for range n {
+		b, err := newCertBag(p.root.Cert.Raw, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bags = append(bags, b)
+	}
+	sc, _ := marshal(bags)
+	authSafe, _ := marshal([]contentInfo{dataContent(sc)})
+	der, _ := marshal(pfxPDU{Version: 3, AuthSafe: dataContent(authSafe)})
+	var f *File
+	allocs := testing.AllocsPerRun(1, func() {
+		var err error
+		if f, err = Decode(der, nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if len(f.Entries) != 2*n {
+		t.Fatalf("%d entries, want %d", len(f.Entries), 2*n)
+	}
+	// Parsing a certificate allocates some sixty times, comparing two
+	// public keys a few: parsing each certificate again for each key shows
+	// as tens of allocations per key and certificate.
+	if perPair := allocs / (n * n); perPair > 20 {
+		t.Errorf("%.0f allocations per key and certificate (%d of each), want at most 20", perPair, n)
+	}
+}
+
 // TestLargeTruststore: 2,000 trusted certificates encode and decode in tens
 // of milliseconds because the certificates are encrypted and MACed once.
 // TestLargeTruststore checks that 2,000 trusted entries survive a round
