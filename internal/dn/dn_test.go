@@ -128,7 +128,7 @@ func TestParseSANs(t *testing.T) {
 	if got := FormatSANs(s); got != "dns:db.example.com,dns:*.example.com,ip:10.0.0.1,ip:::1,email:ops@example.com,uri:spiffe://acme/db" {
 		t.Errorf("got %s", got)
 	}
-	for _, bad := range []string{"db.example.com", "ip:300.1.1.1", "email:nobody", "uri:relative/path", "dns:a b", "foo:bar", "dns:"} {
+	for _, bad := range []string{"db.example.com", "ip:300.1.1.1", "email:nobody", "uri:relative/path", "uri:a: #", "uri:https://example.com/a b", "dns:a b", "foo:bar", "dns:"} {
 		if _, err := ParseSANs(bad); err == nil {
 			t.Errorf("ParseSANs(%q): no error", bad)
 		}

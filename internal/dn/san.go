@@ -71,6 +71,12 @@ func ParseSANs(s string) (SANs, error) {
 			}
 			out.Emails = append(out.Emails, val)
 		case "uri":
+			// RFC 3986 has no space in a URI (section 2); net/url lets one
+			// into an opaque part, where a space left at the end by an empty
+			// fragment ("a: #") would be trimmed off when read back.
+			if strings.Contains(val, " ") {
+				return SANs{}, &SANError{Entry: entry, Msg: "a URI has no spaces (write %20)"}
+			}
 			u, err := url.Parse(val)
 			if err != nil || u.Scheme == "" || !isASCII(val) {
 				return SANs{}, &SANError{Entry: entry, Msg: "not an absolute URI with a scheme"}
