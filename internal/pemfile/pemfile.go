@@ -68,7 +68,11 @@ func Decode(data []byte) ([]Block, error) {
 		}
 		line += bytes.Count(rest[:i], []byte("\n"))
 		blk, after := pem.Decode(rest[i:])
-		if blk == nil {
+		// encoding/pem passes over a block that does not decode and
+		// returns the next one: then what it consumed holds a second
+		// BEGIN line, and the block at i is the damaged one.
+		consumed := rest[i : len(rest)-len(after)]
+		if blk == nil || bytes.Contains(consumed[len(beginMarker):], beginMarker) {
 			typ := rest[i+len(beginMarker):]
 			if j := bytes.IndexAny(typ, "-\r\n"); j >= 0 {
 				typ = typ[:j]

@@ -52,6 +52,12 @@ func TestDecodeReportsDamage(t *testing.T) {
 	if _, err := Decode([]byte("no blocks here")); !errors.Is(err, ErrNoPEM) {
 		t.Fatalf("err = %v, want ErrNoPEM", err)
 	}
+	// A damaged block followed by a good one is still damage: read as
+	// the good one alone, a bundle would lose a root to sync.
+	blocks, err := Decode([]byte("-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n-----BEGIN B-----\nAQID\n-----END B-----\n"))
+	if !errors.As(err, &tr) || tr.Line != 1 || tr.Type != "CERTIFICATE" || len(blocks) != 0 {
+		t.Fatalf("damaged block before a good one: %d blocks, err = %v; want a damaged CERTIFICATE at line 1", len(blocks), err)
+	}
 }
 
 // FuzzDecode: no panic; errors are ours; every block re-encodes and
