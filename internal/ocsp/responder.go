@@ -251,7 +251,10 @@ func (r *Responder) respond(reqDER []byte) (answer, error) {
 	}
 	this, next := r.updateTimes(now)
 	a := newAnswer(der, req.nonce == nil, this, next, now.Add(r.o.Validity/2))
-	if a.cacheable {
+	// Only answers about serials the CA issued are kept, so the cache is
+	// as large as the CA's record at most: anyone may ask about any
+	// serial, and answers for all of them would fill memory.
+	if a.cacheable && entry.Known {
 		r.mu.Lock()
 		if r.version == version {
 			r.cache[string(req.certID)] = a

@@ -304,3 +304,35 @@ func BenchmarkResponderNonce(b *testing.B) {
 		}
 	}
 }
+
+// TestResponderCachesOnlyIssuedSerials: answers about serials the CA
+// never issued are signed each time and not kept, so clients asking
+// about ever new serials cannot grow the responder's memory.
+func TestResponderCachesOnlyIssuedSerials(t *testing.T) {
+	p := newResponderTestPKI(t)
+	r, err := NewResponder(ResponderOptions{Issuer: p.ca.Cert, Source: p.src, Signer: p.ca.Key, Now: responderNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100 {
+		tmpl := *p.other.Cert
+		tmpl.SerialNumber = big.NewInt(int64(1_000_000 + i))
+		req, err := xocsp.CreateRequest(&tmpl, p.ca.Cert, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Respond(req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req, err := xocsp.CreateRequest(p.leaf.Cert, p.ca.Cert, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Respond(req)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.cache) != 1 {
+		t.Errorf("the cache holds %d answers after 100 never-issued serials and one issued; want 1", len(r.cache))
+	}
+}
