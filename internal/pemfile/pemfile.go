@@ -77,7 +77,7 @@ func Decode(data []byte) ([]Block, error) {
 			if j := bytes.IndexAny(typ, "-\r\n"); j >= 0 {
 				typ = typ[:j]
 			}
-			return out, &ErrTruncated{Type: string(typ), Line: line}
+			return out, &ErrTruncated{Type: printable(typ), Line: line}
 		}
 		out = append(out, Block{Block: blk, Line: line, Before: bytes.Clone(rest[:i])})
 		line += bytes.Count(rest[i:len(rest)-len(after)], []byte("\n"))
@@ -88,6 +88,21 @@ func Decode(data []byte) ([]Block, error) {
 	}
 	out[len(out)-1].After = bytes.Clone(rest)
 	return out, nil
+}
+
+// printable is a block type from a file as messages may show it: printable
+// ASCII only (no terminal escapes), at most 64 characters.
+func printable(typ []byte) string {
+	var b []byte
+	for _, c := range typ {
+		if c >= 0x20 && c < 0x7f {
+			b = append(b, c)
+		}
+	}
+	if len(b) > 64 {
+		b = append(b[:64], "..."...)
+	}
+	return string(b)
 }
 
 // LooksLikePEM reports whether data contains a PEM BEGIN line.

@@ -3,6 +3,7 @@ package pemfile
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -51,6 +52,12 @@ func TestDecodeReportsDamage(t *testing.T) {
 	}
 	if _, err := Decode([]byte("no blocks here")); !errors.Is(err, ErrNoPEM) {
 		t.Fatalf("err = %v, want ErrNoPEM", err)
+	}
+	// The type is shown as the file spells it, but never a terminal
+	// escape or a line without end.
+	_, err = Decode([]byte("-----BEGIN \x1b[2J" + strings.Repeat("A", 100) + "-----\n!!\n"))
+	if !errors.As(err, &tr) || tr.Type != "[2J"+strings.Repeat("A", 61)+"..." {
+		t.Errorf("type %q", tr.Type)
 	}
 	// A damaged block followed by a good one is still damage: read as
 	// the good one alone, a bundle would lose a root to sync.
