@@ -85,13 +85,6 @@ func (c *certItem) selfIssued() bool {
 	return is != nil && bytes.Equal(is, sub)
 }
 
-// issues reports whether c's subject is the issuer of other.
-func (c *certItem) issues(other *certItem) bool {
-	_, sub := c.names()
-	is, _ := other.names()
-	return sub != nil && bytes.Equal(sub, is)
-}
-
 // file groups the bags into entries. Certificates whose localKeyID matches
 // a key's are that key's; each key's chain then follows issuer links
 // through the certificates that are neither trusted nor bound to another
@@ -104,33 +97,41 @@ func (d *decoder) file() *File {
 		e     Entry
 	}
 	var out []ordered
-	bound := func(c *certItem) bool {
-		if len(c.localKeyID) == 0 {
-			return false
+	// Indexes, so that no step below compares every certificate with
+	// every key or every other certificate: a crafted file of a thousand
+	// of each would otherwise take minutes.
+	keyIDs := map[string]bool{}
+	for _, k := range d.keys {
+		if len(k.localKeyID) > 0 {
+			keyIDs[string(k.localKeyID)] = true
 		}
-		for _, k := range d.keys {
-			if bytes.Equal(k.localKeyID, c.localKeyID) {
-				return true
-			}
-		}
-		return false
 	}
+	byID := map[string][]*certItem{}
+	for _, c := range d.certs {
+		if len(c.localKeyID) > 0 {
+			byID[string(c.localKeyID)] = append(byID[string(c.localKeyID)], c)
+		}
+	}
+	bound := func(c *certItem) bool { return len(c.localKeyID) > 0 && keyIDs[string(c.localKeyID)] }
 	var pool []*certItem
 	for _, c := range d.certs {
 		if !c.trusted && !bound(c) {
 			pool = append(pool, c)
 		}
 	}
+	poolBySubject := bySubject(pool)
+	groups := map[string]*groupIndex{} // what keys sharing a localKeyID share
 	for _, k := range d.keys {
 		var group []*certItem
 		if len(k.localKeyID) > 0 {
-			for _, c := range d.certs {
-				if bytes.Equal(c.localKeyID, k.localKeyID) {
-					group = append(group, c)
-				}
-			}
+			group = byID[string(k.localKeyID)]
 		}
-		leaf := pickLeaf(k, group)
+		gi := groups[string(k.localKeyID)]
+		if gi == nil {
+			gi = &groupIndex{bySubject: bySubject(group)}
+			groups[string(k.localKeyID)] = gi
+		}
+		leaf := pickLeaf(k, group, gi)
 		if leaf == nil {
 			// No localKeyID link: fall back to the certificate holding
 			// the key's public key.
@@ -146,11 +147,14 @@ func (d *decoder) file() *File {
 			}
 			chain := []*certItem{leaf}
 			leaf.used = true
-			candidates := append(append([]*certItem{}, group...), pool...)
+			groupBySubject := gi.bySubject
 			for cur := leaf; !cur.selfIssued() && len(chain) < 32; {
+				// The issuer among the key's certificates first, then
+				// among the unbound ones, each in file order.
 				var next *certItem
-				for _, c := range candidates {
-					if c.issues(cur) && !inChain(chain, c) {
+				is, _ := cur.names()
+				for _, c := range append(groupBySubject[string(is)], poolBySubject[string(is)]...) {
+					if is != nil && !inChain(chain, c) {
 						next = c
 						break
 					}
@@ -205,10 +209,20 @@ func inChain(chain []*certItem, c *certItem) bool {
 	return false
 }
 
+// groupIndex is what is worked out once for the certificates sharing a
+// localKeyID, however many keys share it.
+type groupIndex struct {
+	bySubject map[string][]*certItem
+	// issuedNone is the first certificate that issued none of the others;
+	// found when first needed.
+	issuedNone     *certItem
+	issuedNoneDone bool
+}
+
 // pickLeaf chooses the key's own certificate among those sharing its
 // localKeyID: the one with the key's public key, else the one that issued
 // none of the others.
-func pickLeaf(k *keyItem, group []*certItem) *certItem {
+func pickLeaf(k *keyItem, group []*certItem, gi *groupIndex) *certItem {
 	switch len(group) {
 	case 0:
 		return nil
@@ -218,19 +232,44 @@ func pickLeaf(k *keyItem, group []*certItem) *certItem {
 	if c := matchByPublicKey(k, group); c != nil {
 		return c
 	}
-	for _, c := range group {
-		issuer := false
-		for _, o := range group {
-			if o != c && c.issues(o) {
-				issuer = true
-				break
-			}
+	if !gi.issuedNoneDone {
+		gi.issuedNoneDone = true
+		gi.issuedNone = issuedNone(group)
+	}
+	return gi.issuedNone
+}
+
+// issuedNone returns the first certificate of group whose subject is no
+// other one's issuer, else the first.
+func issuedNone(group []*certItem) *certItem {
+	issuers := map[string]int{}
+	for _, o := range group {
+		if is, _ := o.names(); is != nil {
+			issuers[string(is)]++
 		}
-		if !issuer {
+	}
+	for _, c := range group {
+		_, sub := c.names()
+		n := issuers[string(sub)]
+		if c.selfIssued() {
+			n-- // itself
+		}
+		if sub == nil || n == 0 {
 			return c
 		}
 	}
 	return group[0]
+}
+
+// bySubject indexes certificates by their raw subject, in order.
+func bySubject(certs []*certItem) map[string][]*certItem {
+	m := map[string][]*certItem{}
+	for _, c := range certs {
+		if _, sub := c.names(); sub != nil {
+			m[string(sub)] = append(m[string(sub)], c)
+		}
+	}
+	return m
 }
 
 func matchByPublicKey(k *keyItem, certs []*certItem) *certItem {
