@@ -20,11 +20,11 @@ func keyMatchCommand() *ucli.Command {
 		Usage:     "check that a private key belongs to a certificate (or CSR)",
 		UsageText: "trustctl key match KEY CERT [--json]",
 		Description: `Compares the public half of the private key in KEY with the public key of
-the first certificate in CERT (PEM or DER, a bundle, or a keystore, opened
-with the same password flags). CERT may also be a CSR. KEY may be any key file, encrypted ones included (passphrase
+the first certificate in CERT (PEM or DER, a bundle, or a keystore). CERT may
+also be a CSR. KEY may be any key file, encrypted ones included (passphrase
 from --key-password, --key-password-env, --key-password-file, or --password,
 --password-env, --password-file, the same flags, or the terminal, asked only
-when needed).
+when needed). A keystore given as KEY or CERT opens with that same password.
 
 --json prints {"key", "cert", "of", "subject", "key_type", "cert_key_type",
 "matches"}, also when they do not match (exit 1).

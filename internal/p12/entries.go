@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/x509"
 	"encoding/asn1"
+	"slices"
 	"sort"
 )
 
@@ -153,8 +154,11 @@ func (d *decoder) file() *File {
 				// among the unbound ones, each in file order.
 				var next *certItem
 				is, _ := cur.names()
-				for _, c := range append(groupBySubject[string(is)], poolBySubject[string(is)]...) {
-					if is != nil && !inChain(chain, c) {
+				if is == nil {
+					break
+				}
+				for _, c := range slices.Concat(groupBySubject[string(is)], poolBySubject[string(is)]) {
+					if !inChain(chain, c) {
 						next = c
 						break
 					}
