@@ -3,59 +3,20 @@
 package interrupt
 
 import (
-	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/trustctl/trustctl/internal/interrupt/stoptest"
 )
 
 // As a child process, a test below does what the variable names and then
 // waits for the signal its parent sends.
 const childVar = "INTERRUPT_TEST_CHILD"
-
-// runChild runs the test named test in a child process with childVar set
-// to dir, waits for it to say it is ready, sends it sig and returns how
-// it ended.
-func runChild(t *testing.T, test, dir string, sig syscall.Signal) error {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$")
-	cmd.Env = append(os.Environ(), childVar+"="+dir)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stdin.Close()
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line, _ := bufio.NewReader(out).ReadString('\n')
-	if line != "ready\n" {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatalf("the child said %q, not ready", line)
-	}
-	cmd.Process.Signal(sig)
-	return cmd.Wait()
-}
-
-func stoppedBy(err error, sig syscall.Signal) bool {
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) {
-		return false
-	}
-	ws := ee.Sys().(syscall.WaitStatus)
-	return ws.Signaled() && ws.Signal() == sig
-}
 
 func exists(path string) bool {
 	_, err := os.Stat(path)
@@ -72,16 +33,13 @@ func TestCleanupRunsOnStop(t *testing.T) {
 				os.WriteFile(filepath.Join(dir, "second"), nil, 0o644)
 			}
 		})
-		fmt.Println("ready")
-		io.ReadAll(os.Stdin)
+		stoptest.Ready()
 		t.Fatal("not stopped")
 	}
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			dir := t.TempDir()
-			if err := runChild(t, "TestCleanupRunsOnStop", dir, sig); !stoppedBy(err, sig) {
-				t.Errorf("the child ended with %v; want it stopped by %v", err, sig)
-			}
+			stoptest.Child(t, "TestCleanupRunsOnStop", []string{childVar + "=" + dir}, sig, nil)
 			if !exists(filepath.Join(dir, "first")) || !exists(filepath.Join(dir, "second")) {
 				t.Errorf("the cleanups did not both run, the last registered first")
 			}
@@ -95,14 +53,11 @@ func TestDoneEndsTheCleanup(t *testing.T) {
 	if dir := os.Getenv(childVar); dir != "" {
 		done := Cleanup(func() { os.WriteFile(filepath.Join(dir, "cleaned"), nil, 0o644) })
 		done()
-		fmt.Println("ready")
-		io.ReadAll(os.Stdin)
+		stoptest.Ready()
 		t.Fatal("not stopped")
 	}
 	dir := t.TempDir()
-	if err := runChild(t, "TestDoneEndsTheCleanup", dir, syscall.SIGINT); !stoppedBy(err, syscall.SIGINT) {
-		t.Errorf("the child ended with %v; want it stopped by SIGINT", err)
-	}
+	stoptest.Child(t, "TestDoneEndsTheCleanup", []string{childVar + "=" + dir}, syscall.SIGINT, nil)
 	if exists(filepath.Join(dir, "cleaned")) {
 		t.Errorf("a cleanup whose done was called ran")
 	}
@@ -133,9 +88,7 @@ func TestHoldPutsOffTheStop(t *testing.T) {
 		t.Fatal("not stopped")
 	}
 	dir := t.TempDir()
-	if err := runChild(t, "TestHoldPutsOffTheStop", dir, syscall.SIGTERM); !stoppedBy(err, syscall.SIGTERM) {
-		t.Errorf("the child ended with %v; want it stopped by SIGTERM", err)
-	}
+	stoptest.Child(t, "TestHoldPutsOffTheStop", []string{childVar + "=" + dir}, syscall.SIGTERM, nil)
 	if !exists(filepath.Join(dir, "finished")) || !exists(filepath.Join(dir, "cleaned after")) {
 		t.Errorf("the stop did not wait for the held work to finish before cleaning up")
 	}

@@ -3,7 +3,6 @@
 package safefile
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/trustctl/trustctl/internal/interrupt/stoptest"
 	"github.com/trustctl/trustctl/internal/testpki"
 )
 
@@ -201,8 +201,7 @@ func TestStoppedWriterLeavesNothing(t *testing.T) {
 		if _, err := stage(p, []byte("new"), Options{}); err != nil {
 			t.Fatal(err)
 		}
-		fmt.Println("ready")
-		io.ReadAll(os.Stdin) // the prompt: the parent never answers
+		stoptest.Ready() // the prompt: the parent never answers
 		t.Fatal("not stopped")
 	}
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
@@ -212,7 +211,7 @@ func TestStoppedWriterLeavesNothing(t *testing.T) {
 			if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			stopChild(t, "TestStoppedWriterLeavesNothing", []string{"SAFEFILE_TEST_STOPPED_WRITER=" + p}, sig, func() {
+			stoptest.Child(t, "TestStoppedWriterLeavesNothing", []string{"SAFEFILE_TEST_STOPPED_WRITER=" + p}, sig, func() {
 				if names := dirNames(t, dir); len(names) != 3 {
 					t.Fatalf("while writing, the directory holds %v; want the file, its lock and its temporary file", names)
 				}
@@ -239,8 +238,7 @@ func TestStoppedMkdirAllLeavesNothing(t *testing.T) {
 		if os.Getenv("SAFEFILE_TEST_KEEP") != "" {
 			keep()
 		}
-		fmt.Println("ready")
-		io.ReadAll(os.Stdin)
+		stoptest.Ready()
 		t.Fatal("not stopped")
 	}
 	for _, keep := range []bool{false, true} {
@@ -251,7 +249,7 @@ func TestStoppedMkdirAllLeavesNothing(t *testing.T) {
 				if keep {
 					env = append(env, "SAFEFILE_TEST_KEEP=1")
 				}
-				stopChild(t, "TestStoppedMkdirAllLeavesNothing", env, sig, func() {
+				stoptest.Child(t, "TestStoppedMkdirAllLeavesNothing", env, sig, func() {
 					if _, err := os.Stat(filepath.Join(dir, "out", "certs")); err != nil {
 						t.Fatal(err)
 					}
@@ -265,40 +263,6 @@ func TestStoppedMkdirAllLeavesNothing(t *testing.T) {
 				}
 			})
 		}
-	}
-}
-
-// stopChild runs the test named test in a child process with env added
-// to its environment, waits for it to print "ready", runs check, stops
-// it with sig and checks that it died by that signal.
-func stopChild(t *testing.T, test string, env []string, sig syscall.Signal, check func()) {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$")
-	cmd.Env = append(os.Environ(), env...)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stdin.Close()
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line, _ := bufio.NewReader(out).ReadString('\n')
-	if line != "ready\n" {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatalf("the child said %q, not ready", line)
-	}
-	check()
-	cmd.Process.Signal(sig)
-	err = cmd.Wait()
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || !ee.Sys().(syscall.WaitStatus).Signaled() || ee.Sys().(syscall.WaitStatus).Signal() != sig {
-		t.Errorf("the child ended with %v; want it stopped by %v", err, sig)
 	}
 }
 
