@@ -73,6 +73,15 @@ func sampleFile(t testing.TB) *File {
 }
 
 // fastOpts keeps the iteration count low so round trips stay quick.
+// unprotected is a PKCS#12 file of bags in one plain SafeContents, with
+// no MAC, for tests that lay out the bags themselves.
+func unprotected(bags []safeBag) []byte {
+	sc, _ := marshal(bags)
+	authSafe, _ := marshal([]contentInfo{dataContent(sc)})
+	der, _ := marshal(pfxPDU{Version: 3, AuthSafe: dataContent(authSafe)})
+	return der
+}
+
 func fastOpts(enc Encryption) Options { return Options{Encryption: enc, Iterations: 16} }
 
 // summary describes entries the way a user checks them: alias, kind, and
@@ -347,9 +356,7 @@ func TestChainOrderFromShuffledBags(t *testing.T) {
 	attrs := bagAttributes("server", []byte("id"), false)
 	leaf, _ := newCertBag(p.leaf.Cert.Raw, attrs)
 	bags = append(bags, leaf, safeBag{ID: oidKeyBag, Value: explicit0(pkcs8(t, p.leaf)), Attributes: attrs})
-	sc, _ := marshal(bags)
-	authSafe, _ := marshal([]contentInfo{dataContent(sc)})
-	der, _ := marshal(pfxPDU{Version: 3, AuthSafe: dataContent(authSafe)})
+	der := unprotected(bags)
 	got, err := Decode(der, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -382,9 +389,7 @@ func TestKeysWithoutLocalKeyIDParseEachCertificateOnce(t *testing.T) {
 		}
 		bags = append(bags, b)
 	}
-	sc, _ := marshal(bags)
-	authSafe, _ := marshal([]contentInfo{dataContent(sc)})
-	der, _ := marshal(pfxPDU{Version: 3, AuthSafe: dataContent(authSafe)})
+	der := unprotected(bags)
 	var f *File
 	allocs := testing.AllocsPerRun(1, func() {
 		var err error

@@ -36,10 +36,7 @@ func sharedIDFile(t testing.TB, n, m int) []byte {
 		}
 		bags = append(bags, b)
 	}
-	sc, _ := marshal(bags)
-	authSafe, _ := marshal([]contentInfo{dataContent(sc)})
-	der, _ := marshal(pfxPDU{Version: 3, AuthSafe: dataContent(authSafe)})
-	return der
+	return unprotected(bags)
 }
 
 // BenchmarkDecodeSharedLocalKeyID: grouping keys and certificates that
